@@ -1,0 +1,249 @@
+package keras
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/kerago/kerago/keras/losses"
+	"github.com/kerago/kerago/keras/metrics"
+	"github.com/kerago/kerago/keras/optimizers"
+)
+
+// CompileOption configures Compile.
+type CompileOption func(*compileConfig)
+
+type compileConfig struct {
+	metrics       []string
+	outputMetrics map[string][]string
+	lossWeights   any
+}
+
+// Metrics names metrics to compute and log ("acc", "accuracy", "mse", "mae" ...). On a model
+// with several outputs, one name applies to every output and as many names as outputs apply
+// one per output, in order; use OutputMetrics for anything else.
+func Metrics(names ...string) CompileOption {
+	return func(c *compileConfig) { c.metrics = append(c.metrics, names...) }
+}
+
+// OutputMetrics names metrics per output, keyed by output layer name (Keras's metrics dict).
+func OutputMetrics(m map[string][]string) CompileOption {
+	return func(c *compileConfig) { c.outputMetrics = m }
+}
+
+// LossWeights weights each output's loss in the total loss: a float64 (one output), a
+// []float64 in output order or a map[string]float64 keyed by output name. Missing weights
+// are 1. Logged per-output losses stay unweighted, as in Keras.
+func LossWeights(w any) CompileOption { return func(c *compileConfig) { c.lossWeights = w } }
+
+// compiled is what Compile resolved: the optimizer and, per output, its loss, weight and
+// metrics.
+type compiled struct {
+	optimizer optimizers.Optimizer
+	heads     []head
+	config    map[string]any // Keras compile_config, for saving
+}
+
+// head is one output's training configuration.
+type head struct {
+	name    string // output name
+	loss    losses.Loss
+	weight  float64
+	sparse  bool
+	metrics []metrics.Metric
+}
+
+// Optimizer returns the compiled optimizer, or nil before Compile.
+func (m *Model) Optimizer() optimizers.Optimizer {
+	if m.compiled == nil {
+		return nil
+	}
+	return m.compiled.optimizer
+}
+
+// Compile configures the model for training. optimizer is a Keras name ("sgd", "adam",
+// "rmsprop", "adagrad") or an optimizers.Optimizer; loss is a Keras name or losses.Loss (for
+// every output), a []string with one name per output in order, or a map[string]string keyed by
+// output name (an output without a loss is not trained by any loss). All problems are reported
+// together.
+func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) {
+	defer recoverErr("Compile", &err)
+	cfg := compileConfig{}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	var errs []error
+	c := &compiled{}
+	switch o := optimizer.(type) {
+	case string:
+		if c.optimizer, err = optimizers.Get(o); err != nil {
+			errs = append(errs, fmt.Errorf("keras: Compile: optimizer: %w: %w", ErrUnknownName, err))
+		}
+	case optimizers.Optimizer:
+		if o == nil {
+			errs = append(errs, fmt.Errorf("keras: Compile: %w: nil optimizer", ErrInvalidArgument))
+		}
+		c.optimizer = o
+	default:
+		errs = append(errs, fmt.Errorf("keras: Compile: %w: optimizer must be a name or an optimizers.Optimizer, got %T", ErrInvalidArgument, optimizer))
+	}
+	names := m.OutputNames()
+	c.heads = make([]head, len(names))
+	for i, n := range names {
+		c.heads[i] = head{name: n, weight: 1}
+	}
+	index := func(what, name string) int {
+		for i, n := range names {
+			if n == name {
+				return i
+			}
+		}
+		errs = append(errs, fmt.Errorf("keras: Compile: %s: %w: no output named %q (outputs: %v)", what, ErrUnknownName, name, names))
+		return -1
+	}
+	setLoss := func(i int, l any) {
+		switch v := l.(type) {
+		case string:
+			ls, err := losses.Get(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("keras: Compile: loss for output %q: %w: %w", names[i], ErrUnknownName, err))
+				return
+			}
+			c.heads[i].loss = ls
+		case losses.Loss:
+			c.heads[i].loss = v
+		case nil:
+		default:
+			errs = append(errs, fmt.Errorf("keras: Compile: %w: loss for output %q must be a name or a losses.Loss, got %T", ErrInvalidArgument, names[i], l))
+		}
+		if sl, ok := c.heads[i].loss.(losses.SparseLoss); ok && sl.SparseTargets() {
+			c.heads[i].sparse = true
+		}
+	}
+	switch l := loss.(type) {
+	case []string:
+		if len(l) != len(names) {
+			errs = append(errs, fmt.Errorf("keras: Compile: %w: %d losses for %d outputs", ErrInvalidArgument, len(l), len(names)))
+		} else {
+			for i, s := range l {
+				setLoss(i, s)
+			}
+		}
+	case map[string]string:
+		for k, s := range l {
+			if i := index("loss", k); i >= 0 {
+				setLoss(i, s)
+			}
+		}
+	default:
+		for i := range names {
+			setLoss(i, loss)
+		}
+	}
+	hasLoss := false
+	for _, h := range c.heads {
+		hasLoss = hasLoss || h.loss != nil
+	}
+	if !hasLoss && len(errs) == 0 {
+		errs = append(errs, fmt.Errorf("keras: Compile: %w: no loss for any output", ErrInvalidArgument))
+	}
+	switch w := cfg.lossWeights.(type) {
+	case nil:
+	case float64:
+		for i := range c.heads {
+			c.heads[i].weight = w
+		}
+	case []float64:
+		if len(w) != len(names) {
+			errs = append(errs, fmt.Errorf("keras: Compile: %w: %d loss weights for %d outputs", ErrInvalidArgument, len(w), len(names)))
+		} else {
+			for i := range w {
+				c.heads[i].weight = w[i]
+			}
+		}
+	case map[string]float64:
+		for k, v := range w {
+			if i := index("loss weights", k); i >= 0 {
+				c.heads[i].weight = v
+			}
+		}
+	default:
+		errs = append(errs, fmt.Errorf("keras: Compile: %w: loss weights must be float64, []float64 or map[string]float64, got %T", ErrInvalidArgument, w))
+	}
+	addMetric := func(i int, name string) {
+		mt, err := metrics.Get(name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("keras: Compile: metric for output %q: %w: %w", names[i], ErrUnknownName, err))
+			return
+		}
+		c.heads[i].metrics = append(c.heads[i].metrics, mt)
+	}
+	switch {
+	case len(cfg.metrics) == 0:
+	case len(names) == 1 || len(cfg.metrics) == 1:
+		for i := range names {
+			for _, n := range cfg.metrics {
+				addMetric(i, n)
+			}
+		}
+	case len(cfg.metrics) == len(names):
+		for i, n := range cfg.metrics {
+			addMetric(i, n)
+		}
+	default:
+		errs = append(errs, fmt.Errorf("keras: Compile: %w: %d metrics for %d outputs: give one for all, one per output, or use OutputMetrics", ErrInvalidArgument, len(cfg.metrics), len(names)))
+	}
+	keys := make([]string, 0, len(cfg.outputMetrics))
+	for k := range cfg.outputMetrics {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if i := index("metrics", k); i >= 0 {
+			for _, n := range cfg.outputMetrics[k] {
+				addMetric(i, n)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	c.config = compileConfigDict(c, loss, cfg)
+	m.compiled = c
+	m.programs.clear() // new losses: old training programs are stale
+	return nil
+}
+
+// logKeys returns the training log names: loss, per-output losses when there are several
+// losses, and metrics (prefixed by the output name on multi-output models).
+func (c *compiled) multi() bool { return len(c.heads) > 1 }
+
+func (c *compiled) lossKey(i int) string { return c.heads[i].name + "_loss" }
+
+func (c *compiled) metricKey(i int, m metrics.Metric) string {
+	if c.multi() {
+		return c.heads[i].name + "_" + m.Name()
+	}
+	return m.Name()
+}
+
+// nLosses counts the outputs that have a loss.
+func (c *compiled) nLosses() int {
+	n := 0
+	for _, h := range c.heads {
+		if h.loss != nil {
+			n++
+		}
+	}
+	return n
+}
+
+func compileConfigDict(c *compiled, loss any, cfg compileConfig) map[string]any {
+	out := map[string]any{
+		"optimizer":    c.optimizer.Config(),
+		"loss":         loss,
+		"loss_weights": cfg.lossWeights,
+		"metrics":      cfg.metrics,
+	}
+	return out
+}

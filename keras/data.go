@@ -1,0 +1,310 @@
+package keras
+
+import (
+	"fmt"
+	"sort"
+
+	"gorgonia.org/tensor"
+)
+
+// Named passes data keyed by input or output layer name, as Keras's dict inputs.
+type Named map[string]*tensor.Dense
+
+// arrange puts data given in one of the three forms (a *tensor.Dense, a []*tensor.Dense in
+// order, or Named) in the order of ts, and checks it. what is "input" or "target"; optional
+// marks positions that may stay nil (outputs without a loss).
+func arrange(what string, data any, ts []*Tensor, names []string, optional []bool) ([]*tensor.Dense, error) {
+	out := make([]*tensor.Dense, len(ts))
+	switch d := data.(type) {
+	case *tensor.Dense:
+		if len(ts) != 1 {
+			if d != nil && countRequired(optional) == 1 {
+				for i := range ts {
+					if !optional[i] {
+						out[i] = d
+					}
+				}
+				break
+			}
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got one tensor; pass a []*tensor.Dense or keras.Named", ErrData, len(ts), what, names)
+		}
+		out[0] = d
+	case []*tensor.Dense:
+		if len(d) != len(ts) {
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got %d tensors", ErrData, len(ts), what, names, len(d))
+		}
+		copy(out, d)
+	case Named:
+		keys := make([]string, 0, len(d))
+		for k := range d {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			i := indexOf(names, k)
+			if i < 0 {
+				return nil, fmt.Errorf("keras: %w: no %s named %q (the model's %ss: %v)", ErrUnknownName, what, k, what, names)
+			}
+			out[i] = d[k]
+		}
+	case map[string]*tensor.Dense:
+		return arrange(what, Named(d), ts, names, optional)
+	case nil:
+		return nil, fmt.Errorf("keras: %w: no %s data", ErrData, what)
+	default:
+		return nil, fmt.Errorf("keras: %w: %s data must be a *tensor.Dense, []*tensor.Dense or keras.Named, got %T", ErrData, what, data)
+	}
+	for i, t := range out {
+		if t == nil && (optional == nil || !optional[i]) {
+			return nil, fmt.Errorf("keras: %w: missing %s data for %q", ErrData, what, names[i])
+		}
+	}
+	return out, nil
+}
+
+func countRequired(optional []bool) int {
+	n := 0
+	for _, o := range optional {
+		if !o {
+			n++
+		}
+	}
+	return n
+}
+
+func indexOf(names []string, name string) int {
+	for i, n := range names {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkInputs checks each input array against its Input: rank, known dimensions and dtype.
+func checkInputs(xs []*tensor.Dense, ts []*Tensor) error {
+	for i, x := range xs {
+		t := ts[i]
+		s := x.Shape()
+		if len(s) != len(t.shape) || !Shape(s).Compatible(t.shape) {
+			return fmt.Errorf("keras: input %q: %w: expected data of shape %v, got %v", t.Name(), ErrShape, t.shape, s)
+		}
+		isInt := t.dtype == "int32" || t.dtype == "int64"
+		switch x.Dtype() {
+		case tensor.Float32, tensor.Float64:
+			if isInt {
+				return fmt.Errorf("keras: input %q: %w: expects integer data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
+			}
+		case tensor.Int, tensor.Int32, tensor.Int64:
+			if !isInt {
+				return fmt.Errorf("keras: input %q: %w: expects float data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
+			}
+		default:
+			return fmt.Errorf("keras: input %q: %w: %v is not supported", t.Name(), ErrDType, x.Dtype())
+		}
+	}
+	return nil
+}
+
+// checkTargets checks (and, where Keras would, reshapes) each target against its output:
+// targets of shape (n,) for an output of shape (None, 1) become (n, 1); sparse targets are
+// class indices of shape (n,) or (n, 1).
+func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.Dense, error) {
+	res := make([]*tensor.Dense, len(ys))
+	for i, y := range ys {
+		if y == nil {
+			continue
+		}
+		o := outs[i].shape
+		s := Shape(y.Shape())
+		name := heads[i].name
+		switch y.Dtype() {
+		case tensor.Float32, tensor.Float64, tensor.Int, tensor.Int32, tensor.Int64:
+		default:
+			return nil, fmt.Errorf("keras: target %q: %w: %v is not supported", name, ErrDType, y.Dtype())
+		}
+		if heads[i].sparse {
+			want := o[:len(o)-1]
+			if len(s) == len(o) && s.Last() == 1 {
+				s = s[:len(s)-1]
+			}
+			if !s.Compatible(want) {
+				return nil, fmt.Errorf("keras: target %q: %w: sparse targets (class indices) for an output of shape %v must have shape %v, got %v", name, ErrShape, o, want, Shape(y.Shape()))
+			}
+			res[i] = reshaped(y, s)
+			continue
+		}
+		if len(s) == len(o)-1 && o.Last() == 1 {
+			s = append(s.Clone(), 1)
+		}
+		if !s.Compatible(o) {
+			return nil, fmt.Errorf("keras: target %q: %w: the output has shape %v, the targets %v", name, ErrShape, o, Shape(y.Shape()))
+		}
+		res[i] = reshaped(y, s)
+	}
+	return res, nil
+}
+
+// reshaped returns y with shape s, sharing its data, without touching the caller's tensor.
+func reshaped(y *tensor.Dense, s Shape) *tensor.Dense {
+	if Shape(y.Shape()).Equal(s) {
+		return y
+	}
+	if len(s) == 0 {
+		s = Shape{y.Shape().TotalSize()}
+	}
+	return tensor.New(tensor.WithShape(s...), tensor.WithBacking(y.Data()))
+}
+
+// numSamples returns the common first dimension of the arrays.
+func numSamples(groups ...[]*tensor.Dense) (int, error) {
+	n := -1
+	for _, g := range groups {
+		for _, t := range g {
+			if t == nil {
+				continue
+			}
+			if t.Dims() == 0 {
+				return 0, fmt.Errorf("keras: %w: a scalar cannot hold samples", ErrData)
+			}
+			k := t.Shape()[0]
+			if n >= 0 && k != n {
+				return 0, fmt.Errorf("keras: %w: data cardinality is ambiguous: arrays have %d and %d samples; make sure all arrays contain the same number of samples", ErrData, n, k)
+			}
+			n = k
+		}
+	}
+	if n <= 0 {
+		return 0, fmt.Errorf("keras: %w: no samples", ErrData)
+	}
+	return n, nil
+}
+
+// sliceRows returns rows [from, to) of each array as views, sharing data.
+func sliceRows(ts []*tensor.Dense, from, to int) []*tensor.Dense {
+	out := make([]*tensor.Dense, len(ts))
+	for i, t := range ts {
+		if t == nil {
+			continue
+		}
+		s := t.Shape().Clone()
+		per := s.TotalSize() / s[0]
+		s[0] = to - from
+		out[i] = tensor.New(tensor.WithShape(s...), tensor.WithBacking(sliceData(t.Data(), from*per, to*per)))
+	}
+	return out
+}
+
+func sliceData(d any, from, to int) any {
+	switch v := d.(type) {
+	case []float32:
+		return v[from:to]
+	case []float64:
+		return v[from:to]
+	case []int:
+		return v[from:to]
+	case []int32:
+		return v[from:to]
+	case []int64:
+		return v[from:to]
+	}
+	panic(fmt.Sprintf("keras: unsupported data %T", d))
+}
+
+// gather copies the rows idx of src into dst (whose first dimension is len(idx)), converting
+// the dtype to dst's.
+func gather(dst, src *tensor.Dense, idx []int) error {
+	per := 1
+	if s := src.Shape(); len(s) > 1 {
+		per = s[1:].TotalSize()
+	}
+	switch d := dst.Data().(type) {
+	case []float32:
+		return gatherInto(d, src.Data(), idx, per)
+	case []float64:
+		return gatherInto(d, src.Data(), idx, per)
+	case []int:
+		return gatherInto(d, src.Data(), idx, per)
+	}
+	return fmt.Errorf("keras: %w: batch buffer of %v", ErrInternal, dst.Dtype())
+}
+
+type number interface {
+	~float32 | ~float64 | ~int | ~int32 | ~int64
+}
+
+func gatherInto[D number](dst []D, src any, idx []int, per int) error {
+	switch s := src.(type) {
+	case []float32:
+		gatherRows(dst, s, idx, per)
+	case []float64:
+		gatherRows(dst, s, idx, per)
+	case []int:
+		gatherRows(dst, s, idx, per)
+	case []int32:
+		gatherRows(dst, s, idx, per)
+	case []int64:
+		gatherRows(dst, s, idx, per)
+	default:
+		return fmt.Errorf("keras: %w: data of type %T", ErrDType, src)
+	}
+	return nil
+}
+
+func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
+	for r, i := range idx {
+		row := src[i*per : (i+1)*per]
+		out := dst[r*per : (r+1)*per]
+		for j, v := range row {
+			out[j] = D(v)
+		}
+	}
+}
+
+// oneHot writes the one-hot encoding of the class indices in rows idx of src into dst, whose
+// last dimension is the number of classes.
+func oneHot(dst, src *tensor.Dense, idx []int) error {
+	k := dst.Shape()[dst.Dims()-1]
+	per := src.Shape().TotalSize() / src.Shape()[0]
+	var ids []float64
+	for _, i := range idx {
+		for j := 0; j < per; j++ {
+			ids = append(ids, valueAt(src.Data(), i*per+j))
+		}
+	}
+	set := func(pos int, v float64) {
+		switch d := dst.Data().(type) {
+		case []float32:
+			d[pos] = float32(v)
+		case []float64:
+			d[pos] = v
+		}
+	}
+	for r, c := range ids {
+		for j := 0; j < k; j++ {
+			set(r*k+j, 0)
+		}
+		ci := int(c)
+		if float64(ci) != c || ci < 0 || ci >= k {
+			return fmt.Errorf("keras: %w: class index %v is outside [0, %d)", ErrData, c, k)
+		}
+		set(r*k+ci, 1)
+	}
+	return nil
+}
+
+func valueAt(d any, i int) float64 {
+	switch v := d.(type) {
+	case []float32:
+		return float64(v[i])
+	case []float64:
+		return v[i]
+	case []int:
+		return float64(v[i])
+	case []int32:
+		return float64(v[i])
+	case []int64:
+		return float64(v[i])
+	}
+	return 0
+}

@@ -1,0 +1,211 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// BatchNormalizationLayer normalises its input over the batch (and every axis but the
+// feature axis) as Keras's BatchNormalization does: in training with the batch's mean and
+// (biased) variance, then moving = moving·momentum + batch·(1-momentum); at inference with the
+// moving statistics. y = gamma·(x - mean)/sqrt(var + epsilon) + beta.
+//
+// The moving statistics live in the layer's weights, shared by every cached graph, and are
+// updated in Go after each training step (Gorgonia's BatchNorm op keeps them per graph, uses
+// PyTorch's momentum and resets them when a machine is built).
+//
+// # Weights
+//
+// gamma (C,), beta (C,), moving_mean (C,), moving_variance (C,); the last two are not trained.
+type BatchNormalizationLayer struct {
+	keras.LayerBase
+	axis          int
+	momentum, eps float64
+	center, scale bool
+
+	gamma, beta, movingMean, movingVar *keras.Variable
+}
+
+var _ keras.Layer = (*BatchNormalizationLayer)(nil)
+
+// BatchNormalization returns a batch normalisation layer over the last axis. Options:
+// Momentum (0.99), Epsilon (1e-3), Center (true), Scale (true), Axis (-1: only the last axis
+// is supported).
+func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
+	o := newOptions(opts)
+	l := &BatchNormalizationLayer{axis: o.axis, momentum: o.momentum, eps: o.epsilon, center: o.center, scale: o.scale}
+	initBase(&l.LayerBase, "BatchNormalization", o)
+	l.SetErr(o.only("BatchNormalization", "Axis", "Momentum", "Epsilon", "Center", "Scale"))
+	if o.momentum < 0 || o.momentum > 1 {
+		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, o.momentum))
+	}
+	if o.epsilon <= 0 {
+		l.SetErr(fmt.Errorf("%w: epsilon must be positive, got %v", keras.ErrInvalidArgument, o.epsilon))
+	}
+	return l
+}
+
+// Call applies the layer to x.
+func (l *BatchNormalizationLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "BatchNormalization".
+func (l *BatchNormalizationLayer) ClassName() string { return "BatchNormalization" }
+
+// SupportsMasking reports that a mask passes through unchanged.
+func (l *BatchNormalizationLayer) SupportsMasking() bool { return true }
+
+// Build creates gamma, beta and the moving statistics for the feature axis.
+func (l *BatchNormalizationLayer) Build(in []keras.Shape) error {
+	if err := checkOneInput(in, 2); err != nil {
+		return err
+	}
+	if l.axis != -1 && l.axis != in[0].Rank()-1 {
+		return keras.ShapeError("only the last axis can be normalised, got axis %d for input %v", l.axis, in[0])
+	}
+	c := in[0].Last()
+	if c < 0 {
+		return keras.ShapeError("the feature axis must be known, got input %v", in[0])
+	}
+	var err error
+	add := func(name, init string, trainable bool) *keras.Variable {
+		if err != nil {
+			return nil
+		}
+		var v *keras.Variable
+		v, err = l.AddWeight(name, keras.Shape{c}, init, trainable)
+		return v
+	}
+	if l.scale {
+		l.gamma = add("gamma", "ones", true)
+	}
+	if l.center {
+		l.beta = add("beta", "zeros", true)
+	}
+	l.movingMean = add("moving_mean", "zeros", false)
+	l.movingVar = add("moving_variance", "ones", false)
+	return err
+}
+
+// OutputShapes returns the input shape.
+func (l *BatchNormalizationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 2); err != nil {
+		return nil, err
+	}
+	if c := l.movingMean.Shape()[0]; in[0].Last() != c {
+		return nil, keras.ShapeError("input has %d features, the layer was built for %d", in[0].Last(), c)
+	}
+	return []keras.Shape{in[0].Clone()}, nil
+}
+
+// Forward normalises x with the batch statistics (training) or the moving ones.
+func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	x := in[0]
+	shape := x.Shape()
+	c := shape[len(shape)-1]
+	rows := shape.TotalSize() / c
+	x2, err := G.Reshape(x, tensor.Shape{rows, c})
+	if err != nil {
+		return nil, err
+	}
+	var centered, inv *G.Node
+	if ctx.Training() && l.Trainable() {
+		mean, err := G.Mean(x2, 0)
+		if err != nil {
+			return nil, err
+		}
+		if centered, err = G.BroadcastSub(x2, mean, nil, []byte{0}); err != nil {
+			return nil, err
+		}
+		sq, err := G.Square(centered)
+		if err != nil {
+			return nil, err
+		}
+		variance, err := G.Mean(sq, 0)
+		if err != nil {
+			return nil, err
+		}
+		if inv, err = invStd(ctx, variance, l.eps); err != nil {
+			return nil, err
+		}
+		ctx.AfterStep(func() error { return l.updateMoving(mean, variance) })
+	} else {
+		if centered, err = G.BroadcastSub(x2, ctx.Var(l.movingMean), nil, []byte{0}); err != nil {
+			return nil, err
+		}
+		if inv, err = invStd(ctx, ctx.Var(l.movingVar), l.eps); err != nil {
+			return nil, err
+		}
+	}
+	y, err := G.BroadcastHadamardProd(centered, inv, nil, []byte{0})
+	if err != nil {
+		return nil, err
+	}
+	if l.scale {
+		if y, err = G.BroadcastHadamardProd(y, ctx.Var(l.gamma), nil, []byte{0}); err != nil {
+			return nil, err
+		}
+	}
+	if l.center {
+		if y, err = G.BroadcastAdd(y, ctx.Var(l.beta), nil, []byte{0}); err != nil {
+			return nil, err
+		}
+	}
+	if y, err = G.Reshape(y, shape); err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// invStd returns 1/sqrt(v + eps).
+func invStd(ctx *keras.Context, v *G.Node, eps float64) (*G.Node, error) {
+	s, err := G.Add(v, ctx.Constant(eps))
+	if err != nil {
+		return nil, err
+	}
+	return G.InverseSqrt(s)
+}
+
+// updateMoving folds the batch statistics into the moving ones, as Keras does.
+func (l *BatchNormalizationLayer) updateMoving(mean, variance *G.Node) error {
+	mv, ok1 := mean.Value().(*tensor.Dense)
+	vv, ok2 := variance.Value().(*tensor.Dense)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("%w: batch statistics of %s were not computed", keras.ErrInternal, l.Name())
+	}
+	m := l.momentum
+	blend := func(dst *tensor.Dense, src *tensor.Dense) {
+		switch d := dst.Data().(type) {
+		case []float32:
+			s := src.Data().([]float32)
+			for i := range d {
+				d[i] = float32(float64(d[i])*m + float64(s[i])*(1-m))
+			}
+		case []float64:
+			s := src.Data().([]float64)
+			for i := range d {
+				d[i] = d[i]*m + s[i]*(1-m)
+			}
+		}
+	}
+	blend(l.movingMean.Value, mv)
+	blend(l.movingVar.Value, vv)
+	return nil
+}
+
+// Config returns Keras 3's BatchNormalization config.
+func (l *BatchNormalizationLayer) Config() map[string]any {
+	return map[string]any{
+		"axis": l.axis, "momentum": l.momentum, "epsilon": l.eps, "center": l.center, "scale": l.scale,
+		"beta_initializer":            initializerConfig("zeros"),
+		"gamma_initializer":           initializerConfig("ones"),
+		"moving_mean_initializer":     initializerConfig("zeros"),
+		"moving_variance_initializer": initializerConfig("ones"),
+		"beta_regularizer":            nil, "gamma_regularizer": nil,
+		"beta_constraint": nil, "gamma_constraint": nil, "synchronized": false,
+	}
+}

@@ -1,0 +1,101 @@
+package layers
+
+import (
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+)
+
+// ConcatenateLayer joins its inputs along an axis (Axis, default -1, the last): every other
+// dimension must match, and the output's size on the axis is the sum of the inputs'.
+type ConcatenateLayer struct {
+	keras.LayerBase
+	axis int
+}
+
+var _ keras.Layer = (*ConcatenateLayer)(nil)
+
+// Concatenate returns a layer that concatenates its inputs along Axis (default -1).
+func Concatenate(opts ...Option) *ConcatenateLayer {
+	o := newOptions(opts)
+	l := &ConcatenateLayer{axis: o.axis}
+	initBase(&l.LayerBase, "Concatenate", o)
+	l.SetErr(o.only("Concatenate", "Axis"))
+	return l
+}
+
+// Call applies the layer to its inputs.
+func (l *ConcatenateLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "Concatenate".
+func (l *ConcatenateLayer) ClassName() string { return "Concatenate" }
+
+// Build checks the inputs; the layer has no weights.
+func (l *ConcatenateLayer) Build(in []keras.Shape) error {
+	_, err := l.OutputShapes(in)
+	return err
+}
+
+// axisFor resolves a negative axis for inputs of rank r; the batch axis is not allowed.
+func (l *ConcatenateLayer) axisFor(r int) (int, error) {
+	a := l.axis
+	if a < 0 {
+		a += r
+	}
+	if a <= 0 || a >= r {
+		return 0, keras.ShapeError("axis %d is out of range for inputs of rank %d (the batch axis cannot be concatenated)", l.axis, r)
+	}
+	return a, nil
+}
+
+// OutputShapes checks the inputs and sums their sizes along the axis.
+func (l *ConcatenateLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if len(in) < 2 {
+		return nil, keras.ShapeError("expects at least 2 inputs, got %d", len(in))
+	}
+	r := in[0].Rank()
+	a, err := l.axisFor(r)
+	if err != nil {
+		return nil, err
+	}
+	out := in[0].Clone()
+	for i, s := range in[1:] {
+		if s.Rank() != r {
+			return nil, keras.ShapeError("inputs must have one rank: input 0 is %v, input %d is %v", in[0], i+1, s)
+		}
+		for j := range s {
+			if j == a {
+				if out[j] < 0 || s[j] < 0 {
+					out[j] = keras.None
+				} else {
+					out[j] += s[j]
+				}
+				continue
+			}
+			if out[j] >= 0 && s[j] >= 0 && out[j] != s[j] {
+				return nil, keras.ShapeError("a Concatenate layer requires inputs with matching shapes except for the concatenation axis %d: got %v and %v", l.axis, in[0], s)
+			}
+			if out[j] < 0 {
+				out[j] = s[j]
+			}
+		}
+	}
+	return []keras.Shape{out}, nil
+}
+
+// Forward concatenates the inputs.
+func (l *ConcatenateLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	a, err := l.axisFor(in[0].Dims())
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.Concat(a, in...)
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's Concatenate config.
+func (l *ConcatenateLayer) Config() map[string]any { return map[string]any{"axis": l.axis} }

@@ -1,0 +1,139 @@
+package layers
+
+import (
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// DenseLayer is a fully connected layer: y = activation(x·kernel + bias), along the last axis
+// of inputs of any rank ≥ 2.
+//
+// # Weights
+//
+// kernel (in, units), bias (units,).
+//
+// # Input shape
+//
+// (batch, ..., in). # Output shape: (batch, ..., units).
+type DenseLayer struct {
+	keras.LayerBase
+	units      int
+	activation string
+	useBias    bool
+	kernelInit string
+	biasInit   string
+	kernel     *keras.Variable
+	bias       *keras.Variable
+}
+
+var _ keras.Layer = (*DenseLayer)(nil)
+
+// Dense returns a densely connected layer of units outputs. Options: Activation (default
+// none), UseBias (true), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
+// Name, Trainable.
+func Dense(units int, opts ...Option) *DenseLayer {
+	o := newOptions(opts)
+	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias, kernelInit: o.kernelInitializer, biasInit: o.biasInitializer}
+	initBase(&l.LayerBase, "Dense", o)
+	l.SetErr(o.only("Dense", "Activation", "UseBias", "KernelInitializer", "BiasInitializer"))
+	if units <= 0 {
+		l.SetErr(keras.ShapeError("units must be positive, got %d", units))
+	}
+	l.SetErr(checkActivation(o.activation))
+	return l
+}
+
+// Call applies the layer to x.
+func (l *DenseLayer) Call(inputs ...*keras.Tensor) *keras.Tensor { return keras.CallOne(l, inputs...) }
+
+// ClassName returns "Dense".
+func (l *DenseLayer) ClassName() string { return "Dense" }
+
+// SupportsMasking reports that a mask passes through Dense unchanged.
+func (l *DenseLayer) SupportsMasking() bool { return true }
+
+// Build creates the kernel and bias for the input's last dimension.
+func (l *DenseLayer) Build(in []keras.Shape) error {
+	if err := checkOneInput(in, 2); err != nil {
+		return err
+	}
+	d := in[0].Last()
+	if d < 0 {
+		return keras.ShapeError("the last dimension of the input must be known, got %v", in[0])
+	}
+	var err error
+	if l.kernel, err = l.AddWeight("kernel", keras.Shape{d, l.units}, l.kernelInit, true); err != nil {
+		return err
+	}
+	if l.useBias {
+		if l.bias, err = l.AddWeight("bias", keras.Shape{l.units}, l.biasInit, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OutputShapes replaces the last dimension with units.
+func (l *DenseLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 2); err != nil {
+		return nil, err
+	}
+	if d := l.kernel.Shape()[0]; in[0].Last() != d {
+		return nil, keras.ShapeError("input has %d features, the layer was built for %d (input shape %v)", in[0].Last(), d, in[0])
+	}
+	out := in[0].Clone()
+	out[len(out)-1] = l.units
+	return []keras.Shape{out}, nil
+}
+
+// Forward emits activation(x·kernel + bias).
+func (l *DenseLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	x := in[0]
+	shape := x.Shape()
+	flat := x
+	var err error
+	if x.Dims() > 2 {
+		rows := shape[:len(shape)-1].TotalSize()
+		if flat, err = G.Reshape(x, tensor.Shape{rows, shape[len(shape)-1]}); err != nil {
+			return nil, err
+		}
+	}
+	z, err := G.Mul(flat, ctx.Var(l.kernel))
+	if err != nil {
+		return nil, err
+	}
+	if l.useBias {
+		if z, err = G.BroadcastAdd(z, ctx.Var(l.bias), nil, []byte{0}); err != nil {
+			return nil, err
+		}
+	}
+	if x.Dims() > 2 {
+		out := shape.Clone()
+		out[len(out)-1] = l.units
+		if z, err = G.Reshape(z, out); err != nil {
+			return nil, err
+		}
+	}
+	y, err := activate(ctx, l.activation, z)
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's Dense config.
+func (l *DenseLayer) Config() map[string]any {
+	return map[string]any{
+		"units":                l.units,
+		"activation":           activationConfig(l.activation),
+		"use_bias":             l.useBias,
+		"kernel_initializer":   initializerConfig(l.kernelInit),
+		"bias_initializer":     initializerConfig(l.biasInit),
+		"kernel_regularizer":   nil,
+		"bias_regularizer":     nil,
+		"activity_regularizer": nil,
+		"kernel_constraint":    nil,
+		"bias_constraint":      nil,
+	}
+}

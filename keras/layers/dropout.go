@@ -1,0 +1,111 @@
+package layers
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// DropoutLayer sets a random fraction rate of its inputs to zero during training and scales
+// the others by 1/(1-rate) (inverted dropout), as Keras's Dropout does; at inference
+// (Evaluate, Predict) it is the identity.
+//
+// Gorgonia's own Dropout op has a wrong gradient (it divides by the rate instead of 1-rate),
+// so the mask is drawn in Go each step and fed to the graph as an input.
+type DropoutLayer struct {
+	keras.LayerBase
+	rate float64
+}
+
+var _ keras.Layer = (*DropoutLayer)(nil)
+
+// Dropout returns a dropout layer that drops the fraction rate (0 ≤ rate ≤ 1) of its inputs.
+func Dropout(rate float64, opts ...Option) *DropoutLayer {
+	o := newOptions(opts)
+	if o.set["Rate"] {
+		rate = o.rate
+	}
+	l := &DropoutLayer{rate: rate}
+	initBase(&l.LayerBase, "Dropout", o)
+	l.SetErr(o.only("Dropout", "Rate"))
+	if rate < 0 || rate > 1 {
+		l.SetErr(fmt.Errorf("%w: rate must be in [0, 1], got %v", keras.ErrInvalidArgument, rate))
+	}
+	return l
+}
+
+// Call applies the layer to x.
+func (l *DropoutLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "Dropout".
+func (l *DropoutLayer) ClassName() string { return "Dropout" }
+
+// Rate returns the fraction of inputs dropped.
+func (l *DropoutLayer) Rate() float64 { return l.rate }
+
+// SupportsMasking reports that a mask passes through unchanged.
+func (l *DropoutLayer) SupportsMasking() bool { return true }
+
+// Build does nothing: Dropout has no weights.
+func (l *DropoutLayer) Build(in []keras.Shape) error { return checkOneInput(in, 1) }
+
+// OutputShapes returns the input shape.
+func (l *DropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 1); err != nil {
+		return nil, err
+	}
+	return []keras.Shape{in[0].Clone()}, nil
+}
+
+// Forward multiplies x by a fresh mask in training and passes it through otherwise.
+func (l *DropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	x := in[0]
+	if !ctx.Training() || l.rate == 0 {
+		return []*G.Node{x}, nil
+	}
+	keep := 1 - l.rate
+	mask := ctx.Feed(l.Name()+"/mask", x.Dtype(), x.Shape(), func(t *tensor.Dense, rng *rand.Rand) {
+		fillDropoutMask(t, keep, rng)
+	})
+	y, err := G.HadamardProd(x, mask)
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// fillDropoutMask writes 1/keep with probability keep and 0 otherwise (all 0 when keep is 0).
+func fillDropoutMask(t *tensor.Dense, keep float64, rng *rand.Rand) {
+	scale := 0.0
+	if keep > 0 {
+		scale = 1 / keep
+	}
+	switch d := t.Data().(type) {
+	case []float32:
+		for i := range d {
+			if rng.Float64() < keep {
+				d[i] = float32(scale)
+			} else {
+				d[i] = 0
+			}
+		}
+	case []float64:
+		for i := range d {
+			if rng.Float64() < keep {
+				d[i] = scale
+			} else {
+				d[i] = 0
+			}
+		}
+	}
+}
+
+// Config returns Keras 3's Dropout config.
+func (l *DropoutLayer) Config() map[string]any {
+	return map[string]any{"rate": l.rate, "seed": nil, "noise_shape": nil}
+}

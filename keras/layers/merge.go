@@ -1,0 +1,117 @@
+package layers
+
+import (
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+)
+
+// MergeLayer combines two or more tensors of one shape element by element: Keras's Add,
+// Subtract (exactly two), Multiply, Average, Maximum and Minimum. It has no weights.
+type MergeLayer struct {
+	keras.LayerBase
+	class string
+	op    func(ctx *keras.Context, xs []*G.Node) (*G.Node, error)
+	arity int // 0: two or more
+}
+
+var _ keras.Layer = (*MergeLayer)(nil)
+
+func newMerge(class string, arity int, op func(*keras.Context, []*G.Node) (*G.Node, error), opts []Option) *MergeLayer {
+	o := newOptions(opts)
+	l := &MergeLayer{class: class, op: op, arity: arity}
+	initBase(&l.LayerBase, class, o)
+	l.SetErr(o.only(class))
+	return l
+}
+
+// fold combines the inputs pairwise with f.
+func fold(f func(a, b *G.Node) (*G.Node, error)) func(*keras.Context, []*G.Node) (*G.Node, error) {
+	return func(_ *keras.Context, xs []*G.Node) (*G.Node, error) {
+		acc := xs[0]
+		for _, x := range xs[1:] {
+			var err error
+			if acc, err = f(acc, x); err != nil {
+				return nil, err
+			}
+		}
+		return acc, nil
+	}
+}
+
+// Add returns a layer that sums its inputs.
+func Add(opts ...Option) *MergeLayer { return newMerge("Add", 0, fold(G.Add), opts) }
+
+// Subtract returns a layer that subtracts its second input from its first.
+func Subtract(opts ...Option) *MergeLayer { return newMerge("Subtract", 2, fold(G.Sub), opts) }
+
+// Multiply returns a layer that multiplies its inputs element by element.
+func Multiply(opts ...Option) *MergeLayer {
+	return newMerge("Multiply", 0, fold(G.HadamardProd), opts)
+}
+
+// Maximum returns a layer that takes the element-wise maximum of its inputs.
+func Maximum(opts ...Option) *MergeLayer { return newMerge("Maximum", 0, fold(G.MaxBetween), opts) }
+
+// Minimum returns a layer that takes the element-wise minimum of its inputs.
+func Minimum(opts ...Option) *MergeLayer { return newMerge("Minimum", 0, fold(G.MinBetween), opts) }
+
+// Average returns a layer that averages its inputs.
+func Average(opts ...Option) *MergeLayer {
+	sum := fold(G.Add)
+	return newMerge("Average", 0, func(ctx *keras.Context, xs []*G.Node) (*G.Node, error) {
+		s, err := sum(ctx, xs)
+		if err != nil {
+			return nil, err
+		}
+		return G.HadamardProd(s, ctx.Constant(1/float64(len(xs))))
+	}, opts)
+}
+
+// Call applies the layer to its inputs.
+func (l *MergeLayer) Call(inputs ...*keras.Tensor) *keras.Tensor { return keras.CallOne(l, inputs...) }
+
+// ClassName returns the Keras class: "Add", "Subtract" ...
+func (l *MergeLayer) ClassName() string { return l.class }
+
+// SupportsMasking reports that the first input's mask passes through.
+func (l *MergeLayer) SupportsMasking() bool { return true }
+
+// Build checks the inputs; the layer has no weights.
+func (l *MergeLayer) Build(in []keras.Shape) error {
+	_, err := l.OutputShapes(in)
+	return err
+}
+
+// OutputShapes checks that the inputs share one shape and returns it.
+func (l *MergeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if l.arity > 0 && len(in) != l.arity {
+		return nil, keras.ShapeError("expects exactly %d inputs, got %d", l.arity, len(in))
+	}
+	if len(in) < 2 {
+		return nil, keras.ShapeError("expects at least 2 inputs, got %d", len(in))
+	}
+	out := in[0].Clone()
+	for i, s := range in[1:] {
+		if !s.Compatible(out) {
+			return nil, keras.ShapeError("inputs must have one shape: input 0 is %v, input %d is %v", in[0], i+1, s)
+		}
+		for j := range out {
+			if out[j] < 0 {
+				out[j] = s[j]
+			}
+		}
+	}
+	return []keras.Shape{out}, nil
+}
+
+// Forward combines the inputs.
+func (l *MergeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	y, err := l.op(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's config of a merge layer (no keys of its own).
+func (l *MergeLayer) Config() map[string]any { return map[string]any{} }

@@ -1,0 +1,163 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// FlattenLayer flattens every dimension but the batch: (batch, d1, d2, ...) → (batch, d1·d2·...).
+type FlattenLayer struct{ keras.LayerBase }
+
+var _ keras.Layer = (*FlattenLayer)(nil)
+
+// Flatten returns a Flatten layer.
+func Flatten(opts ...Option) *FlattenLayer {
+	o := newOptions(opts)
+	l := &FlattenLayer{}
+	initBase(&l.LayerBase, "Flatten", o)
+	l.SetErr(o.only("Flatten"))
+	return l
+}
+
+// Call applies the layer to x.
+func (l *FlattenLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "Flatten".
+func (l *FlattenLayer) ClassName() string { return "Flatten" }
+
+// Build does nothing: the layer has no weights.
+func (l *FlattenLayer) Build(in []keras.Shape) error { return checkOneInput(in, 1) }
+
+// OutputShapes returns (batch, product of the other dimensions); None if one is unknown.
+func (l *FlattenLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 1); err != nil {
+		return nil, err
+	}
+	rest := in[0][1:]
+	n := rest.Size()
+	if len(rest) == 0 {
+		n = 1
+	}
+	return []keras.Shape{{in[0][0], n}}, nil
+}
+
+// Forward reshapes x.
+func (l *FlattenLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	s := in[0].Shape()
+	y, err := G.Reshape(in[0], tensor.Shape{s[0], s.TotalSize() / s[0]})
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's Flatten config.
+func (l *FlattenLayer) Config() map[string]any {
+	return map[string]any{"data_format": "channels_last"}
+}
+
+// ReshapeLayer reshapes its input to a target shape (batch dimension excluded); one
+// dimension may be -1 and is then inferred.
+type ReshapeLayer struct {
+	keras.LayerBase
+	target keras.Shape
+}
+
+var _ keras.Layer = (*ReshapeLayer)(nil)
+
+// Reshape returns a layer that reshapes its input to targetShape (batch excluded).
+func Reshape(targetShape keras.Shape, opts ...Option) *ReshapeLayer {
+	o := newOptions(opts)
+	l := &ReshapeLayer{target: targetShape.Clone()}
+	initBase(&l.LayerBase, "Reshape", o)
+	l.SetErr(o.only("Reshape"))
+	unknown := 0
+	for _, d := range targetShape {
+		if d == -1 {
+			unknown++
+		} else if d <= 0 {
+			l.SetErr(keras.ShapeError("target shape %v: dimensions must be positive or -1", targetShape))
+		}
+	}
+	if unknown > 1 {
+		l.SetErr(keras.ShapeError("target shape %v: at most one dimension may be -1", targetShape))
+	}
+	return l
+}
+
+// Call applies the layer to x.
+func (l *ReshapeLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "Reshape".
+func (l *ReshapeLayer) ClassName() string { return "Reshape" }
+
+// Build does nothing: the layer has no weights.
+func (l *ReshapeLayer) Build(in []keras.Shape) error { return checkOneInput(in, 1) }
+
+// resolve returns the target shape for size elements per sample (-1 when unknown).
+func (l *ReshapeLayer) resolve(size int) (keras.Shape, error) {
+	out := l.target.Clone()
+	known := 1
+	free := -1
+	for i, d := range out {
+		if d == -1 {
+			free = i
+		} else {
+			known *= d
+		}
+	}
+	if size < 0 {
+		return out, nil
+	}
+	if free >= 0 {
+		if size%known != 0 {
+			return nil, keras.ShapeError("cannot reshape %d values per sample into %v", size, l.target)
+		}
+		out[free] = size / known
+	} else if known != size {
+		return nil, keras.ShapeError("cannot reshape %d values per sample into %v (%d values)", size, l.target, known)
+	}
+	return out, nil
+}
+
+// OutputShapes returns (batch, target...).
+func (l *ReshapeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 1); err != nil {
+		return nil, err
+	}
+	t, err := l.resolve(in[0][1:].Size())
+	if err != nil {
+		return nil, fmt.Errorf("input shape %v: %w", in[0], err)
+	}
+	return []keras.Shape{append(keras.Shape{in[0][0]}, t...)}, nil
+}
+
+// Forward reshapes x.
+func (l *ReshapeLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	s := in[0].Shape()
+	t, err := l.resolve(s.TotalSize() / s[0])
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.Reshape(in[0], append(tensor.Shape{s[0]}, t...))
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's Reshape config.
+func (l *ReshapeLayer) Config() map[string]any {
+	ts := make([]any, len(l.target))
+	for i, d := range l.target {
+		ts[i] = d
+	}
+	return map[string]any{"target_shape": ts}
+}

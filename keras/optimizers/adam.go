@@ -1,0 +1,119 @@
+package optimizers
+
+import (
+	"math"
+
+	"gorgonia.org/tensor"
+)
+
+// AdamOptimizer is the Adam optimizer returned by [Adam].
+type AdamOptimizer struct {
+	state
+	beta1, beta2, epsilon float64
+	amsgrad               bool
+}
+
+var _ Optimizer = (*AdamOptimizer)(nil)
+
+// Adam returns Keras's Adam optimizer (keras.optimizers.Adam). Options: [LearningRate]
+// (default 0.001), [Beta1] (default 0.9), [Beta2] (default 0.999), both in [0, 1),
+// [Epsilon] (default 1e-7, >= 0), [AMSGrad] (default false).
+//
+// Update rule for a weight w with gradient g, with moments m and v per weight starting at 0
+// and t = iterations + 1:
+//
+//	m += (g - m) * (1 - beta_1)
+//	v += (g*g - v) * (1 - beta_2)
+//	v_hat = max(v_hat, v); v = v_hat           // amsgrad only
+//	alpha = learning_rate * sqrt(1 - beta_2^t) / (1 - beta_1^t)
+//	w -= alpha * m / (sqrt(v) + epsilon)
+//
+// alpha is computed in float64, the element-wise work in the weight's dtype.
+//
+// Variables: iteration, learning_rate, then for each parameter its "momentum" and
+// "velocity" (interleaved, as Keras creates them), then with amsgrad one "velocity_hat" per
+// parameter.
+func Adam(opts ...Option) Optimizer {
+	c, err := newConfig("adam", config{learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7},
+		fieldLearningRate|fieldBeta1|fieldBeta2|fieldEpsilon|fieldAMSGrad, opts)
+	if err == nil {
+		err = firstErr(
+			checkRange("adam", "beta_1", c.beta1, 0, 1, true),
+			checkRange("adam", "beta_2", c.beta2, 0, 1, true),
+			checkNonNegative("adam", "epsilon", c.epsilon, false),
+		)
+	}
+	o := &AdamOptimizer{
+		state: state{name: "adam", configName: "adam", lr: c.learningRate, err: err},
+		beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, amsgrad: c.amsgrad,
+	}
+	o.addSlotGroup(0, "momentum", "velocity")
+	if c.amsgrad {
+		o.addSlotGroup(0, "velocity_hat")
+	}
+	return o
+}
+
+// Config returns the Keras get_config() dict: the base entries plus beta_1, beta_2, epsilon
+// and amsgrad.
+func (o *AdamOptimizer) Config() map[string]any {
+	c := o.baseConfig()
+	c["beta_1"] = o.beta1
+	c["beta_2"] = o.beta2
+	c["epsilon"] = o.epsilon
+	c["amsgrad"] = o.amsgrad
+	return c
+}
+
+// Apply performs one Adam step; see [Optimizer.Apply].
+func (o *AdamOptimizer) Apply(params, grads []*tensor.Dense) error {
+	ok, err := o.prepare(params, grads)
+	if !ok {
+		return err
+	}
+	t := float64(o.iterations + 1)
+	alpha := o.lr * math.Sqrt(1-math.Pow(o.beta2, t)) / (1 - math.Pow(o.beta1, t))
+	omb1, omb2 := 1-o.beta1, 1-o.beta2
+	for i, p := range params {
+		g := grads[i]
+		switch p.Dtype() {
+		case tensor.Float32:
+			var vh []float32
+			if o.amsgrad {
+				vh = o.slot(2, i).Float32s()
+			}
+			adamStep(p.Float32s(), g.Float32s(), o.slot(0, i).Float32s(), o.slot(1, i).Float32s(), vh,
+				float32(alpha), float32(omb1), float32(omb2), float32(o.epsilon))
+		default:
+			var vh []float64
+			if o.amsgrad {
+				vh = o.slot(2, i).Float64s()
+			}
+			adamStep(p.Float64s(), g.Float64s(), o.slot(0, i).Float64s(), o.slot(1, i).Float64s(), vh,
+				alpha, omb1, omb2, o.epsilon)
+		}
+	}
+	o.iterations++
+	return nil
+}
+
+func adamStep[T float32 | float64](w, g, m, v, vh []T, alpha, omb1, omb2, eps T) {
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
+	if vh != nil {
+		vh = vh[:len(w)]
+		for i := range w {
+			gi := g[i]
+			m[i] += (gi - m[i]) * omb1
+			v[i] += (gi*gi - v[i]) * omb2
+			vh[i] = max(vh[i], v[i])
+			w[i] -= m[i] * alpha / (T(math.Sqrt(float64(vh[i]))) + eps)
+		}
+		return
+	}
+	for i := range w {
+		gi := g[i]
+		m[i] += (gi - m[i]) * omb1
+		v[i] += (gi*gi - v[i]) * omb2
+		w[i] -= m[i] * alpha / (T(math.Sqrt(float64(v[i]))) + eps)
+	}
+}

@@ -1,0 +1,29 @@
+// Package optimizers holds the Keras 3 optimizers behind the string identifiers that
+// (*keras.Model).Compile accepts: "sgd", "adam", "rmsprop" and "adagrad".
+//
+// Each optimizer updates model weights in place, one training step per call to
+// [Optimizer.Apply], with exactly the update rule of Keras 3 (keras/src/optimizers/*.py):
+//
+//   - [SGD]: plain gradient descent, optionally with momentum and Nesterov momentum.
+//   - [Adam]: adaptive moment estimation, optionally AMSGrad.
+//   - [RMSprop]: root-mean-square propagation, optionally with momentum and centered.
+//   - [Adagrad]: per-parameter learning rates from accumulated squared gradients.
+//
+// Constructors take Keras's keyword arguments as options ([LearningRate], [Momentum],
+// [Nesterov], [Beta1], [Beta2], [Epsilon], [Rho], ...). Keras's defaults hold for every option
+// left out (Adam's epsilon is 1e-7). An option only records its value; the constructor
+// validates once and keeps the first problem as a sticky error, which [Optimizer.Apply]
+// returns and the concrete types expose through Err. Nothing here panics on bad input.
+//
+// # State and saving
+//
+// Optimizer state (moments, velocities, accumulators) is created lazily on the first Apply,
+// one tensor per parameter and of the parameter's shape and dtype. [Optimizer.Variables]
+// returns it in the order Keras 3 saves optimizer variables (optimizer/vars/0..N in
+// model.weights.h5): the iteration count, the learning rate, then the slot variables.
+// [Optimizer.SetVariables] restores them, so an optimizer that is saved and restored resumes
+// exactly where it stopped. [Optimizer.Config] and [FromConfig] round-trip the Keras
+// get_config() dictionary.
+//
+// Optimizers are not safe for concurrent use.
+package optimizers

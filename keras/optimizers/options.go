@@ -1,0 +1,183 @@
+package optimizers
+
+import (
+	"math"
+	"strings"
+)
+
+// Option sets one hyper-parameter of an optimizer constructor. Options only record values;
+// the constructor validates them and keeps the first problem as a sticky error.
+type Option func(*config)
+
+// field identifies one hyper-parameter, for validation and error messages.
+type field uint
+
+const (
+	fieldLearningRate field = 1 << iota
+	fieldMomentum
+	fieldNesterov
+	fieldBeta1
+	fieldBeta2
+	fieldEpsilon
+	fieldRho
+	fieldAMSGrad
+	fieldCentered
+	fieldInitialAccumulator
+)
+
+// fieldNames are the Keras keyword-argument names of the fields.
+var fieldNames = map[field]string{
+	fieldLearningRate:       "learning_rate",
+	fieldMomentum:           "momentum",
+	fieldNesterov:           "nesterov",
+	fieldBeta1:              "beta_1",
+	fieldBeta2:              "beta_2",
+	fieldEpsilon:            "epsilon",
+	fieldRho:                "rho",
+	fieldAMSGrad:            "amsgrad",
+	fieldCentered:           "centered",
+	fieldInitialAccumulator: "initial_accumulator_value",
+}
+
+// config holds every hyper-parameter any optimizer takes; each constructor reads the ones it
+// uses. set records which options were given, so one that the optimizer does not take is
+// reported instead of silently ignored.
+type config struct {
+	learningRate       float64
+	momentum           float64
+	nesterov           bool
+	beta1              float64
+	beta2              float64
+	epsilon            float64
+	rho                float64
+	amsgrad            bool
+	centered           bool
+	initialAccumulator float64
+	set                field
+}
+
+// LearningRate sets the learning rate (Keras learning_rate). It must be finite and >= 0.
+// Defaults: SGD 0.01; Adam, RMSprop and Adagrad 0.001.
+func LearningRate(f float64) Option {
+	return func(c *config) { c.learningRate = f; c.set |= fieldLearningRate }
+}
+
+// Momentum sets the momentum of [SGD] and [RMSprop], in [0, 1]. Default 0 (no momentum).
+func Momentum(f float64) Option {
+	return func(c *config) { c.momentum = f; c.set |= fieldMomentum }
+}
+
+// Nesterov makes [SGD] use Nesterov momentum. Default false.
+func Nesterov(b bool) Option {
+	return func(c *config) { c.nesterov = b; c.set |= fieldNesterov }
+}
+
+// Beta1 sets [Adam]'s exponential decay rate for the first moment, in [0, 1). Default 0.9.
+func Beta1(f float64) Option {
+	return func(c *config) { c.beta1 = f; c.set |= fieldBeta1 }
+}
+
+// Beta2 sets [Adam]'s exponential decay rate for the second moment, in [0, 1). Default 0.999.
+func Beta2(f float64) Option {
+	return func(c *config) { c.beta2 = f; c.set |= fieldBeta2 }
+}
+
+// Epsilon sets the small constant added for numerical stability by [Adam], [RMSprop] and
+// [Adagrad]. Default 1e-7. It must be finite and > 0 (Adam and Adagrad also accept 0).
+func Epsilon(f float64) Option {
+	return func(c *config) { c.epsilon = f; c.set |= fieldEpsilon }
+}
+
+// Rho sets [RMSprop]'s discounting factor for the old squared gradients, in [0, 1].
+// Default 0.9.
+func Rho(f float64) Option {
+	return func(c *config) { c.rho = f; c.set |= fieldRho }
+}
+
+// AMSGrad makes [Adam] use the AMSGrad variant (Keras amsgrad). Default false.
+func AMSGrad(b bool) Option {
+	return func(c *config) { c.amsgrad = b; c.set |= fieldAMSGrad }
+}
+
+// Centered makes [RMSprop] normalize gradients by their estimated variance (Keras
+// centered). Default false.
+func Centered(b bool) Option {
+	return func(c *config) { c.centered = b; c.set |= fieldCentered }
+}
+
+// InitialAccumulatorValue sets [Adagrad]'s starting value of the accumulators, >= 0.
+// Default 0.1.
+func InitialAccumulatorValue(f float64) Option {
+	return func(c *config) { c.initialAccumulator = f; c.set |= fieldInitialAccumulator }
+}
+
+// newConfig applies opts over the defaults, then checks that only allowed fields were set.
+// It returns the config and the first problem found by the generic checks.
+func newConfig(name string, defaults config, allowed field, opts []Option) (config, error) {
+	c := defaults
+	c.set = 0
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&c)
+		}
+	}
+	if extra := c.set &^ allowed; extra != 0 {
+		var names []string
+		for f := fieldLearningRate; f <= fieldInitialAccumulator; f <<= 1 {
+			if extra&f != 0 {
+				names = append(names, fieldNames[f])
+			}
+		}
+		return c, newError(name, "option", ErrInvalidOption,
+			"%s does not take option(s) %s", name, strings.Join(names, ", "))
+	}
+	if err := checkLearningRate(name, c.learningRate); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func checkLearningRate(name string, lr float64) error {
+	if math.IsNaN(lr) || math.IsInf(lr, 0) || lr < 0 {
+		return newError(name, "option", ErrInvalidOption,
+			"learning_rate must be a finite number >= 0, got %v", lr)
+	}
+	return nil
+}
+
+// checkRange reports v outside [lo, hi] (hi excluded when openHigh).
+func checkRange(name, key string, v, lo, hi float64, openHigh bool) error {
+	bad := math.IsNaN(v) || v < lo || v > hi || (openHigh && v == hi)
+	if !bad {
+		return nil
+	}
+	interval := "[%v, %v]"
+	if openHigh {
+		interval = "[%v, %v)"
+	}
+	return newError(name, "option", ErrInvalidOption,
+		"%s must be in "+interval+", got %v", key, lo, hi, v)
+}
+
+// checkNonNegative reports v < 0, NaN or infinite; with positive, also v == 0.
+func checkNonNegative(name, key string, v float64, positive bool) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 || (positive && v == 0) {
+		want := ">= 0"
+		if positive {
+			want = "> 0"
+		}
+		return newError(name, "option", ErrInvalidOption,
+			"%s must be a finite number %s, got %v", key, want, v)
+	}
+	return nil
+}
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,327 @@
+package keras
+
+import (
+	"container/list"
+	"fmt"
+	"runtime"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// mode is the kind of realisation: what the graph computes.
+type mode int
+
+const (
+	modeTrain   mode = iota // outputs, losses and gradients; dropout on
+	modeTest                // outputs and losses; dropout off
+	modePredict             // outputs only; dropout off
+)
+
+func (m mode) String() string { return [...]string{"train", "test", "predict"}[m] }
+
+// program is one realisation of a model on Gorgonia: a graph for one concrete input-shape
+// signature and mode, its machine, and the buffers data is copied into. Every program of a
+// model binds the same weight tensors, so an optimizer step is seen by all.
+type program struct {
+	key     string
+	g       *G.ExprGraph
+	vm      G.VM
+	ctx     *Context
+	inputs  []*G.Node
+	outputs []*G.Node
+	targets []*G.Node // per output; nil for outputs without a loss (or in predict mode)
+	losses  []*G.Node // per output, unweighted; nil where there is no loss
+	total   *G.Node
+	grads   []*tensor.Dense // aligned with the model's trainable variables, filled by step
+	gradOf  []*G.Node       // gradient node per trainable variable, nil if it does not reach the loss
+	zeros   []*tensor.Dense // zero gradients for variables that do not reach the loss
+}
+
+// run feeds the per-step inputs, runs the machine and, in training, the layers' after-step
+// updates. The caller has already Let the inputs and targets.
+func (p *program) run() (err error) {
+	defer recoverErr("running the "+p.key+" graph", &err)
+	for i := range p.ctx.feeds {
+		f := &p.ctx.feeds[i]
+		f.fill(f.buf, p.ctx.rng)
+		if err := G.Let(f.node, f.buf); err != nil {
+			return err
+		}
+	}
+	if err := p.vm.RunAll(); err != nil {
+		p.vm.Reset()
+		return fmt.Errorf("keras: running the %s graph: %w", p.key, err)
+	}
+	p.vm.Reset()
+	if p.ctx.training {
+		for _, u := range p.ctx.updates {
+			if err := u(); err != nil {
+				return err
+			}
+		}
+		for i, gn := range p.gradOf {
+			if gn == nil {
+				p.grads[i] = p.zeros[i]
+				continue
+			}
+			gv, ok := gn.Value().(*tensor.Dense)
+			if !ok {
+				return fmt.Errorf("keras: %w: gradient %d is a %T", ErrInternal, i, gn.Value())
+			}
+			p.grads[i] = gv
+		}
+	}
+	return nil
+}
+
+// release frees the machine. Gorgonia's TapeMachine sets a finalizer on an object in a
+// reference cycle, so a discarded machine is never collected unless the finalizer is cleared.
+func (p *program) release() {
+	if p.vm == nil {
+		return
+	}
+	p.vm.Close()
+	runtime.SetFinalizer(p.vm, nil)
+	p.vm = nil
+}
+
+// programKey identifies a realisation: the mode and every input's concrete shape.
+func programKey(md mode, shapes []tensor.Shape) string {
+	var b strings.Builder
+	b.WriteString(md.String())
+	for _, s := range shapes {
+		b.WriteByte('|')
+		for i, d := range s {
+			if i > 0 {
+				b.WriteByte('x')
+			}
+			fmt.Fprint(&b, d)
+		}
+	}
+	return b.String()
+}
+
+// programCache keeps the most recently used programs, releasing the least recently used when
+// full. Sequence models see a program per length bucket; the bound keeps memory flat.
+type programCache struct {
+	max   int
+	ll    *list.List
+	items map[string]*list.Element
+}
+
+// DefaultProgramCacheSize is how many realisations (shape signature × mode) a model keeps.
+const DefaultProgramCacheSize = 32
+
+func (c *programCache) get(key string) *program {
+	if c == nil || c.items == nil {
+		return nil
+	}
+	if e, ok := c.items[key]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*program)
+	}
+	return nil
+}
+
+func (c *programCache) put(p *program) {
+	if c.items == nil {
+		c.items = map[string]*list.Element{}
+		c.ll = list.New()
+		if c.max == 0 {
+			c.max = DefaultProgramCacheSize
+		}
+	}
+	c.items[p.key] = c.ll.PushFront(p)
+	for c.ll.Len() > c.max {
+		e := c.ll.Back()
+		old := e.Value.(*program)
+		c.ll.Remove(e)
+		delete(c.items, old.key)
+		old.release()
+	}
+}
+
+func (c *programCache) clear() {
+	if c == nil || c.items == nil {
+		return
+	}
+	for _, e := range c.items {
+		e.Value.(*program).release()
+	}
+	c.items = nil
+	c.ll = nil
+}
+
+func (c *programCache) len() int {
+	if c == nil || c.ll == nil {
+		return 0
+	}
+	return c.ll.Len()
+}
+
+// program returns the cached realisation for a mode and input shapes, building it on first use.
+func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (*program, error) {
+	key := programKey(md, shapes)
+	if m.programs == nil {
+		m.programs = &programCache{}
+	}
+	if p := m.programs.get(key); p != nil {
+		return p, nil
+	}
+	p, err := m.buildProgram(md, key, shapes, trainable)
+	if err != nil {
+		return nil, err
+	}
+	m.programs.put(p)
+	return p, nil
+}
+
+// gorgoniaDType maps a Keras input dtype to the dtype of the input node: integer inputs
+// (token ids) become tensor.Int, which Gorgonia's indexing ops take.
+func gorgoniaDType(keras string) tensor.Dtype {
+	switch keras {
+	case "float64":
+		return tensor.Float64
+	case "int32", "int64":
+		return tensor.Int
+	}
+	return tensor.Float32
+}
+
+func (m *Model) floatDType() tensor.Dtype {
+	if m.DType() == "float64" {
+		return tensor.Float64
+	}
+	return tensor.Float32
+}
+
+// buildProgram realises the model for one mode and input-shape signature.
+func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable) (p *program, err error) {
+	defer recoverErr("building the "+key+" graph", &err)
+	g := G.NewGraph()
+	dt := m.floatDType()
+	ctx := newContext(g, md == modeTrain, dt, newRand())
+	p = &program{key: key, g: g, ctx: ctx}
+	vals := make(map[*Tensor]*G.Node, len(m.nodes))
+	for i, t := range m.inputs {
+		s := shapes[i]
+		n := G.NewTensor(g, gorgoniaDType(t.dtype), s.Dims(), G.WithShape(s...), G.WithName("input:"+t.Name()))
+		p.inputs = append(p.inputs, n)
+		vals[t] = n
+	}
+	if err := m.forwardNodes(ctx, vals); err != nil {
+		return nil, err
+	}
+	for _, t := range m.outputs {
+		p.outputs = append(p.outputs, vals[t])
+	}
+	if md != modePredict {
+		if err := p.buildLoss(m.compiled, dt); err != nil {
+			return nil, err
+		}
+	}
+	if md == modeTrain {
+		if err := p.buildGrads(trainable); err != nil {
+			return nil, err
+		}
+	}
+	p.vm = G.NewTapeMachine(g)
+	return p, nil
+}
+
+// buildLoss adds a target input per output with a loss, the per-output losses and their
+// weighted sum.
+func (p *program) buildLoss(c *compiled, dt tensor.Dtype) error {
+	p.targets = make([]*G.Node, len(p.outputs))
+	p.losses = make([]*G.Node, len(p.outputs))
+	var terms []*G.Node
+	for i, h := range c.heads {
+		if h.loss == nil {
+			continue
+		}
+		out := p.outputs[i]
+		s := out.Shape()
+		y := G.NewTensor(p.g, dt, s.Dims(), G.WithShape(s...), G.WithName("target:"+h.name))
+		var logits *G.Node
+		var act string
+		if l, ok := p.ctx.LogitsOf(out); ok {
+			logits, act = l.Node, l.Activation
+		}
+		ln, err := h.loss.Build(y, out, logits, act)
+		if err != nil {
+			return fmt.Errorf("keras: loss of output %q: %w", h.name, err)
+		}
+		p.targets[i], p.losses[i] = y, ln
+		term := ln
+		if h.weight != 1 {
+			if term, err = G.HadamardProd(ln, p.ctx.Constant(h.weight)); err != nil {
+				return err
+			}
+		}
+		terms = append(terms, term)
+	}
+	p.total = terms[0]
+	for _, t := range terms[1:] {
+		var err error
+		if p.total, err = G.Add(p.total, t); err != nil {
+			return err
+		}
+	}
+	if len(terms) == 1 && c.heads[0].weight == 1 && p.total == p.losses[0] {
+		// The total must be a node of its own so that reading it never aliases an output's loss.
+		return nil
+	}
+	return nil
+}
+
+// buildGrads adds the gradient of the total loss with respect to every trainable variable that
+// reaches it; the others get a zero gradient.
+func (p *program) buildGrads(trainable []*Variable) error {
+	reach := ancestors(p.g, p.total)
+	p.gradOf = make([]*G.Node, len(trainable))
+	p.grads = make([]*tensor.Dense, len(trainable))
+	p.zeros = make([]*tensor.Dense, len(trainable))
+	var wrt []*G.Node
+	var idx []int
+	for i, v := range trainable {
+		n, ok := p.ctx.vars[v]
+		if !ok || !reach[n] {
+			p.zeros[i] = tensor.New(tensor.WithShape(v.Value.Shape().Clone()...), tensor.Of(v.Value.Dtype()))
+			continue
+		}
+		wrt = append(wrt, n)
+		idx = append(idx, i)
+	}
+	if len(wrt) == 0 {
+		return nil
+	}
+	gs, err := G.Grad(p.total, wrt...)
+	if err != nil {
+		return fmt.Errorf("keras: gradients: %w", err)
+	}
+	for j, i := range idx {
+		p.gradOf[i] = gs[j]
+	}
+	return nil
+}
+
+// ancestors returns every node the given node depends on, itself included.
+func ancestors(g *G.ExprGraph, n *G.Node) map[*G.Node]bool {
+	seen := map[*G.Node]bool{n: true}
+	stack := []*G.Node{n}
+	for len(stack) > 0 {
+		cur := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		it := g.From(cur.ID())
+		for it.Next() {
+			c := it.Node().(*G.Node)
+			if !seen[c] {
+				seen[c] = true
+				stack = append(stack, c)
+			}
+		}
+	}
+	return seen
+}

@@ -1,0 +1,31 @@
+package keras
+
+import (
+	"math/rand/v2"
+	"sync"
+)
+
+// The package random source draws initial weights, shuffles and dropout masks. Keras has one
+// global seed (keras.utils.set_random_seed); so do we.
+var (
+	rngMu sync.Mutex
+	rng   = rand.New(rand.NewPCG(uint64(rand.Int64()), 0x6b657261676f))
+)
+
+// SetRandomSeed makes initial weights, shuffling and dropout masks reproducible, as Keras's
+// keras.utils.set_random_seed does. It also resets the counters behind default layer names
+// (Keras's clear_session), so the same program names its layers the same way every run.
+func SetRandomSeed(seed int64) {
+	rngMu.Lock()
+	rng = rand.New(rand.NewPCG(uint64(seed), 0x6b657261676f))
+	rngMu.Unlock()
+	resetNames()
+}
+
+// newRand derives an independent generator from the package source, so one consumer (a layer
+// build, a fit call) draws reproducibly without holding the lock.
+func newRand() *rand.Rand {
+	rngMu.Lock()
+	defer rngMu.Unlock()
+	return rand.New(rand.NewPCG(rng.Uint64(), rng.Uint64()))
+}

@@ -1,0 +1,12 @@
+package tensorboard_test
+
+import "github.com/kerago/kerago/keras/tensorboard"
+
+// The signatures of API.md (seed §3), exactly.
+var (
+	_ func(dir string) (*tensorboard.Writer, error)                               = tensorboard.NewWriter
+	_ func(w *tensorboard.Writer, tag string, step int64, value float64) error    = (*tensorboard.Writer).Scalar
+	_ func(w *tensorboard.Writer, tag string, step int64, values []float64) error = (*tensorboard.Writer).Histogram
+	_ func(w *tensorboard.Writer) error                                           = (*tensorboard.Writer).Flush
+	_ func(w *tensorboard.Writer) error                                           = (*tensorboard.Writer).Close
+)
