@@ -82,6 +82,8 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 	case optimizers.Optimizer:
 		if o == nil {
 			errs = append(errs, fmt.Errorf("keras: Compile: %w: nil optimizer", ErrInvalidArgument))
+		} else if e, ok := o.(interface{ Err() error }); ok && e.Err() != nil {
+			errs = append(errs, fmt.Errorf("keras: Compile: optimizer: %w: %w", ErrInvalidArgument, e.Err()))
 		}
 		c.optimizer = o
 	default:

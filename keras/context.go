@@ -20,6 +20,7 @@ type Context struct {
 	logits   map[*G.Node]Logits
 	feeds    []feed
 	updates  []func() error
+	reads    []read
 	rng      *rand.Rand
 	counter  int
 }
@@ -89,6 +90,21 @@ func (c *Context) Feed(name string, dt tensor.Dtype, shape tensor.Shape, fill fu
 	buf := tensor.New(tensor.WithShape(shape...), tensor.Of(dt))
 	c.feeds = append(c.feeds, feed{node: n, fill: fill, buf: buf})
 	return n
+}
+
+// Read returns a slot that holds a copy of n's value after every run of this graph. Read it
+// in an AfterStep function: node.Value() is not reliable after a run, because Gorgonia reuses
+// a dead node's register for later results.
+func (c *Context) Read(n *G.Node) *G.Value {
+	v := new(G.Value)
+	c.reads = append(c.reads, read{n, v})
+	return v
+}
+
+// read is a value the realisation copies out of the graph on every run.
+type read struct {
+	node *G.Node
+	into *G.Value
 }
 
 // AfterStep registers a function run after every training step of this graph, once its

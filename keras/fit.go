@@ -139,6 +139,8 @@ type runner struct {
 	bufs      map[*program]*batchBuffers
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
+	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
+	skipUpdate bool
 }
 
 func (m *Model) newRunner(md mode) *runner {
@@ -244,7 +246,7 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 	if err := p.run(); err != nil {
 		return nil, err
 	}
-	if r.md == modeTrain {
+	if r.md == modeTrain && !r.skipUpdate {
 		if err := m.compiled.optimizer.Apply(r.params, p.grads); err != nil {
 			return nil, fmt.Errorf("keras: optimizer: %w", err)
 		}
@@ -259,7 +261,7 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 
 // track adds a batch's losses and metrics to the running results.
 func (r *runner) track(p *program, b *batchBuffers, n int) error {
-	total, err := scalar(p.total)
+	total, err := scalar(p.totalVal)
 	if err != nil {
 		return err
 	}
@@ -268,7 +270,7 @@ func (r *runner) track(p *program, b *batchBuffers, n int) error {
 		if p.losses[i] == nil {
 			continue
 		}
-		v, err := scalar(p.losses[i])
+		v, err := scalar(p.lossVals[i])
 		if err != nil {
 			return err
 		}
@@ -276,9 +278,9 @@ func (r *runner) track(p *program, b *batchBuffers, n int) error {
 		if len(h.metrics) == 0 {
 			continue
 		}
-		pred, ok := p.outputs[i].Value().(*tensor.Dense)
-		if !ok {
-			return fmt.Errorf("keras: %w: output %q has no value", ErrInternal, h.name)
+		pred, err := p.output(i)
+		if err != nil {
+			return err
 		}
 		for _, mt := range h.metrics {
 			if err := mt.Update(b.rawY[i], pred); err != nil {
@@ -315,9 +317,12 @@ func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
 	return b
 }
 
-// scalar reads a scalar node's value.
-func scalar(n *G.Node) (float64, error) {
-	switch v := n.Value().Data().(type) {
+// scalar reads a scalar value copied out of a graph.
+func scalar(val *G.Value) (float64, error) {
+	if val == nil || *val == nil {
+		return 0, fmt.Errorf("keras: %w: no scalar value", ErrInternal)
+	}
+	switch v := (*val).Data().(type) {
 	case float32:
 		return float64(v), nil
 	case float64:
@@ -331,7 +336,7 @@ func scalar(n *G.Node) (float64, error) {
 			return v[0], nil
 		}
 	}
-	return 0, fmt.Errorf("keras: %w: %v is not a scalar", ErrInternal, n)
+	return 0, fmt.Errorf("keras: %w: %v is not a scalar", ErrInternal, *val)
 }
 
 // batches splits 0..n-1 (permuted when perm is given) into batches of size bs, the last one
@@ -534,10 +539,10 @@ func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err erro
 		if err != nil {
 			return nil, err
 		}
-		for i, o := range p.outputs {
-			v, ok := o.Value().(*tensor.Dense)
-			if !ok {
-				return nil, fmt.Errorf("keras: %w: output %d has no value", ErrInternal, i)
+		for i := range p.outputs {
+			v, err := p.output(i)
+			if err != nil {
+				return nil, err
 			}
 			if out == nil {
 				out = make([]*tensor.Dense, len(p.outputs))

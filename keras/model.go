@@ -24,6 +24,7 @@ type Model struct {
 
 	compiled *compiled
 	programs *programCache
+	onBatch  *batchRunners
 	stop     bool
 }
 
@@ -246,8 +247,18 @@ func (m *Model) OutputNames() []string {
 	return out
 }
 
-// Layers returns the model's layers in Keras's order (inputs first, by depth), each once.
-func (m *Model) Layers() []Layer { return append([]Layer(nil), m.layers...) }
+// Layers returns the model's layers in Keras's order (inputs first, by depth), each once. A
+// Sequential model's list leaves out its input layer, as Keras's does.
+func (m *Model) Layers() []Layer {
+	out := make([]Layer, 0, len(m.layers))
+	for _, l := range m.layers {
+		if _, ok := l.(*InputLayer); ok && m.sequential {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
 
 // GetLayer returns the layer with the given name.
 func (m *Model) GetLayer(name string) (Layer, error) {

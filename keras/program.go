@@ -37,6 +37,32 @@ type program struct {
 	grads   []*tensor.Dense // aligned with the model's trainable variables, filled by step
 	gradOf  []*G.Node       // gradient node per trainable variable, nil if it does not reach the loss
 	zeros   []*tensor.Dense // zero gradients for variables that do not reach the loss
+
+	// Values copied out of the graph on every run (G.Read): after a run a node's Value() is
+	// whatever its register last held, and Gorgonia reuses the registers of dead nodes.
+	outVals  []*G.Value
+	lossVals []*G.Value
+	totalVal *G.Value
+	gradVals []*G.Value
+}
+
+// readOut copies a node's value out of the graph on every run.
+func readOut(n *G.Node) *G.Value {
+	if n == nil {
+		return nil
+	}
+	v := new(G.Value)
+	G.Read(n, v)
+	return v
+}
+
+// output returns the value of output i after the last run.
+func (p *program) output(i int) (*tensor.Dense, error) {
+	d, ok := (*p.outVals[i]).(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("keras: %w: output %d has no value", ErrInternal, i)
+	}
+	return d, nil
 }
 
 // run feeds the per-step inputs, runs the machine and, in training, the layers' after-step
@@ -61,16 +87,16 @@ func (p *program) run() (err error) {
 				return err
 			}
 		}
-		for i, gn := range p.gradOf {
-			if gn == nil {
+		for i, gv := range p.gradVals {
+			if gv == nil {
 				p.grads[i] = p.zeros[i]
 				continue
 			}
-			gv, ok := gn.Value().(*tensor.Dense)
+			d, ok := (*gv).(*tensor.Dense)
 			if !ok {
-				return fmt.Errorf("keras: %w: gradient %d is a %T", ErrInternal, i, gn.Value())
+				return fmt.Errorf("keras: %w: gradient %d is a %T", ErrInternal, i, *gv)
 			}
-			p.grads[i] = gv
+			p.grads[i] = d
 		}
 	}
 	return nil
@@ -226,6 +252,20 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 		if err := p.buildGrads(trainable); err != nil {
 			return nil, err
 		}
+	}
+	// Reads go in last, once every node they read exists, and before the machine compiles.
+	for _, o := range p.outputs {
+		p.outVals = append(p.outVals, readOut(o))
+	}
+	for _, l := range p.losses {
+		p.lossVals = append(p.lossVals, readOut(l))
+	}
+	p.totalVal = readOut(p.total)
+	for _, gn := range p.gradOf {
+		p.gradVals = append(p.gradVals, readOut(gn))
+	}
+	for _, r := range ctx.reads {
+		G.Read(r.node, r.into)
 	}
 	p.vm = G.NewTapeMachine(g)
 	return p, nil

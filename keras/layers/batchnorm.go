@@ -132,7 +132,8 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 		if inv, err = invStd(ctx, variance, l.eps); err != nil {
 			return nil, err
 		}
-		ctx.AfterStep(func() error { return l.updateMoving(mean, variance) })
+		meanVal, varVal := ctx.Read(mean), ctx.Read(variance)
+		ctx.AfterStep(func() error { return l.updateMoving(*meanVal, *varVal) })
 	} else {
 		if centered, err = G.BroadcastSub(x2, ctx.Var(l.movingMean), nil, []byte{0}); err != nil {
 			return nil, err
@@ -161,19 +162,23 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	return []*G.Node{y}, nil
 }
 
-// invStd returns 1/sqrt(v + eps).
+// invStd returns 1/sqrt(v + eps). It is built as Inverse(Sqrt(.)): Gorgonia's InverseSqrt
+// op has a wrong gradient (measured: off by orders of magnitude; see docs/gorgonia.md).
 func invStd(ctx *keras.Context, v *G.Node, eps float64) (*G.Node, error) {
 	s, err := G.Add(v, ctx.Constant(eps))
 	if err != nil {
 		return nil, err
 	}
-	return G.InverseSqrt(s)
+	if s, err = G.Sqrt(s); err != nil {
+		return nil, err
+	}
+	return G.Inverse(s)
 }
 
 // updateMoving folds the batch statistics into the moving ones, as Keras does.
-func (l *BatchNormalizationLayer) updateMoving(mean, variance *G.Node) error {
-	mv, ok1 := mean.Value().(*tensor.Dense)
-	vv, ok2 := variance.Value().(*tensor.Dense)
+func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
+	mv, ok1 := mean.(*tensor.Dense)
+	vv, ok2 := variance.(*tensor.Dense)
 	if !ok1 || !ok2 {
 		return fmt.Errorf("%w: batch statistics of %s were not computed", keras.ErrInternal, l.Name())
 	}

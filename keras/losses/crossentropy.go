@@ -2,6 +2,7 @@ package losses
 
 import (
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // BinaryCrossentropy is Keras's "binary_crossentropy": mean over the last axis of
@@ -143,11 +144,29 @@ func categorical(name string, y, pred, logits *G.Node, activation string) (*G.No
 	return G.Neg(m)
 }
 
-// clip limits probabilities to [Epsilon, 1-Epsilon].
+// clip limits probabilities to [Epsilon, 1-Epsilon]. Gorgonia's MaxBetween and MinBetween
+// take operands of one shape, so the bounds are constant tensors of p's shape.
 func clip(p *G.Node) (*G.Node, error) {
-	lo, err := G.MaxBetween(p, constant(p, Epsilon))
+	lo, err := G.MaxBetween(p, filled(p, Epsilon))
 	if err != nil {
 		return nil, err
 	}
-	return G.MinBetween(lo, constant(p, 1-Epsilon))
+	return G.MinBetween(lo, filled(p, 1-Epsilon))
+}
+
+// filled returns a constant of n's shape and dtype with every element v.
+func filled(n *G.Node, v float64) *G.Node {
+	s := n.Shape().Clone()
+	t := tensor.New(tensor.WithShape(s...), tensor.Of(n.Dtype()))
+	switch d := t.Data().(type) {
+	case []float32:
+		for i := range d {
+			d[i] = float32(v)
+		}
+	case []float64:
+		for i := range d {
+			d[i] = v
+		}
+	}
+	return G.NewConstant(t)
 }

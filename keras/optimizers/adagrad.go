@@ -7,6 +7,8 @@ import (
 )
 
 // AdagradOptimizer is the Adagrad optimizer returned by [Adagrad].
+// Its Err method returns the first invalid option given to [Adagrad] (or an invalid learning
+// rate set later), the error Apply returns; constructors never panic.
 type AdagradOptimizer struct {
 	state
 	initialAccumulator, epsilon float64

@@ -7,6 +7,8 @@ import (
 )
 
 // AdamOptimizer is the Adam optimizer returned by [Adam].
+// Its Err method returns the first invalid option given to [Adam] (or an invalid learning
+// rate set later), the error Apply returns; constructors never panic.
 type AdamOptimizer struct {
 	state
 	beta1, beta2, epsilon float64

@@ -7,6 +7,8 @@ import (
 )
 
 // RMSpropOptimizer is the RMSprop optimizer returned by [RMSprop].
+// Its Err method returns the first invalid option given to [RMSprop] (or an invalid learning
+// rate set later), the error Apply returns; constructors never panic.
 type RMSpropOptimizer struct {
 	state
 	rho, momentum, epsilon float64

@@ -3,6 +3,8 @@ package optimizers
 import "gorgonia.org/tensor"
 
 // SGDOptimizer is the gradient descent optimizer returned by [SGD].
+// Its Err method returns the first invalid option given to [SGD] (or an invalid learning
+// rate set later), the error Apply returns; constructors never panic.
 type SGDOptimizer struct {
 	state
 	momentum float64
