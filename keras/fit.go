@@ -121,12 +121,29 @@ func (d dataset) split(at int) (dataset, dataset) {
 		dataset{x: sliceRows(d.x, at, d.n), y: sliceRows(d.y, at, d.n), n: d.n - at}
 }
 
-// batchBuffers holds the tensors one batch is copied into, per program: reused every step.
+// batchBuffers holds the tensors one batch is copied into. A program keeps its own and reuses
+// them every step, so they go when the program is evicted.
 type batchBuffers struct {
 	x    []*tensor.Dense // inputs, in the graph's dtypes
 	y    []*tensor.Dense // targets as fed (one-hot for sparse losses)
 	rawY []*tensor.Dense // targets as given, for metrics
-	idx  []int
+}
+
+// fits reports whether the buffers match the targets' layout of d (targets given as (n,) or
+// (n, 1) lead to different raw buffers).
+func (b *batchBuffers) fits(d dataset) bool {
+	for i, y := range d.y {
+		if i >= len(b.rawY) {
+			return false
+		}
+		if b.rawY[i] == nil || y == nil {
+			continue // an output without a loss: nothing is fed
+		}
+		if !y.Shape()[1:].Eq(b.rawY[i].Shape()[1:]) {
+			return false
+		}
+	}
+	return true
 }
 
 // runner executes batches of one dataset through cached programs and keeps the running loss
@@ -136,7 +153,6 @@ type runner struct {
 	md        mode
 	trainable []*Variable
 	params    []*tensor.Dense
-	bufs      map[*program]*batchBuffers
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
@@ -144,7 +160,7 @@ type runner struct {
 }
 
 func (m *Model) newRunner(md mode) *runner {
-	r := &runner{m: m, md: md, bufs: map[*program]*batchBuffers{}}
+	r := &runner{m: m, md: md}
 	if md == modeTrain {
 		r.trainable = m.TrainableVariables()
 		r.params = make([]*tensor.Dense, len(r.trainable))
@@ -208,10 +224,10 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := r.bufs[p]
-	if b == nil {
+	b := p.bufs
+	if b == nil || !b.fits(d) {
 		b = r.newBuffers(p, d)
-		r.bufs[p] = b
+		p.bufs = b
 	}
 	for i, x := range d.x {
 		if err := gather(b.x[i], x, idx); err != nil {
@@ -390,9 +406,19 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		hasVal = true
 	}
 	steps := (train.n + cfg.batchSize - 1) / cfg.batchSize
-	h = &History{}
-	cbs := callbackList(append(append([]Callback(nil), cfg.callbacks...), h))
-	if cfg.verbose > 0 {
+	// As Keras's CallbackList: a History or ProgbarLogger among the callbacks is used
+	// instead of a new one.
+	cbs := callbackList(append([]Callback(nil), cfg.callbacks...))
+	for _, c := range cfg.callbacks {
+		if hc, ok := c.(*History); ok && h == nil {
+			h = hc
+		}
+	}
+	if h == nil {
+		h = &History{}
+		cbs = append(cbs, h)
+	}
+	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))
 	}
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: cfg.epochs, Steps: steps})
@@ -501,7 +527,7 @@ func (m *Model) Evaluate(x, y any, opts ...FitOption) (logs Logs, err error) {
 		return nil, fmt.Errorf("%w (Evaluate)", err)
 	}
 	cbs := callbackList(cfg.callbacks)
-	if cfg.verbose > 0 {
+	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))
 	}
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
@@ -522,7 +548,7 @@ func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err erro
 		return nil, fmt.Errorf("%w (Predict)", err)
 	}
 	cbs := callbackList(cfg.callbacks)
-	if cfg.verbose > 0 {
+	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))
 	}
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize

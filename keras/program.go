@@ -44,6 +44,8 @@ type program struct {
 	lossVals []*G.Value
 	totalVal *G.Value
 	gradVals []*G.Value
+
+	bufs *batchBuffers // where batches are copied before they are fed
 }
 
 // readOut copies a node's value out of the graph on every run.

@@ -1,0 +1,412 @@
+package layers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// This file holds what the convolution, pooling and padding layers share: option
+// normalisation and Keras's output-length and padding rules. The Gorgonia ops they emit are
+// in conv_util_ops.go.
+
+// spatialInts expands an option given as one value (for every spatial axis) or one value per
+// axis, as Keras's standardize_tuple does. def is used when the option was not given.
+func spatialInts(opt string, vals []int, rank int, def []int) ([]int, error) {
+	switch {
+	case len(vals) == 0:
+		return append([]int(nil), def...), nil
+	case len(vals) == 1:
+		out := make([]int, rank)
+		for i := range out {
+			out[i] = vals[0]
+		}
+		vals = out
+	case len(vals) != rank:
+		return nil, fmt.Errorf("%w: %s takes 1 or %d values, got %v", keras.ErrInvalidArgument, opt, rank, vals)
+	}
+	for _, v := range vals {
+		if v <= 0 {
+			return nil, fmt.Errorf("%w: %s must be positive, got %v", keras.ErrInvalidArgument, opt, vals)
+		}
+	}
+	return append([]int(nil), vals...), nil
+}
+
+// repeatInt returns n copies of v.
+func repeatInt(v, n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// checkPaddingMode lower-cases a padding name (Keras accepts any case) and checks it is one of
+// allowed.
+func checkPaddingMode(p string, allowed ...string) (string, error) {
+	lp := strings.ToLower(p)
+	for _, a := range allowed {
+		if lp == a {
+			return lp, nil
+		}
+	}
+	return "", fmt.Errorf("%w: padding %q (expected one of %q)", keras.ErrInvalidArgument, p, allowed)
+}
+
+// effectiveKernel is the extent of a dilated kernel: k + (k-1)(d-1).
+func effectiveKernel(k, d int) int { return (k-1)*d + 1 }
+
+// windowOutLen is Keras's compute_conv_output_shape / compute_pooling_output_shape for one
+// axis: the number of windows over n positions ("valid": floor((n - k_eff)/s) + 1; "same"
+// and "causal": floor((n - 1)/s) + 1). None stays None. A result <= 0 means the window does
+// not fit.
+func windowOutLen(n, k, s, d int, padding string) int {
+	if n < 0 {
+		return keras.None
+	}
+	if padding == "valid" {
+		keff := effectiveKernel(k, d)
+		if n < keff {
+			return 0
+		}
+		return (n-keff)/s + 1
+	}
+	if n == 0 {
+		return 0
+	}
+	return (n-1)/s + 1
+}
+
+// windowPads returns the zeros (or, for max pooling, the ignored positions) added before and
+// after n positions: none for "valid"; for "same" the total max((out-1)·s + k_eff - n, 0)
+// split with the extra one at the end, as TensorFlow, JAX and so Keras do; for "causal" all
+// of k_eff - 1 at the start.
+func windowPads(n, k, s, d int, padding string) (lo, hi int) {
+	keff := effectiveKernel(k, d)
+	switch padding {
+	case "same":
+		out := windowOutLen(n, k, s, d, padding)
+		total := max((out-1)*s+keff-n, 0)
+		return total / 2, total - total/2
+	case "causal":
+		return keff - 1, 0
+	}
+	return 0, 0
+}
+
+// spatialShapeError explains why a window does not fit an axis.
+func spatialShapeError(what string, axis, n, k, s, d int, in keras.Shape) error {
+	dil := ""
+	if d > 1 {
+		dil = fmt.Sprintf(" (dilated to %d)", effectiveKernel(k, d))
+	}
+	return keras.ShapeError("%s %d%s does not fit spatial axis %d of length %d under \"valid\" padding (strides %d): the output would be empty (input shape %v); use a smaller %s or padding \"same\"",
+		what, k, dil, axis, n, s, in, what)
+}
+
+// checkRank checks that a layer got exactly one input of the given rank (batch included);
+// layout names the axes for the message, e.g. "(batch, steps, channels)".
+func checkRank(in []keras.Shape, rank int, layout string) error {
+	if len(in) != 1 {
+		return keras.ShapeError("expects 1 input, got %d", len(in))
+	}
+	if in[0].Rank() != rank {
+		return keras.ShapeError("expects an input of rank %d %s, got shape %v", rank, layout, in[0])
+	}
+	return nil
+}
+
+// layoutOf names the axes of a channels-last input with rank spatial axes.
+func layoutOf(rank int) string {
+	if rank == 1 {
+		return "(batch, steps, channels)"
+	}
+	return "(batch, height, width, channels)"
+}
+
+// convCore is what Conv1D and Conv2D share: the hyper-parameters, the weights, shape
+// inference and the forward pass, for rank (1 or 2) spatial axes.
+type convCore struct {
+	rank       int
+	filters    int
+	kernelSize []int
+	strides    []int
+	dilation   []int
+	padding    string
+	activation string
+	useBias    bool
+	kernelInit string
+	biasInit   string
+	kernel     *keras.Variable // (k..., in, filters)
+	bias       *keras.Variable // (filters,)
+}
+
+// newConvCore records and checks a convolution's arguments; it returns the core and the first
+// problem.
+func newConvCore(rank, filters int, kernelSize []int, o *options, paddings ...string) (convCore, error) {
+	c := convCore{rank: rank, filters: filters, activation: o.activation, useBias: o.useBias,
+		kernelInit: o.kernelInitializer, biasInit: o.biasInitializer, padding: "valid"}
+	var errs []error
+	if filters <= 0 {
+		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, filters))
+	}
+	var err error
+	if c.kernelSize, err = spatialInts("kernel_size", kernelSize, rank, nil); err != nil {
+		errs = append(errs, err)
+	}
+	if c.strides, err = spatialInts("Strides", o.strides, rank, repeatInt(1, rank)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.dilation, err = spatialInts("DilationRate", o.dilation, rank, repeatInt(1, rank)); err != nil {
+		errs = append(errs, err)
+	}
+	if c.padding, err = checkPaddingMode(o.padding, paddings...); err != nil {
+		errs = append(errs, err)
+	}
+	if c.strides != nil && c.dilation != nil {
+		for i := range c.strides {
+			if c.strides[i] > 1 && c.dilation[i] > 1 {
+				errs = append(errs, fmt.Errorf("%w: strides > 1 not supported in conjunction with dilation_rate > 1: got strides %v and dilation_rate %v", keras.ErrInvalidArgument, c.strides, c.dilation))
+				break
+			}
+		}
+	}
+	if err := checkActivation(o.activation); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return c, errs[0]
+	}
+	return c, nil
+}
+
+// build creates the kernel (k..., in, filters) and the bias (filters,).
+func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
+	if err := checkRank(in, c.rank+2, layoutOf(c.rank)); err != nil {
+		return err
+	}
+	ch := in[0].Last()
+	if ch < 0 {
+		return keras.ShapeError("the channel dimension (last axis) of the input must be known, got %v", in[0])
+	}
+	ks := append(keras.Shape(nil), c.kernelSize...)
+	ks = append(ks, ch, c.filters)
+	var err error
+	if c.kernel, err = b.AddWeight("kernel", ks, c.kernelInit, true); err != nil {
+		return err
+	}
+	if c.useBias {
+		if c.bias, err = b.AddWeight("bias", keras.Shape{c.filters}, c.biasInit, true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outputShape is (batch, out..., filters), None where the input length is unknown.
+func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
+	if err := checkRank(in, c.rank+2, layoutOf(c.rank)); err != nil {
+		return nil, err
+	}
+	s := in[0]
+	if want := c.kernel.Shape()[c.rank]; s.Last() != want {
+		return nil, keras.ShapeError("input has %d channels, the layer was built for %d (input shape %v)", s.Last(), want, s)
+	}
+	out := keras.Shape{s[0]}
+	for i := 0; i < c.rank; i++ {
+		n := windowOutLen(s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], c.padding)
+		if n == 0 || (n < 0 && s[1+i] >= 0) {
+			return nil, spatialShapeError("kernel size", 1+i, s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], s)
+		}
+		out = append(out, n)
+	}
+	return append(out, c.filters), nil
+}
+
+// window returns the sliding window over an h×w image (h = 1 for Conv1D) with the padding
+// for these concrete sizes.
+func (c *convCore) window(h, w int) window2D {
+	win := window2D{kh: 1, kw: c.kernelSize[c.rank-1], sh: 1, sw: c.strides[c.rank-1], dh: 1, dw: c.dilation[c.rank-1]}
+	win.left, win.right = windowPads(w, win.kw, win.sw, win.dw, c.padding)
+	if c.rank == 2 {
+		win.kh, win.sh, win.dh = c.kernelSize[0], c.strides[0], c.dilation[0]
+		win.top, win.bottom = windowPads(h, win.kh, win.sh, win.dh, c.padding)
+	}
+	return win
+}
+
+// forward emits activation(conv(x, kernel) + bias) as im2col and one matrix product, in
+// channels-last layout throughout.
+func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
+	s := x.Shape()
+	if s.Dims() != c.rank+2 {
+		return nil, keras.ShapeError("expects an input of rank %d %s, got shape %v", c.rank+2, layoutOf(c.rank), s)
+	}
+	b, ch := s[0], s[len(s)-1]
+	h, w := 1, s[1]
+	if c.rank == 2 {
+		h, w = s[1], s[2]
+	}
+	win := c.window(h, w)
+	oh, ow := win.out(h, w)
+	if oh <= 0 || ow <= 0 {
+		return nil, keras.ShapeError("kernel size %v (dilation %v) does not fit an input of shape %v under %q padding", c.kernelSize, c.dilation, s, c.padding)
+	}
+	x4, err := to4D(x, b, h, w, ch)
+	if err != nil {
+		return nil, err
+	}
+	cols := x4
+	if !win.trivial() {
+		if cols, err = G.ApplyOp(im2colOp{w: win}, x4); err != nil {
+			return nil, err
+		}
+	}
+	k := win.kh * win.kw * ch
+	flat, err := G.Reshape(cols, tensor.Shape{b * oh * ow, k})
+	if err != nil {
+		return nil, err
+	}
+	kmat, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{k, c.filters})
+	if err != nil {
+		return nil, err
+	}
+	z, err := G.Mul(flat, kmat)
+	if err != nil {
+		return nil, err
+	}
+	if c.useBias {
+		if z, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
+			return nil, err
+		}
+	}
+	out := tensor.Shape{b, ow, c.filters}
+	if c.rank == 2 {
+		out = tensor.Shape{b, oh, ow, c.filters}
+	}
+	if z, err = G.Reshape(z, out); err != nil {
+		return nil, err
+	}
+	return activate(ctx, c.activation, z)
+}
+
+// config returns the keys Keras 3's Conv1D and Conv2D configs share.
+func (c *convCore) config() map[string]any {
+	return map[string]any{
+		"filters":              c.filters,
+		"kernel_size":          c.kernelSize,
+		"strides":              c.strides,
+		"padding":              c.padding,
+		"data_format":          "channels_last",
+		"dilation_rate":        c.dilation,
+		"groups":               1,
+		"activation":           activationConfig(c.activation),
+		"use_bias":             c.useBias,
+		"kernel_initializer":   initializerConfig(c.kernelInit),
+		"bias_initializer":     initializerConfig(c.biasInit),
+		"kernel_regularizer":   nil,
+		"bias_regularizer":     nil,
+		"activity_regularizer": nil,
+		"kernel_constraint":    nil,
+		"bias_constraint":      nil,
+	}
+}
+
+// poolCore is what the 1-D and 2-D max and average poolings share.
+type poolCore struct {
+	rank     int
+	avg      bool
+	poolSize []int
+	strides  []int
+	padding  string
+}
+
+// newPoolCore records and checks a pooling's arguments; strides default to the pool size.
+func newPoolCore(rank int, avg bool, poolSize int, o *options) (poolCore, error) {
+	p := poolCore{rank: rank, avg: avg, padding: "valid"}
+	var err error
+	if p.poolSize, err = spatialInts("pool_size", []int{poolSize}, rank, nil); err != nil {
+		return p, err
+	}
+	if p.strides, err = spatialInts("Strides", o.strides, rank, p.poolSize); err != nil {
+		return p, err
+	}
+	if p.padding, err = checkPaddingMode(o.padding, "valid", "same"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// outputShape is (batch, out..., channels), None where the input length is unknown.
+func (p *poolCore) outputShape(in []keras.Shape) (keras.Shape, error) {
+	if err := checkRank(in, p.rank+2, layoutOf(p.rank)); err != nil {
+		return nil, err
+	}
+	s := in[0]
+	out := keras.Shape{s[0]}
+	for i := 0; i < p.rank; i++ {
+		n := windowOutLen(s[1+i], p.poolSize[i], p.strides[i], 1, p.padding)
+		if n == 0 || (n < 0 && s[1+i] >= 0) {
+			return nil, spatialShapeError("pool size", 1+i, s[1+i], p.poolSize[i], p.strides[i], 1, s)
+		}
+		out = append(out, n)
+	}
+	return append(out, s.Last()), nil
+}
+
+// forward emits the pooling of x, reshaped to (batch, 1, steps, channels) in the 1-D case.
+func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
+	s := x.Shape()
+	if s.Dims() != p.rank+2 {
+		return nil, keras.ShapeError("expects an input of rank %d %s, got shape %v", p.rank+2, layoutOf(p.rank), s)
+	}
+	b, ch := s[0], s[len(s)-1]
+	h, w := 1, s[1]
+	if p.rank == 2 {
+		h, w = s[1], s[2]
+	}
+	win := window2D{kh: 1, kw: p.poolSize[p.rank-1], sh: 1, sw: p.strides[p.rank-1], dh: 1, dw: 1}
+	win.left, win.right = windowPads(w, win.kw, win.sw, 1, p.padding)
+	if p.rank == 2 {
+		win.kh, win.sh = p.poolSize[0], p.strides[0]
+		win.top, win.bottom = windowPads(h, win.kh, win.sh, 1, p.padding)
+	}
+	oh, ow := win.out(h, w)
+	if oh <= 0 || ow <= 0 {
+		return nil, keras.ShapeError("pool size %v does not fit an input of shape %v under %q padding", p.poolSize, s, p.padding)
+	}
+	x4, err := to4D(x, b, h, w, ch)
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.ApplyOp(pool2DOp{w: win, avg: p.avg}, x4)
+	if err != nil {
+		return nil, err
+	}
+	if p.rank == 1 {
+		return G.Reshape(y, tensor.Shape{b, ow, ch})
+	}
+	return y, nil
+}
+
+// config returns Keras 3's pooling config.
+func (p *poolCore) config() map[string]any {
+	return map[string]any{
+		"pool_size":   p.poolSize,
+		"strides":     p.strides,
+		"padding":     p.padding,
+		"data_format": "channels_last",
+	}
+}
+
+// to4D views a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs pass.
+func to4D(x *G.Node, b, h, w, ch int) (*G.Node, error) {
+	if x.Dims() == 4 {
+		return x, nil
+	}
+	return G.Reshape(x, tensor.Shape{b, h, w, ch})
+}

@@ -1,0 +1,139 @@
+package layers
+
+import (
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// GlobalPoolingLayer is GlobalMaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling2D or
+// GlobalAveragePooling2D: the maximum or the mean over every step (1-D) or every position
+// (2-D), per channel. It has no weights. Where several positions share the maximum, each
+// receives the full gradient (Gorgonia's Max; TensorFlow and JAX split it).
+//
+// # Input shape
+//
+// (batch, steps, channels) for the 1-D layers, (batch, height, width, channels) for the 2-D
+// ones; steps, height and width may be unknown (None).
+//
+// # Output shape
+//
+// (batch, channels); with KeepDims(true) (batch, 1, channels) or (batch, 1, 1, channels).
+type GlobalPoolingLayer struct {
+	keras.LayerBase
+	class    string
+	rank     int
+	avg      bool
+	keepDims bool
+}
+
+var _ keras.Layer = (*GlobalPoolingLayer)(nil)
+
+func newGlobalPooling(class string, rank int, avg bool, opts []Option) *GlobalPoolingLayer {
+	o := newOptions(opts)
+	l := &GlobalPoolingLayer{class: class, rank: rank, avg: avg, keepDims: o.keepDims}
+	initBase(&l.LayerBase, class, o)
+	l.SetErr(o.only(class, "KeepDims"))
+	return l
+}
+
+// GlobalMaxPooling1D returns a layer taking the maximum over the steps of (batch, steps,
+// channels) inputs. Options: KeepDims (default false), Name.
+func GlobalMaxPooling1D(opts ...Option) *GlobalPoolingLayer {
+	return newGlobalPooling("GlobalMaxPooling1D", 1, false, opts)
+}
+
+// GlobalAveragePooling1D returns a layer averaging over the steps of (batch, steps, channels)
+// inputs. Options: KeepDims (default false), Name.
+func GlobalAveragePooling1D(opts ...Option) *GlobalPoolingLayer {
+	return newGlobalPooling("GlobalAveragePooling1D", 1, true, opts)
+}
+
+// GlobalMaxPooling2D returns a layer taking the maximum over the positions of (batch, height,
+// width, channels) inputs. Options: KeepDims (default false), Name.
+func GlobalMaxPooling2D(opts ...Option) *GlobalPoolingLayer {
+	return newGlobalPooling("GlobalMaxPooling2D", 2, false, opts)
+}
+
+// GlobalAveragePooling2D returns a layer averaging over the positions of (batch, height,
+// width, channels) inputs. Options: KeepDims (default false), Name.
+func GlobalAveragePooling2D(opts ...Option) *GlobalPoolingLayer {
+	return newGlobalPooling("GlobalAveragePooling2D", 2, true, opts)
+}
+
+// Call applies the layer to x.
+func (l *GlobalPoolingLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns the Keras class name, e.g. "GlobalMaxPooling1D".
+func (l *GlobalPoolingLayer) ClassName() string { return l.class }
+
+// Build checks the input: the layer has no weights.
+func (l *GlobalPoolingLayer) Build(in []keras.Shape) error {
+	_, err := l.OutputShapes(in)
+	return err
+}
+
+// OutputShapes returns (batch, channels), or with KeepDims the input shape with every
+// spatial axis 1.
+func (l *GlobalPoolingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkRank(in, l.rank+2, layoutOf(l.rank)); err != nil {
+		return nil, err
+	}
+	s := in[0]
+	for i := 1; i <= l.rank; i++ {
+		if s[i] == 0 {
+			return nil, keras.ShapeError("cannot pool over an empty axis %d (input shape %v)", i, s)
+		}
+	}
+	if !l.keepDims {
+		return []keras.Shape{{s[0], s.Last()}}, nil
+	}
+	out := keras.Shape{s[0]}
+	for i := 0; i < l.rank; i++ {
+		out = append(out, 1)
+	}
+	return []keras.Shape{append(out, s.Last())}, nil
+}
+
+// Forward reduces the spatial axes with Max or Mean (the 2-D ones after merging height and
+// width into one axis).
+func (l *GlobalPoolingLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	x := in[0]
+	s := x.Shape()
+	if s.Dims() != l.rank+2 {
+		return nil, keras.ShapeError("expects an input of rank %d %s, got shape %v", l.rank+2, layoutOf(l.rank), s)
+	}
+	b, ch := s[0], s[len(s)-1]
+	var err error
+	if l.rank == 2 {
+		if x, err = G.Reshape(x, tensor.Shape{b, s[1] * s[2], ch}); err != nil {
+			return nil, err
+		}
+	}
+	var y *G.Node
+	if l.avg {
+		y, err = G.Mean(x, 1)
+	} else {
+		y, err = G.Max(x, 1)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if l.keepDims {
+		out := tensor.Shape{b, 1, ch}
+		if l.rank == 2 {
+			out = tensor.Shape{b, 1, 1, ch}
+		}
+		if y, err = G.Reshape(y, out); err != nil {
+			return nil, err
+		}
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's global pooling config: data_format and keepdims.
+func (l *GlobalPoolingLayer) Config() map[string]any {
+	return map[string]any{"data_format": "channels_last", "keepdims": l.keepDims}
+}

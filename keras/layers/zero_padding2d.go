@@ -1,0 +1,99 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+)
+
+// ZeroPadding2DLayer adds rows and columns of zeros around channels-last images. It has no
+// weights.
+//
+// # Input shape
+//
+// (batch, height, width, channels).
+//
+// # Output shape
+//
+// (batch, height + top + bottom, width + left + right, channels); unknown sizes stay None.
+type ZeroPadding2DLayer struct {
+	keras.LayerBase
+	top, bottom, left, right int
+}
+
+var _ keras.Layer = (*ZeroPadding2DLayer)(nil)
+
+// ZeroPadding2D returns a layer adding padding rows of zeros at the top and the bottom and
+// padding columns at the left and the right: Keras's ZeroPadding2D(padding) with an int
+// (Keras's default is 1). [ZeroPadding2DSides] takes Keras's ((top, bottom), (left, right))
+// form. Options: Name.
+func ZeroPadding2D(padding int, opts ...Option) *ZeroPadding2DLayer {
+	return ZeroPadding2DSides(padding, padding, padding, padding, opts...)
+}
+
+// ZeroPadding2DSides returns a ZeroPadding2D layer with its own padding on each side: Keras's
+// ZeroPadding2D(((top, bottom), (left, right))). Keras's symmetric (height, width) form is
+// ZeroPadding2DSides(h, h, w, w). Options: Name.
+func ZeroPadding2DSides(top, bottom, left, right int, opts ...Option) *ZeroPadding2DLayer {
+	o := newOptions(opts)
+	l := &ZeroPadding2DLayer{top: top, bottom: bottom, left: left, right: right}
+	initBase(&l.LayerBase, "ZeroPadding2D", o)
+	l.SetErr(o.only("ZeroPadding2D"))
+	if top < 0 || bottom < 0 || left < 0 || right < 0 {
+		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got ((%d, %d), (%d, %d))", keras.ErrInvalidArgument, top, bottom, left, right))
+	}
+	return l
+}
+
+// Call applies the layer to x.
+func (l *ZeroPadding2DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "ZeroPadding2D".
+func (l *ZeroPadding2DLayer) ClassName() string { return "ZeroPadding2D" }
+
+// Build checks the input: the layer has no weights.
+func (l *ZeroPadding2DLayer) Build(in []keras.Shape) error {
+	return checkRank(in, 4, layoutOf(2))
+}
+
+// OutputShapes grows height and width by the padding.
+func (l *ZeroPadding2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkRank(in, 4, layoutOf(2)); err != nil {
+		return nil, err
+	}
+	out := in[0].Clone()
+	if out[1] >= 0 {
+		out[1] += l.top + l.bottom
+	}
+	if out[2] >= 0 {
+		out[2] += l.left + l.right
+	}
+	return []keras.Shape{out}, nil
+}
+
+// Forward emits the padding.
+func (l *ZeroPadding2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	if in[0].Dims() != 4 {
+		return nil, keras.ShapeError("expects an input of rank 4 %s, got shape %v", layoutOf(2), in[0].Shape())
+	}
+	if l.top+l.bottom+l.left+l.right == 0 {
+		return in, nil
+	}
+	y, err := G.ApplyOp(pad2DOp{top: l.top, bottom: l.bottom, left: l.left, right: l.right}, in[0])
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// Config returns Keras 3's ZeroPadding2D config: padding ((top, bottom), (left, right)) and
+// data_format.
+func (l *ZeroPadding2DLayer) Config() map[string]any {
+	return map[string]any{
+		"padding":     [][]int{{l.top, l.bottom}, {l.left, l.right}},
+		"data_format": "channels_last",
+	}
+}
