@@ -68,6 +68,21 @@ func TestModelGraphErrors(t *testing.T) {
 			t.Error("calling a layer on nil did not fail")
 		}
 	})
+	t.Run("unknown initializer", func(t *testing.T) {
+		in := keras.Input(keras.Shape{4})
+		x := layers.Dense(2, layers.KernelInitializer("glorot_unifrom"), layers.Name("d0")).Call(in)
+		_, err := keras.NewModel(keras.Inputs(in), keras.Outputs(x))
+		if err == nil || !strings.Contains(err.Error(), "d0 (Dense)") || !strings.Contains(err.Error(), "glorot_unifrom") {
+			t.Errorf("got %v", err)
+		}
+	})
+	t.Run("option a layer does not take", func(t *testing.T) {
+		in := keras.Input(keras.Shape{4})
+		x := layers.Dense(2, layers.ReturnSequences(true)).Call(in)
+		if err := x.Err(); !errors.Is(err, keras.ErrInvalidArgument) {
+			t.Errorf("got %v", err)
+		}
+	})
 	t.Run("bad input dtype", func(t *testing.T) {
 		if err := keras.Input(keras.Shape{3}, keras.DType("complex64")).Err(); !errors.Is(err, keras.ErrDType) {
 			t.Errorf("got %v", err)
