@@ -2,7 +2,9 @@ package keras
 
 // Keras 3 serialises a functional model as its layers, each with its config and the
 // "inbound_nodes" that say which tensors each call took (as __keras_tensor__ entries whose
-// keras_history is [layer, node index, tensor index]), and the input and output layers.
+// keras_history is [layer, node index, tensor index]), and the input and output layers. The
+// functions here write that form exactly as Keras 3.15 does (checked against files Keras
+// writes); saving_fromconfig.go reads it back.
 
 // LayerConfig returns a layer's full Keras 3 config: the layer's own keys plus name,
 // trainable and dtype.
@@ -19,77 +21,139 @@ func LayerConfig(l Layer) map[string]any {
 	return cfg
 }
 
+// dtypePolicy is how Keras 3 writes a layer's dtype policy.
 func dtypePolicy(name string) map[string]any {
 	return map[string]any{"module": "keras", "class_name": "DTypePolicy", "config": map[string]any{"name": name}, "registered_name": nil}
 }
 
-func kerasTensor(t *Tensor) map[string]any {
-	shape := make([]any, len(t.shape))
-	for i, d := range t.shape {
-		if d < 0 {
-			shape[i] = nil
-		} else {
-			shape[i] = d
+// shapeList writes a shape as Keras does: a list with null for unknown dimensions.
+func shapeList(s Shape) []any {
+	out := make([]any, len(s))
+	for i, d := range s {
+		if d >= 0 {
+			out[i] = d
 		}
 	}
+	return out
+}
+
+// kerasTensor is the __keras_tensor__ entry of a node argument; nodeIndex is the index of
+// the producing call among the calls of its layer inside the model being written.
+func kerasTensor(t *Tensor, nodeIndex int) map[string]any {
 	return map[string]any{
 		"class_name": "__keras_tensor__",
 		"config": map[string]any{
-			"shape":         shape,
+			"shape":         shapeList(t.shape),
 			"dtype":         t.dtype,
-			"keras_history": []any{t.node.layer.Name(), t.node.index, t.index},
+			"keras_history": []any{t.node.layer.Name(), nodeIndex, t.index},
 		},
 	}
 }
 
-func modelConfigDict(m *Model) map[string]any {
-	inModel := map[*Node]bool{}
-	for _, n := range m.nodes {
-		inModel[n] = true
+// modelModule returns the module and registered name Keras writes for a model.
+func modelModule(m *Model) (module string, registered any) {
+	if m.sequential {
+		return "keras", nil
 	}
-	var layers []any
-	for _, l := range m.layers {
-		module := "keras.layers"
-		if _, ok := l.(*Model); ok {
-			module = "keras.src.models.functional"
+	return "keras.src.models.functional", "Functional"
+}
+
+// serializeLayer returns Keras 3's serialisation of l (serialize_keras_object): module,
+// class_name, config, registered_name, and build_config once the layer is built (models also
+// get compile_config, {} unless compiled). The model adds name and inbound_nodes.
+func serializeLayer(l Layer) map[string]any {
+	if m, ok := l.(*Model); ok {
+		module, registered := modelModule(m)
+		var build any
+		if m.sequential {
+			build = shapeList(m.inputs[0].shape)
 		}
-		entry := map[string]any{
+		return map[string]any{
 			"module":          module,
-			"class_name":      l.ClassName(),
-			"config":          LayerConfig(l),
-			"registered_name": nil,
-			"name":            l.Name(),
+			"class_name":      m.ClassName(),
+			"config":          modelConfigDict(m),
+			"registered_name": registered,
+			"build_config":    map[string]any{"input_shape": build},
+			"compile_config":  m.compileConfig(),
 		}
-		var inbound []any
+	}
+	entry := map[string]any{
+		"module":          "keras.layers",
+		"class_name":      l.ClassName(),
+		"config":          LayerConfig(l),
+		"registered_name": nil,
+	}
+	if _, ok := l.(*InputLayer); !ok {
+		if nodes := l.base().nodes; len(nodes) > 0 {
+			entry["build_config"] = map[string]any{"input_shape": buildShape(nodes[0].inputs)}
+		}
+	}
+	return entry
+}
+
+// buildShape is the input_shape of a build_config: one shape, or a list for several inputs.
+func buildShape(ts []*Tensor) any {
+	if len(ts) == 1 {
+		return shapeList(ts[0].shape)
+	}
+	out := make([]any, len(ts))
+	for i, t := range ts {
+		out[i] = shapeList(t.shape)
+	}
+	return out
+}
+
+// modelConfigDict returns the model's get_config(): for a functional model name, trainable,
+// layers (with their inbound nodes), input_layers and output_layers; for a Sequential model
+// name, trainable, dtype, layers (input layer first) and build_input_shape.
+func modelConfigDict(m *Model) map[string]any {
+	if m.sequential {
+		layers := []any{serializeLayer(m.inputs[0].node.layer)}
+		for _, l := range m.Layers() {
+			layers = append(layers, serializeLayer(l))
+		}
+		return map[string]any{
+			"name":              m.Name(),
+			"trainable":         m.trainable,
+			"dtype":             dtypePolicy(m.DType()),
+			"layers":            layers,
+			"build_input_shape": shapeList(m.inputs[0].shape),
+		}
+	}
+	reindex := m.nodeReindex()
+	layers := make([]any, 0, len(m.layers))
+	for _, l := range m.layers {
+		entry := serializeLayer(l)
+		entry["name"] = l.Name()
+		inbound := []any{}
 		for _, n := range l.base().nodes {
-			if !inModel[n] || n.isInput() {
+			if _, ok := reindex[n]; !ok || n.isInput() {
 				continue
 			}
-			var arg any
-			if len(n.inputs) == 1 {
-				arg = kerasTensor(n.inputs[0])
-			} else {
-				list := make([]any, len(n.inputs))
-				for i, t := range n.inputs {
-					list[i] = kerasTensor(t)
-				}
-				arg = list
+			args := make([]any, len(n.inputs))
+			for i, t := range n.inputs {
+				args[i] = kerasTensor(t, reindex[t.node])
 			}
-			inbound = append(inbound, map[string]any{"args": []any{arg}, "kwargs": map[string]any{}})
-			if _, ok := entry["build_config"]; !ok {
-				entry["build_config"] = map[string]any{"input_shape": shapeConfig(n.inputs)}
+			var arg any = args[0]
+			if len(args) > 1 {
+				arg = args // a merge layer takes one argument: the list of tensors
 			}
-		}
-		if inbound == nil {
-			inbound = []any{}
+			kwargs := map[string]any{}
+			if _, ok := l.(*Model); ok {
+				kwargs["mask"] = nil
+			}
+			inbound = append(inbound, map[string]any{"args": []any{arg}, "kwargs": kwargs})
 		}
 		entry["inbound_nodes"] = inbound
 		layers = append(layers, entry)
 	}
-	ref := func(ts []*Tensor) []any {
+	ref := func(ts []*Tensor) any {
 		out := make([]any, len(ts))
 		for i, t := range ts {
-			out[i] = []any{t.node.layer.Name(), t.node.index, t.index}
+			out[i] = []any{t.node.layer.Name(), reindex[t.node], t.index}
+		}
+		if len(out) == 1 {
+			return out[0] // Keras 3 writes a single input or output as a bare triple
 		}
 		return out
 	}
@@ -102,24 +166,23 @@ func modelConfigDict(m *Model) map[string]any {
 	}
 }
 
-func shapeConfig(ts []*Tensor) any {
-	one := func(t *Tensor) []any {
-		s := make([]any, len(t.shape))
-		for i, d := range t.shape {
-			if d < 0 {
-				s[i] = nil
-			} else {
-				s[i] = d
+// nodeReindex numbers each layer's calls inside m from 0, in call order, as Keras's
+// node_reindexing_map does: a layer also called outside m (or in another model) keeps only
+// the calls that belong to m.
+func (m *Model) nodeReindex() map[*Node]int {
+	in := make(map[*Node]bool, len(m.nodes))
+	for _, n := range m.nodes {
+		in[n] = true
+	}
+	out := make(map[*Node]int, len(m.nodes))
+	for _, l := range m.layers {
+		k := 0
+		for _, n := range l.base().nodes {
+			if in[n] {
+				out[n] = k
+				k++
 			}
 		}
-		return s
-	}
-	if len(ts) == 1 {
-		return one(ts[0])
-	}
-	out := make([]any, len(ts))
-	for i, t := range ts {
-		out[i] = one(t)
 	}
 	return out
 }

@@ -20,6 +20,7 @@ type Context struct {
 	logits   map[*G.Node]Logits
 	feeds    []feed
 	updates  []func() error
+	checks   []func() error
 	reads    []read
 	rng      *rand.Rand
 	counter  int
@@ -110,6 +111,11 @@ type read struct {
 // AfterStep registers a function run after every training step of this graph, once its
 // values are computed (for BatchNormalization's moving statistics).
 func (c *Context) AfterStep(f func() error) { c.updates = append(c.updates, f) }
+
+// BeforeStep registers a check run before every step of this graph, once its inputs are fed
+// and before anything is computed: a layer validates the batch (Embedding checks its token
+// ids). An error stops the step and is returned by Fit, Evaluate or Predict.
+func (c *Context) BeforeStep(f func() error) { c.checks = append(c.checks, f) }
 
 // Mask returns the mask that travels with a node (1 where a time step is valid, 0 where it is
 // padding), or nil.

@@ -71,6 +71,11 @@ func (p *program) output(i int) (*tensor.Dense, error) {
 // updates. The caller has already Let the inputs and targets.
 func (p *program) run() (err error) {
 	defer recoverErr("running the "+p.key+" graph", &err)
+	for _, check := range p.ctx.checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
 	for i := range p.ctx.feeds {
 		f := &p.ctx.feeds[i]
 		f.fill(f.buf, p.ctx.rng)

@@ -19,6 +19,7 @@ type Error struct {
 	Err      error
 }
 
+// Error formats the error as "callbacks: <Callback>: <cause>".
 func (e *Error) Error() string { return "callbacks: " + e.Callback + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
@@ -171,9 +172,15 @@ func (w *warner) warn(out io.Writer, msg string) {
 	fmt.Fprintf(out, "UserWarning: %s\n", msg)
 }
 
-// available lists the logged names as Keras's warnings do: "a,b,c" (sorted, as Keras 3's logs
-// are).
-func available(logs keras.Logs) string { return strings.Join(logs.SortedKeys(), ",") }
+// available lists the logged names as Keras's warnings do: "a,b,c", in Keras 3's order:
+// sorted, then the learning rate that callbacks add after sorting.
+func available(logs keras.Logs) string {
+	keys := logs.SortedKeys()
+	sort.SliceStable(keys, func(i, j int) bool {
+		return !strings.HasPrefix(keys[i], "learning_rate") && strings.HasPrefix(keys[j], "learning_rate")
+	})
+	return strings.Join(keys, ",")
+}
 
 // ptr returns a pointer to a copy of v.
 func ptr(v float64) *float64 { return &v }

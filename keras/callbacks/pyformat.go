@@ -3,6 +3,7 @@ package callbacks
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -343,7 +344,15 @@ func formatPath(pattern string, ints map[string]int, floats map[string]float64) 
 		} else if v, ok := floats[name]; ok {
 			s, err = pyFormatFloat(v, spec)
 		} else {
-			return "", fmt.Errorf("%w: no value named %q", keras.ErrUnknownName, name)
+			var known []string
+			for k := range ints {
+				known = append(known, k)
+			}
+			for k := range floats {
+				known = append(known, k)
+			}
+			sort.Strings(known)
+			return "", fmt.Errorf("%w: no value named %q (known: %s)", keras.ErrUnknownName, name, strings.Join(known, ", "))
 		}
 		if err != nil {
 			return "", fmt.Errorf("field {%s}: %w", field, err)

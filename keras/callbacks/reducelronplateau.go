@@ -56,7 +56,7 @@ func ReduceLROnPlateau(opts ...Option) *ReduceLROnPlateauCallback {
 	errs := []error{checkTaken(cls, o, "Monitor", "Factor", "Patience", "Verbose", "Mode", "MinDelta",
 		"Cooldown", "MinLR"), checkCommon(cls, o)}
 	if !(o.factor < 1) {
-		errs = append(errs, invalid(cls, "ReduceLROnPlateau does not support a factor >= 1.0, got Factor(%v)", o.factor))
+		errs = append(errs, invalid(cls, "Factor(%v): a factor >= 1.0 is not supported (the rate must go down)", o.factor))
 	} else if o.factor < 0 {
 		errs = append(errs, invalid(cls, "Factor(%v) must not be negative", o.factor))
 	}

@@ -62,7 +62,7 @@ var _ keras.Callback = (*TensorBoardCallback)(nil)
 //     epoch index (0-based, so training resumed with keras.InitialEpoch continues the curves);
 //   - at the end of every evaluation (the validation of each epoch, and Evaluate when the
 //     callback is passed to it), in validation: evaluation_<name>_vs_iterations, at the step
-//     of the number of training batches run (the optimizer's iterations);
+//     of the optimizer's iterations (training steps taken);
 //   - with [UpdateFreq]("batch") or UpdateFreq(n), in train: batch_<name> for the running
 //     loss and metrics every n training batches, at the global batch step (1-based, counting
 //     InitialEpoch × steps per epoch before the first batch of a resumed run);
@@ -225,9 +225,9 @@ func (c *TensorBoardCallback) OnTestBegin(keras.Logs) error {
 	return c.openVal()
 }
 
-// OnTestEnd writes evaluation_<name>_vs_iterations in the validation run. Inside Fit the step
-// is the number of training batches run; in Evaluate it is the optimizer's iterations, and
-// the validation file is closed afterwards.
+// OnTestEnd writes evaluation_<name>_vs_iterations in the validation run, at the step of the
+// optimizer's iterations (the training steps it has taken, over every Fit of the model). In
+// Evaluate, outside Fit, the validation file is closed afterwards.
 func (c *TensorBoardCallback) OnTestEnd(logs keras.Logs) error {
 	if c.err != nil {
 		return c.err
@@ -239,10 +239,7 @@ func (c *TensorBoardCallback) OnTestEnd(logs keras.Logs) error {
 	}
 	var err error
 	if opt != nil && c.val != nil {
-		step := c.globalStep
-		if !c.inFit {
-			step = opt.Iterations()
-		}
+		step := opt.Iterations()
 		if c.evalTags == nil {
 			c.evalTags = map[string]string{}
 		}
@@ -437,21 +434,24 @@ func tbWeights(m *keras.Model) []tbWeight {
 // tbKerasVersion is the Keras version whose model JSON the graph imitates.
 const tbKerasVersion = "3.16.0"
 
-// tbModelJSON returns the model as Keras's model.to_json() writes it: the class name, the
-// functional config (layers with their inbound nodes, input and output layers), plus the
-// keras_version and backend keys, which TensorBoard's graph plugin ignores.
+// tbModelJSON returns the model as Keras 3's model.to_json() writes it (module, class_name,
+// config with the layers and their inbound nodes, registered_name, build_config), plus the
+// keras_version and backend keys of Keras 2's JSON. TensorBoard's graph plugin reads the
+// class name and the config.
 func tbModelJSON(m *keras.Model) ([]byte, error) {
 	cls := m.ClassName()
-	module := "keras.src.models.functional"
-	if cls == "Sequential" {
-		module = "keras"
-	}
-	return json.Marshal(map[string]any{
-		"module":          module,
+	js := map[string]any{
+		"module":          "keras.src.models.functional",
 		"class_name":      cls,
 		"config":          m.Config(),
 		"registered_name": cls,
+		"build_config":    map[string]any{"input_shape": nil},
 		"keras_version":   tbKerasVersion,
 		"backend":         "gorgonia",
-	})
+	}
+	if cls == "Sequential" {
+		js["module"], js["registered_name"] = "keras", nil
+		delete(js, "build_config")
+	}
+	return json.Marshal(js)
 }

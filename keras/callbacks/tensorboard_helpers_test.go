@@ -179,6 +179,21 @@ func tbDigits(t testing.TB) (x, y *tensor.Dense) {
 	return x, y
 }
 
+// tbSplit returns rows [0, at) and [at, n) of x.
+func tbSplit(t testing.TB, x *tensor.Dense, at int) (a, b *tensor.Dense) {
+	t.Helper()
+	a, b, err := datasets.Split(x, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, b
+}
+
+// tbOnes returns an n×d float32 matrix of ones.
+func tbOnes(n, d int) *tensor.Dense {
+	return tensor.New(tensor.WithShape(n, d), tensor.WithBacking(tensor.Ones(tensor.Float32, n*d).Data()))
+}
+
 // tbIrisModel is a small compiled classifier for iris with fixed layer and model names.
 func tbIrisModel(t testing.TB, name string) *keras.Model {
 	t.Helper()
@@ -212,7 +227,7 @@ func tbWeightSpecs(m *keras.Model, scope string) []tbWeightSpec {
 func tbNodes(m *keras.Model, inputs map[string][]string) *tbGraph {
 	g := &tbGraph{ClassName: m.ClassName(), Nodes: map[string][]string{}}
 	for _, l := range m.Layers() {
-		var in []string
+		in := []string{}
 		for _, s := range inputs[l.Name()] {
 			in = append(in, m.Name()+"/"+s)
 		}
@@ -358,8 +373,6 @@ func tbCheckGraph(t *testing.T, js string, want *tbGraph) {
 					Args []json.RawMessage `json:"args"`
 				} `json:"inbound_nodes"`
 			} `json:"layers"`
-			InputLayers  [][]any `json:"input_layers"`
-			OutputLayers [][]any `json:"output_layers"`
 		} `json:"config"`
 		KerasVersion string `json:"keras_version"`
 		Backend      string `json:"backend"`

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -26,6 +27,7 @@ type convGoldenCase struct {
 	Weights     []convGoldenW  `json:"weights"`
 	OutputShape []int          `json:"output_shape"`
 	Output      []float64      `json:"output"`
+	Config      map[string]any `json:"config"`
 }
 
 type convGoldenW struct {
@@ -225,5 +227,51 @@ func TestConvGoldenKeras(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestConvConfigMatchesKeras compares each layer's Config, through JSON, with Keras's
+// get_config() of the same layer (name, trainable and dtype left out: the model adds them).
+func TestConvConfigMatchesKeras(t *testing.T) {
+	for _, c := range loadConvGolden(t) {
+		t.Run(c.Name, func(t *testing.T) {
+			l, err := goldenLayer(c.Layer, c.Kwargs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			kl, ok := l.(keras.Layer)
+			if !ok {
+				t.Fatalf("%T is not a keras.Layer", l)
+			}
+			if kl.ClassName() != c.Layer {
+				t.Errorf("ClassName() = %q, Keras %q", kl.ClassName(), c.Layer)
+			}
+			raw, err := json.Marshal(kl.Config())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			for k, want := range c.Config {
+				if k == "kernel_initializer" || k == "bias_initializer" {
+					// Serialised by package initializers; Keras 3.15 adds input_axes and
+					// output_axes to VarianceScaling's config, so compare the class only.
+					if cn := got[k].(map[string]any)["class_name"]; cn != want.(map[string]any)["class_name"] {
+						t.Errorf("config[%q] class %v, Keras %v", k, cn, want.(map[string]any)["class_name"])
+					}
+					continue
+				}
+				if !reflect.DeepEqual(got[k], want) {
+					t.Errorf("config[%q] = %v, Keras %v", k, got[k], want)
+				}
+			}
+			for k := range got {
+				if _, ok := c.Config[k]; !ok {
+					t.Errorf("config key %q is not in Keras's config", k)
+				}
+			}
+		})
 	}
 }

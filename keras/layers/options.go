@@ -42,6 +42,7 @@ type options struct {
 	kernelSize2D         []int
 	targetShape          []int
 	dtype                string
+	mergeMode            string // Bidirectional
 }
 
 func (o *options) mark(name string) {

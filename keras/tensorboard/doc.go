@@ -7,7 +7,9 @@
 //
 //	events.out.tfevents.<%010d unix seconds>.<hostname>.<pid>.<counter>.v2
 //
-// where counter counts the writers this process has opened (from 0), and it
+// where counter counts the writers this process has opened (from 0,
+// zero-padded to 6 digits so that files sort in the order they were opened,
+// which is the order TensorBoard reads them in), and it
 // starts with the `brain.Event:2` file_version record. Each later record is a
 // TFRecord (little-endian uint64 length, masked CRC-32C of the length, the
 // serialized tensorboard.Event, masked CRC-32C of the data) holding one

@@ -89,7 +89,8 @@ func NewWriter(dir string) (*Writer, error) {
 
 // New creates dir (and its parents) if needed and opens a new event file in
 // it, named as TensorFlow 2's summary writer names it:
-// events.out.tfevents.<10-digit unix seconds>.<hostname>.<pid>.<n>.v2. It
+// events.out.tfevents.<10-digit unix seconds>.<hostname>.<pid>.<n>.v2 (n
+// zero-padded to 6 digits, so a directory's files sort in creation order). It
 // writes and flushes the file_version record at once, so TensorBoard sees
 // the run immediately. An existing file is never appended to.
 func New(dir string, opts ...Option) (*Writer, error) {
@@ -113,7 +114,10 @@ func New(dir string, opts ...Option) (*Writer, error) {
 	host := hostname()
 	var f *os.File
 	for attempt := 0; ; attempt++ {
-		name := fmt.Sprintf("events.out.tfevents.%010d.%s.%d.%d.v2",
+		// The counter is zero-padded so that the files one process opens in a
+		// directory within one second still sort in creation order, the order
+		// TensorBoard reads them in (9 < 10, but "10" < "9").
+		name := fmt.Sprintf("events.out.tfevents.%010d.%s.%d.%06d.v2",
 			now.Unix(), host, os.Getpid(), fileCounter.Add(1)-1)
 		path := filepath.Join(dir, name)
 		var err error

@@ -28,7 +28,7 @@
 // Attribute values are written with these HDF5 types:
 //
 //	string, []string              variable-length UTF-8 strings (h5py: str)
-//	FixedString, FixedStrings     fixed-length, null-padded ASCII strings (h5py: bytes, numpy S<n>)
+//	FixedString, FixedStrings     fixed-length, null-padded ASCII strings (numpy S<n>; h5py reads numpy.bytes_)
 //	int, int64, []int, []int64    64-bit signed integers
 //	int32, []int32                32-bit signed integers
 //	uint8/uint64 and slices       unsigned integers of that width
@@ -39,16 +39,27 @@
 // The reader accepts superblock versions 0 to 3; version 1 and version 2
 // object headers with continuation blocks; symbol-table groups and link
 // groups (compact link messages, or dense storage in a fractal heap indexed
-// by a version 2 B-tree); compact, contiguous and chunked datasets (chunk
-// indexes: version 1 B-tree, single chunk, implicit, fixed array, version 2
-// B-tree) with the deflate, shuffle and fletcher32 filters; integer, float
-// (16, 32, 64 bit, either byte order) and string data; fixed and
-// variable-length string attributes; dense attribute storage.
+// by a version 2 B-tree); compact, contiguous and chunked datasets with every
+// chunk index h5py writes (version 1 B-tree, single chunk, implicit, fixed
+// array, extensible array, version 2 B-tree; layout message versions 1 to 5)
+// and the deflate (gzip), shuffle and fletcher32 filters; integer (8 to 64
+// bit), float (16, 32, 64 bit), either byte order, enumeration (as its base
+// integer, so h5py's bool reads as int8) and fixed or variable-length string
+// data; attributes in the header or in dense storage.
 //
-// Members are reported in the order h5py reports them: by name, or by
-// creation order in groups created with track_order. Soft and external
-// links are skipped. A dataset whose type or storage is not supported
-// (compound types, extensible-array chunk indexes, the szip filter, ...)
-// is still listed, and its accessors return an error saying why.
-// Malformed or truncated input makes Read return an error; it never panics.
+// Members and attributes are reported in the order h5py reports them: by
+// name, or by creation order where the group or object tracks it
+// (track_order). Soft and external links are skipped.
+//
+// Not supported: compound, array, reference, opaque, bitfield and
+// variable-length sequence types; the szip, n-bit, scale-offset and
+// third-party filters (lzf, blosc, ...); filtered fractal heaps; shared
+// messages in the shared-message table; paged extensible-array data blocks;
+// virtual datasets. An attribute of an unsupported type has a nil Value. A
+// dataset of an unsupported type or storage is still listed, with its shape
+// and type, and its accessors return an error wrapping ErrUnsupported.
+//
+// Malformed or truncated input makes Read return an error wrapping
+// ErrFormat; it never panics, and the memory it allocates for data is
+// bounded by the file size (see Read).
 package hdf5

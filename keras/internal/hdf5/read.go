@@ -15,7 +15,9 @@ import (
 // without bound.
 const (
 	maxGroupDepth    = 512     // nesting of groups
-	maxWork          = 1 << 22 // headers, nodes and messages visited in one Read
+	baseWork         = 1 << 20 // headers, nodes, messages and chunks visited in one Read, plus size/8
+	baseReadBudget   = 16 << 20
+	readBudgetFactor = 64 // bytes read from the file per byte of file, beyond baseReadBudget
 	baseDataBudget   = 64 << 20
 	dataBudgetFactor = 1100 // decoded bytes allowed per byte of file (deflate's best ratio is ~1032)
 )
@@ -42,6 +44,8 @@ func Read(r io.ReaderAt, size int64) (f *File, err error) {
 		gheaps: map[uint64]map[uint32][]byte{},
 		fheaps: map[uint64]*fractalHeap{},
 		budget: baseDataBudget,
+		work:   baseWork + int(min(uint64(size)/8, math.MaxInt32)),
+		reads:  baseReadBudget + uint64(size)*readBudgetFactor,
 	}
 	if uint64(size) < (math.MaxInt64-baseDataBudget)/dataBudgetFactor {
 		rd.budget += int64(size) * dataBudgetFactor
@@ -74,10 +78,11 @@ var errInternal = errors.New("internal error")
 type reader struct {
 	r      io.ReaderAt
 	size   uint64
-	base   uint64 // base address: file addresses are relative to it
-	so, sl int    // sizes of offsets and lengths
-	budget int64  // decoded bytes still allowed
-	work   int
+	base   uint64         // base address: file addresses are relative to it
+	so, sl int            // sizes of offsets and lengths
+	budget int64          // decoded bytes still allowed
+	work   int            // headers, nodes, messages and chunks still allowed
+	reads  uint64         // bytes still allowed to be read from the file
 	objs   map[uint64]any // object header address -> *Group, *Dataset, or skipped
 	gheaps map[uint64]map[uint32][]byte
 	fheaps map[uint64]*fractalHeap
@@ -96,8 +101,8 @@ func unsupported(format string, args ...any) error {
 
 // tick counts work and fails once a file needs implausibly much of it.
 func (r *reader) tick() error {
-	r.work++
-	if r.work > maxWork {
+	r.work--
+	if r.work < 0 {
 		return formatErr("structure too large or cyclic")
 	}
 	return nil
@@ -121,6 +126,10 @@ func (r *reader) readAt(addr, n uint64) ([]byte, error) {
 	if abs < addr || abs > r.size || n > r.size-abs {
 		return nil, formatErr("%d bytes at address %#x run past the end of the %d-byte file", n, addr, r.size)
 	}
+	if n > r.reads {
+		return nil, formatErr("structures refer to the same bytes too many times")
+	}
+	r.reads -= n
 	b := make([]byte, n)
 	if _, err := r.r.ReadAt(b, int64(abs)); err != nil && !(errors.Is(err, io.EOF) && n == 0) {
 		if errors.Is(err, io.EOF) {
@@ -261,9 +270,9 @@ func (r *reader) readFile() (*Group, error) {
 		}
 		c.so, c.sl = r.so, r.sl
 		c.skip(1) // flags
-		c.addr() // base address (see below)
-		c.addr() // superblock extension
-		c.addr() // end of file
+		c.addr()  // base address (see below)
+		c.addr()  // superblock extension
+		c.addr()  // end of file
 		rootAddr = c.addr()
 	default:
 		if err := c.err("superblock"); err != nil {

@@ -427,10 +427,12 @@ func (r *reader) chunkedData(space *dataspace, t *h5type, lay *layout, filters [
 		return out, nil
 	case 3:
 		return out, r.chunksFixedArray(lay, maxDims, chunkBytes, visit)
+	case 4:
+		return out, r.chunksExtensibleArray(lay, maxDims, chunkBytes, visit)
 	case 5:
 		return out, r.chunksBtree2(lay, chunkBytes, visit)
 	}
-	return nil, unsupported("chunk index type %d (extensible array)", lay.index)
+	return nil, formatErr("chunk index type %d", lay.index)
 }
 
 // copyChunk copies the part of a chunk at element offset off that lies

@@ -107,7 +107,7 @@ func testTrees() map[string]func(t *testing.T) *File {
 				"strs", []string{"a", "", "ccc"}, "no_strs", []string{},
 				"fixed", FixedString("abc"), "fixed_empty", FixedString(""),
 				"fixeds", FixedStrings{"x", "yy", ""},
-				"int", 7, "int64", int64(-1 << 40), "int32", int32(-5), "uint8", uint8(200), "uint64", uint64(math.MaxUint64),
+				"int", 7, "int64", int64(-1<<40), "int32", int32(-5), "uint8", uint8(200), "uint64", uint64(math.MaxUint64),
 				"float32", float32(0.1), "float64", 0.1,
 				"ints", []int{1, 2, 3}, "int64s", []int64{-1}, "int32s", []int32{4, 5}, "uint8s", []uint8{1, 2},
 				"uint64s", []uint64{1 << 63}, "float32s", []float32{0.5, -0.25}, "float64s", []float64{math.Inf(-1), 1e300},

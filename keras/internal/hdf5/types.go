@@ -86,8 +86,9 @@ func (t DType) String() string {
 }
 
 // FixedString is an attribute value stored as a fixed-length, null-padded
-// ASCII string: what h5py writes for a Python bytes value and reads back as
-// numpy.bytes_. Keras 2 writes keras_version and backend this way.
+// ASCII string (numpy dtype S<n>): what h5py writes for a numpy.bytes_ value
+// and reads back as numpy.bytes_. (h5py 3 writes a plain Python bytes value
+// as a variable-length ASCII string, which reads back as a Go string.)
 type FixedString string
 
 // FixedStrings is a one-dimensional attribute of fixed-length, null-padded

@@ -285,13 +285,9 @@ func (w *writer) writeDataset(d *Dataset, path string) (uint64, error) {
 	if d.err != nil {
 		return 0, fmt.Errorf("dataset %q: %w", path, d.err)
 	}
-	dtype, _, ok := sliceType(d.data)
+	dtype, n, ok := sliceType(d.data)
 	if !ok {
 		return 0, fmt.Errorf("%w: dataset %q: cannot write data of type %T", ErrInvalid, path, d.data)
-	}
-	raw, err := encodeData(d.data, dtype)
-	if err != nil {
-		return 0, fmt.Errorf("dataset %q: %w", path, err)
 	}
 	shape := make([]uint64, len(d.Shape))
 	for i, s := range d.Shape {
@@ -300,13 +296,14 @@ func (w *writer) writeDataset(d *Dataset, path string) (uint64, error) {
 		}
 		shape[i] = uint64(s)
 	}
-	if uint64(len(raw)) != uint64(dtype.Size)*uint64(product(d.Shape)) {
-		return 0, fmt.Errorf("%w: dataset %q: shape %v does not match %d bytes of data", ErrInvalid, path, d.Shape, len(raw))
+	if n != product(d.Shape) {
+		return 0, fmt.Errorf("%w: dataset %q: shape %v does not match %d values", ErrInvalid, path, d.Shape, n)
 	}
+	nbytes := n * dtype.Size
 	dataAddr := uint64(undefAddr)
-	if len(raw) > 0 {
-		dataAddr = w.alloc(len(raw))
-		copy(w.buf[dataAddr:], raw)
+	if nbytes > 0 {
+		dataAddr = w.alloc(nbytes)
+		putData(w.buf[dataAddr:dataAddr+uint64(nbytes)], d.data)
 	}
 	dt, err := encodeDatatype(dtype)
 	if err != nil {
@@ -314,9 +311,9 @@ func (w *writer) writeDataset(d *Dataset, path string) (uint64, error) {
 	}
 	layout := []byte{3, 1}
 	layout = appendU64(layout, dataAddr)
-	layout = appendU64(layout, uint64(len(raw)))
+	layout = appendU64(layout, uint64(nbytes))
 	msgs := [][]byte{
-		message(msgDataspace, 0, encodeDataspace(shape, true)),
+		message(msgDataspace, 0, encodeDataspace(shape, len(shape) > 0)),
 		message(msgDatatype, 1, dt),
 		// Fill value v2: allocation late, write if set, defined, default (size 0).
 		message(msgFill, 1, []byte{2, 2, 2, 1, 0, 0, 0, 0}),
@@ -583,42 +580,48 @@ func encodeDatatype(t DType) ([]byte, error) {
 	return nil, fmt.Errorf("%w: cannot write element type %v", ErrInvalid, t)
 }
 
-// encodeData encodes a dataset's slice in little-endian order.
+// encodeData encodes a data slice in little-endian order.
 func encodeData(data any, t DType) ([]byte, error) {
-	if t.BigEndian {
-		return nil, fmt.Errorf("%w: the writer stores little-endian data only", ErrInvalid)
+	_, n, ok := sliceType(data)
+	if !ok || t.BigEndian {
+		return nil, fmt.Errorf("%w: cannot write data of type %T as %v", ErrInvalid, data, t)
 	}
-	switch v := data.(type) {
-	case []float32:
-		return appendLE(v, 4, func(b []byte, x float32) { binary.LittleEndian.PutUint32(b, math.Float32bits(x)) }), nil
-	case []float64:
-		return appendLE(v, 8, func(b []byte, x float64) { binary.LittleEndian.PutUint64(b, math.Float64bits(x)) }), nil
-	case []int8:
-		return appendLE(v, 1, func(b []byte, x int8) { b[0] = byte(x) }), nil
-	case []int16:
-		return appendLE(v, 2, func(b []byte, x int16) { binary.LittleEndian.PutUint16(b, uint16(x)) }), nil
-	case []int32:
-		return appendLE(v, 4, func(b []byte, x int32) { binary.LittleEndian.PutUint32(b, uint32(x)) }), nil
-	case []int64:
-		return appendLE(v, 8, func(b []byte, x int64) { binary.LittleEndian.PutUint64(b, uint64(x)) }), nil
-	case []uint8:
-		return append([]byte(nil), v...), nil
-	case []uint16:
-		return appendLE(v, 2, binary.LittleEndian.PutUint16), nil
-	case []uint32:
-		return appendLE(v, 4, binary.LittleEndian.PutUint32), nil
-	case []uint64:
-		return appendLE(v, 8, binary.LittleEndian.PutUint64), nil
-	}
-	return nil, fmt.Errorf("%w: cannot write data of type %T", ErrInvalid, data)
+	b := make([]byte, n*t.Size)
+	putData(b, data)
+	return b, nil
 }
 
-func appendLE[T any](v []T, size int, put func([]byte, T)) []byte {
-	b := make([]byte, len(v)*size)
+// putData encodes a data slice (one of the types sliceType accepts) into b
+// in little-endian order; b must have exactly the right length.
+func putData(b []byte, data any) {
+	switch v := data.(type) {
+	case []float32:
+		putLE(b, v, 4, func(b []byte, x float32) { binary.LittleEndian.PutUint32(b, math.Float32bits(x)) })
+	case []float64:
+		putLE(b, v, 8, func(b []byte, x float64) { binary.LittleEndian.PutUint64(b, math.Float64bits(x)) })
+	case []int8:
+		putLE(b, v, 1, func(b []byte, x int8) { b[0] = byte(x) })
+	case []int16:
+		putLE(b, v, 2, func(b []byte, x int16) { binary.LittleEndian.PutUint16(b, uint16(x)) })
+	case []int32:
+		putLE(b, v, 4, func(b []byte, x int32) { binary.LittleEndian.PutUint32(b, uint32(x)) })
+	case []int64:
+		putLE(b, v, 8, func(b []byte, x int64) { binary.LittleEndian.PutUint64(b, uint64(x)) })
+	case []uint8:
+		copy(b, v)
+	case []uint16:
+		putLE(b, v, 2, binary.LittleEndian.PutUint16)
+	case []uint32:
+		putLE(b, v, 4, binary.LittleEndian.PutUint32)
+	case []uint64:
+		putLE(b, v, 8, binary.LittleEndian.PutUint64)
+	}
+}
+
+func putLE[T any](b []byte, v []T, size int, put func([]byte, T)) {
 	for i, x := range v {
 		put(b[i*size:], x)
 	}
-	return b
 }
 
 // encodeAttrNumbers encodes a numeric attribute value in its stored type.

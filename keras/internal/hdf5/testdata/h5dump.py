@@ -24,6 +24,8 @@ def dtype_name(dt):
     if info is not None:
         length = "vlen" if info.length is None else str(info.length)
         return "str:%s:%s" % (info.encoding, length)
+    if dt.kind == "b":
+        return "|i1"  # h5py stores numpy bool as an enum over int8, which Go reads as int8
     return dt.str
 
 
@@ -35,6 +37,8 @@ def scalar(x):
             return "hex:" + x.hex()
     if isinstance(x, str):
         return x
+    if isinstance(x, (bool, np.bool_)):
+        return int(x)
     if isinstance(x, (float, np.floating)):
         return repr(float(x))
     if isinstance(x, (int, np.integer)):

@@ -39,6 +39,9 @@ def common_attrs(obj):
     obj.attrs["matrix"] = np.arange(6, dtype=np.int16).reshape(2, 3)
     obj.attrs["big_endian"] = np.array([1.0, 2.0], dtype=">f8")
     obj.attrs["null"] = h5py.Empty("f")
+    obj.attrs["bool"] = True
+    obj.attrs["bytes"] = b"vlen ascii"
+    obj.attrs["np_bytes"] = np.bytes_(b"fixed")
 
 
 def datasets(g):
@@ -60,7 +63,7 @@ def datasets(g):
     g["empty"] = np.zeros((0, 3), dtype=np.float32)
     g["fixed_strings"] = np.array([b"ab", b"c", b""])
     g.create_dataset("vlen_strings", data=["x", "yz", ""], dtype=h5py.string_dtype())
-    g["bool_as_int"] = np.array([1, 0], dtype=np.int8)
+    g["bool"] = np.array([True, False])
     g["unsupported_compound"] = np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8")])
     d = g["f4"]
     d.attrs["note"] = "dataset attribute"
@@ -109,10 +112,14 @@ def chunked(f, small=False):
     g.create_dataset("strings_chunked", data=[b"one", b"two", b"three"], chunks=(2,), compression="gzip")
 
 
-def resizable(f, latest):
-    prefix = "unsupported_" if latest else ""
-    d = f.create_dataset(prefix + "grow_1d", data=np.arange(10, dtype=np.float32), chunks=(4,), maxshape=(None,))
+def resizable(f):
+    d = f.create_dataset("grow_1d", data=np.arange(10, dtype=np.float32), chunks=(4,), maxshape=(None,))
     d.resize((12,))
+    f.create_dataset("grow_1d_many", data=np.arange(1000, dtype=np.int16), chunks=(1,), maxshape=(None,))
+    f.create_dataset("grow_1d_gzip", data=np.arange(500, dtype=np.float64), chunks=(3,), maxshape=(None,),
+                     compression="gzip", shuffle=True)
+    f.create_dataset("grow_last_dim", data=np.arange(60, dtype=np.int32).reshape(5, 12), chunks=(2, 5),
+                     maxshape=(5, None))
     f.create_dataset("grow_2d", data=np.arange(20, dtype=np.int32).reshape(4, 5), chunks=(3, 2), maxshape=(None, None))
     f.create_dataset("grow_2d_gzip", data=np.arange(20, dtype=np.int32).reshape(4, 5), chunks=(3, 2),
                      maxshape=(None, None), compression="gzip")
@@ -198,7 +205,7 @@ def main():
             many_attrs(f["layers/dense"])
         with h5py.File(path("chunked_latest"), "w", libver="latest") as f:
             chunked(f, small=True)
-            resizable(f, latest=True)
+            resizable(f)
         with h5py.File(path("compact_latest"), "w", libver="latest") as f:
             compact(f)
             implicit(f)
@@ -221,10 +228,10 @@ def main():
         many_attrs(f)
     with h5py.File(path("chunked_earliest"), "w") as f:
         chunked(f)
-        resizable(f, latest=False)
+        resizable(f)
     with h5py.File(path("chunked_latest"), "w", libver="latest") as f:
         chunked(f)
-        resizable(f, latest=True)
+        resizable(f)
     with h5py.File(path("compact"), "w") as f:
         compact(f)
     with h5py.File(path("compact_latest"), "w", libver="latest") as f:

@@ -1,0 +1,256 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+)
+
+// BidirectionalLayer runs a recurrent layer over a sequence in both directions and merges the
+// two outputs, as Keras's Bidirectional wrapper does. It holds two copies of the wrapped
+// layer, each with its own weights, named as Keras names them: forward_<name> (processing the
+// steps in order) and backward_<name> (in reverse, its returned sequence flipped back to time
+// order).
+//
+// # Weights
+//
+// The forward copy's weights, then the backward copy's, with paths
+// bidirectional/forward_lstm/lstm_cell/kernel ...
+//
+// # Output shape
+//
+// The merged output: with merge mode "concat" (the default) the last axis holds both
+// directions (2·units); "sum", "mul" and "ave" keep units; "none" returns the two outputs
+// separately (see [BidirectionalLayer.CallAll]). With ReturnState on the wrapped layer, the
+// forward copy's final states then the backward copy's follow.
+type BidirectionalLayer struct {
+	keras.LayerBase
+	forward, backward recurrentLayer
+	mergeMode         string
+	inputShape        keras.Shape
+}
+
+// recurrentLayer is a layer Bidirectional can wrap.
+type recurrentLayer interface {
+	keras.Layer
+	rnn() *recurrent
+}
+
+var (
+	_ keras.Layer    = (*BidirectionalLayer)(nil)
+	_ recurrentLayer = (*LSTMLayer)(nil)
+	_ recurrentLayer = (*GRULayer)(nil)
+	_ recurrentLayer = (*SimpleRNNLayer)(nil)
+)
+
+var mergeModes = map[string]bool{"concat": true, "sum": true, "mul": true, "ave": true, "none": true}
+
+// MergeMode sets how Bidirectional combines the two directions: "concat" (the default),
+// "sum", "mul", "ave", or "none" to return both outputs.
+func MergeMode(mode string) Option {
+	return func(o *options) { o.mark("MergeMode"); o.mergeMode = mode }
+}
+
+// Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN, not yet called) so that it
+// runs over the sequence in both directions. The wrapped layer gives the configuration; the
+// wrapper makes and trains two copies of it. Options: MergeMode ("concat"), Name, Trainable.
+func Bidirectional(layer keras.Layer, opts ...Option) *BidirectionalLayer {
+	o := newOptions(opts)
+	l := &BidirectionalLayer{mergeMode: "concat"}
+	if o.set["MergeMode"] {
+		l.mergeMode = o.mergeMode
+	}
+	initBase(&l.LayerBase, "Bidirectional", o)
+	l.SetErr(o.only("Bidirectional", "MergeMode"))
+	if !mergeModes[l.mergeMode] {
+		l.SetErr(fmt.Errorf("%w: merge mode %q (known: concat, sum, mul, ave, none)", keras.ErrInvalidArgument, l.mergeMode))
+	}
+	var inner *recurrent
+	switch v := layer.(type) {
+	case *LSTMLayer:
+		if v != nil {
+			inner = &v.recurrent
+		}
+	case *GRULayer:
+		if v != nil {
+			inner = &v.recurrent
+		}
+	case *SimpleRNNLayer:
+		if v != nil {
+			inner = &v.recurrent
+		}
+	}
+	if inner == nil {
+		l.SetErr(fmt.Errorf("%w: Bidirectional wraps an LSTM, GRU or SimpleRNN layer, got %T", keras.ErrInvalidArgument, layer))
+		return l
+	}
+	l.SetErr(inner.Err())
+	if inner.Built() {
+		l.SetErr(fmt.Errorf("%w: layer %s was already called; wrap a new layer", keras.ErrInvalidArgument, inner.Name()))
+	}
+	fw := inner.clone("forward_" + inner.Name())
+	bw := inner.clone("backward_" + inner.Name())
+	bw.spec.goBackwards = !bw.spec.goBackwards
+	bw.spec.flipOut = true
+	switch layer.(type) {
+	case *LSTMLayer:
+		l.forward, l.backward = &LSTMLayer{fw}, &LSTMLayer{bw}
+	case *GRULayer:
+		l.forward, l.backward = &GRULayer{fw}, &GRULayer{bw}
+	default:
+		l.forward, l.backward = &SimpleRNNLayer{fw}, &SimpleRNNLayer{bw}
+	}
+	return l
+}
+
+// Call applies the layer to a sequence and returns the merged output.
+func (l *BidirectionalLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// CallAll applies the layer and returns all its outputs: the merged output (or with merge
+// mode "none" the forward then the backward output), then with ReturnState the forward
+// copy's final states and the backward copy's.
+func (l *BidirectionalLayer) CallAll(inputs ...*keras.Tensor) []*keras.Tensor {
+	return keras.Call(l, inputs...)
+}
+
+// ClassName returns "Bidirectional".
+func (l *BidirectionalLayer) ClassName() string { return "Bidirectional" }
+
+// ForwardLayer returns the copy that processes the steps in order (Keras's forward_layer).
+func (l *BidirectionalLayer) ForwardLayer() keras.Layer { return l.forward }
+
+// BackwardLayer returns the copy that processes the steps in reverse (Keras's backward_layer).
+func (l *BidirectionalLayer) BackwardLayer() keras.Layer { return l.backward }
+
+// Variables returns the forward copy's weights, then the backward copy's.
+func (l *BidirectionalLayer) Variables() []*keras.Variable {
+	if l.forward == nil {
+		return nil
+	}
+	return append(l.forward.Variables(), l.backward.Variables()...)
+}
+
+// PaddingRole follows the wrapped layer: both directions skip masked steps.
+func (l *BidirectionalLayer) PaddingRole() keras.PaddingRole {
+	if l.forward.rnn().returnSequences {
+		return keras.PaddingStepwise
+	}
+	return keras.PaddingReduced
+}
+
+// Build builds both copies, with the wrapper's dtype.
+func (l *BidirectionalLayer) Build(in []keras.Shape) error {
+	for _, c := range []recurrentLayer{l.forward, l.backward} {
+		r := c.rnn()
+		r.SetDType(l.DType())
+		if err := c.Build(in); err != nil {
+			return fmt.Errorf("%s: %w", r.Name(), err)
+		}
+		r.setPaths(l.Name() + "/" + r.Name() + "/" + r.cell + "/")
+	}
+	l.inputShape = in[0].Clone()
+	return nil
+}
+
+// OutputShapes merges the copies' outputs.
+func (l *BidirectionalLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	fw, err := l.forward.OutputShapes(in)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := l.backward.OutputShapes(in)
+	if err != nil {
+		return nil, err
+	}
+	var out []keras.Shape
+	switch l.mergeMode {
+	case "none":
+		out = []keras.Shape{fw[0], bw[0]}
+	case "concat":
+		y := fw[0].Clone()
+		y[len(y)-1] += bw[0].Last()
+		out = []keras.Shape{y}
+	default:
+		out = []keras.Shape{fw[0]}
+	}
+	return append(append(out, fw[1:]...), bw[1:]...), nil
+}
+
+// Forward runs both copies and merges their outputs.
+func (l *BidirectionalLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	fw, err := l.forward.Forward(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	bw, err := l.backward.Forward(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	var out []*G.Node
+	if l.mergeMode == "none" {
+		out = []*G.Node{fw[0], bw[0]}
+	} else {
+		y, err := merge(ctx, l.mergeMode, fw[0], bw[0])
+		if err != nil {
+			return nil, err
+		}
+		if l.forward.rnn().returnSequences {
+			ctx.SetMask(y, ctx.Mask(in[0]))
+		}
+		out = []*G.Node{y}
+	}
+	return append(append(out, fw[1:]...), bw[1:]...), nil
+}
+
+// merge combines the two directions' outputs.
+func merge(ctx *keras.Context, mode string, a, b *G.Node) (*G.Node, error) {
+	switch mode {
+	case "concat":
+		return G.Concat(a.Dims()-1, a, b)
+	case "sum":
+		return G.Add(a, b)
+	case "mul":
+		return G.HadamardProd(a, b)
+	}
+	s, err := G.Add(a, b)
+	if err != nil {
+		return nil, err
+	}
+	return G.HadamardProd(s, ctx.Constant(0.5))
+}
+
+// Config returns Keras 3's Bidirectional config: the merge mode and both copies, serialised
+// as Keras serialises layers.
+func (l *BidirectionalLayer) Config() map[string]any {
+	var mode any = l.mergeMode
+	if l.mergeMode == "none" {
+		mode = nil
+	}
+	return map[string]any{
+		"merge_mode":     mode,
+		"layer":          l.serialize(l.forward),
+		"backward_layer": l.serialize(l.backward),
+	}
+}
+
+func (l *BidirectionalLayer) serialize(c recurrentLayer) map[string]any {
+	entry := map[string]any{
+		"module":          "keras.layers",
+		"class_name":      c.ClassName(),
+		"config":          keras.LayerConfig(c),
+		"registered_name": nil,
+	}
+	if l.inputShape != nil {
+		shape := make([]any, len(l.inputShape))
+		for i, d := range l.inputShape {
+			if d >= 0 {
+				shape[i] = d
+			}
+		}
+		entry["build_config"] = map[string]any{"input_shape": shape}
+	}
+	return entry
+}

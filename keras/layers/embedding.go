@@ -1,0 +1,199 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// EmbeddingLayer turns token ids into dense vectors: row id of the embeddings matrix, as
+// Keras's Embedding does. Ids are integers in [0, inputDim); an id outside that range makes
+// Fit, Evaluate and Predict return an error wrapping keras.ErrData before the batch runs.
+//
+// With MaskZero(true), id 0 is padding: the layer also outputs a mask, 1 where the id is not 0,
+// which recurrent layers downstream use to skip padded steps. Id 0 is still looked up, so
+// inputDim must count it.
+//
+// # Weights
+//
+// embeddings (inputDim, outputDim).
+//
+// # Input shape
+//
+// Integer ids (batch, ...), usually (batch, time steps) from an Input with DType "int32".
+//
+// # Output shape
+//
+// (batch, ..., outputDim).
+type EmbeddingLayer struct {
+	keras.LayerBase
+	inputDim, outputDim int
+	init                string
+	maskZero            bool
+	embeddings          *keras.Variable
+	maskTable           *tensor.Dense // 0 for id 0, 1 for the others; shared by every graph
+}
+
+var _ keras.Layer = (*EmbeddingLayer)(nil)
+
+// Embedding returns an embedding layer for ids in [0, inputDim) and vectors of outputDim
+// values. Options, with Keras's defaults: EmbeddingsInitializer ("uniform": ±0.05), MaskZero
+// (false), Name, Trainable, DType (the embeddings' dtype, "float32" unless given).
+func Embedding(inputDim, outputDim int, opts ...Option) *EmbeddingLayer {
+	o := newOptions(opts)
+	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, init: o.embeddingsInit, maskZero: o.maskZero}
+	initBase(&l.LayerBase, "Embedding", o)
+	l.SetErr(o.only("Embedding", "EmbeddingsInitializer", "MaskZero"))
+	if inputDim <= 0 || outputDim <= 0 {
+		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, inputDim, outputDim))
+	}
+	return l
+}
+
+// Call applies the layer to a tensor of ids.
+func (l *EmbeddingLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "Embedding".
+func (l *EmbeddingLayer) ClassName() string { return "Embedding" }
+
+// InputDim returns the size of the vocabulary.
+func (l *EmbeddingLayer) InputDim() int { return l.inputDim }
+
+// OutputDim returns the size of the vectors.
+func (l *EmbeddingLayer) OutputDim() int { return l.outputDim }
+
+// MaskZero reports whether id 0 is masked as padding.
+func (l *EmbeddingLayer) MaskZero() bool { return l.maskZero }
+
+// PaddingRole is PaddingMasked with MaskZero: padded batches may then be bucketed.
+func (l *EmbeddingLayer) PaddingRole() keras.PaddingRole {
+	if l.maskZero {
+		return keras.PaddingMasked
+	}
+	return keras.PaddingUnknown
+}
+
+// OutputDType returns the embeddings' dtype: the output is float even though the ids are not.
+func (l *EmbeddingLayer) OutputDType([]string) string { return l.DType() }
+
+// Build creates the embeddings.
+func (l *EmbeddingLayer) Build(in []keras.Shape) error {
+	if err := checkOneInput(in, 1); err != nil {
+		return err
+	}
+	var err error
+	l.embeddings, err = l.AddWeight("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
+	return err
+}
+
+// OutputShapes appends outputDim to the input shape.
+func (l *EmbeddingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkOneInput(in, 1); err != nil {
+		return nil, err
+	}
+	return []keras.Shape{append(in[0].Clone(), l.outputDim)}, nil
+}
+
+// Forward looks the ids up with ByIndices and, with MaskZero, attaches the mask. When the ids
+// are fed by the model, a check before every step rejects ids outside [0, inputDim), which
+// Gorgonia would read out of bounds.
+func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	ids := in[0]
+	if ids.Dtype() != tensor.Int {
+		return nil, fmt.Errorf("%w: Embedding takes integer ids, got %v values; declare the input with keras.DType(\"int32\")", keras.ErrDType, ids.Dtype())
+	}
+	shape := ids.Shape()
+	n := shape.TotalSize()
+	flat := ids
+	var err error
+	if ids.Dims() != 1 {
+		if flat, err = G.Reshape(ids, tensor.Shape{n}); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := G.ByIndices(ctx.Var(l.embeddings), flat, 0)
+	if err != nil {
+		return nil, err
+	}
+	y, err := G.Reshape(rows, append(shape.Clone(), l.outputDim))
+	if err != nil {
+		return nil, err
+	}
+	if l.maskZero {
+		mask, err := l.mask(ctx, flat, shape)
+		if err != nil {
+			return nil, err
+		}
+		ctx.SetMask(y, mask)
+	}
+	if ids.Op() == nil {
+		ctx.BeforeStep(func() error { return l.checkIDs(ids.Value()) })
+	}
+	return []*G.Node{y}, nil
+}
+
+// mask returns ids != 0 as 1/0 floats of the ids' shape: a lookup in a constant table.
+func (l *EmbeddingLayer) mask(ctx *keras.Context, flat *G.Node, shape tensor.Shape) (*G.Node, error) {
+	dt := ctx.FloatDType()
+	if l.maskTable == nil || l.maskTable.Dtype() != dt {
+		l.maskTable = tensor.New(tensor.WithShape(l.inputDim), tensor.Of(dt))
+		fillRange(l.maskTable, 1, l.inputDim, 1)
+	}
+	table := G.NewTensor(ctx.Graph(), dt, 1, G.WithShape(l.inputDim), G.WithValue(l.maskTable), G.WithName(l.Name()+"/mask_table"))
+	m, err := G.ByIndices(table, flat, 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(shape) == 1 {
+		return m, nil
+	}
+	return G.Reshape(m, shape.Clone())
+}
+
+// checkIDs returns an error for an id outside [0, inputDim).
+func (l *EmbeddingLayer) checkIDs(v G.Value) error {
+	t, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil // not fed yet: Gorgonia reports it
+	}
+	ids, ok := t.Data().([]int)
+	if !ok {
+		return nil
+	}
+	for i, id := range ids {
+		if id < 0 || id >= l.inputDim {
+			return &keras.LayerError{Layer: l.Name(), Class: l.ClassName(), Err: fmt.Errorf(
+				"%w: token id %d at index %v of the batch (shape %v) is outside [0, %d); input_dim must be larger than every id",
+				keras.ErrData, id, unravel(i, t.Shape()), t.Shape(), l.inputDim)}
+		}
+	}
+	return nil
+}
+
+// unravel returns the coordinates of flat index i in shape.
+func unravel(i int, shape tensor.Shape) []int {
+	c := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		c[k] = i % shape[k]
+		i /= shape[k]
+	}
+	return c
+}
+
+// Config returns Keras 3's Embedding config.
+func (l *EmbeddingLayer) Config() map[string]any {
+	return map[string]any{
+		"input_dim":              l.inputDim,
+		"output_dim":             l.outputDim,
+		"embeddings_initializer": initializerConfig(l.init),
+		"embeddings_regularizer": nil,
+		"activity_regularizer":   nil,
+		"embeddings_constraint":  nil,
+		"mask_zero":              l.maskZero,
+		"quantization_config":    nil,
+	}
+}

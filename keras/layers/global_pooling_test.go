@@ -1,0 +1,78 @@
+package layers_test
+
+import (
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/layers"
+	"gorgonia.org/tensor"
+)
+
+// TestGlobalPoolingOutputShapes checks (batch, channels) and the KeepDims shapes.
+func TestGlobalPoolingOutputShapes(t *testing.T) {
+	runConvShapeCases(t, []convShapeCase{
+		{"max 1-D", keras.Shape{none, 8}, func() caller { return layers.GlobalMaxPooling1D() }, keras.Shape{none, 8}, 0},
+		{"average 1-D keepdims", keras.Shape{5, 8}, func() caller { return layers.GlobalAveragePooling1D(layers.KeepDims(true)) }, keras.Shape{none, 1, 8}, 0},
+		{"max 2-D", keras.Shape{4, 4, 3}, func() caller { return layers.GlobalMaxPooling2D() }, keras.Shape{none, 3}, 0},
+		{"average 2-D keepdims", keras.Shape{none, none, 3}, func() caller { return layers.GlobalAveragePooling2D(layers.KeepDims(true)) }, keras.Shape{none, 1, 1, 3}, 0},
+	})
+}
+
+// TestGlobalPoolingErrors checks rank mistakes and foreign options.
+func TestGlobalPoolingErrors(t *testing.T) {
+	runConvErrCases(t, []convErrCase{
+		{"1-D on images", keras.Shape{4, 4, 3}, func() caller { return layers.GlobalMaxPooling1D() }, keras.ErrShape, []string{"rank 3"}},
+		{"2-D on sequences", keras.Shape{4, 3}, func() caller { return layers.GlobalAveragePooling2D() }, keras.ErrShape, []string{"rank 4"}},
+		{"foreign option", keras.Shape{4, 3}, func() caller { return layers.GlobalMaxPooling1D(layers.Strides(2)) }, keras.ErrInvalidArgument, []string{"Strides"}},
+	})
+}
+
+// TestGlobalMaxPooling1DKerasExample is KERAS.md §3.6's example:
+// arange(24).reshape(2,3,4) → [[8,9,10,11],[20,21,22,23]].
+func TestGlobalMaxPooling1DKerasExample(t *testing.T) {
+	in := keras.Input(keras.Shape{3, 4})
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.GlobalMaxPooling1D().Call(in)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, 24)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	out, err := m.Predict(tensor.New(tensor.WithShape(2, 3, 4), tensor.WithBacking(x)), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []float32{8, 9, 10, 11, 20, 21, 22, 23}
+	got := out[0].Data().([]float32)
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// TestGlobalPoolingGradients checks the gradient through each global pooling (into a Dense
+// layer in front).
+func TestGlobalPoolingGradients(t *testing.T) {
+	cases := []struct {
+		name string
+		in   keras.Shape
+		l    func() caller
+	}{
+		{"max 1-D", keras.Shape{6, 3}, func() caller { return layers.GlobalMaxPooling1D() }},
+		{"average 1-D keepdims", keras.Shape{6, 3}, func() caller { return layers.GlobalAveragePooling1D(layers.KeepDims(true)) }},
+		{"max 2-D keepdims", keras.Shape{3, 4, 2}, func() caller { return layers.GlobalMaxPooling2D(layers.KeepDims(true)) }},
+		{"average 2-D", keras.Shape{3, 4, 2}, func() caller { return layers.GlobalAveragePooling2D() }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			convCheckModelGradients(t, c.in, 3, func(x *keras.Tensor) *keras.Tensor {
+				return c.l().Call(layers.Dense(2, layers.BiasInitializer("ones")).Call(x))
+			})
+		})
+	}
+}

@@ -1,0 +1,558 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
+)
+
+// Register makes a layer class loadable by keras.LoadModel: fromConfig rebuilds a layer from
+// the "config" dict Keras saved for it (numbers are float64, lists []any, dicts
+// map[string]any, as encoding/json decodes them). Every layer of this package is registered
+// under its Keras class name when the package is imported; register your own layers from an
+// init function, under the class name their ClassName returns. Register panics on an empty
+// or duplicate class name (see keras.RegisterLayer).
+func Register(className string, fromConfig func(cfg map[string]any) (keras.Layer, error)) {
+	keras.RegisterLayer(className, fromConfig)
+}
+
+func init() {
+	for class, f := range builtinLayers {
+		Register(class, f)
+	}
+}
+
+// builtinLayers rebuilds each layer of this package from its Keras config, through its
+// public constructor and options.
+var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
+	"Dense": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Dense", c)
+		opts := append(r.common(), r.activationOpt(), r.boolOpt("use_bias", UseBias),
+			r.initOpt("kernel_initializer", KernelInitializer), r.initOpt("bias_initializer", BiasInitializer))
+		return r.done(Dense(r.int("units", -1, true), opts...))
+	},
+	"Embedding": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Embedding", c)
+		opts := append(r.common(), r.boolOpt("mask_zero", MaskZero),
+			r.initOpt("embeddings_initializer", EmbeddingsInitializer))
+		return r.done(Embedding(r.int("input_dim", -1, true), r.int("output_dim", -1, true), opts...))
+	},
+	"LSTM":      recurrentFromConfig("LSTM"),
+	"GRU":       recurrentFromConfig("GRU"),
+	"SimpleRNN": recurrentFromConfig("SimpleRNN"),
+	"Bidirectional": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Bidirectional", c)
+		entry, ok := c["layer"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: Bidirectional config has no \"layer\" dict", keras.ErrFileFormat)
+		}
+		// Keras saves the forward copy (named forward_<name>); wrap a layer of the original
+		// name so the copies keep their names.
+		inner := cloneMap(entry)
+		if ic, ok := inner["config"].(map[string]any); ok {
+			ic = cloneMap(ic)
+			if n, ok := ic["name"].(string); ok {
+				ic["name"] = strings.TrimPrefix(n, "forward_")
+			}
+			inner["config"] = ic
+		}
+		layer, err := keras.DeserializeLayer(inner)
+		if err != nil {
+			return nil, fmt.Errorf("wrapped layer: %w", err)
+		}
+		opts := r.common()
+		switch m := c["merge_mode"].(type) {
+		case nil:
+			if _, present := c["merge_mode"]; present {
+				opts = append(opts, MergeMode("none"))
+			}
+		case string:
+			opts = append(opts, MergeMode(m))
+		default:
+			r.fail("merge_mode is %T", m)
+		}
+		return r.done(Bidirectional(layer, opts...))
+	},
+	"Conv1D": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv1D", c)
+		k := r.ints("kernel_size", 1)
+		opts := append(r.convOpts(1), r.common()...)
+		return r.done(Conv1D(r.int("filters", -1, true), first(k), opts...))
+	},
+	"Conv2D": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv2D", c)
+		k := r.ints("kernel_size", 2)
+		opts := append(r.convOpts(2), r.common()...)
+		if len(k) == 2 && k[0] != k[1] {
+			opts = append(opts, KernelSize2D(k[0], k[1]))
+		}
+		return r.done(Conv2D(r.int("filters", -1, true), first(k), opts...))
+	},
+	"MaxPooling1D":     poolingFromConfig("MaxPooling1D", 1, MaxPooling1D),
+	"AveragePooling1D": poolingFromConfig("AveragePooling1D", 1, AveragePooling1D),
+	"MaxPooling2D": poolingFromConfig("MaxPooling2D", 2, func(p int, o ...Option) keras.Layer {
+		return MaxPooling2D(p, o...)
+	}),
+	"AveragePooling2D": poolingFromConfig("AveragePooling2D", 2, func(p int, o ...Option) keras.Layer {
+		return AveragePooling2D(p, o...)
+	}),
+	"GlobalMaxPooling1D":     globalPoolingFromConfig("GlobalMaxPooling1D", GlobalMaxPooling1D),
+	"GlobalAveragePooling1D": globalPoolingFromConfig("GlobalAveragePooling1D", GlobalAveragePooling1D),
+	"GlobalMaxPooling2D":     globalPoolingFromConfig("GlobalMaxPooling2D", GlobalMaxPooling2D),
+	"GlobalAveragePooling2D": globalPoolingFromConfig("GlobalAveragePooling2D", GlobalAveragePooling2D),
+	"Flatten": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Flatten", c)
+		return r.done(Flatten(r.common()...))
+	},
+	"Reshape": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Reshape", c)
+		target := r.ints("target_shape", 0)
+		return r.done(Reshape(keras.Shape(target), r.common()...))
+	},
+	"Dropout": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Dropout", c)
+		return r.done(Dropout(r.float("rate", 0, true), r.common()...))
+	},
+	"BatchNormalization": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("BatchNormalization", c)
+		opts := r.common()
+		if _, ok := c["axis"]; ok {
+			axis := r.ints("axis", 0)
+			if len(axis) != 1 {
+				r.fail("axis %v: only one axis is supported", c["axis"])
+			} else {
+				opts = append(opts, Axis(axis[0]))
+			}
+		}
+		opts = append(opts, r.floatOpt("momentum", Momentum), r.floatOpt("epsilon", Epsilon),
+			r.boolOpt("center", Center), r.boolOpt("scale", Scale))
+		for _, k := range []string{"beta_initializer", "moving_mean_initializer"} {
+			r.requireInit(k, "zeros")
+		}
+		for _, k := range []string{"gamma_initializer", "moving_variance_initializer"} {
+			r.requireInit(k, "ones")
+		}
+		return r.done(BatchNormalization(opts...))
+	},
+	"Concatenate": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Concatenate", c)
+		opts := r.common()
+		if _, ok := c["axis"]; ok {
+			opts = append(opts, Axis(r.int("axis", -1, false)))
+		}
+		return r.done(Concatenate(opts...))
+	},
+	"Add":      mergeFromConfig("Add", Add),
+	"Subtract": mergeFromConfig("Subtract", Subtract),
+	"Multiply": mergeFromConfig("Multiply", Multiply),
+	"Maximum":  mergeFromConfig("Maximum", Maximum),
+	"Minimum":  mergeFromConfig("Minimum", Minimum),
+	"Average":  mergeFromConfig("Average", Average),
+	"Activation": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Activation", c)
+		return r.done(ActivationOf(r.activation("activation"), r.common()...))
+	},
+	"ZeroPadding2D": func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("ZeroPadding2D", c)
+		var t, b, lft, rgt int
+		switch p := c["padding"].(type) {
+		case nil:
+			t, b, lft, rgt = 1, 1, 1, 1
+		case float64:
+			n := r.int("padding", 1, false)
+			t, b, lft, rgt = n, n, n, n
+		case []any:
+			if len(p) != 2 {
+				r.fail("padding %v: want ((top, bottom), (left, right))", p)
+				break
+			}
+			hv, hok := p[0].([]any)
+			wv, wok := p[1].([]any)
+			switch {
+			case hok && wok && len(hv) == 2 && len(wv) == 2:
+				t, b = r.toInt("padding", hv[0]), r.toInt("padding", hv[1])
+				lft, rgt = r.toInt("padding", wv[0]), r.toInt("padding", wv[1])
+			case !hok && !wok:
+				t = r.toInt("padding", p[0])
+				lft = r.toInt("padding", p[1])
+				b, rgt = t, lft
+			default:
+				r.fail("padding %v: want ((top, bottom), (left, right))", p)
+			}
+		default:
+			r.fail("padding is %T", p)
+		}
+		return r.done(ZeroPadding2DSides(t, b, lft, rgt, r.common()...))
+	},
+}
+
+// recurrentFromConfig rebuilds LSTM, GRU or SimpleRNN.
+func recurrentFromConfig(class string) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		for _, k := range []string{"dropout", "recurrent_dropout"} {
+			if v := r.float(k, 0, false); v != 0 {
+				r.fail("%s=%v is not supported", k, v)
+			}
+		}
+		opts := append(r.common(), r.activationOpt(), r.boolOpt("use_bias", UseBias),
+			r.initOpt("kernel_initializer", KernelInitializer),
+			r.initOpt("recurrent_initializer", RecurrentInitializer),
+			r.initOpt("bias_initializer", BiasInitializer),
+			r.boolOpt("return_sequences", ReturnSequences), r.boolOpt("return_state", ReturnState),
+			r.boolOpt("go_backwards", GoBackwards))
+		if class != "SimpleRNN" {
+			if _, ok := c["recurrent_activation"]; ok {
+				opts = append(opts, RecurrentActivation(r.activation("recurrent_activation")))
+			}
+		}
+		units := r.int("units", -1, true)
+		switch class {
+		case "LSTM":
+			return r.done(LSTM(units, append(opts, r.boolOpt("unit_forget_bias", UnitForgetBias))...))
+		case "GRU":
+			return r.done(GRU(units, append(opts, r.boolOpt("reset_after", ResetAfter))...))
+		}
+		return r.done(SimpleRNN(units, opts...))
+	}
+}
+
+// poolingFromConfig rebuilds a 1-D or 2-D max or average pooling.
+func poolingFromConfig[L keras.Layer](class string, rank int, newLayer func(int, ...Option) L) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		pool := r.ints("pool_size", rank)
+		if len(pool) == 2 && pool[0] != pool[1] {
+			r.fail("pool_size %v: only square pools are supported", pool)
+		}
+		opts := r.common()
+		if s, ok := c["strides"]; ok && s != nil {
+			opts = append(opts, Strides(r.ints("strides", rank)...))
+		}
+		if _, ok := c["padding"]; ok {
+			opts = append(opts, Padding(r.str("padding", "valid")))
+		}
+		return r.done(newLayer(first(pool), opts...))
+	}
+}
+
+// globalPoolingFromConfig rebuilds a global pooling.
+func globalPoolingFromConfig(class string, newLayer func(...Option) *GlobalPoolingLayer) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		return r.done(newLayer(append(r.common(), r.boolOpt("keepdims", KeepDims))...))
+	}
+}
+
+// mergeFromConfig rebuilds Add, Subtract, Multiply, Maximum, Minimum or Average.
+func mergeFromConfig(class string, newLayer func(...Option) *MergeLayer) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		return r.done(newLayer(r.common()...))
+	}
+}
+
+func first(v []int) int {
+	if len(v) == 0 {
+		return -1
+	}
+	return v[0]
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// configReader reads one layer config, keeping the first problem.
+type configReader struct {
+	class string
+	cfg   map[string]any
+	err   error
+}
+
+func newConfigReader(class string, cfg map[string]any) *configReader {
+	r := &configReader{class: class, cfg: cfg}
+	r.checkUnsupported()
+	return r
+}
+
+func (r *configReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%w: %s config: %s", keras.ErrInvalidArgument, r.class, fmt.Sprintf(format, args...))
+	}
+}
+
+// done returns the layer, or the first problem met while reading its config.
+func (r *configReader) done(l keras.Layer) (keras.Layer, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return l, nil
+}
+
+// checkUnsupported rejects settings that change what a layer computes and that this library
+// does not implement: regularizers, constraints, quantization, LoRA, channels-first data,
+// stateful or time-major recurrence, grouped convolutions, noise shapes, renormalisation.
+func (r *configReader) checkUnsupported() {
+	keys := make([]string, 0, len(r.cfg))
+	for k := range r.cfg {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v := r.cfg[k]
+		switch {
+		case strings.HasSuffix(k, "_regularizer"), strings.HasSuffix(k, "_constraint"),
+			k == "quantization_config", k == "noise_shape", k == "renorm_clipping":
+			if v != nil {
+				r.fail("%s is not supported (only null)", k)
+			}
+		case k == "lora_rank":
+			if n, ok := v.(float64); v != nil && (!ok || n != 0) {
+				r.fail("lora_rank is not supported")
+			}
+		case k == "data_format":
+			if v != nil && v != "channels_last" {
+				r.fail("data_format %v is not supported (only channels_last)", v)
+			}
+		case k == "stateful", k == "time_major", k == "renorm", k == "zero_output_for_mask", k == "sparse", k == "ragged":
+			if b, _ := v.(bool); b {
+				r.fail("%s=true is not supported", k)
+			}
+		case k == "groups":
+			if n, ok := v.(float64); ok && n != 1 {
+				r.fail("groups=%v is not supported (only 1)", v)
+			}
+		}
+	}
+}
+
+// common returns the options every layer takes: Name, Trainable and DType.
+func (r *configReader) common() []Option {
+	var opts []Option
+	if n, ok := r.cfg["name"].(string); ok && n != "" {
+		opts = append(opts, Name(n))
+	}
+	if t, ok := r.cfg["trainable"].(bool); ok {
+		opts = append(opts, Trainable(t))
+	}
+	if d, ok := r.cfg["dtype"]; ok && d != nil {
+		var name string
+		switch x := d.(type) {
+		case string:
+			name = x
+		case map[string]any:
+			c, _ := x["config"].(map[string]any)
+			name, _ = c["name"].(string)
+		}
+		switch name {
+		case "float32", "float64":
+			opts = append(opts, DType(name))
+		default:
+			r.fail("dtype policy %v is not supported (float32, float64)", d)
+		}
+	}
+	return opts
+}
+
+// toInt converts a JSON number to an int.
+func (r *configReader) toInt(key string, v any) int {
+	f, ok := v.(float64)
+	if !ok {
+		if i, isInt := v.(int); isInt {
+			return i
+		}
+		r.fail("%s: %v is not a number", key, v)
+		return 0
+	}
+	if f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+		r.fail("%s: %v is not an integer", key, v)
+		return 0
+	}
+	return int(f)
+}
+
+// int reads an integer; a missing key gives def, or an error when required.
+func (r *configReader) int(key string, def int, required bool) int {
+	v, ok := r.cfg[key]
+	if !ok || v == nil {
+		if required {
+			r.fail("%s is missing", key)
+		}
+		return def
+	}
+	return r.toInt(key, v)
+}
+
+// ints reads an integer or a list of integers (Keras's tuples); an int is repeated n times
+// when n > 0.
+func (r *configReader) ints(key string, n int) []int {
+	switch v := r.cfg[key].(type) {
+	case []any:
+		out := make([]int, len(v))
+		for i, x := range v {
+			out[i] = r.toInt(key, x)
+		}
+		return out
+	case nil:
+		r.fail("%s is missing", key)
+		return nil
+	default:
+		x := r.toInt(key, v)
+		out := []int{x}
+		for len(out) < n {
+			out = append(out, x)
+		}
+		return out
+	}
+}
+
+// float reads a number.
+func (r *configReader) float(key string, def float64, required bool) float64 {
+	v, ok := r.cfg[key]
+	if !ok || v == nil {
+		if required {
+			r.fail("%s is missing", key)
+		}
+		return def
+	}
+	f, ok := v.(float64)
+	if !ok {
+		r.fail("%s: %v is not a number", key, v)
+	}
+	return f
+}
+
+// str reads a string.
+func (r *configReader) str(key, def string) string {
+	v, ok := r.cfg[key]
+	if !ok || v == nil {
+		return def
+	}
+	s, ok := v.(string)
+	if !ok {
+		r.fail("%s: %v is not a string", key, v)
+	}
+	return s
+}
+
+// boolOpt returns opt(value) for a bool key that is present, else a no-op option.
+func (r *configReader) boolOpt(key string, opt func(bool) Option) Option {
+	v, ok := r.cfg[key]
+	if !ok || v == nil {
+		return nil
+	}
+	b, ok := v.(bool)
+	if !ok {
+		r.fail("%s: %v is not a bool", key, v)
+		return nil
+	}
+	return opt(b)
+}
+
+// floatOpt returns opt(value) for a number key that is present.
+func (r *configReader) floatOpt(key string, opt func(float64) Option) Option {
+	if v, ok := r.cfg[key]; !ok || v == nil {
+		return nil
+	}
+	return opt(r.float(key, 0, false))
+}
+
+// activation reads an activation: a name, or Keras's serialised function.
+func (r *configReader) activation(key string) string {
+	switch v := r.cfg[key].(type) {
+	case nil:
+		return "linear"
+	case string:
+		return v
+	case map[string]any:
+		if s, ok := v["config"].(string); ok {
+			return s
+		}
+		if s, ok := v["class_name"].(string); ok && s != "function" {
+			return keras.SnakeCase(s)
+		}
+	}
+	r.fail("%s: %v is not an activation name", key, r.cfg[key])
+	return ""
+}
+
+// activationOpt returns the Activation option when the config has one.
+func (r *configReader) activationOpt() Option {
+	if _, ok := r.cfg["activation"]; !ok {
+		return nil
+	}
+	return Activation(r.activation("activation"))
+}
+
+// initializer reads an initializer (a name or a serialised initializer) as the name layers
+// take. Weights come from the saved file, so only the class matters; an initializer's
+// arguments other than Keras's defaults are not kept.
+func (r *configReader) initializer(key string) string {
+	v := r.cfg[key]
+	if _, err := initializers.Deserialize(v); err != nil {
+		r.fail("%s: %v", key, err)
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case map[string]any:
+		c, _ := x["class_name"].(string)
+		return c
+	}
+	return ""
+}
+
+// initOpt returns opt(name) for an initializer key that is present.
+func (r *configReader) initOpt(key string, opt func(string) Option) Option {
+	if v, ok := r.cfg[key]; !ok || v == nil {
+		return nil
+	}
+	if n := r.initializer(key); n != "" {
+		return opt(n)
+	}
+	return nil
+}
+
+// requireInit fails unless a present initializer is the one the layer always uses.
+func (r *configReader) requireInit(key, want string) {
+	if v, ok := r.cfg[key]; !ok || v == nil {
+		return
+	}
+	got := r.initializer(key)
+	if got == "" {
+		return
+	}
+	a, _ := initializers.Get(got)
+	b, _ := initializers.Get(want)
+	ca, _ := initializers.Config(a)
+	cb, _ := initializers.Config(b)
+	if ca != cb {
+		r.fail("%s %s is not supported (only %s)", key, got, want)
+	}
+}
+
+// convOpts reads the options Conv1D and Conv2D share.
+func (r *configReader) convOpts(rank int) []Option {
+	opts := []Option{r.activationOpt(), r.boolOpt("use_bias", UseBias),
+		r.initOpt("kernel_initializer", KernelInitializer), r.initOpt("bias_initializer", BiasInitializer)}
+	if _, ok := r.cfg["strides"]; ok {
+		opts = append(opts, Strides(r.ints("strides", rank)...))
+	}
+	if _, ok := r.cfg["dilation_rate"]; ok {
+		opts = append(opts, DilationRate(r.ints("dilation_rate", rank)...))
+	}
+	if _, ok := r.cfg["padding"]; ok {
+		opts = append(opts, Padding(r.str("padding", "valid")))
+	}
+	return opts
+}

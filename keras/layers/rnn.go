@@ -1,0 +1,288 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// recurrent is what LSTM, GRU and SimpleRNN share: options, weights, shapes and the op that
+// runs the cell over a sequence (rnn_op.go).
+//
+// Sequences: the input is (batch, time steps, features) and the number of time steps may be
+// None; each realisation of the model runs the op over the concrete length of its batches.
+// Initial states are zeros. A mask on the input (from Embedding with MaskZero) skips padded
+// steps: the states are carried over unchanged and the output repeats the previous one, as in
+// Keras.
+type recurrent struct {
+	keras.LayerBase
+	class, cell                         string // "LSTM", "lstm_cell"
+	spec                                rnnSpec
+	activation                          string // Keras names, for Config
+	recActivation                       string
+	useBias                             bool
+	kernelInit, recurrentInit, biasInit string
+	unitForgetBias                      bool
+	returnSequences, returnState        bool
+
+	kernel, recurrentKernel, bias *keras.Variable
+}
+
+// newRecurrent reads the options every recurrent layer takes and checks them.
+func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recurrent {
+	l := recurrent{
+		class: class, cell: cell,
+		spec:            rnnSpec{kind: kind, units: units, resetAfter: o.resetAfter, goBackwards: o.goBackwards},
+		activation:      o.activation,
+		recActivation:   o.recurrentActivation,
+		useBias:         o.useBias,
+		kernelInit:      o.kernelInitializer,
+		recurrentInit:   o.recurrentInitializer,
+		biasInit:        o.biasInitializer,
+		unitForgetBias:  o.unitForgetBias,
+		returnSequences: o.returnSequences,
+		returnState:     o.returnState,
+	}
+	if l.activation == "" {
+		l.activation = "tanh"
+	}
+	if kind == kindSimple {
+		l.recActivation = ""
+	}
+	initBase(&l.LayerBase, class, o)
+	allowed := []string{"Activation", "UseBias", "KernelInitializer", "RecurrentInitializer", "BiasInitializer", "ReturnSequences", "ReturnState", "GoBackwards"}
+	switch kind {
+	case kindLSTM:
+		allowed = append(allowed, "RecurrentActivation", "UnitForgetBias")
+	case kindGRU:
+		allowed = append(allowed, "RecurrentActivation", "ResetAfter")
+	}
+	l.SetErr(o.only(class, allowed...))
+	if units <= 0 {
+		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, units))
+	}
+	var err error
+	if l.spec.act, err = parseRNNActivation(l.activation, actTanh); err != nil {
+		l.SetErr(err)
+	}
+	if l.spec.recAct, err = parseRNNActivation(l.recActivation, actSigmoid); err != nil {
+		l.SetErr(err)
+	}
+	return l
+}
+
+// clone returns a fresh, unbuilt copy of the layer's configuration under a new name.
+func (l *recurrent) clone(name string) recurrent {
+	c := *l
+	c.LayerBase = keras.LayerBase{}
+	c.Init(l.class, name)
+	c.SetTrainable(l.Trainable())
+	c.kernel, c.recurrentKernel, c.bias = nil, nil, nil
+	return c
+}
+
+func (l *recurrent) rnn() *recurrent { return l }
+
+// Units returns the dimensionality of the output space.
+func (l *recurrent) Units() int { return l.spec.units }
+
+// PaddingRole reports how padded steps affect the layer, for length bucketing: a layer that
+// returns only its last output ignores masked steps; one that returns sequences keeps them
+// apart and passes the mask on (unless GoBackwards reverses the sequence but not the mask, as
+// Keras does).
+func (l *recurrent) PaddingRole() keras.PaddingRole {
+	switch {
+	case !l.returnSequences:
+		return keras.PaddingReduced
+	case l.spec.goBackwards:
+		return keras.PaddingUnknown
+	}
+	return keras.PaddingStepwise
+}
+
+func (l *recurrent) checkInput(in []keras.Shape) error {
+	if len(in) != 1 {
+		return keras.ShapeError("expects 1 input, got %d", len(in))
+	}
+	if in[0].Rank() != 3 {
+		return keras.ShapeError("expects an input of rank 3 (batch, time steps, features), got shape %v", in[0])
+	}
+	if in[0].Last() < 0 {
+		return keras.ShapeError("the number of features (last dimension) must be known, got shape %v", in[0])
+	}
+	return nil
+}
+
+// Build creates kernel (features, gates·units), recurrent_kernel (units, gates·units) and
+// bias, as Keras's cells do; paths are layer/cell/name, as Keras 3's.
+func (l *recurrent) Build(in []keras.Shape) error {
+	if err := l.checkInput(in); err != nil {
+		return err
+	}
+	u := l.spec.units
+	gu := l.spec.gates() * u
+	var err error
+	if l.kernel, err = l.AddWeight("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
+		return err
+	}
+	if l.recurrentKernel, err = l.AddWeight("recurrent_kernel", keras.Shape{u, gu}, l.recurrentInit, true); err != nil {
+		return err
+	}
+	if l.useBias {
+		shape := keras.Shape{gu}
+		if l.spec.kind == kindGRU && l.spec.resetAfter {
+			shape = keras.Shape{2, gu}
+		}
+		if l.bias, err = l.AddWeight("bias", shape, l.biasInit, true); err != nil {
+			return err
+		}
+		if l.spec.kind == kindLSTM && l.unitForgetBias {
+			fillRange(l.bias.Value, u, 2*u, 1) // the forget gate starts at 1, whatever the initializer
+		}
+	}
+	l.setPaths(l.Name() + "/" + l.cell + "/")
+	return nil
+}
+
+// setPaths sets the weights' paths to prefix + name.
+func (l *recurrent) setPaths(prefix string) {
+	for _, v := range []*keras.Variable{l.kernel, l.recurrentKernel, l.bias} {
+		if v != nil {
+			v.Path = prefix + v.Name
+		}
+	}
+}
+
+// fillRange sets elements [from, to) of t to v.
+func fillRange(t *tensor.Dense, from, to int, v float64) {
+	switch d := t.Data().(type) {
+	case []float32:
+		for i := from; i < to; i++ {
+			d[i] = float32(v)
+		}
+	case []float64:
+		for i := from; i < to; i++ {
+			d[i] = v
+		}
+	}
+}
+
+// OutputShapes returns the output, (batch, units) or with ReturnSequences (batch, time steps,
+// units), then with ReturnState the final states (batch, units): h (and c for LSTM).
+func (l *recurrent) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := l.checkInput(in); err != nil {
+		return nil, err
+	}
+	if f := l.kernel.Shape()[0]; in[0].Last() != f {
+		return nil, keras.ShapeError("input has %d features, the layer was built for %d (input shape %v)", in[0].Last(), f, in[0])
+	}
+	b, u := in[0][0], l.spec.units
+	y := keras.Shape{b, u}
+	if l.returnSequences {
+		y = keras.Shape{b, in[0][1], u}
+	}
+	out := []keras.Shape{y}
+	if l.returnState {
+		for range l.spec.states() {
+			out = append(out, keras.Shape{b, u})
+		}
+	}
+	return out, nil
+}
+
+// Forward emits the op over the concrete sequence and picks the outputs from its states.
+func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	x := in[0]
+	s := x.Shape()
+	if len(s) != 3 || s[1] < 1 {
+		return nil, keras.ShapeError("input of shape %v: want (batch, time steps ≥ 1, features)", s)
+	}
+	mask := ctx.Mask(x)
+	if mask != nil && !mask.Shape().Eq(tensor.Shape{s[0], s[1]}) {
+		return nil, keras.ShapeError("the input's mask has shape %v, want (%d, %d)", mask.Shape(), s[0], s[1])
+	}
+	args := G.Nodes{x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel)}
+	if l.bias != nil {
+		args = append(args, ctx.Var(l.bias))
+	}
+	if mask != nil {
+		args = append(args, mask)
+	}
+	op := newRNNOp(l.spec, l.bias != nil, mask != nil, x.Op() != nil, ctx.Training())
+	out, err := G.ApplyOp(op, args...)
+	if err != nil {
+		return nil, err
+	}
+	b, t, u := s[0], s[1], l.spec.units
+	// part returns rows [from, from+n) of state k as the given shape: a copy or a view of its
+	// own region of out.
+	part := func(k, from, n int, shape ...int) (*G.Node, error) {
+		v, err := G.Slice(out, G.S(k), G.S(from, from+n))
+		if err != nil {
+			return nil, err
+		}
+		return G.Reshape(v, tensor.Shape(shape))
+	}
+	last, err := part(0, b*t*u, b*u, b, u)
+	if err != nil {
+		return nil, err
+	}
+	y := last
+	if l.returnSequences {
+		if y, err = part(0, 0, b*t*u, b, t, u); err != nil {
+			return nil, err
+		}
+		ctx.SetMask(y, mask)
+	}
+	outs := []*G.Node{y}
+	if l.returnState {
+		outs = append(outs, last)
+		if l.spec.kind == kindLSTM {
+			c, err := part(1, b*t*u, b*u, b, u)
+			if err != nil {
+				return nil, err
+			}
+			outs = append(outs, c)
+		}
+	}
+	return outs, nil
+}
+
+// config returns the keys Keras 3's recurrent layers share.
+func (l *recurrent) config() map[string]any {
+	cfg := map[string]any{
+		"return_sequences":      l.returnSequences,
+		"return_state":          l.returnState,
+		"go_backwards":          l.spec.goBackwards,
+		"stateful":              false,
+		"unroll":                false,
+		"zero_output_for_mask":  false,
+		"units":                 l.spec.units,
+		"activation":            l.activation,
+		"use_bias":              l.useBias,
+		"kernel_initializer":    initializerConfig(l.kernelInit),
+		"recurrent_initializer": initializerConfig(l.recurrentInit),
+		"bias_initializer":      initializerConfig(l.biasInit),
+		"kernel_regularizer":    nil,
+		"recurrent_regularizer": nil,
+		"bias_regularizer":      nil,
+		"activity_regularizer":  nil,
+		"kernel_constraint":     nil,
+		"recurrent_constraint":  nil,
+		"bias_constraint":       nil,
+		"dropout":               0.0,
+		"recurrent_dropout":     0.0,
+		"seed":                  nil,
+	}
+	switch l.spec.kind {
+	case kindLSTM:
+		cfg["recurrent_activation"] = l.spec.recAct.String()
+		cfg["unit_forget_bias"] = l.unitForgetBias
+	case kindGRU:
+		cfg["recurrent_activation"] = l.spec.recAct.String()
+		cfg["reset_after"] = l.spec.resetAfter
+	}
+	return cfg
+}

@@ -1,0 +1,679 @@
+package layers
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/kerago/kerago/keras"
+	"gonum.org/v1/gonum/blas"
+	G "gorgonia.org/gorgonia"
+)
+
+// This file holds the arithmetic of the recurrent layers: the forward pass over a whole
+// sequence and its exact backward pass, written once for float32 and float64. The Gorgonia op
+// of rnn_op.go calls them, so a recurrent layer is one node of the graph whatever the sequence
+// length (an unrolled graph costs Gorgonia's compiler time quadratic in its node count: 2 s
+// for an LSTM at T=120; see rnn_op.go).
+//
+// Layout (row-major throughout):
+//   - x (B, T, F) and, as a matrix, (B·T, F) with row b·T+t;
+//   - kernel (F, G·u), recurrent kernel (u, G·u), G gates in Keras's order;
+//   - out (S, B, T, u): S states (LSTM: h and c; GRU, SimpleRNN: h) after every step, in
+//     processing order (reversed for GoBackwards), or the reverse of it with flipOut; the
+//     op keeps this array private and hands Gorgonia a copy (rnn_op.go);
+//   - dz (B·T, G·u): the gradient with respect to the gates' pre-activations, row b·T+t.
+
+// float is the element type of the recurrent kernels.
+type float interface{ float32 | float64 }
+
+// gemm computes c = op(a)·op(b) + beta·c on row-major matrices with the BLAS Gorgonia uses
+// (gonum's by default, OpenBLAS after G.Use): op(a) is m×k, op(b) is k×n and c is m×n; ta and
+// tb transpose the stored matrices.
+func gemm[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	tA, tB := blas.NoTrans, blas.NoTrans
+	if ta {
+		tA = blas.Trans
+	}
+	if tb {
+		tB = blas.Trans
+	}
+	switch cc := any(c).(type) {
+	case []float32:
+		G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), cc, ldc)
+	case []float64:
+		G.WhichBLAS().Dgemm(tA, tB, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), cc, ldc)
+	}
+}
+
+// rnnActivation is an activation a recurrent cell applies elementwise; its derivative is
+// computed from its output, which is all the backward pass keeps.
+type rnnActivation uint8
+
+const (
+	actTanh rnnActivation = iota
+	actSigmoid
+	actHardSigmoid
+	actReLU
+	actLinear
+	actSoftsign
+)
+
+var rnnActivationNames = map[string]rnnActivation{
+	"tanh": actTanh, "sigmoid": actSigmoid, "hard_sigmoid": actHardSigmoid,
+	"relu": actReLU, "linear": actLinear, "softsign": actSoftsign,
+}
+
+// parseRNNActivation returns the activation with a Keras name; "" gives def.
+func parseRNNActivation(name string, def rnnActivation) (rnnActivation, error) {
+	if name == "" {
+		return def, nil
+	}
+	if a, ok := rnnActivationNames[name]; ok {
+		return a, nil
+	}
+	known := make([]string, 0, len(rnnActivationNames))
+	for k := range rnnActivationNames {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return 0, fmt.Errorf("%w: activation %q of a recurrent layer (known: %s)", keras.ErrUnknownName, name, strings.Join(known, ", "))
+}
+
+// String returns the activation's Keras name.
+func (a rnnActivation) String() string {
+	for k, v := range rnnActivationNames {
+		if v == a {
+			return k
+		}
+	}
+	return "unknown"
+}
+
+// f applies the activation.
+func (a rnnActivation) f(x float64) float64 {
+	switch a {
+	case actTanh:
+		return math.Tanh(x)
+	case actSigmoid:
+		return 1 / (1 + math.Exp(-x))
+	case actHardSigmoid: // Keras 3: relu6(x + 3) / 6
+		return math.Min(math.Max(x/6+0.5, 0), 1)
+	case actReLU:
+		return math.Max(x, 0)
+	case actSoftsign:
+		return x / (1 + math.Abs(x))
+	}
+	return x
+}
+
+// d returns the derivative of the activation where its value is y.
+func (a rnnActivation) d(y float64) float64 {
+	switch a {
+	case actTanh:
+		return 1 - y*y
+	case actSigmoid:
+		return y * (1 - y)
+	case actHardSigmoid:
+		if y > 0 && y < 1 {
+			return 1.0 / 6
+		}
+		return 0
+	case actReLU:
+		if y > 0 {
+			return 1
+		}
+		return 0
+	case actSoftsign:
+		s := 1 - math.Abs(y)
+		return s * s
+	}
+	return 1
+}
+
+// rnnKind is the cell a recurrent layer runs.
+type rnnKind uint8
+
+const (
+	kindLSTM rnnKind = iota
+	kindGRU
+	kindSimple
+)
+
+// rnnSpec describes one recurrent computation.
+type rnnSpec struct {
+	kind        rnnKind
+	units       int
+	act, recAct rnnActivation
+	resetAfter  bool // GRU: apply the reset gate after the recurrent product (Keras 3's default)
+	goBackwards bool // process the steps last to first
+	flipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
+}
+
+// gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)
+// or 1 (SimpleRNN).
+func (s *rnnSpec) gates() int {
+	switch s.kind {
+	case kindLSTM:
+		return 4
+	case kindGRU:
+		return 3
+	}
+	return 1
+}
+
+// states is the number of state tensors: 2 for LSTM (h, c), else 1.
+func (s *rnnSpec) states() int {
+	if s.kind == kindLSTM {
+		return 2
+	}
+	return 1
+}
+
+// cacheWidth is the number of values per (step, sample) the forward pass keeps for the
+// backward pass: LSTM i, f, g, o, tanh(c); GRU z, r, h̃ and the recurrent candidate term.
+func (s *rnnSpec) cacheWidth() int {
+	switch s.kind {
+	case kindLSTM:
+		return 5 * s.units
+	case kindGRU:
+		return 4 * s.units
+	}
+	return 0
+}
+
+// index returns the time index processed at step st of a sequence of n steps and the output
+// slot it writes.
+func (s *rnnSpec) index(st, n int) (t, o int) {
+	t = st
+	if s.goBackwards {
+		t = n - 1 - st
+	}
+	o = st
+	if s.flipOut {
+		o = n - 1 - st
+	}
+	return t, o
+}
+
+// seqData is one run's sizes and data.
+type seqData[T float] struct {
+	b, t, f, u int
+	x          []T // (b, t, f)
+	w          []T // kernel (f, gates·u)
+	r          []T // recurrent kernel (u, gates·u)
+	bias       []T // nil without bias; GRU with reset_after: (2, 3u), input bias first
+	mask       []T // nil, or (b, t) with 0 at padded steps
+	out        []T // (states, b, t, u): the states after every step
+}
+
+func (a *seqData[T]) valid(b, t int) bool { return a.mask == nil || a.mask[b*a.t+t] != 0 }
+
+// outAt returns state k of sample b at output slot o.
+func (a *seqData[T]) outAt(k, b, o int) []T {
+	i := ((k*a.b+b)*a.t + o) * a.u
+	return a.out[i : i+a.u]
+}
+
+// rnnWork holds the buffers of one op, reused from step to step, and what the forward pass
+// keeps for the backward pass.
+type rnnWork[T float] struct {
+	xw, z, h, c, tmp, zr, rh []T
+	states, x, cache         []T // kept for the backward pass: out, the input, gate values
+	valid                    []bool
+	dz, dz2, hp, rhp, dh, dc []T
+	dseq                     []T
+}
+
+// buf returns b resized to n elements, zeroed.
+func buf[T float](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
+}
+
+// rnnForward runs the cell over every step of a, writing a.out. With keep, w keeps what
+// rnnBackward needs.
+func rnnForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+	gu := s.gates() * a.u
+	bt := a.b * a.t
+	w.xw = buf(w.xw, bt*gu)
+	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
+	if a.bias != nil {
+		for r := 0; r < bt; r++ {
+			row := w.xw[r*gu : (r+1)*gu]
+			for j, v := range a.bias[:gu] {
+				row[j] += v
+			}
+		}
+	}
+	w.h = buf(w.h, a.b*a.u)
+	w.valid = w.valid[:0]
+	if keep {
+		if cap(w.valid) < bt {
+			w.valid = make([]bool, bt)
+		}
+		w.valid = w.valid[:bt]
+		w.cache = buf(w.cache, a.t*a.b*s.cacheWidth())
+	}
+	switch s.kind {
+	case kindLSTM:
+		lstmForward(s, a, w, keep)
+	case kindGRU:
+		gruForward(s, a, w, keep)
+	default:
+		simpleForward(s, a, w, keep)
+	}
+}
+
+func lstmForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+	u, gu := a.u, 4*a.u
+	w.c = buf(w.c, a.b*u)
+	w.z = buf(w.z, a.b*gu)
+	h, c, z := w.h, w.c, w.z
+	for st := 0; st < a.t; st++ {
+		t, o := s.index(st, a.t)
+		gemm(false, false, a.b, gu, u, h, u, a.r, gu, 0, z, gu)
+		for b := 0; b < a.b; b++ {
+			ok := a.valid(b, t)
+			hb, cb := h[b*u:(b+1)*u], c[b*u:(b+1)*u]
+			if keep {
+				w.valid[st*a.b+b] = ok
+			}
+			if ok {
+				zr := z[b*gu : (b+1)*gu]
+				xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
+				var cv []T
+				if keep {
+					cv = w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
+				}
+				for j := 0; j < u; j++ {
+					ig := s.recAct.f(float64(zr[j] + xr[j]))
+					fg := s.recAct.f(float64(zr[u+j] + xr[u+j]))
+					gg := s.act.f(float64(zr[2*u+j] + xr[2*u+j]))
+					og := s.recAct.f(float64(zr[3*u+j] + xr[3*u+j]))
+					cn := T(fg*float64(cb[j]) + ig*gg)
+					tc := s.act.f(float64(cn))
+					cb[j] = cn
+					hb[j] = T(og * tc)
+					if cv != nil {
+						cv[j], cv[u+j], cv[2*u+j], cv[3*u+j], cv[4*u+j] = T(ig), T(fg), T(gg), T(og), T(tc)
+					}
+				}
+			}
+			copy(a.outAt(0, b, o), hb)
+			copy(a.outAt(1, b, o), cb)
+		}
+	}
+}
+
+func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+	u, gu := a.u, 3*a.u
+	h := w.h
+	var brec []T
+	if a.bias != nil && s.resetAfter {
+		brec = a.bias[gu : 2*gu]
+	}
+	w.z = buf(w.z, a.b*gu)
+	w.zr = buf(w.zr, a.b*2*u)
+	w.rh = buf(w.rh, a.b*u)
+	w.tmp = buf(w.tmp, a.b*u)
+	for st := 0; st < a.t; st++ {
+		t, o := s.index(st, a.t)
+		if s.resetAfter {
+			gemm(false, false, a.b, gu, u, h, u, a.r, gu, 0, w.z, gu)
+		} else {
+			gemm(false, false, a.b, 2*u, u, h, u, a.r, gu, 0, w.z, 2*u)
+		}
+		for b := 0; b < a.b; b++ {
+			ok := a.valid(b, t)
+			if keep {
+				w.valid[st*a.b+b] = ok
+			}
+			hb := h[b*u : (b+1)*u]
+			xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
+			if !s.resetAfter {
+				// z and r now; the candidate needs (r∘h)·U_h for every sample first.
+				zr, rh := w.zr[b*2*u:(b+1)*2*u], w.rh[b*u:(b+1)*u]
+				rr := w.z[b*2*u : (b+1)*2*u]
+				for j := 0; j < u; j++ {
+					if !ok {
+						rh[j] = 0
+						continue
+					}
+					zr[j] = T(s.recAct.f(float64(xr[j] + rr[j])))
+					zr[u+j] = T(s.recAct.f(float64(xr[u+j] + rr[u+j])))
+					rh[j] = zr[u+j] * hb[j]
+				}
+				continue
+			}
+			if ok {
+				rr := w.z[b*gu : (b+1)*gu]
+				var cv []T
+				if keep {
+					cv = w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+				}
+				for j := 0; j < u; j++ {
+					rz, rrj, rhj := rr[j], rr[u+j], rr[2*u+j]
+					if brec != nil {
+						rz, rrj, rhj = rz+brec[j], rrj+brec[u+j], rhj+brec[2*u+j]
+					}
+					zg := s.recAct.f(float64(xr[j] + rz))
+					rg := s.recAct.f(float64(xr[u+j] + rrj))
+					hh := s.act.f(float64(xr[2*u+j]) + rg*float64(rhj))
+					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
+					if cv != nil {
+						cv[j], cv[u+j], cv[2*u+j], cv[3*u+j] = T(zg), T(rg), T(hh), rhj
+					}
+				}
+			}
+			copy(a.outAt(0, b, o), hb)
+		}
+		if s.resetAfter {
+			continue
+		}
+		gemm(false, false, a.b, u, u, w.rh, u, a.r[2*u:], gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			hb := h[b*u : (b+1)*u]
+			if a.valid(b, t) {
+				xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
+				zr, rc := w.zr[b*2*u:(b+1)*2*u], w.tmp[b*u:(b+1)*u]
+				var cv []T
+				if keep {
+					cv = w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+				}
+				for j := 0; j < u; j++ {
+					zg := float64(zr[j])
+					hh := s.act.f(float64(xr[2*u+j] + rc[j]))
+					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
+					if cv != nil {
+						cv[j], cv[u+j], cv[2*u+j] = zr[j], zr[u+j], T(hh)
+					}
+				}
+			}
+			copy(a.outAt(0, b, o), hb)
+		}
+	}
+}
+
+func simpleForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+	u := a.u
+	h := w.h
+	w.z = buf(w.z, a.b*u)
+	for st := 0; st < a.t; st++ {
+		t, o := s.index(st, a.t)
+		gemm(false, false, a.b, u, u, h, u, a.r, u, 0, w.z, u)
+		for b := 0; b < a.b; b++ {
+			ok := a.valid(b, t)
+			if keep {
+				w.valid[st*a.b+b] = ok
+			}
+			hb := h[b*u : (b+1)*u]
+			if ok {
+				xr := w.xw[(b*a.t+t)*u : (b*a.t+t+1)*u]
+				zr := w.z[b*u : (b+1)*u]
+				for j := 0; j < u; j++ {
+					hb[j] = T(s.act.f(float64(xr[j] + zr[j])))
+				}
+			}
+			copy(a.outAt(0, b, o), hb)
+		}
+	}
+}
+
+// rnnGrads are the gradients rnnBackward writes; dx is nil when the input needs none, db nil
+// without bias.
+type rnnGrads[T float] struct {
+	dx, dw, dr, db []T
+}
+
+// rnnBackward computes the gradients of the loss with respect to the inputs and weights of
+// the forward run whose values w kept, given dOut, the gradient with respect to a.out, and
+// dFinal, the gradient with respect to the final states (S, B, u).
+func rnnBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal []T, g rnnGrads[T]) {
+	bt := a.b * a.t
+	u, gu := a.u, s.gates()*a.u
+	w.dh = buf(w.dh, a.b*u)
+	copy(w.dh, dFinal[:a.b*u])
+	if s.kind == kindLSTM {
+		w.dc = buf(w.dc, a.b*u)
+		copy(w.dc, dFinal[a.b*u:2*a.b*u])
+	}
+	w.dz = buf(w.dz, bt*gu)
+	w.hp = buf(w.hp, bt*u)
+	w.tmp = buf(w.tmp, a.b*u)
+	switch s.kind {
+	case kindLSTM:
+		lstmBackward(s, a, w, dOut)
+	case kindGRU:
+		if s.resetAfter {
+			gruBackward(s, a, w, dOut)
+		} else {
+			gruBackwardResetBefore(s, a, w, dOut)
+		}
+	default:
+		simpleBackward(s, a, w, dOut)
+	}
+	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ.
+	gemm(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
+	if g.db != nil {
+		colSums(g.db[:gu], w.dz, gu)
+	}
+	if g.dx != nil {
+		gemm(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
+	}
+	// The recurrent side: dU = H_prevᵀ·dz' (dz' = dz but for GRU's recurrent candidate term).
+	switch {
+	case s.kind == kindGRU && s.resetAfter:
+		gemm(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
+		if g.db != nil {
+			colSums(g.db[gu:], w.dz2, gu)
+		}
+	case s.kind == kindGRU:
+		gemm(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+		gemm(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
+	default:
+		gemm(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+	}
+}
+
+// colSums writes the column sums of the matrix m with n columns into dst.
+func colSums[T float](dst, m []T, n int) {
+	clear(dst)
+	for r := 0; r+n <= len(m); r += n {
+		for j, v := range m[r : r+n] {
+			dst[j] += v
+		}
+	}
+}
+
+// addTo adds src into dst.
+func addTo[T float](dst, src []T) {
+	for j, v := range src {
+		dst[j] += v
+	}
+}
+
+// prevState returns state k of sample b before step st (nil, meaning zeros, at the start).
+func prevState[T float](s *rnnSpec, a *seqData[T], k, b, st int) []T {
+	if st == 0 {
+		return nil
+	}
+	_, o := s.index(st-1, a.t)
+	return a.outAt(k, b, o)
+}
+
+func at[T float](v []T, j int) float64 {
+	if v == nil {
+		return 0
+	}
+	return float64(v[j])
+}
+
+func lstmBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 4*a.u
+	dh, dc := w.dh, w.dc
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb, dcb := dh[b*u:(b+1)*u], dc[b*u:(b+1)*u]
+			i0 := ((0*a.b+b)*a.t + o) * u
+			i1 := ((1*a.b+b)*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			addTo(dcb, dOut[i1:i1+u])
+			if !w.valid[st*a.b+b] {
+				continue // a masked step passes h and c, and their gradients, through
+			}
+			row := b*a.t + t
+			hprev, cprev := prevState(s, a, 0, b, st), prevState(s, a, 1, b, st)
+			if hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			cv := w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
+			dz := w.dz[row*gu : (row+1)*gu]
+			for j := 0; j < u; j++ {
+				ig, fg, gg, og, tc := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j]), float64(cv[4*u+j])
+				d := float64(dhb[j])
+				dct := float64(dcb[j]) + d*og*s.act.d(tc)
+				dz[j] = T(dct * gg * s.recAct.d(ig))
+				dz[u+j] = T(dct * at(cprev, j) * s.recAct.d(fg))
+				dz[2*u+j] = T(dct * ig * s.act.d(gg))
+				dz[3*u+j] = T(d * tc * s.recAct.d(og))
+				dcb[j] = T(dct * fg)
+			}
+		}
+		gemm(false, true, a.b, u, gu, w.dz[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				copy(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func gruBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 3*a.u
+	w.dz2 = buf(w.dz2, a.b*a.t*gu)
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			hprev := prevState(s, a, 0, b, st)
+			if hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			dzx, dzr := w.dz[row*gu:(row+1)*gu], w.dz2[row*gu:(row+1)*gu]
+			for j := 0; j < u; j++ {
+				zg, rg, hh, rh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j])
+				d := float64(dhb[j])
+				dz := d * (at(hprev, j) - hh) * s.recAct.d(zg)
+				dah := d * (1 - zg) * s.act.d(hh)
+				dr := dah * rh * s.recAct.d(rg)
+				dzx[j], dzx[u+j], dzx[2*u+j] = T(dz), T(dr), T(dah)
+				dzr[j], dzr[u+j], dzr[2*u+j] = T(dz), T(dr), T(dah*rg)
+				dhb[j] = T(d * zg)
+			}
+		}
+		gemm(false, true, a.b, u, gu, w.dz2[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				addTo(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 3*a.u
+	w.rhp = buf(w.rhp, a.b*a.t*u)
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			hprev := prevState(s, a, 0, b, st)
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			dzx := w.dz[row*gu : (row+1)*gu]
+			for j := 0; j < u; j++ {
+				zg, rg, hh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j])
+				d, hp := float64(dhb[j]), at(hprev, j)
+				dzx[j] = T(d * (hp - hh) * s.recAct.d(zg))
+				dzx[2*u+j] = T(d * (1 - zg) * s.act.d(hh))
+				dhb[j] = T(d * zg)
+				w.hp[row*u+j] = T(hp)
+				w.rhp[row*u+j] = T(rg * hp)
+			}
+		}
+		// Through the candidate: d(r∘h) = dã·U_hᵀ.
+		gemm(false, true, a.b, u, u, w.dz[t*gu+2*u:], a.t*gu, a.r[2*u:], gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			drh := w.tmp[b*u : (b+1)*u]
+			for j := 0; j < u; j++ {
+				rg, hp := float64(cv[u+j]), float64(w.hp[row*u+j])
+				w.dz[row*gu+u+j] = T(float64(drh[j]) * hp * s.recAct.d(rg))
+				dh[b*u+j] += T(float64(drh[j]) * rg)
+			}
+		}
+		// Through the gates: [dz, dr]·U_zrᵀ.
+		gemm(false, true, a.b, u, 2*u, w.dz[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				addTo(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func simpleBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u := a.u
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			if hprev := prevState(s, a, 0, b, st); hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			hn := a.outAt(0, b, o)
+			dz := w.dz[row*u : (row+1)*u]
+			for j := 0; j < u; j++ {
+				dz[j] = T(float64(dhb[j]) * s.act.d(float64(hn[j])))
+			}
+		}
+		gemm(false, true, a.b, u, u, w.dz[t*u:], a.t*u, a.r, u, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				copy(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package keras
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/kerago/kerago/keras/internal/hdf5"
+)
+
+// kerasVersion is the Keras release whose file formats Save writes, recorded in the files.
+const kerasVersion = "3.15.1"
+
+// Member names of a .keras archive.
+const (
+	archiveMetadata = "metadata.json"
+	archiveConfig   = "config.json"
+	archiveWeights  = "model.weights.h5"
+)
+
+// modelJSON returns config.json: the model serialised as Keras 3's serialize_keras_object
+// does, with build_config and compile_config.
+func (m *Model) modelJSON() ([]byte, error) {
+	b, err := json.Marshal(serializeLayer(m))
+	if err != nil {
+		return nil, fmt.Errorf("%w: config.json: %w", ErrInvalidArgument, err)
+	}
+	return b, nil
+}
+
+// weightsBytes encodes the model's weights (and optimizer state) as Keras 3's
+// model.weights.h5.
+func (m *Model) weightsBytes() ([]byte, error) {
+	f := hdf5.NewFile()
+	if err := writeWeights(m, f.Root); err != nil {
+		return nil, err
+	}
+	return f.Bytes()
+}
+
+// writeArchive writes the .keras zip: metadata.json, config.json and model.weights.h5, stored
+// uncompressed as Keras writes them.
+func (m *Model) writeArchive(w io.Writer) error {
+	cfg, err := m.modelJSON()
+	if err != nil {
+		return err
+	}
+	meta, err := json.Marshal(map[string]any{
+		"keras_version": kerasVersion,
+		"date_saved":    time.Now().Format("2006-01-02@15:04:05"),
+	})
+	if err != nil {
+		return err
+	}
+	weights, err := m.weightsBytes()
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	for _, e := range []struct {
+		name string
+		data []byte
+	}{{archiveMetadata, meta}, {archiveConfig, cfg}, {archiveWeights, weights}} {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store, Modified: time.Now()})
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(e.data); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// archive is a read .keras file.
+type archive struct {
+	config  map[string]any
+	weights *hdf5.File
+}
+
+// readArchive reads a .keras zip held in b.
+func readArchive(b []byte) (*archive, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: not a .keras (zip) archive: %w", ErrFileFormat, err)
+	}
+	members := map[string]*zip.File{}
+	for _, f := range zr.File {
+		members[f.Name] = f
+	}
+	read := func(name string) ([]byte, error) {
+		f := members[name]
+		if f == nil {
+			return nil, fmt.Errorf("%w: the archive has no %s", ErrFileFormat, name)
+		}
+		// Bound what a member may expand to: deflate cannot exceed ~1032:1.
+		limit := int64(len(b))*1100 + 64<<20
+		if f.UncompressedSize64 > uint64(limit) {
+			return nil, fmt.Errorf("%w: %s claims %d bytes in a %d-byte archive", ErrFileFormat, name, f.UncompressedSize64, len(b))
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(io.LimitReader(rc, limit+1))
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+		}
+		if int64(len(data)) > limit {
+			return nil, fmt.Errorf("%w: %s expands beyond %d bytes", ErrFileFormat, name, limit)
+		}
+		return data, nil
+	}
+	cfgBytes, err := read(archiveConfig)
+	if err != nil {
+		return nil, err
+	}
+	var cfg map[string]any
+	if err := json.Unmarshal(cfgBytes, &cfg); err != nil {
+		return nil, fmt.Errorf("%w: config.json: %w", ErrFileFormat, err)
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: config.json is not a dict", ErrFileFormat)
+	}
+	wb, err := read(archiveWeights)
+	if err != nil {
+		if members["model.weights.npz"] != nil {
+			return nil, fmt.Errorf("%w: the archive holds model.weights.npz; only HDF5 weights (model.weights.h5, Keras's default) are supported", ErrFileFormat)
+		}
+		return nil, err
+	}
+	wf, err := hdf5.Read(bytes.NewReader(wb), int64(len(wb)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, archiveWeights, err)
+	}
+	return &archive{config: cfg, weights: wf}, nil
+}
+
+// loadArchive rebuilds, compiles and fills the model of a .keras archive.
+func loadArchive(b []byte, lc loadConfig) (*Model, error) {
+	a, err := readArchive(b)
+	if err != nil {
+		return nil, err
+	}
+	return buildSavedModel(a.config, a.config["compile_config"], a.weights.Root, readWeights, lc)
+}
+
+// buildSavedModel rebuilds the model a config describes ({"class_name", "config"}), with a
+// weight budget from the weights file, compiles it from compileCfg (unless lc says not to)
+// and reads the weights with read.
+func buildSavedModel(top map[string]any, compileCfg any, weights *hdf5.Group, read func(*Model, *hdf5.Group) error, lc loadConfig) (m *Model, err error) {
+	defer recoverErr("LoadModel", &err)
+	class, _ := top["class_name"].(string)
+	cfg, _ := top["config"].(map[string]any)
+	switch class {
+	case "Functional", "Model", "Sequential":
+	case "":
+		return nil, fmt.Errorf("%w: the model config has no class_name", ErrFileFormat)
+	default:
+		return nil, fmt.Errorf("%w: model class %q is not supported (only Functional and Sequential models)", ErrUnknownName, class)
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: the model config has no config dict", ErrFileFormat)
+	}
+	st := newLoadState(datasetElements(weights) + 4096)
+	defer st.release()
+	if m, err = modelFromConfig(class, cfg, st); err != nil {
+		return nil, err
+	}
+	st.release()
+	if cc, ok := compileCfg.(map[string]any); ok && len(cc) > 0 && lc.compile {
+		if err := m.compileFromConfig(cc); err != nil {
+			return nil, fmt.Errorf("compiling from the saved config: %w", err)
+		}
+	}
+	if err := read(m, weights); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

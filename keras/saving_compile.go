@@ -1,0 +1,381 @@
+package keras
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kerago/kerago/keras/losses"
+	"github.com/kerago/kerago/keras/optimizers"
+)
+
+// optimizerClass maps an optimizer's Keras identifier to its Keras class name.
+func optimizerClass(name string) string {
+	switch name {
+	case "sgd":
+		return "SGD"
+	case "adam":
+		return "Adam"
+	case "rmsprop":
+		return "RMSprop"
+	case "adagrad":
+		return "Adagrad"
+	}
+	if name == "" {
+		return ""
+	}
+	return strings.ToUpper(name[:1]) + name[1:]
+}
+
+// serializeOptimizer is how Keras 3 writes an optimizer in a compile_config.
+func serializeOptimizer(o optimizers.Optimizer) map[string]any {
+	return map[string]any{
+		"module":          "keras.optimizers",
+		"class_name":      optimizerClass(o.Name()),
+		"config":          o.Config(),
+		"registered_name": nil,
+	}
+}
+
+// compileConfig returns Keras 3's compile_config of the model: {} before Compile, else the
+// optimizer (with its current learning rate), loss, loss_weights and metrics as Keras writes
+// them.
+func (m *Model) compileConfig() map[string]any {
+	c := m.compiled
+	if c == nil {
+		return map[string]any{}
+	}
+	out := m.trainingConfig()
+	out["optimizer"] = serializeOptimizer(c.optimizer)
+	return out
+}
+
+// trainingConfig returns the compile_config entries other than the optimizer.
+func (m *Model) trainingConfig() map[string]any {
+	c := m.compiled
+	return map[string]any{
+		"loss":                lossConfig(c.config["loss"]),
+		"loss_weights":        m.lossWeightsConfig(),
+		"metrics":             m.metricsConfig(),
+		"weighted_metrics":    nil,
+		"run_eagerly":         false,
+		"steps_per_execution": 1,
+		"jit_compile":         false,
+	}
+}
+
+// lossConfig writes the loss argument of Compile as Keras writes it: a name, a list of names
+// or a dict of names (a losses.Loss value by its Keras name).
+func lossConfig(loss any) any {
+	switch l := loss.(type) {
+	case string:
+		return l
+	case losses.Loss:
+		return l.Name()
+	case []string:
+		out := make([]any, len(l))
+		for i, s := range l {
+			out[i] = s
+		}
+		return out
+	case map[string]string:
+		out := make(map[string]any, len(l))
+		for k, s := range l {
+			out[k] = s
+		}
+		return out
+	}
+	return nil
+}
+
+// lossWeightsConfig writes the loss weights: null when all are 1 and none were given, else a
+// list in output order (a dict when they were given as one).
+func (m *Model) lossWeightsConfig() any {
+	c := m.compiled
+	switch c.config["loss_weights"].(type) {
+	case nil:
+		return nil
+	case map[string]float64:
+		out := map[string]any{}
+		for _, h := range c.heads {
+			out[h.name] = h.weight
+		}
+		return out
+	}
+	out := make([]any, len(c.heads))
+	for i, h := range c.heads {
+		out[i] = h.weight
+	}
+	return out
+}
+
+// metricsConfig writes the compiled metrics: a list of names for one output, a dict keyed by
+// output name for several (unambiguous for Keras 3 and for Compile), null for none.
+func (m *Model) metricsConfig() any {
+	c := m.compiled
+	if len(c.heads) == 1 {
+		if len(c.heads[0].metrics) == 0 {
+			return nil
+		}
+		out := make([]any, len(c.heads[0].metrics))
+		for i, mt := range c.heads[0].metrics {
+			out[i] = mt.Name()
+		}
+		return out
+	}
+	out := map[string]any{}
+	for _, h := range c.heads {
+		if len(h.metrics) == 0 {
+			continue
+		}
+		names := make([]any, len(h.metrics))
+		for i, mt := range h.metrics {
+			names[i] = mt.Name()
+		}
+		out[h.name] = names
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// compileFromConfig compiles m from a saved compile_config (Keras 3) or training_config
+// (legacy HDF5, where the optimizer is under "optimizer_config").
+func (m *Model) compileFromConfig(cc map[string]any) error {
+	optCfg, ok := cc["optimizer"]
+	if !ok {
+		optCfg = cc["optimizer_config"]
+	}
+	opt, err := optimizerFromConfig(optCfg)
+	if err != nil {
+		return err
+	}
+	loss, err := lossFromConfig(cc["loss"])
+	if err != nil {
+		return err
+	}
+	var opts []CompileOption
+	switch w := cc["loss_weights"].(type) {
+	case nil:
+	case float64:
+		opts = append(opts, LossWeights(w))
+	case []any:
+		ws := make([]float64, len(w))
+		for i, v := range w {
+			f, ok := v.(float64)
+			if !ok {
+				return fmt.Errorf("%w: loss_weights[%d] is %T, not a number", ErrFileFormat, i, v)
+			}
+			ws[i] = f
+		}
+		opts = append(opts, LossWeights(ws))
+	case map[string]any:
+		ws := make(map[string]float64, len(w))
+		for k, v := range w {
+			f, ok := v.(float64)
+			if !ok {
+				return fmt.Errorf("%w: loss_weights[%q] is %T, not a number", ErrFileFormat, k, v)
+			}
+			ws[k] = f
+		}
+		opts = append(opts, LossWeights(ws))
+	default:
+		return fmt.Errorf("%w: loss_weights is %T", ErrFileFormat, w)
+	}
+	mo, err := metricsFromConfig(cc["metrics"], m.OutputNames())
+	if err != nil {
+		return err
+	}
+	opts = append(opts, mo...)
+	if wm := cc["weighted_metrics"]; wm != nil {
+		if l, ok := wm.([]any); !ok || len(l) > 0 {
+			return fmt.Errorf("%w: weighted_metrics are not supported", ErrUnknownName)
+		}
+	}
+	if loss == nil {
+		return fmt.Errorf("%w: compile config has no loss", ErrFileFormat)
+	}
+	return m.Compile(opt, loss, opts...)
+}
+
+// optimizerFromConfig rebuilds an optimizer from a name or a serialised optimizer dict.
+func optimizerFromConfig(v any) (optimizers.Optimizer, error) {
+	switch o := v.(type) {
+	case string:
+		opt, err := optimizers.Get(o)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
+		}
+		return opt, nil
+	case map[string]any:
+		class, _ := o["class_name"].(string)
+		if class == "" {
+			return nil, fmt.Errorf("%w: optimizer has no class_name", ErrFileFormat)
+		}
+		cfg, _ := o["config"].(map[string]any)
+		opt, err := optimizers.FromConfig(class, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
+		}
+		return opt, nil
+	}
+	return nil, fmt.Errorf("%w: optimizer is %T, want a name or a dict", ErrFileFormat, v)
+}
+
+// lossName reads one loss: a name, or a serialised loss object of a class Compile knows.
+func lossName(v any) (string, error) {
+	switch l := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		if _, err := losses.Get(l); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrUnknownName, err)
+		}
+		return l, nil
+	case map[string]any:
+		class, _ := l["class_name"].(string)
+		if cfg, ok := l["config"].(map[string]any); ok {
+			if fl, _ := cfg["from_logits"].(bool); fl {
+				return "", fmt.Errorf("%w: loss %s with from_logits=true is not supported", ErrUnknownName, class)
+			}
+			if ls, _ := cfg["label_smoothing"].(float64); ls != 0 {
+				return "", fmt.Errorf("%w: loss %s with label_smoothing is not supported", ErrUnknownName, class)
+			}
+		}
+		if _, err := losses.Get(class); err != nil {
+			return "", fmt.Errorf("%w: %w", ErrUnknownName, err)
+		}
+		return class, nil
+	}
+	return "", fmt.Errorf("%w: loss is %T", ErrFileFormat, v)
+}
+
+// lossFromConfig reads the loss argument: a name, a list or a dict of them.
+func lossFromConfig(v any) (any, error) {
+	switch l := v.(type) {
+	case []any:
+		out := make([]string, len(l))
+		for i, x := range l {
+			n, err := lossName(x)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		}
+		return out, nil
+	case map[string]any:
+		if _, isObject := l["class_name"]; isObject {
+			return lossName(l)
+		}
+		out := make(map[string]string, len(l))
+		for k, x := range l {
+			n, err := lossName(x)
+			if err != nil {
+				return nil, err
+			}
+			if n != "" {
+				out[k] = n
+			}
+		}
+		return out, nil
+	}
+	n, err := lossName(v)
+	if n == "" || err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+// metricName reads one metric: a name or a serialised metric object (by its config name).
+func metricName(v any) (string, error) {
+	switch x := v.(type) {
+	case string:
+		return x, nil
+	case map[string]any:
+		if cfg, ok := x["config"].(map[string]any); ok {
+			if n, ok := cfg["name"].(string); ok {
+				return n, nil
+			}
+		}
+		if c, ok := x["class_name"].(string); ok {
+			return SnakeCase(c), nil
+		}
+	}
+	return "", fmt.Errorf("%w: metric is %T", ErrFileFormat, v)
+}
+
+// metricNames reads a metric or a list of metrics.
+func metricNames(v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	list, ok := v.([]any)
+	if !ok {
+		list = []any{v}
+	}
+	var out []string
+	for _, x := range list {
+		n, err := metricName(x)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// metricsFromConfig reads the metrics argument: a list (one output, or one per output), a
+// list of lists (per output) or a dict keyed by output name.
+func metricsFromConfig(v any, outputs []string) ([]CompileOption, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil
+	case []any:
+		nested := false
+		for _, e := range x {
+			if _, ok := e.([]any); ok {
+				nested = true
+			}
+		}
+		if !nested {
+			names, err := metricNames(x)
+			if err != nil || len(names) == 0 {
+				return nil, err
+			}
+			return []CompileOption{Metrics(names...)}, nil
+		}
+		if len(x) != len(outputs) {
+			return nil, fmt.Errorf("%w: %d metric lists for %d outputs", ErrFileFormat, len(x), len(outputs))
+		}
+		per := map[string][]string{}
+		for i, e := range x {
+			names, err := metricNames(e)
+			if err != nil {
+				return nil, err
+			}
+			if len(names) > 0 {
+				per[outputs[i]] = names
+			}
+		}
+		return []CompileOption{OutputMetrics(per)}, nil
+	case map[string]any:
+		per := map[string][]string{}
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			names, err := metricNames(x[k])
+			if err != nil {
+				return nil, err
+			}
+			if len(names) > 0 {
+				per[k] = names
+			}
+		}
+		return []CompileOption{OutputMetrics(per)}, nil
+	}
+	return nil, fmt.Errorf("%w: metrics is %T", ErrFileFormat, v)
+}
