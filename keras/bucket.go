@@ -9,23 +9,24 @@ import (
 // Length bucketing.
 //
 // Gorgonia graphs have static shapes, so every (batch size, sequence length) of a model with a
-// None time axis gets a graph of its own (cached, see program.go). A batch may also be shorter
-// than its data: sequences padded with id 0 to the width of the array, often far beyond the
+// None time axis gets a graph of its own (cached, see program.go). A batch may also be longer
+// than its sequences: ids padded with 0 to the width of the array, often far beyond the
 // batch's longest sequence. When it is provably harmless, Fit, Evaluate and Predict therefore
-// run each batch of token ids on a window of time steps: they drop the steps that are padding
-// (0) in every sequence of the batch, at either end, and pad what remains with 0 up to the
-// next bucket length (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, ...: at most a third of the
-// steps are padding, and there are few distinct graphs), never beyond the data's width.
+// run each batch of token ids without its padding: every row keeps its non-zero ids, in order,
+// and the batch is padded with 0 to the next bucket length of its longest row (1, 2, 3, 4, 6,
+// 8, 12, 16, 24, 32, 48, ...: beyond 4 steps at most a third is padding, and few distinct
+// graphs are built), never beyond the data's width.
 //
 // The rule: an input is bucketed only when it is a rank-2 integer input with a None time
 // axis, every layer that reads it is an Embedding with MaskZero (PaddingMasked), every layer
-// reading the masked sequences computes each step on its own and passes the mask on
-// (PaddingStepwise) or consumes the mask and returns no time axis (PaddingReduced: a recurrent
-// layer without ReturnSequences), and no model output has a time axis. Masked steps then
-// change nothing: a recurrent layer carries its states over them, and all-padding steps at
-// the start leave the zero initial state unchanged. Any other layer on the way (a
-// convolution, a pooling, a layer that does not implement PaddingAware) keeps the exact
-// length of the data, which is what Keras would compute on.
+// reading the masked sequences either computes each step on its own and passes the mask on
+// (PaddingStepwise: a recurrent layer returning sequences) or consumes the mask and returns no
+// time axis (PaddingReduced: a recurrent layer returning its last output and states), and no
+// model output has a time axis. A masked step is then a no-op wherever it is: the recurrent
+// layers carry their states over it, their outputs there are masked for the next one, and the
+// outputs the model returns do not depend on it. Any other layer on the way (a convolution, a
+// pooling, a layer that does not implement PaddingAware) keeps the data as given, which is
+// what Keras computes on.
 
 // PaddingRole says how a layer treats the padded time steps of a sequence; it decides whether
 // a batch may be trimmed or padded to a bucketed length without changing any result.
@@ -136,41 +137,27 @@ func bucketLength(n int) int {
 	}
 }
 
-// window is the range of time steps a batch of a bucketed input runs on: columns
-// [start, start+length) of the data, zeros beyond its width.
-type window struct {
-	start, length int
-}
-
-// batchWindow finds the steps of rows idx of x (n, width) that hold a non-zero id in some row
-// and returns the bucketed window that covers them.
-func batchWindow(x *tensor.Dense, idx []int) (window, error) {
+// bucketedLength returns the length a batch of a bucketed input runs on: the largest number of
+// non-padding ids in rows idx of x (n, width), rounded up to a bucket length but never beyond
+// the width.
+func bucketedLength(x *tensor.Dense, idx []int) (int, error) {
 	width := x.Shape()[1]
-	first, last := width, -1
+	longest := 0
 	err := forInts(x.Data(), func(get func(int) int64) {
 		for _, i := range idx {
-			row := i * width
-			for j := 0; j < first; j++ {
-				if get(row+j) != 0 {
-					first = j
-					break
+			n := 0
+			for j := range width {
+				if get(i*width+j) != 0 {
+					n++
 				}
 			}
-			for j := width - 1; j > last; j-- {
-				if get(row+j) != 0 {
-					last = j
-					break
-				}
-			}
+			longest = max(longest, n)
 		}
 	})
 	if err != nil {
-		return window{}, err
+		return 0, err
 	}
-	if last < first { // only padding
-		return window{start: 0, length: 1}, nil
-	}
-	return window{start: first, length: min(bucketLength(last-first+1), width)}, nil
+	return min(bucketLength(longest), width), nil
 }
 
 // forInts calls f with an accessor for integer data.
@@ -188,25 +175,26 @@ func forInts(data any, f func(get func(int) int64)) error {
 	return nil
 }
 
-// gatherWindow copies columns [w.start, w.start+w.length) of rows idx of src (n, width) into
-// dst (len(idx), w.length), with zeros past the data's width.
-func gatherWindow(dst, src *tensor.Dense, idx []int, w window) error {
+// gatherCompact copies rows idx of src (n, width) into dst (len(idx), length) without their
+// padding: each row's non-zero ids in order, then zeros. Every masked step is a no-op for the
+// layers the rule admits, so dropping them, wherever they are, changes no result.
+func gatherCompact(dst, src *tensor.Dense, idx []int) error {
 	d, ok := dst.Data().([]int)
 	if !ok {
 		return fmt.Errorf("keras: %w: bucketed batch buffer of %v", ErrInternal, dst.Dtype())
 	}
-	width := src.Shape()[1]
+	width, length := src.Shape()[1], dst.Shape()[1]
 	return forInts(src.Data(), func(get func(int) int64) {
 		for r, i := range idx {
-			out := d[r*w.length : (r+1)*w.length]
-			for j := range out {
-				c := w.start + j
-				if c < width {
-					out[j] = int(get(i*width + c))
-				} else {
-					out[j] = 0
+			out := d[r*length : (r+1)*length]
+			k := 0
+			for j := 0; j < width && k < length; j++ {
+				if v := get(i*width + j); v != 0 {
+					out[k] = int(v)
+					k++
 				}
 			}
+			clear(out[k:])
 		}
 	})
 }

@@ -155,12 +155,13 @@ type runner struct {
 	params    []*tensor.Dense
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
+	bucketed  []bool // per input: batches run without their padding, on bucketed lengths (bucket.go)
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
 	skipUpdate bool
 }
 
 func (m *Model) newRunner(md mode) *runner {
-	r := &runner{m: m, md: md}
+	r := &runner{m: m, md: md, bucketed: m.bucketedInputs()}
 	if md == modeTrain {
 		r.trainable = m.TrainableVariables()
 		r.params = make([]*tensor.Dense, len(r.trainable))
@@ -218,6 +219,13 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 	for i, x := range d.x {
 		s := x.Shape().Clone()
 		s[0] = len(idx)
+		if r.bucketed[i] {
+			n, err := bucketedLength(x, idx)
+			if err != nil {
+				return nil, err
+			}
+			s[1] = n
+		}
 		shapes[i] = s
 	}
 	p, err := m.program(r.md, shapes, r.trainable)
@@ -230,7 +238,11 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 		p.bufs = b
 	}
 	for i, x := range d.x {
-		if err := gather(b.x[i], x, idx); err != nil {
+		gatherX := gather
+		if r.bucketed[i] {
+			gatherX = gatherCompact
+		}
+		if err := gatherX(b.x[i], x, idx); err != nil {
 			return nil, err
 		}
 		if err := G.Let(p.inputs[i], b.x[i]); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kerago/kerago/keras/internal/hdf5"
+	"github.com/kerago/kerago/keras/losses"
 	"github.com/kerago/kerago/keras/optimizers"
 	"gorgonia.org/tensor"
 )
@@ -123,6 +124,7 @@ func (m *Model) legacyFile() (*hdf5.File, error) {
 	attrs := [][2]string{{"backend", legacyBackend}, {"keras_version", kerasVersion}, {"model_config", string(cfg)}}
 	if m.compiled != nil {
 		tc := m.trainingConfig()
+		tc["loss"] = canonicalLoss(tc["loss"])
 		tc["optimizer_config"] = map[string]any{"class_name": optimizerClass(m.compiled.optimizer.Name()), "config": m.compiled.optimizer.Config()}
 		b, err := json.Marshal(tc)
 		if err != nil {
@@ -148,6 +150,35 @@ func (m *Model) legacyFile() (*hdf5.File, error) {
 		}
 	}
 	return f, nil
+}
+
+// canonicalLoss replaces loss aliases by Keras's function names ("mse" by
+// "mean_squared_error"): Keras 3's legacy HDF5 loader resolves an alias such as "mse" to a
+// metric and refuses it, even in files Keras wrote.
+func canonicalLoss(v any) any {
+	one := func(x any) any {
+		if s, ok := x.(string); ok {
+			if l, err := losses.Get(s); err == nil {
+				return l.Name()
+			}
+		}
+		return x
+	}
+	switch l := v.(type) {
+	case []any:
+		out := make([]any, len(l))
+		for i, x := range l {
+			out[i] = one(x)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(l))
+		for k, x := range l {
+			out[k] = one(x)
+		}
+		return out
+	}
+	return one(v)
 }
 
 // writeLegacyWeights writes the model_weights group: layer_names in Layers() order, then one

@@ -40,6 +40,7 @@ type TensorBoardCallback struct {
 	hist      []float64         // reused for histogram values
 	batchTags map[string]string // "loss" → "batch_loss"
 	evalTags  map[string]string // "loss" → "evaluation_loss_vs_iterations"
+	lastEval  int64             // step of the last evaluation written to val; -1 before any
 	warned    warner
 }
 
@@ -232,28 +233,9 @@ func (c *TensorBoardCallback) OnTestEnd(logs keras.Logs) error {
 	if c.err != nil {
 		return c.err
 	}
-	m := c.Model()
-	var opt interface{ Iterations() int64 }
-	if m != nil && m.Optimizer() != nil {
-		opt = m.Optimizer()
-	}
 	var err error
-	if opt != nil && c.val != nil {
-		step := opt.Iterations()
-		if c.evalTags == nil {
-			c.evalTags = map[string]string{}
-		}
-		for _, k := range c.sortedKeys(logs) {
-			tag, ok := c.evalTags[k]
-			if !ok {
-				tag = "evaluation_" + k + "_vs_iterations"
-				c.evalTags[k] = tag
-			}
-			if err = c.val.Scalar(tag, step, logs[k]); err != nil {
-				err = c.fail(err)
-				break
-			}
-		}
+	if m := c.Model(); m != nil && m.Optimizer() != nil && c.val != nil {
+		err = c.writeEvaluation(m.Optimizer().Iterations(), logs)
 	}
 	if !c.inFit && c.val != nil {
 		cerr := c.val.Close()
@@ -263,6 +245,31 @@ func (c *TensorBoardCallback) OnTestEnd(logs keras.Logs) error {
 		}
 	}
 	return err
+}
+
+// writeEvaluation writes evaluation_<name>_vs_iterations at step. When the optimizer took no
+// step since the last evaluation (a model without trainable weights), TensorBoard would
+// replace the earlier points with these, so they are skipped with a warning instead.
+func (c *TensorBoardCallback) writeEvaluation(step int64, logs keras.Logs) error {
+	if step <= c.lastEval {
+		c.warned.warn(c.Warn, fmt.Sprintf("TensorBoard: evaluation at optimizer iteration %d, not after the last one written (%d): evaluation_*_vs_iterations points are written only when the optimizer has taken a step since", step, c.lastEval))
+		return nil
+	}
+	c.lastEval = step
+	if c.evalTags == nil {
+		c.evalTags = map[string]string{}
+	}
+	for _, k := range c.sortedKeys(logs) {
+		tag, ok := c.evalTags[k]
+		if !ok {
+			tag = "evaluation_" + k + "_vs_iterations"
+			c.evalTags[k] = tag
+		}
+		if err := c.val.Scalar(tag, step, logs[k]); err != nil {
+			return c.fail(err)
+		}
+	}
+	return nil
 }
 
 // OnEpochEnd writes the epoch scalars of both runs and, every HistogramFreq epochs, the
@@ -340,7 +347,7 @@ func (c *TensorBoardCallback) openVal() error {
 	if err != nil {
 		return c.fail(err)
 	}
-	c.val = w
+	c.val, c.lastEval = w, -1
 	return nil
 }
 

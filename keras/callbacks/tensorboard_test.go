@@ -315,3 +315,42 @@ func TestTensorBoardUnwritableLogDir(t *testing.T) {
 		t.Errorf("history %v, want no epoch trained", h)
 	}
 }
+
+// TestTensorBoardFrozenModel trains a model without trainable weights: the optimizer's
+// iterations stay 0, so only the first evaluation_* point can be written; the later ones are
+// skipped with one warning instead of failing Fit, and the epoch curves are all there.
+func TestTensorBoardFrozenModel(t *testing.T) {
+	x, y := tbIris(t)
+	in := keras.Input(keras.Shape{4})
+	out := layers.Dense(3, layers.Activation("softmax"), layers.Trainable(false), layers.Name("tbfrozen_out")).Call(in)
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "categorical_crossentropy"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var warn strings.Builder
+	tb := callbacks.TensorBoard(dir)
+	tb.Warn = &warn
+	if _, err := m.Fit(x, y, keras.Epochs(3), keras.Verbose(0), keras.ValidationSplit(0.2), keras.Callbacks(tb)); err != nil {
+		t.Fatalf("Fit: %v", err)
+	}
+	evs, err := tensorboard.ReadDir(filepath.Join(dir, "validation"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := map[string][]int64{}
+	for _, ev := range evs {
+		if ev.Kind == tensorboard.KindScalar {
+			steps[ev.Tag] = append(steps[ev.Tag], ev.Step)
+		}
+	}
+	if !slices.Equal(steps["epoch_loss"], []int64{0, 1, 2}) || !slices.Equal(steps["evaluation_loss_vs_iterations"], []int64{0}) {
+		t.Errorf("validation steps %v, want epoch_loss [0 1 2] and evaluation_loss_vs_iterations [0]", steps)
+	}
+	if n := strings.Count(warn.String(), "UserWarning: TensorBoard: evaluation at optimizer iteration 0"); n != 1 {
+		t.Errorf("%d warnings, want 1:\n%s", n, warn.String())
+	}
+}

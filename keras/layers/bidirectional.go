@@ -93,6 +93,9 @@ func Bidirectional(layer keras.Layer, opts ...Option) *BidirectionalLayer {
 	bw := inner.clone("backward_" + inner.Name())
 	bw.spec.goBackwards = !bw.spec.goBackwards
 	bw.spec.flipOut = true
+	// As Keras does, masked steps of the returned sequences are zeros in both directions.
+	fw.spec.zeroMasked = fw.returnSequences
+	bw.spec.zeroMasked = bw.returnSequences
 	switch layer.(type) {
 	case *LSTMLayer:
 		l.forward, l.backward = &LSTMLayer{fw}, &LSTMLayer{bw}

@@ -9,44 +9,43 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// seedPosts returns n float "posts" of T steps and D features, and the three targets of
-// Seed §1.2 (age: a number; income: one of 4 groups, one-hot; gender: 0 or 1), each a
-// function of the posts so that the model can learn them.
-func seedPosts(n, steps, dim int) (x, age, income, gender *tensor.Dense) {
-	xs := make([]float32, n*steps*dim)
+// seedPosts returns n posts of the given length as token ids in [1, vocab), and the three
+// targets of Seed §1.2 (age: a number; income: one of 4 groups, one-hot; gender: 0 or 1),
+// each a function of the posts so that the model can learn them: a post of income group g
+// holds a run of 5 tokens g+1 somewhere, gender is g%2, and the age is the run's start
+// scaled to [1, 2].
+func seedPosts(n, steps, vocab int) (x, age, income, gender *tensor.Dense) {
+	ids := make([]int, n*steps)
 	ag, inc, gen := make([]float32, n), make([]float32, n*4), make([]float32, n)
-	for i := range xs {
-		xs[i] = float32(0.5 * convWave(3*i))
+	for i := range ids {
+		ids[i] = 5 + (i*7919+i/3)%(vocab-5)
 	}
 	for s := 0; s < n; s++ {
-		// A motif in feature s%4 at a random-looking step marks the income group and the
-		// gender; its height gives the age.
 		g := s % 4
 		at := (s*37)%(steps-8) + 2
-		h := 1 + float32(s%5)/4
 		for k := 0; k < 5; k++ {
-			xs[(s*steps+at+k)*dim+g] += h
+			ids[s*steps+at+k] = 1 + g
 		}
 		inc[s*4+g] = 1
 		gen[s] = float32(g % 2)
-		ag[s] = h
+		ag[s] = 1 + float32(at)/float32(steps)
 	}
-	return tensor.New(tensor.WithShape(n, steps, dim), tensor.WithBacking(xs)),
+	return tensor.New(tensor.WithShape(n, steps), tensor.WithBacking(ids)),
 		tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(ag)),
 		tensor.New(tensor.WithShape(n, 4), tensor.WithBacking(inc)),
 		tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(gen))
 }
 
 // TestSeedThreeOutputConv1D builds Seed §1.2's model as shared/API.md writes it, with
-// smaller widths and float inputs in place of Embedding (not in the tree when this was
-// written): three Conv1D layers, two MaxPooling1D, GlobalMaxPooling1D, and three named heads
-// compiled with a loss map and loss weights. Lengths are unknown when it is built; it
-// trains on length 160 and predicts on length 200.
+// smaller widths: Embedding, three Conv1D layers, two MaxPooling1D, GlobalMaxPooling1D, and
+// three named heads compiled with a loss map and loss weights. Lengths are unknown when it is
+// built; it trains on length 160 and predicts on length 200.
 func TestSeedThreeOutputConv1D(t *testing.T) {
 	keras.SetRandomSeed(2)
-	const dim, numIncomeGroups = 8, 4
-	posts := keras.Input(keras.Shape{keras.None, dim}, keras.Name("posts"))
-	x := layers.Conv1D(16, 5, layers.Activation("relu")).Call(posts)
+	const vocabularySize, numIncomeGroups = 100, 4
+	posts := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("posts"))
+	embeddedPosts := layers.Embedding(vocabularySize, 16).Call(posts)
+	x := layers.Conv1D(16, 5, layers.Activation("relu")).Call(embeddedPosts)
 	x = layers.MaxPooling1D(5).Call(x)
 	x = layers.Conv1D(32, 5, layers.Activation("relu")).Call(x)
 	x = layers.MaxPooling1D(5).Call(x)
@@ -75,10 +74,10 @@ func TestSeedThreeOutputConv1D(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	postsData, ageTargets, incomeTargets, genderTargets := seedPosts(64, 160, dim)
+	postsData, ageTargets, incomeTargets, genderTargets := seedPosts(64, 160, vocabularySize)
 	history, err := model.Fit(postsData,
 		keras.Named{"age": ageTargets, "income": incomeTargets, "gender": genderTargets},
-		keras.Epochs(20), keras.BatchSize(32), keras.Verbose(0))
+		keras.Epochs(20), keras.BatchSize(16), keras.Verbose(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +95,7 @@ func TestSeedThreeOutputConv1D(t *testing.T) {
 	if !(loss[19] < 0.85*loss[0]) {
 		t.Errorf("loss did not fall by 15%%: %v", loss)
 	}
-	longer, _, _, _ := seedPosts(3, 200, dim)
+	longer, _, _, _ := seedPosts(3, 200, vocabularySize)
 	out, err := model.Predict(longer, keras.Verbose(0))
 	if err != nil {
 		t.Fatal(err)

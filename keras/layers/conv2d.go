@@ -19,8 +19,9 @@ import (
 // # Output shape
 //
 // (batch, new_height, new_width, filters), each new size computed as for [Conv1D] along its
-// axis ("valid" or "same" padding; "same" pads the extra row or column at the bottom or right,
-// as Keras does).
+// axis ("valid" or "same" padding; "same" pads half of max((out-1)·strides + k_eff - size, 0)
+// before and the rest after, so an even kernel's extra row or column is at the bottom or
+// right, as in Keras).
 type Conv2DLayer struct {
 	keras.LayerBase
 	core convCore

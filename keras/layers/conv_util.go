@@ -26,7 +26,10 @@ func spatialInts(opt string, vals []int, rank int, def []int) ([]int, error) {
 		}
 		vals = out
 	case len(vals) != rank:
-		return nil, fmt.Errorf("%w: %s takes 1 or %d values, got %v", keras.ErrInvalidArgument, opt, rank, vals)
+		if rank == 1 {
+			return nil, fmt.Errorf("%w: %s takes 1 value for 1 spatial axis, got %v", keras.ErrInvalidArgument, opt, vals)
+		}
+		return nil, fmt.Errorf("%w: %s takes 1 value or %d (one per spatial axis), got %v", keras.ErrInvalidArgument, opt, rank, vals)
 	}
 	for _, v := range vals {
 		if v <= 0 {
@@ -219,7 +222,7 @@ func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 	out := keras.Shape{s[0]}
 	for i := 0; i < c.rank; i++ {
 		n := windowOutLen(s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], c.padding)
-		if n == 0 || (n < 0 && s[1+i] >= 0) {
+		if n == 0 {
 			return nil, spatialShapeError("kernel size", 1+i, s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], s)
 		}
 		out = append(out, n)
@@ -350,7 +353,7 @@ func (p *poolCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 	out := keras.Shape{s[0]}
 	for i := 0; i < p.rank; i++ {
 		n := windowOutLen(s[1+i], p.poolSize[i], p.strides[i], 1, p.padding)
-		if n == 0 || (n < 0 && s[1+i] >= 0) {
+		if n == 0 {
 			return nil, spatialShapeError("pool size", 1+i, s[1+i], p.poolSize[i], p.strides[i], 1, s)
 		}
 		out = append(out, n)

@@ -19,6 +19,12 @@ import (
 // # Output shape
 //
 // (batch, channels); with KeepDims(true) (batch, 1, channels) or (batch, 1, 1, channels).
+//
+// # Masks
+//
+// GlobalAveragePooling1D behind a layer that outputs a mask (Embedding with MaskZero)
+// averages over the unmasked steps only, as Keras 3's does. The other three drop the mask
+// (Keras 3 warns that they destroy it).
 type GlobalPoolingLayer struct {
 	keras.LayerBase
 	class    string
@@ -98,8 +104,9 @@ func (l *GlobalPoolingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, erro
 }
 
 // Forward reduces the spatial axes with Max or Mean (the 2-D ones after merging height and
-// width into one axis).
-func (l *GlobalPoolingLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// width into one axis). GlobalAveragePooling1D given a mask (from Embedding with MaskZero)
+// averages over the unmasked steps only, as Keras 3 does; the other layers drop masks.
+func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	x := in[0]
 	s := x.Shape()
 	if s.Dims() != l.rank+2 {
@@ -113,9 +120,13 @@ func (l *GlobalPoolingLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node,
 		}
 	}
 	var y *G.Node
-	if l.avg {
+	mask := ctx.Mask(x)
+	switch {
+	case l.avg && l.rank == 1 && mask != nil:
+		y, err = maskedMean(x, mask)
+	case l.avg:
 		y, err = G.Mean(x, 1)
-	} else {
+	default:
 		y, err = G.Max(x, 1)
 	}
 	if err != nil {
@@ -136,4 +147,34 @@ func (l *GlobalPoolingLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node,
 // Config returns Keras 3's global pooling config: data_format and keepdims.
 func (l *GlobalPoolingLayer) Config() map[string]any {
 	return map[string]any{"data_format": "channels_last", "keepdims": l.keepDims}
+}
+
+// maskedMean is Σ_t x[b,t,:]·m[b,t] / Σ_t m[b,t] for x (B, T, C) and a 0/1 mask m (B, T):
+// Keras 3's GlobalAveragePooling1D with a mask (all steps masked gives 0/0 there too).
+func maskedMean(x, mask *G.Node) (*G.Node, error) {
+	s := x.Shape()
+	b, steps := s[0], s[1]
+	if ms := mask.Shape(); len(ms) != 2 || ms[0] != b || ms[1] != steps {
+		return nil, keras.ShapeError("the mask has shape %v, the input %v", ms, s)
+	}
+	m3, err := G.Reshape(mask, tensor.Shape{b, steps, 1})
+	if err != nil {
+		return nil, err
+	}
+	xm, err := G.BroadcastHadamardProd(x, m3, nil, []byte{2})
+	if err != nil {
+		return nil, err
+	}
+	sum, err := G.Sum(xm, 1)
+	if err != nil {
+		return nil, err
+	}
+	count, err := G.Sum(mask, 1)
+	if err != nil {
+		return nil, err
+	}
+	if count, err = G.Reshape(count, tensor.Shape{b, 1}); err != nil {
+		return nil, err
+	}
+	return G.BroadcastHadamardDiv(sum, count, nil, []byte{1})
 }

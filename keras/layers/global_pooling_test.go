@@ -1,9 +1,12 @@
 package layers_test
 
 import (
+	"fmt"
+	"math"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -75,4 +78,60 @@ func TestGlobalPoolingGradients(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestGlobalAveragePooling1DMask: behind Embedding(MaskZero(true)) the average covers only
+// the non-zero ids, as Keras 3's does; without MaskZero it covers every step.
+func TestGlobalAveragePooling1DMask(t *testing.T) {
+	ids := []int{3, 1, 0, 0, 5, 2, 4, 0}
+	for _, maskZero := range []bool{true, false} {
+		t.Run(fmt.Sprintf("MaskZero(%v)", maskZero), func(t *testing.T) {
+			in := keras.Input(keras.Shape{keras.None}, keras.DType("int32"))
+			emb := layers.Embedding(6, 3, layers.MaskZero(maskZero))
+			m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.GlobalAveragePooling1D().Call(emb.Call(in))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := m.Predict(tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(append([]int(nil), ids...))), keras.Verbose(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			table := emb.Variables()[0].Value.Data().([]float32)
+			got := out[0].Data().([]float32)
+			for b := 0; b < 2; b++ {
+				for c := 0; c < 3; c++ {
+					var sum float64
+					n := 0
+					for _, id := range ids[b*4 : b*4+4] {
+						if maskZero && id == 0 {
+							continue
+						}
+						sum += float64(table[id*3+c])
+						n++
+					}
+					if want := sum / float64(n); math.Abs(float64(got[b*3+c])-want) > 1e-6 {
+						t.Errorf("output[%d][%d] = %v, want %v", b, c, got[b*3+c], want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestGlobalAveragePooling1DMaskGradients checks the embeddings' gradient through the masked
+// average.
+func TestGlobalAveragePooling1DMaskGradients(t *testing.T) {
+	keras.SetRandomSeed(4)
+	in := keras.Input(keras.Shape{keras.None}, keras.DType("int32"))
+	x := layers.Embedding(6, 3, layers.MaskZero(true), layers.DType("float64")).Call(in)
+	out := layers.Dense(2).Call(layers.GlobalAveragePooling1D().Call(x))
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "mse"); err != nil {
+		t.Fatal(err)
+	}
+	ids := tensor.New(tensor.WithShape(3, 4), tensor.WithBacking([]int{3, 1, 0, 0, 5, 2, 4, 0, 1, 1, 2, 0}))
+	kerastest.CheckGradients(t, m, ids, convTargets(3, 2), kerastest.GradCheckOptions{Tol: 1e-6})
 }

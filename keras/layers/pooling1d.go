@@ -8,9 +8,10 @@ import (
 // Pooling1DLayer is MaxPooling1D or AveragePooling1D: the maximum or the mean of each window
 // of pool_size steps, per channel, moved by strides steps. It has no weights.
 //
-// With "same" padding the windows are padded, the extra position at the end, as Keras does:
-// a max ignores the padding (Keras pads with -inf) and an average divides by the number of
-// real steps in the window.
+// With "same" padding, max((out-1)·strides + pool_size - steps, 0) positions are padded,
+// half before the first step and the rest (one more when odd) after the last, as Keras
+// (TensorFlow, JAX) does: a max ignores the padding (Keras pads with -inf) and an average
+// divides by the number of real steps in the window.
 //
 // # Input shape
 //

@@ -8,9 +8,9 @@ import (
 // Pooling2DLayer is MaxPooling2D or AveragePooling2D: the maximum or the mean of each
 // pool_size×pool_size window, per channel, moved by strides. It has no weights.
 //
-// With "same" padding the windows are padded, the extra row or column at the bottom or right,
-// as Keras does: a max ignores the padding (Keras pads with -inf) and an average divides by
-// the number of real positions in the window.
+// With "same" padding each axis is padded as for [MaxPooling1D], half before and the rest
+// (one more when odd) after: a max ignores the padding (Keras pads with -inf) and an average
+// divides by the number of real positions in the window.
 //
 // # Input shape
 //

@@ -498,6 +498,21 @@ func (r *configReader) activationOpt() Option {
 // arguments other than Keras's defaults are not kept.
 func (r *configReader) initializer(key string) string {
 	v := r.cfg[key]
+	if m, ok := v.(map[string]any); ok {
+		// Keys newer Keras versions add with null values (GlorotUniform's input_axes and
+		// output_axes in 3.15) change nothing.
+		if c, ok := m["config"].(map[string]any); ok {
+			c = cloneMap(c)
+			for k, x := range c {
+				if x == nil && k != "seed" {
+					delete(c, k)
+				}
+			}
+			m = cloneMap(m)
+			m["config"] = c
+			v = m
+		}
+	}
 	if _, err := initializers.Deserialize(v); err != nil {
 		r.fail("%s: %v", key, err)
 		return ""

@@ -258,7 +258,7 @@ func (l *recurrent) config() map[string]any {
 		"go_backwards":          l.spec.goBackwards,
 		"stateful":              false,
 		"unroll":                false,
-		"zero_output_for_mask":  false,
+		"zero_output_for_mask":  l.spec.zeroMasked,
 		"units":                 l.spec.units,
 		"activation":            l.activation,
 		"use_bias":              l.useBias,
@@ -274,15 +274,16 @@ func (l *recurrent) config() map[string]any {
 		"bias_constraint":       nil,
 		"dropout":               0.0,
 		"recurrent_dropout":     0.0,
-		"seed":                  nil,
 	}
 	switch l.spec.kind {
 	case kindLSTM:
 		cfg["recurrent_activation"] = l.spec.recAct.String()
 		cfg["unit_forget_bias"] = l.unitForgetBias
+		cfg["seed"] = nil
 	case kindGRU:
 		cfg["recurrent_activation"] = l.spec.recAct.String()
 		cfg["reset_after"] = l.spec.resetAfter
+		cfg["seed"] = nil
 	}
 	return cfg
 }

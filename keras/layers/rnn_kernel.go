@@ -149,6 +149,7 @@ type rnnSpec struct {
 	resetAfter  bool // GRU: apply the reset gate after the recurrent product (Keras 3's default)
 	goBackwards bool // process the steps last to first
 	flipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
+	zeroMasked  bool // the sequence output is 0 at masked steps (Keras's zero_output_for_mask)
 }
 
 // gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)

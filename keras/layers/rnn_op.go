@@ -207,6 +207,15 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 		copy(row, w.states[k*n:(k+1)*n])
 		copy(row[n:], finals[k])
 	}
+	if op.spec.zeroMasked && a.mask != nil {
+		for b := range a.b {
+			for st := range a.t {
+				if t, o := op.spec.index(st, a.t); !a.valid(b, t) {
+					clear(data[(b*a.t+o)*a.u : (b*a.t+o+1)*a.u])
+				}
+			}
+		}
+	}
 	return out, nil
 }
 
@@ -383,6 +392,16 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	for k := range states {
 		copy(w.dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])
 		dFinal = append(dFinal, dOut[k*row+bt:(k+1)*row]...)
+	}
+	if fwd.spec.zeroMasked {
+		// The output is a constant 0 at masked steps: nothing flows back from there.
+		for b := range a.b {
+			for st := range a.t {
+				if _, o := fwd.spec.index(st, a.t); !w.valid[st*a.b+b] {
+					clear(w.dseq[(b*a.t+o)*a.u : (b*a.t+o+1)*a.u])
+				}
+			}
+		}
 	}
 	flat := tensor.New(tensor.WithShape(op.size()), tensor.Of(vals[0].Dtype()))
 	data := flat.Data().([]T)

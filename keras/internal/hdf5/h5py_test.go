@@ -12,6 +12,7 @@ import (
 // (testdata/h5write.py), reads them, and compares the result with what h5py
 // itself reports (testdata/h5dump.py).
 func TestReadH5pyFiles(t *testing.T) {
+	t.Parallel()
 	py := requirePython(t)
 	dir := t.TempDir()
 	runPython(t, py, filepath.Join("testdata", "h5write.py"), dir)
@@ -35,6 +36,7 @@ func TestReadH5pyFiles(t *testing.T) {
 // TestH5pyReadsWrittenFiles writes trees with this package and checks that
 // h5py reads back exactly what was written.
 func TestH5pyReadsWrittenFiles(t *testing.T) {
+	t.Parallel()
 	py := requirePython(t)
 	for name, build := range testTrees() {
 		t.Run(name, func(t *testing.T) {

@@ -30,25 +30,45 @@ type kerasWeight struct {
 	Value []string `json:"value"`
 }
 
-func kerasWeights(t *testing.T, out []byte) [][]float32 {
+// kerasWeights decodes keras_interop.py's output: per model, per weight,
+// the flat values.
+func kerasWeights(t *testing.T, out []byte) [][][]float32 {
 	t.Helper()
-	var ws []kerasWeight
-	if err := json.Unmarshal(out, &ws); err != nil {
+	var models [][]kerasWeight
+	if err := json.Unmarshal(out, &models); err != nil {
 		t.Fatalf("decoding keras_interop.py output: %v", err)
 	}
-	var res [][]float32
-	for _, w := range ws {
-		var v []float32
-		for _, s := range w.Value {
-			f, err := strconv.ParseFloat(s, 32)
-			if err != nil {
-				t.Fatal(err)
+	var res [][][]float32
+	for _, ws := range models {
+		var m [][]float32
+		for _, w := range ws {
+			var v []float32
+			for _, s := range w.Value {
+				f, err := strconv.ParseFloat(s, 32)
+				if err != nil {
+					t.Fatal(err)
+				}
+				v = append(v, float32(f))
 			}
-			v = append(v, float32(f))
+			m = append(m, v)
 		}
-		res = append(res, v)
+		res = append(res, m)
 	}
 	return res
+}
+
+// sameWeights reports whether two models' weights are identical.
+func sameWeights(t *testing.T, what string, got, want [][]float32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: %d weights, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range want {
+		if !equalF32(got[i], want[i]) {
+			t.Errorf("%s: weight %d = %v, want %v", what, i, got[i], want[i])
+		}
+	}
 }
 
 // mlpWeights are weights for keras_interop.py's model: kernel and bias of
@@ -62,6 +82,7 @@ func mlpWeights() (shapes [][]int, values [][]float32) {
 }
 
 func TestKerasLoadsWrittenFiles(t *testing.T) {
+	t.Parallel()
 	py := requireKeras(t)
 	shapes, values := mlpWeights()
 
@@ -86,29 +107,30 @@ func TestKerasLoadsWrittenFiles(t *testing.T) {
 	}
 
 	dir := t.TempDir()
+	var paths []string
 	for name, f := range map[string]*File{"model.weights.h5": k3, "legacy.h5": legacy} {
-		t.Run(name, func(t *testing.T) {
-			path := filepath.Join(dir, name)
-			if err := f.Save(path); err != nil {
-				t.Fatal(err)
-			}
-			got := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "load", path))
-			if len(got) != len(values) {
-				t.Fatalf("keras has %d weights, want %d", len(got), len(values))
-			}
-			for i := range values {
-				if !equalF32(got[i], values[i]) {
-					t.Errorf("weight %d: keras loaded %v, want %v", i, got[i], values[i])
-				}
-			}
-		})
+		path := filepath.Join(dir, name)
+		if err := f.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	got := kerasWeights(t, runPython(t, py, append([]string{filepath.Join("testdata", "keras_interop.py"), "load"}, paths...)...))
+	for i, path := range paths {
+		sameWeights(t, filepath.Base(path), got[i], values)
 	}
 }
 
-func TestReadKerasFiles(t *testing.T) {
+// TestKerasFiles reads the files Keras writes (.weights.h5, the weights in a
+// .keras archive, legacy .h5), then encodes the trees again with this
+// package and has Keras load the copies as whole models: the model_config
+// JSON (a variable-length string attribute), layer_names, weight_names and
+// the weights all survive.
+func TestKerasFiles(t *testing.T) {
+	t.Parallel()
 	py := requireKeras(t)
 	dir := t.TempDir()
-	want := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "save", dir))
+	want := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "save", dir))[0]
 	if len(want) != 4 {
 		t.Fatalf("keras reported %d weights", len(want))
 	}
@@ -182,16 +204,7 @@ func TestReadKerasFiles(t *testing.T) {
 		}
 		check(t, mw, paths)
 	})
-}
 
-// TestKerasLoadsRewrittenFiles reads Keras's own files, encodes the trees
-// again with this package, and has Keras load the copies as whole models:
-// the model_config JSON (a variable-length string attribute), layer_names
-// and weight_names survive, and so do the weights.
-func TestKerasLoadsRewrittenFiles(t *testing.T) {
-	py := requireKeras(t)
-	dir := t.TempDir()
-	want := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "save", dir))
 	reencode := func(b []byte) []byte {
 		f := must(Read(bytes.NewReader(b), int64(len(b))))
 		return must(f.Bytes())
@@ -225,17 +238,9 @@ func TestKerasLoadsRewrittenFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, path := range []string{legacy, archive} {
-		got := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "load_model", path))
-		if len(got) != len(want) {
-			t.Fatalf("%s: keras has %d weights, want %d", path, len(got), len(want))
-		}
-		for i := range want {
-			if !equalF32(got[i], want[i]) {
-				t.Errorf("%s: weight %d differs", filepath.Base(path), i)
-			}
-		}
-	}
+	got := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "load_model", legacy, archive))
+	sameWeights(t, "rewritten legacy .h5", got[0], want)
+	sameWeights(t, "rewritten .keras", got[1], want)
 }
 
 func equalF32(a, b []float32) bool {

@@ -31,6 +31,7 @@ func toSuperblockV1(orig []byte) []byte {
 }
 
 func TestSuperblockV1(t *testing.T) {
+	t.Parallel()
 	f := testTrees()["keras3_weights"](t)
 	b := toSuperblockV1(must(f.Bytes()))
 	got, err := Read(bytes.NewReader(b), int64(len(b)))

@@ -16,12 +16,17 @@ type h5type struct {
 	why    string
 }
 
+// ieeeLayouts gives, by size, the sign bit, exponent position and size,
+// mantissa size and exponent bias of the IEEE 754 binary formats.
+var ieeeLayouts = map[uint32][5]uint32{2: {15, 10, 5, 10, 15}, 4: {31, 23, 8, 23, 127}, 8: {63, 52, 11, 52, 1023}}
+
 // parseDatatype decodes a datatype message. Types this package cannot decode
 // get Class Unsupported and a reason, not an error.
 func (r *reader) parseDatatype(b []byte) (*h5type, error) {
 	c := r.cursor(b)
 	cv := c.u8()
-	f0, f1, f2 := c.u8(), c.u8(), c.u8()
+	f0, f1 := c.u8(), c.u8() // class bit fields; the third byte is unused here
+	c.skip(1)
 	size := c.u32()
 	if err := c.err("datatype message"); err != nil {
 		return nil, err
@@ -53,8 +58,7 @@ func (r *reader) parseDatatype(b []byte) (*h5type, error) {
 		if c.bad {
 			return nil, formatErr("float datatype is truncated")
 		}
-		ieee := map[uint32][5]uint32{2: {15, 10, 5, 10, 15}, 4: {31, 23, 8, 23, 127}, 8: {63, 52, 11, 52, 1023}}
-		want, ok := ieee[size]
+		want, ok := ieeeLayouts[size]
 		if ok && f0&0x40 == 0 && off == 0 && uint32(prec) == 8*size && uint32(f1) == want[0] &&
 			uint32(expLoc) == want[1] && uint32(expSize) == want[2] && mantLoc == 0 && uint32(mantSize) == want[3] && bias == want[4] {
 			t.dtype = DType{Class: Float, Size: int(size), BigEndian: bigEndian}
@@ -91,7 +95,6 @@ func (r *reader) parseDatatype(b []byte) (*h5type, error) {
 			t.why = fmt.Sprintf("datatype class %d", class)
 		}
 	}
-	_ = f2
 	t.dtype = DType{Class: Unsupported, Size: int(size)}
 	return t, nil
 }

@@ -1,0 +1,353 @@
+package layers
+
+import (
+	"fmt"
+	"hash"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Pooling and zero-padding ops for channels-last images; see conv_util_ops.go for the
+// window and the helpers they share.
+
+// ---------------------------------------------------------------------------------------
+// pooling
+
+// pool2DOp is max or average pooling over (B, H, W, C), per channel. Padded positions never
+// win a max (Keras pads with -inf) and are left out of an average's count (Keras divides by
+// the number of real positions in the window).
+type pool2DOp struct {
+	w   window2D
+	avg bool
+}
+
+var _ G.SDOp = pool2DOp{}
+
+func (op pool2DOp) Arity() int    { return 1 }
+func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
+func (op pool2DOp) String() string {
+	if op.avg {
+		return "avgPoolNHWC{" + op.w.String() + "}"
+	}
+	return "maxPoolNHWC{" + op.w.String() + "}"
+}
+func (op pool2DOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op pool2DOp) Hashcode() uint32      { return opHash(op) }
+func (op pool2DOp) ReturnsPtr() bool      { return false }
+func (op pool2DOp) CallsExtern() bool     { return false }
+func (op pool2DOp) OverwritesInput() int  { return -1 }
+
+func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 4 {
+		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	}
+	oh, ow := op.w.out(s[1], s[2])
+	return tensor.Shape{s[0], oh, ow, s[3]}, nil
+}
+
+func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
+	x, err := denseOf(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	b, h, wd, c, err := check4D(op.String(), x)
+	if err != nil {
+		return nil, err
+	}
+	oh, ow := op.w.out(h, wd)
+	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
+	switch x.Dtype() {
+	case tensor.Float32:
+		pool2D(op, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
+	default:
+		pool2D(op, x.Float64s(), out.Float64s(), b, h, wd, c, oh, ow)
+	}
+	return out, nil
+}
+
+func (op pool2DOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op pool2DOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	s := in[0].Shape()
+	gop := pool2DGradOp{pool: op, h: s[1], wd: s[2], c: s[3]}
+	var dx *G.Node
+	var err error
+	if op.avg {
+		dx, err = G.ApplyOp(gop, grad)
+	} else {
+		dx, err = G.ApplyOp(gop, in[0], grad)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}
+
+// windowRange returns the real (unpadded) input positions [lo, hi) of output position o
+// along an axis of length n, and the first window index they correspond to. Pooling has no
+// dilation.
+func windowRange(o, s, pad, k, n int) (lo, hi int) {
+	start := o*s - pad
+	return max(start, 0), min(start+k, n)
+}
+
+func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int) {
+	w := op.w
+	parallelFor(b*oh, func(rlo, rhi int) {
+		for r := rlo; r < rhi; r++ {
+			bi, oy := r/oh, r%oh
+			ylo, yhi := windowRange(oy, w.sh, w.top, w.kh, h)
+			for ox := 0; ox < ow; ox++ {
+				xlo, xhi := windowRange(ox, w.sw, w.left, w.kw, wd)
+				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
+				first := true
+				for iy := ylo; iy < yhi; iy++ {
+					for ix := xlo; ix < xhi; ix++ {
+						src := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
+						switch {
+						case first:
+							copy(dst, src)
+							first = false
+						case op.avg:
+							for ch, v := range src {
+								dst[ch] += v
+							}
+						default:
+							for ch, v := range src {
+								if v > dst[ch] {
+									dst[ch] = v
+								}
+							}
+						}
+					}
+				}
+				if op.avg {
+					inv := 1 / T((yhi-ylo)*(xhi-xlo))
+					for ch := range dst {
+						dst[ch] *= inv
+					}
+				}
+			}
+		}
+	})
+}
+
+// pool2DGradOp is the gradient of pool2DOp: inputs (x, dy) for max pooling, (dy) for
+// average pooling. Max pooling routes each window's gradient to its first maximal position;
+// average pooling spreads it evenly over the window's real positions.
+type pool2DGradOp struct {
+	pool     pool2DOp
+	h, wd, c int
+}
+
+func (op pool2DGradOp) Arity() int {
+	if op.pool.avg {
+		return 1
+	}
+	return 2
+}
+
+func (op pool2DGradOp) Type() hm.Type {
+	if op.pool.avg {
+		return hm.NewFnType(tensorType4, tensorType4)
+	}
+	return hm.NewFnType(tensorType4, tensorType4, tensorType4)
+}
+func (op pool2DGradOp) String() string {
+	return fmt.Sprintf("grad(%v, image %dx%dx%d)", op.pool, op.h, op.wd, op.c)
+}
+func (op pool2DGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op pool2DGradOp) Hashcode() uint32      { return opHash(op) }
+func (op pool2DGradOp) ReturnsPtr() bool      { return false }
+func (op pool2DGradOp) CallsExtern() bool     { return false }
+func (op pool2DGradOp) OverwritesInput() int  { return -1 }
+
+func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[len(in)-1].(tensor.Shape)
+	if !ok || len(s) != 4 {
+		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[len(in)-1])
+	}
+	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
+}
+
+func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
+	dy, err := denseOf(in[len(in)-1])
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	b, oh, ow, _, err := check4D(op.String(), dy)
+	if err != nil {
+		return nil, err
+	}
+	out := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(b, op.h, op.wd, op.c))
+	var x *tensor.Dense
+	if !op.pool.avg {
+		if x, err = denseOf(in[0]); err != nil {
+			return nil, fmt.Errorf("%v: %w", op, err)
+		}
+	}
+	switch dy.Dtype() {
+	case tensor.Float32:
+		var xs []float32
+		if x != nil {
+			xs = x.Float32s()
+		}
+		pool2DGrad(op, xs, dy.Float32s(), out.Float32s(), b, oh, ow)
+	default:
+		var xs []float64
+		if x != nil {
+			xs = x.Float64s()
+		}
+		pool2DGrad(op, xs, dy.Float64s(), out.Float64s(), b, oh, ow)
+	}
+	return out, nil
+}
+
+func pool2DGrad[T float32 | float64](op pool2DGradOp, x, dy, dx []T, b, oh, ow int) {
+	w, h, wd, c := op.pool.w, op.h, op.wd, op.c
+	parallelFor(b, func(blo, bhi int) {
+		arg := make([]int, c)
+		best := make([]T, c)
+		for bi := blo; bi < bhi; bi++ {
+			for oy := 0; oy < oh; oy++ {
+				ylo, yhi := windowRange(oy, w.sh, w.top, w.kh, h)
+				for ox := 0; ox < ow; ox++ {
+					xlo, xhi := windowRange(ox, w.sw, w.left, w.kw, wd)
+					g := dy[((bi*oh+oy)*ow+ox)*c : ((bi*oh+oy)*ow+ox+1)*c]
+					if op.pool.avg {
+						inv := 1 / T((yhi-ylo)*(xhi-xlo))
+						for iy := ylo; iy < yhi; iy++ {
+							for ix := xlo; ix < xhi; ix++ {
+								dst := dx[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
+								for ch, v := range g {
+									dst[ch] += v * inv
+								}
+							}
+						}
+						continue
+					}
+					first := true
+					for iy := ylo; iy < yhi; iy++ {
+						for ix := xlo; ix < xhi; ix++ {
+							at := ((bi*h+iy)*wd + ix) * c
+							src := x[at : at+c]
+							for ch, v := range src {
+								if first || v > best[ch] {
+									best[ch], arg[ch] = v, at+ch
+								}
+							}
+							first = false
+						}
+					}
+					for ch, v := range g {
+						dx[arg[ch]] += v
+					}
+				}
+			}
+		}
+	})
+}
+
+// ---------------------------------------------------------------------------------------
+// zero padding
+
+// pad2DOp adds zero rows and columns around the spatial axes of (B, H, W, C); with crop set
+// it removes them instead (its own gradient).
+type pad2DOp struct {
+	top, bottom, left, right int
+	crop                     bool
+}
+
+var _ G.SDOp = pad2DOp{}
+
+func (op pad2DOp) Arity() int    { return 1 }
+func (op pad2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
+func (op pad2DOp) String() string {
+	name := "zeroPad2D"
+	if op.crop {
+		name = "crop2D"
+	}
+	return fmt.Sprintf("%s{(%d,%d),(%d,%d)}", name, op.top, op.bottom, op.left, op.right)
+}
+func (op pad2DOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
+func (op pad2DOp) Hashcode() uint32      { return opHash(op) }
+func (op pad2DOp) ReturnsPtr() bool      { return false }
+func (op pad2DOp) CallsExtern() bool     { return false }
+func (op pad2DOp) OverwritesInput() int  { return -1 }
+
+// outHW is the spatial size after the op.
+func (op pad2DOp) outHW(h, w int) (int, int) {
+	dh, dw := op.top+op.bottom, op.left+op.right
+	if op.crop {
+		return h - dh, w - dw
+	}
+	return h + dh, w + dw
+}
+
+func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, ok := in[0].(tensor.Shape)
+	if !ok || len(s) != 4 {
+		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	}
+	h, w := op.outHW(s[1], s[2])
+	return tensor.Shape{s[0], h, w, s[3]}, nil
+}
+
+func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
+	x, err := denseOf(in[0])
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
+	b, h, w, c, err := check4D(op.String(), x)
+	if err != nil {
+		return nil, err
+	}
+	oh, ow := op.outHW(h, w)
+	if oh <= 0 || ow <= 0 {
+		return nil, fmt.Errorf("%v: input %v is too small", op, x.Shape())
+	}
+	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
+	switch x.Dtype() {
+	case tensor.Float32:
+		pad2D(op, x.Float32s(), out.Float32s(), b, h, w, c, oh, ow)
+	default:
+		pad2D(op, x.Float64s(), out.Float64s(), b, h, w, c, oh, ow)
+	}
+	return out, nil
+}
+
+func (op pad2DOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op pad2DOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	inv := op
+	inv.crop = !op.crop
+	dx, err := G.ApplyOp(inv, grad)
+	if err != nil {
+		return nil, err
+	}
+	return G.Nodes{dx}, nil
+}
+
+func pad2D[T float32 | float64](op pad2DOp, x, y []T, b, h, w, c, oh, ow int) {
+	// Rows of the padded image and the rows of the smaller one they match.
+	big, small := y, x
+	bh, bw, sh, sw := oh, ow, h, w
+	if op.crop {
+		big, small = x, y
+		bh, bw, sh, sw = h, w, oh, ow
+	}
+	for bi := 0; bi < b; bi++ {
+		for r := 0; r < sh; r++ {
+			s := small[((bi*sh+r)*sw)*c : ((bi*sh+r)*sw+sw)*c]
+			at := ((bi*bh+r+op.top)*bw + op.left) * c
+			if op.crop {
+				copy(s, big[at:at+sw*c])
+			} else {
+				copy(big[at:at+sw*c], s)
+			}
+		}
+	}
+}
