@@ -59,3 +59,7 @@ func (l *ActivationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, 
 func (l *ActivationLayer) Config() map[string]any {
 	return map[string]any{"activation": activationConfig(l.activation)}
 }
+
+// PaddingRole reports that each time step is computed on its own and the mask passes through,
+// so batches of masked token ids may be bucketed (see keras.PaddingRole).
+func (l *ActivationLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }

@@ -137,3 +137,7 @@ func (l *DenseLayer) Config() map[string]any {
 		"bias_constraint":      nil,
 	}
 }
+
+// PaddingRole reports that each time step is computed on its own and the mask passes through,
+// so batches of masked token ids may be bucketed (see keras.PaddingRole).
+func (l *DenseLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }

@@ -109,3 +109,7 @@ func fillDropoutMask(t *tensor.Dense, keep float64, rng *rand.Rand) {
 func (l *DropoutLayer) Config() map[string]any {
 	return map[string]any{"rate": l.rate, "seed": nil, "noise_shape": nil}
 }
+
+// PaddingRole reports that each time step is computed on its own and the mask passes through,
+// so batches of masked token ids may be bucketed (see keras.PaddingRole).
+func (l *DropoutLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }

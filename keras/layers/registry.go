@@ -58,6 +58,8 @@ var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
 			if n, ok := ic["name"].(string); ok {
 				ic["name"] = strings.TrimPrefix(n, "forward_")
 			}
+			// Bidirectional sets zero_output_for_mask on its copies itself, as Keras does.
+			delete(ic, "zero_output_for_mask")
 			inner["config"] = ic
 		}
 		layer, err := keras.DeserializeLayer(inner)

@@ -1,0 +1,33 @@
+package layers_test
+
+import (
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/layers"
+)
+
+// TestGRUKerasValues reproduces keras/src/layers/rnn/gru_test.py (KERAS.md §3.4): input
+// arange(72).reshape(3, 6, 4), 3 units, kernel 0.01, recurrent kernel 0.02, bias 0.03.
+func TestGRUKerasValues(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []layers.Option
+		want []float64
+	}{
+		{"default", nil, []float64{0.5217289, 0.6371659, 0.39384964}},
+		{"go backwards", []layers.Option{layers.GoBackwards(true)}, []float64{0.24406259, 0.611516, 0.3928808}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := keras.Input(keras.Shape{keras.None, 4})
+			l := layers.GRU(3, c.opts...)
+			out := l.Call(in)
+			if got := l.Variables()[2].Shape(); !got.Equal(keras.Shape{2, 9}) {
+				t.Fatalf("bias shape %v, want (2, 9) with reset_after", got)
+			}
+			got := predictOne(t, in, out, kerasConstantWeights(l, 3, 4, 3, false), arange(3, 6, 4))
+			closeTo(t, got, rep(c.want, 3), 1e-6)
+		})
+	}
+}

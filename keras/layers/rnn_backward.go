@@ -1,0 +1,257 @@
+package layers
+
+// The backward pass of the recurrent layers: exact gradients of the forward pass in
+// rnn_kernel.go, from the values it kept.
+
+// rnnGrads are the gradients rnnBackward writes; dx is nil when the input needs none, db nil
+// without bias.
+type rnnGrads[T float] struct {
+	dx, dw, dr, db []T
+}
+
+// rnnBackward computes the gradients of the loss with respect to the inputs and weights of
+// the forward run whose values w kept, given dOut, the gradient with respect to a.out, and
+// dFinal, the gradient with respect to the final states (S, B, u).
+func rnnBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal []T, g rnnGrads[T]) {
+	bt := a.b * a.t
+	u, gu := a.u, s.gates()*a.u
+	w.dh = buf(w.dh, a.b*u)
+	copy(w.dh, dFinal[:a.b*u])
+	if s.kind == kindLSTM {
+		w.dc = buf(w.dc, a.b*u)
+		copy(w.dc, dFinal[a.b*u:2*a.b*u])
+	}
+	w.dz = buf(w.dz, bt*gu)
+	w.hp = buf(w.hp, bt*u)
+	w.tmp = buf(w.tmp, a.b*u)
+	switch s.kind {
+	case kindLSTM:
+		lstmBackward(s, a, w, dOut)
+	case kindGRU:
+		if s.resetAfter {
+			gruBackward(s, a, w, dOut)
+		} else {
+			gruBackwardResetBefore(s, a, w, dOut)
+		}
+	default:
+		simpleBackward(s, a, w, dOut)
+	}
+	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ.
+	gemm(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
+	if g.db != nil {
+		colSums(g.db[:gu], w.dz, gu)
+	}
+	if g.dx != nil {
+		gemm(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
+	}
+	// The recurrent side: dU = H_prevᵀ·dz' (dz' = dz but for GRU's recurrent candidate term).
+	switch {
+	case s.kind == kindGRU && s.resetAfter:
+		gemm(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
+		if g.db != nil {
+			colSums(g.db[gu:], w.dz2, gu)
+		}
+	case s.kind == kindGRU:
+		gemm(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+		gemm(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
+	default:
+		gemm(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+	}
+}
+
+// colSums writes the column sums of the matrix m with n columns into dst.
+func colSums[T float](dst, m []T, n int) {
+	clear(dst)
+	for r := 0; r+n <= len(m); r += n {
+		for j, v := range m[r : r+n] {
+			dst[j] += v
+		}
+	}
+}
+
+// addTo adds src into dst.
+func addTo[T float](dst, src []T) {
+	for j, v := range src {
+		dst[j] += v
+	}
+}
+
+// prevState returns state k of sample b before step st (nil, meaning zeros, at the start).
+func prevState[T float](s *rnnSpec, a *seqData[T], k, b, st int) []T {
+	if st == 0 {
+		return nil
+	}
+	_, o := s.index(st-1, a.t)
+	return a.outAt(k, b, o)
+}
+
+func at[T float](v []T, j int) float64 {
+	if v == nil {
+		return 0
+	}
+	return float64(v[j])
+}
+
+func lstmBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 4*a.u
+	dh, dc := w.dh, w.dc
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb, dcb := dh[b*u:(b+1)*u], dc[b*u:(b+1)*u]
+			i0 := ((0*a.b+b)*a.t + o) * u
+			i1 := ((1*a.b+b)*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			addTo(dcb, dOut[i1:i1+u])
+			if !w.valid[st*a.b+b] {
+				continue // a masked step passes h and c, and their gradients, through
+			}
+			row := b*a.t + t
+			hprev, cprev := prevState(s, a, 0, b, st), prevState(s, a, 1, b, st)
+			if hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			cv := w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
+			dz := w.dz[row*gu : (row+1)*gu]
+			for j := 0; j < u; j++ {
+				ig, fg, gg, og, tc := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j]), float64(cv[4*u+j])
+				d := float64(dhb[j])
+				dct := float64(dcb[j]) + d*og*s.act.d(tc)
+				dz[j] = T(dct * gg * s.recAct.d(ig))
+				dz[u+j] = T(dct * at(cprev, j) * s.recAct.d(fg))
+				dz[2*u+j] = T(dct * ig * s.act.d(gg))
+				dz[3*u+j] = T(d * tc * s.recAct.d(og))
+				dcb[j] = T(dct * fg)
+			}
+		}
+		gemm(false, true, a.b, u, gu, w.dz[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				copy(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func gruBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 3*a.u
+	w.dz2 = buf(w.dz2, a.b*a.t*gu)
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			hprev := prevState(s, a, 0, b, st)
+			if hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			dzx, dzr := w.dz[row*gu:(row+1)*gu], w.dz2[row*gu:(row+1)*gu]
+			for j := 0; j < u; j++ {
+				zg, rg, hh, rh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j])
+				d := float64(dhb[j])
+				dz := d * (at(hprev, j) - hh) * s.recAct.d(zg)
+				dah := d * (1 - zg) * s.act.d(hh)
+				dr := dah * rh * s.recAct.d(rg)
+				dzx[j], dzx[u+j], dzx[2*u+j] = T(dz), T(dr), T(dah)
+				dzr[j], dzr[u+j], dzr[2*u+j] = T(dz), T(dr), T(dah*rg)
+				dhb[j] = T(d * zg)
+			}
+		}
+		gemm(false, true, a.b, u, gu, w.dz2[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				addTo(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u, gu := a.u, 3*a.u
+	w.rhp = buf(w.rhp, a.b*a.t*u)
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			hprev := prevState(s, a, 0, b, st)
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			dzx := w.dz[row*gu : (row+1)*gu]
+			for j := 0; j < u; j++ {
+				zg, rg, hh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j])
+				d, hp := float64(dhb[j]), at(hprev, j)
+				dzx[j] = T(d * (hp - hh) * s.recAct.d(zg))
+				dzx[2*u+j] = T(d * (1 - zg) * s.act.d(hh))
+				dhb[j] = T(d * zg)
+				w.hp[row*u+j] = T(hp)
+				w.rhp[row*u+j] = T(rg * hp)
+			}
+		}
+		// Through the candidate: d(r∘h) = dã·U_hᵀ.
+		gemm(false, true, a.b, u, u, w.dz[t*gu+2*u:], a.t*gu, a.r[2*u:], gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			drh := w.tmp[b*u : (b+1)*u]
+			for j := 0; j < u; j++ {
+				rg, hp := float64(cv[u+j]), float64(w.hp[row*u+j])
+				w.dz[row*gu+u+j] = T(float64(drh[j]) * hp * s.recAct.d(rg))
+				dh[b*u+j] += T(float64(drh[j]) * rg)
+			}
+		}
+		// Through the gates: [dz, dr]·U_zrᵀ.
+		gemm(false, true, a.b, u, 2*u, w.dz[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				addTo(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
+
+func simpleBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	u := a.u
+	dh := w.dh
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := 0; b < a.b; b++ {
+			dhb := dh[b*u : (b+1)*u]
+			i0 := (b*a.t + o) * u
+			addTo(dhb, dOut[i0:i0+u])
+			if !w.valid[st*a.b+b] {
+				continue
+			}
+			row := b*a.t + t
+			if hprev := prevState(s, a, 0, b, st); hprev != nil {
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
+			hn := a.outAt(0, b, o)
+			dz := w.dz[row*u : (row+1)*u]
+			for j := 0; j < u; j++ {
+				dz[j] = T(float64(dhb[j]) * s.act.d(float64(hn[j])))
+			}
+		}
+		gemm(false, true, a.b, u, u, w.dz[t*u:], a.t*u, a.r, u, 0, w.tmp, u)
+		for b := 0; b < a.b; b++ {
+			if w.valid[st*a.b+b] {
+				copy(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
+			}
+		}
+	}
+}
