@@ -58,9 +58,14 @@ func TestBucketingRule(t *testing.T) {
 			e := emb(true).Call(in)
 			return []*keras.Tensor{in}, []*keras.Tensor{layers.Concatenate().Call(layers.LSTM(4).Call(e), layers.GlobalAveragePooling1D().Call(e))}
 		}, []bool{false}},
-		{"a layer that does not declare its role", func() ([]*keras.Tensor, []*keras.Tensor) {
+		{"a stepwise Dense between Embedding and LSTM", func() ([]*keras.Tensor, []*keras.Tensor) {
 			in := ids()
 			return []*keras.Tensor{in}, []*keras.Tensor{layers.LSTM(4).Call(layers.Dense(4).Call(emb(true).Call(in)))}
+		}, []bool{true}},
+		{"a layer that does not declare its role", func() ([]*keras.Tensor, []*keras.Tensor) {
+			in := ids()
+			// BatchNormalization's batch statistics would count the padded steps.
+			return []*keras.Tensor{in}, []*keras.Tensor{layers.LSTM(4).Call(layers.BatchNormalization().Call(emb(true).Call(in)))}
 		}, []bool{false}},
 		{"fixed length", func() ([]*keras.Tensor, []*keras.Tensor) {
 			in := keras.Input(keras.Shape{12}, keras.DType("int32"))
@@ -310,5 +315,26 @@ func BenchmarkLSTMBuild(b *testing.B) {
 		if _, err := m.Fit(x, y, keras.Verbose(0)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestSequenceLengthsGetOneGraphEach: a None time axis takes batches of any length; each
+// (batch size, length) is built once and reused.
+func TestSequenceLengthsGetOneGraphEach(t *testing.T) {
+	m := lstmBuildModel(t, 3)
+	for _, steps := range []int{5, 9, 5, 9, 1} {
+		x, _ := lstmSeqData(4, steps, 3)
+		out, err := m.Predict(x, keras.Verbose(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := out[0].Shape(); s[0] != 4 || s[1] != 1 {
+			t.Fatalf("output shape %v", s)
+		}
+	}
+	keys := keras.ProgramKeysForTest(m)
+	want := "predict|4x1x3 predict|4x9x3 predict|4x5x3"
+	if got := strings.Join(keys, " "); got != want {
+		t.Errorf("cached graphs %q, want %q", got, want)
 	}
 }

@@ -21,10 +21,59 @@ const (
 	archiveWeights  = "model.weights.h5"
 )
 
+// pyFloat is a float64 that JSON-encodes as Python writes floats, always with a decimal point
+// or an exponent (1.0, not 1): Keras checks some arguments with isinstance(x, float) (SGD's
+// momentum), and json.loads makes 0 an int.
+type pyFloat float64
+
+// MarshalJSON writes f with a decimal point or an exponent.
+func (f pyFloat) MarshalJSON() ([]byte, error) {
+	b, err := json.Marshal(float64(f))
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.ContainsAny(b, ".eE") {
+		b = append(b, ".0"...)
+	}
+	return b, nil
+}
+
+// pyFloats replaces the float64 values of a JSON-like tree by pyFloat.
+func pyFloats(v any) any {
+	switch x := v.(type) {
+	case float64:
+		return pyFloat(x)
+	case float32:
+		return pyFloat(x)
+	case []float64:
+		out := make([]any, len(x))
+		for i, f := range x {
+			out[i] = pyFloat(f)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = pyFloats(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = pyFloats(e)
+		}
+		return out
+	}
+	return v
+}
+
+// marshalConfig encodes a config tree as JSON with Python-style floats.
+func marshalConfig(v any) ([]byte, error) { return json.Marshal(pyFloats(v)) }
+
 // modelJSON returns config.json: the model serialised as Keras 3's serialize_keras_object
 // does, with build_config and compile_config.
 func (m *Model) modelJSON() ([]byte, error) {
-	b, err := json.Marshal(serializeLayer(m))
+	b, err := marshalConfig(serializeLayer(m))
 	if err != nil {
 		return nil, fmt.Errorf("%w: config.json: %w", ErrInvalidArgument, err)
 	}

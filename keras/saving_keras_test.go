@@ -133,6 +133,29 @@ func datasetKeys(ds [][]any) []string {
 	return out
 }
 
+// legacyKeys reduces legacy HDF5 dataset keys to what a Keras re-save can be compared on:
+// Keras's legacy loader restores only the optimizer's iteration and learning rate (its slots
+// are created at the next step), and a Bidirectional layer rebuilt from a config has variable
+// paths without the wrapper's name (a fresh one has them, as Go writes them). Weights keep
+// their layer group, their own name and their shape; TestGoFileDatasets pins full names.
+func legacyKeys(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		path, shape, _ := strings.Cut(k, " ")
+		parts := strings.Split(path, "/")
+		switch {
+		case parts[0] == "model_weights" && len(parts) > 2:
+			out = append(out, parts[0]+"/"+parts[1]+"/.../"+parts[len(parts)-1]+" "+shape)
+		case parts[0] == "optimizer_weights" && (strings.HasSuffix(path, "/iteration") || strings.HasSuffix(path, "/learning_rate")):
+			out = append(out, k)
+		case parts[0] != "optimizer_weights":
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
 // TestKerasLoadsGoFiles saves the zoo models that Keras has equivalents for in the three
 // formats; Keras loads each file, predicts within 1e-5 of Go, restores the optimizer's
 // iteration count, and, saving what it loaded, writes files with exactly the datasets (paths
@@ -196,6 +219,9 @@ func TestKerasLoadsGoFiles(t *testing.T) {
 					t.Errorf("Keras's optimizer iterations %v, Go saved %d", r.Iterations, opt.Iterations())
 				}
 				g, k := datasetKeys(r.GoDatasets), datasetKeys(r.KerasDatasets)
+				if kind == "h5" {
+					g, k = legacyKeys(g), legacyKeys(k)
+				}
 				if strings.Join(g, "\n") != strings.Join(k, "\n") {
 					t.Errorf("datasets differ:\n Go wrote:\n  %s\n Keras writes:\n  %s", strings.Join(g, "\n  "), strings.Join(k, "\n  "))
 				}

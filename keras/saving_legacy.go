@@ -117,7 +117,7 @@ func legacyPaths(m *Model) map[*Variable]string {
 func (m *Model) legacyFile() (*hdf5.File, error) {
 	f := hdf5.NewFile()
 	entry := legacyEntry(serializeLayer(m))
-	cfg, err := json.Marshal(map[string]any{"class_name": entry["class_name"], "config": entry["config"]})
+	cfg, err := marshalConfig(map[string]any{"class_name": entry["class_name"], "config": entry["config"]})
 	if err != nil {
 		return nil, fmt.Errorf("%w: model_config: %w", ErrInvalidArgument, err)
 	}
@@ -126,7 +126,7 @@ func (m *Model) legacyFile() (*hdf5.File, error) {
 		tc := m.trainingConfig()
 		tc["loss"] = canonicalLoss(tc["loss"])
 		tc["optimizer_config"] = map[string]any{"class_name": optimizerClass(m.compiled.optimizer.Name()), "config": m.compiled.optimizer.Config()}
-		b, err := json.Marshal(tc)
+		b, err := marshalConfig(tc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: training_config: %w", ErrInvalidArgument, err)
 		}

@@ -1,0 +1,69 @@
+package keras
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestWriteFileAtomic checks that a write failing midway (after part of the file was
+// written) leaves the earlier file intact and no temporary file, and that a complete write
+// replaces it.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.keras")
+	if err := os.WriteFile(path, []byte("earlier"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("disk full")
+	for _, tc := range []struct {
+		name  string
+		write func(io.Writer) error
+		err   error
+		want  string
+	}{
+		{"fails midway", func(w io.Writer) error {
+			if _, err := w.Write(bytes.Repeat([]byte("x"), 1<<16)); err != nil {
+				return err
+			}
+			return boom
+		}, boom, "earlier"},
+		{"fails at once", func(io.Writer) error { return boom }, boom, "earlier"},
+		{"succeeds", func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }, nil, "new"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := writeFileAtomic(path, tc.write)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("got %v, want %v", err, tc.err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil || string(b) != tc.want {
+				t.Errorf("file holds %q (%v), want %q", b, err, tc.want)
+			}
+			entries, _ := os.ReadDir(dir)
+			for _, e := range entries {
+				if strings.Contains(e.Name(), ".tmp-") {
+					t.Errorf("temporary file %s left behind", e.Name())
+				}
+			}
+		})
+	}
+}
+
+// TestKerasSnakeCase checks the weight-file keys against names Keras 3 computes.
+func TestKerasSnakeCase(t *testing.T) {
+	for class, want := range map[string]string{
+		"InputLayer": "input_layer", "LSTM": "lstm", "Conv1D": "conv1d", "MaxPooling1D": "max_pooling1d",
+		"GlobalMaxPooling1D": "global_max_pooling1d", "Functional": "functional", "Sequential": "sequential",
+		"BatchNormalization": "batch_normalization", "SimpleRNN": "simple_rnn", "GRU": "gru",
+		"ZeroPadding2D": "zero_padding2d", "PReLU": "p_re_lu", "Bidirectional": "bidirectional",
+	} {
+		if got := kerasSnakeCase(class); got != want {
+			t.Errorf("%s: got %q, Keras writes %q", class, got, want)
+		}
+	}
+}
