@@ -1,0 +1,54 @@
+package keras
+
+import (
+	"fmt"
+)
+
+// evaluate runs the test loop over d with the callbacks' test hooks.
+func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
+	r.reset()
+	if err := cbs.each(func(c Callback) error { return c.OnTestBegin(Logs{}) }); err != nil {
+		return nil, err
+	}
+	for step, idx := range batches(d.n, bs, identity(d.n)) {
+		if err := cbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
+			return nil, err
+		}
+		if _, err := r.step(d, idx); err != nil {
+			return nil, err
+		}
+		logs := r.logs()
+		if err := cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) }); err != nil {
+			return nil, err
+		}
+	}
+	logs := r.logs()
+	if err := cbs.each(func(c Callback) error { return c.OnTestEnd(logs) }); err != nil {
+		return nil, err
+	}
+	return logs, nil
+}
+
+// Evaluate returns the loss and metrics of the model on x and y, with dropout off. Options:
+// BatchSize, Verbose, Callbacks.
+func (m *Model) Evaluate(x, y any, opts ...FitOption) (logs Logs, err error) {
+	defer recoverErr("Evaluate", &err)
+	if m.compiled == nil {
+		return nil, fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)
+	}
+	cfg := defaultFitConfig(opts)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	d, err := m.dataset(x, y, true)
+	if err != nil {
+		return nil, fmt.Errorf("%w (Evaluate)", err)
+	}
+	cbs := callbackList(cfg.callbacks)
+	if cfg.verbose > 0 && !hasProgbar(cbs) {
+		cbs = append(cbs, newProgbar(cfg.verbose))
+	}
+	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
+	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
+	return m.evaluate(m.newRunner(modeTest), d, cfg.batchSize, cbs)
+}

@@ -1,0 +1,81 @@
+package keras
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+)
+
+// Predict returns the model's outputs for x, one tensor per output in order, with dropout
+// off. Options: BatchSize, Verbose, Callbacks.
+func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err error) {
+	defer recoverErr("Predict", &err)
+	cfg := defaultFitConfig(opts)
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	d, err := m.dataset(x, nil, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w (Predict)", err)
+	}
+	cbs := callbackList(cfg.callbacks)
+	if cfg.verbose > 0 && !hasProgbar(cbs) {
+		cbs = append(cbs, newProgbar(cfg.verbose))
+	}
+	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
+	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
+	r := m.newRunner(modePredict)
+	if err := cbs.each(func(c Callback) error { return c.OnPredictBegin(Logs{}) }); err != nil {
+		return nil, err
+	}
+	for step, idx := range batches(d.n, cfg.batchSize, identity(d.n)) {
+		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchBegin(step, Logs{}) }); err != nil {
+			return nil, err
+		}
+		p, err := r.step(d, idx)
+		if err != nil {
+			return nil, err
+		}
+		for i := range p.outputs {
+			v, err := p.output(i)
+			if err != nil {
+				return nil, err
+			}
+			if out == nil {
+				out = make([]*tensor.Dense, len(p.outputs))
+			}
+			if out[i] == nil {
+				s := v.Shape().Clone()
+				s[0] = d.n
+				out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
+			}
+			if err := copyRows(out[i], v, idx[0]); err != nil {
+				return nil, fmt.Errorf("keras: output %d: %w", i, err)
+			}
+		}
+		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchEnd(step, Logs{}) }); err != nil {
+			return nil, err
+		}
+	}
+	if err := cbs.each(func(c Callback) error { return c.OnPredictEnd(Logs{}) }); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// copyRows copies a batch's rows into dst starting at row from.
+func copyRows(dst, src *tensor.Dense, from int) error {
+	per := src.Shape().TotalSize() / src.Shape()[0]
+	if ds := dst.Shape(); !ds[1:].Eq(src.Shape()[1:]) {
+		return fmt.Errorf("%w: batch output of shape %v does not fit %v (an unknown dimension changed between batches)", ErrShape, src.Shape(), ds)
+	}
+	switch d := dst.Data().(type) {
+	case []float32:
+		copy(d[from*per:], src.Data().([]float32))
+	case []float64:
+		copy(d[from*per:], src.Data().([]float64))
+	default:
+		return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
+	}
+	return nil
+}

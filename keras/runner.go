@@ -1,0 +1,314 @@
+package keras
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras/metrics"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// dataset is checked, ordered data: inputs, targets as given (for metrics) and the sample
+// count.
+type dataset struct {
+	x, y []*tensor.Dense
+	n    int
+}
+
+func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
+	xs, err := arrange("input", x, m.inputs, m.InputNames(), nil)
+	if err != nil {
+		return dataset{}, err
+	}
+	if err := checkInputs(xs, m.inputs); err != nil {
+		return dataset{}, err
+	}
+	var ys []*tensor.Dense
+	if needY {
+		optional := make([]bool, len(m.compiled.heads))
+		for i, h := range m.compiled.heads {
+			optional[i] = h.loss == nil
+		}
+		if ys, err = arrange("target", y, m.outputs, m.OutputNames(), optional); err != nil {
+			return dataset{}, err
+		}
+		if ys, err = checkTargets(ys, m.outputs, m.compiled.heads); err != nil {
+			return dataset{}, err
+		}
+	}
+	n, err := numSamples(xs, ys)
+	if err != nil {
+		return dataset{}, err
+	}
+	return dataset{x: xs, y: ys, n: n}, nil
+}
+
+// split returns rows [0, at) and [at, n).
+func (d dataset) split(at int) (dataset, dataset) {
+	return dataset{x: sliceRows(d.x, 0, at), y: sliceRows(d.y, 0, at), n: at},
+		dataset{x: sliceRows(d.x, at, d.n), y: sliceRows(d.y, at, d.n), n: d.n - at}
+}
+
+// batchBuffers holds the tensors one batch is copied into. A program keeps its own and reuses
+// them every step, so they go when the program is evicted.
+type batchBuffers struct {
+	x    []*tensor.Dense // inputs, in the graph's dtypes
+	y    []*tensor.Dense // targets as fed (one-hot for sparse losses)
+	rawY []*tensor.Dense // targets as given, for metrics
+}
+
+// fits reports whether the buffers match the targets' layout of d (targets given as (n,) or
+// (n, 1) lead to different raw buffers).
+func (b *batchBuffers) fits(d dataset) bool {
+	for i, y := range d.y {
+		if i >= len(b.rawY) {
+			return false
+		}
+		if b.rawY[i] == nil || y == nil {
+			continue // an output without a loss: nothing is fed
+		}
+		if !y.Shape()[1:].Eq(b.rawY[i].Shape()[1:]) {
+			return false
+		}
+	}
+	return true
+}
+
+// runner executes batches of one dataset through cached programs and keeps the running loss
+// and metrics.
+type runner struct {
+	m         *Model
+	md        mode
+	trainable []*Variable
+	params    []*tensor.Dense
+	loss      *metrics.Mean
+	outLoss   []*metrics.Mean
+	bucketed  []bool // per input: batches run without their padding, on bucketed lengths (bucket.go)
+	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
+	skipUpdate bool
+}
+
+func (m *Model) newRunner(md mode) *runner {
+	r := &runner{m: m, md: md, bucketed: m.bucketedInputs()}
+	if md == modeTrain {
+		r.trainable = m.TrainableVariables()
+		r.params = make([]*tensor.Dense, len(r.trainable))
+		for i, v := range r.trainable {
+			r.params[i] = v.Value
+		}
+	}
+	if md != modePredict {
+		r.loss = metrics.NewMean("loss")
+		r.outLoss = make([]*metrics.Mean, len(m.compiled.heads))
+		for i, h := range m.compiled.heads {
+			if h.loss != nil {
+				r.outLoss[i] = metrics.NewMean(h.name + "_loss")
+			}
+		}
+	}
+	return r
+}
+
+func (r *runner) reset() {
+	if r.loss == nil {
+		return
+	}
+	r.loss.Reset()
+	for i, h := range r.m.compiled.heads {
+		if r.outLoss[i] != nil {
+			r.outLoss[i].Reset()
+		}
+		for _, mt := range h.metrics {
+			mt.Reset()
+		}
+	}
+}
+
+// logs returns the running results.
+func (r *runner) logs() Logs {
+	c := r.m.compiled
+	l := Logs{"loss": r.loss.Result()}
+	for i, h := range c.heads {
+		if c.multi() && r.outLoss[i] != nil && c.nLosses() > 1 {
+			l[c.lossKey(i)] = r.outLoss[i].Result()
+		}
+		for _, mt := range h.metrics {
+			l[c.metricKey(i, mt)] = mt.Result()
+		}
+	}
+	return l
+}
+
+// step runs one batch: rows idx of d. It returns the program, whose output nodes hold the
+// batch's predictions.
+func (r *runner) step(d dataset, idx []int) (*program, error) {
+	m := r.m
+	shapes := make([]tensor.Shape, len(d.x))
+	for i, x := range d.x {
+		s := x.Shape().Clone()
+		s[0] = len(idx)
+		if r.bucketed[i] {
+			n, err := bucketedLength(x, idx)
+			if err != nil {
+				return nil, err
+			}
+			s[1] = n
+		}
+		shapes[i] = s
+	}
+	p, err := m.program(r.md, shapes, r.trainable)
+	if err != nil {
+		return nil, err
+	}
+	b := p.bufs
+	if b == nil || !b.fits(d) {
+		b = r.newBuffers(p, d)
+		p.bufs = b
+	}
+	for i, x := range d.x {
+		gatherX := gather
+		if r.bucketed[i] {
+			gatherX = gatherCompact
+		}
+		if err := gatherX(b.x[i], x, idx); err != nil {
+			return nil, err
+		}
+		if err := G.Let(p.inputs[i], b.x[i]); err != nil {
+			return nil, fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
+		}
+	}
+	if r.md != modePredict {
+		for i, y := range d.y {
+			if p.targets[i] == nil || y == nil {
+				continue
+			}
+			if err := gather(b.rawY[i], y, idx); err != nil {
+				return nil, err
+			}
+			if m.compiled.heads[i].sparse {
+				if err := oneHot(b.y[i], y, idx); err != nil {
+					return nil, fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
+				}
+			} else if b.y[i] != b.rawY[i] {
+				if err := gather(b.y[i], y, idx); err != nil {
+					return nil, err
+				}
+			}
+			if err := G.Let(p.targets[i], b.y[i]); err != nil {
+				return nil, fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
+			}
+		}
+	}
+	if err := p.run(); err != nil {
+		return nil, err
+	}
+	if r.md == modeTrain && !r.skipUpdate {
+		if err := m.compiled.optimizer.Apply(r.params, p.grads); err != nil {
+			return nil, fmt.Errorf("keras: optimizer: %w", err)
+		}
+	}
+	if r.md != modePredict {
+		if err := r.track(p, b, len(idx)); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// track adds a batch's losses and metrics to the running results.
+func (r *runner) track(p *program, b *batchBuffers, n int) error {
+	total, err := scalar(p.totalVal)
+	if err != nil {
+		return err
+	}
+	r.loss.Add(total, float64(n))
+	for i, h := range r.m.compiled.heads {
+		if p.losses[i] == nil {
+			continue
+		}
+		v, err := scalar(p.lossVals[i])
+		if err != nil {
+			return err
+		}
+		r.outLoss[i].Add(v, float64(n))
+		if len(h.metrics) == 0 {
+			continue
+		}
+		pred, err := p.output(i)
+		if err != nil {
+			return err
+		}
+		for _, mt := range h.metrics {
+			if err := mt.Update(b.rawY[i], pred); err != nil {
+				return fmt.Errorf("keras: metric %q of output %q: %w", mt.Name(), h.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
+	b := &batchBuffers{}
+	for _, n := range p.inputs {
+		b.x = append(b.x, tensor.New(tensor.WithShape(n.Shape().Clone()...), tensor.Of(n.Dtype())))
+	}
+	if r.md != modePredict {
+		b.y = make([]*tensor.Dense, len(p.targets))
+		b.rawY = make([]*tensor.Dense, len(p.targets))
+		batch := p.inputs[0].Shape()[0]
+		for i, t := range p.targets {
+			if t == nil || d.y[i] == nil {
+				continue
+			}
+			raw := d.y[i].Shape().Clone()
+			raw[0] = batch
+			b.rawY[i] = tensor.New(tensor.WithShape(raw...), tensor.Of(t.Dtype()))
+			if r.m.compiled.heads[i].sparse || !raw.Eq(t.Shape()) {
+				b.y[i] = tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.Of(t.Dtype()))
+			} else {
+				b.y[i] = b.rawY[i]
+			}
+		}
+	}
+	return b
+}
+
+// scalar reads a scalar value copied out of a graph.
+func scalar(val *G.Value) (float64, error) {
+	if val == nil || *val == nil {
+		return 0, fmt.Errorf("keras: %w: no scalar value", ErrInternal)
+	}
+	switch v := (*val).Data().(type) {
+	case float32:
+		return float64(v), nil
+	case float64:
+		return v, nil
+	case []float32:
+		if len(v) == 1 {
+			return float64(v[0]), nil
+		}
+	case []float64:
+		if len(v) == 1 {
+			return v[0], nil
+		}
+	}
+	return 0, fmt.Errorf("keras: %w: %v is not a scalar", ErrInternal, *val)
+}
+
+// batches splits 0..n-1 (permuted when perm is given) into batches of size bs, the last one
+// smaller.
+func batches(n, bs int, order []int) [][]int {
+	var out [][]int
+	for s := 0; s < n; s += bs {
+		out = append(out, order[s:min(s+bs, n)])
+	}
+	return out
+}
+
+func identity(n int) []int {
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
