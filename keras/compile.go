@@ -8,6 +8,7 @@ import (
 	"github.com/kerago/kerago/keras/losses"
 	"github.com/kerago/kerago/keras/metrics"
 	"github.com/kerago/kerago/keras/optimizers"
+	"gorgonia.org/tensor"
 )
 
 // CompileOption configures Compile.
@@ -36,10 +37,13 @@ func OutputMetrics(m map[string][]string) CompileOption {
 // are 1. Logged per-output losses stay unweighted, as in Keras.
 func LossWeights(w any) CompileOption { return func(c *compileConfig) { c.lossWeights = w } }
 
-// compiled is what Compile resolved: the optimizer and, per output, its loss, weight and
-// metrics.
+// compiled is what Compile resolved: the optimizer, the weights it trains and, per output,
+// its loss, weight and metrics.
 type compiled struct {
 	optimizer optimizers.Optimizer
+	// trainable are the model's trainable weights when Compile ran: the ones training
+	// updates until the next Compile, as in Keras, whatever SetTrainable does meanwhile.
+	trainable []*Variable
 	heads     []head
 	config    map[string]any // Keras compile_config, for saving
 }
@@ -66,6 +70,12 @@ func (m *Model) Optimizer() optimizers.Optimizer {
 // every output), a []string with one name per output in order, or a map[string]string keyed by
 // output name (an output without a loss is not trained by any loss). All problems are reported
 // together.
+//
+// Compile records the model's trainable weights: Fit trains those until the next Compile, so
+// a SetTrainable takes effect when the model is compiled again, as in Keras. An optimizer
+// value serves one model: Compile binds it to this model's trainable weights (see
+// optimizers.Builder); compiling it again after a SetTrainable keeps its state for the
+// weights still trained, and fitting another model compiled with it earlier fails.
 func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) {
 	defer recoverErr("Compile", &err)
 	cfg := compileConfig{}
@@ -209,6 +219,16 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
+	}
+	c.trainable = m.TrainableVariables()
+	if b, ok := c.optimizer.(optimizers.Builder); ok {
+		params := make([]*tensor.Dense, len(c.trainable))
+		for i, v := range c.trainable {
+			params[i] = v.Value
+		}
+		if err := b.Build(params); err != nil {
+			return fmt.Errorf("keras: Compile: optimizer: %w", err)
+		}
 	}
 	c.config = compileConfigDict(c, loss, cfg)
 	m.compiled = c

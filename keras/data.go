@@ -58,6 +58,10 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 		if t == nil && (optional == nil || !optional[i]) {
 			return nil, fmt.Errorf("keras: %w: missing %s data for %q", ErrData, what, names[i])
 		}
+		// A transposed or strided view reads wrong through Data(); copy it out once.
+		if t != nil && t.RequiresIterator() {
+			out[i] = t.Materialize().(*tensor.Dense)
+		}
 	}
 	return out, nil
 }
@@ -262,49 +266,48 @@ func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
 }
 
 // oneHot writes the one-hot encoding of the class indices in rows idx of src into dst, whose
-// last dimension is the number of classes.
+// last dimension is the number of classes. It switches on the element types once, not per
+// element: it runs every step of every model with a sparse loss.
 func oneHot(dst, src *tensor.Dense, idx []int) error {
 	k := dst.Shape()[dst.Dims()-1]
 	per := src.Shape().TotalSize() / src.Shape()[0]
-	var ids []float64
-	for _, i := range idx {
-		for j := 0; j < per; j++ {
-			ids = append(ids, valueAt(src.Data(), i*per+j))
-		}
+	switch d := dst.Data().(type) {
+	case []float32:
+		return oneHotInto(d, src.Data(), idx, per, k)
+	case []float64:
+		return oneHotInto(d, src.Data(), idx, per, k)
 	}
-	set := func(pos int, v float64) {
-		switch d := dst.Data().(type) {
-		case []float32:
-			d[pos] = float32(v)
-		case []float64:
-			d[pos] = v
-		}
-	}
-	for r, c := range ids {
-		for j := 0; j < k; j++ {
-			set(r*k+j, 0)
-		}
-		ci := int(c)
-		if float64(ci) != c || ci < 0 || ci >= k {
-			return fmt.Errorf("keras: %w: class index %v is outside [0, %d)", ErrData, c, k)
-		}
-		set(r*k+ci, 1)
-	}
-	return nil
+	return fmt.Errorf("keras: %w: one-hot buffer of %v", ErrInternal, dst.Dtype())
 }
 
-func valueAt(d any, i int) float64 {
-	switch v := d.(type) {
+func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) error {
+	switch s := src.(type) {
 	case []float32:
-		return float64(v[i])
+		return oneHotRows(dst, s, idx, per, k)
 	case []float64:
-		return v[i]
+		return oneHotRows(dst, s, idx, per, k)
 	case []int:
-		return float64(v[i])
+		return oneHotRows(dst, s, idx, per, k)
 	case []int32:
-		return float64(v[i])
+		return oneHotRows(dst, s, idx, per, k)
 	case []int64:
-		return float64(v[i])
+		return oneHotRows(dst, s, idx, per, k)
 	}
-	return 0
+	return fmt.Errorf("keras: %w: class indices of type %T", ErrDType, src)
+}
+
+func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, per, k int) error {
+	clear(dst)
+	r := 0
+	for _, i := range idx {
+		for _, c := range src[i*per : (i+1)*per] {
+			ci := int(c)
+			if S(ci) != c || ci < 0 || ci >= k {
+				return fmt.Errorf("keras: %w: class index %v is outside [0, %d)", ErrData, c, k)
+			}
+			dst[r*k+ci] = 1
+			r++
+		}
+	}
+	return nil
 }

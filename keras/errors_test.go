@@ -163,3 +163,42 @@ func TestSetWeightsErrors(t *testing.T) {
 		t.Errorf("GetLayer: %v", err)
 	}
 }
+
+// Views (column slices, transposes) are read through their strides, not their backing array.
+func TestViewsAreReadCorrectly(t *testing.T) {
+	in := keras.Input(keras.Shape{2})
+	out := layers.Dense(1, layers.KernelInitializer("ones"), layers.UseBias(false)).Call(in)
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := tensor.New(tensor.WithShape(3, 4), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}))
+	view, err := base.Slice(nil, tensor.S(0, 2)) // rows (1,2), (5,6), (9,10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Predict(view.(*tensor.Dense), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := p[0].Data().([]float32)
+	for i, want := range []float32{3, 11, 19} {
+		if got[i] != want {
+			t.Fatalf("prediction on a column slice %v, want [3 11 19]", got)
+		}
+	}
+	tr := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))
+	if err := tr.T(); err != nil {
+		t.Fatal(err)
+	}
+	p, err = m.Predict(tr, keras.Verbose(0)) // rows (1,4), (2,5), (3,6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = p[0].Data().([]float32)
+	for i, want := range []float32{5, 7, 9} {
+		if got[i] != want {
+			t.Fatalf("prediction on a transposed tensor %v, want [5 7 9]", got)
+		}
+	}
+}

@@ -14,7 +14,7 @@ func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, 
 		if err := cbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		if _, err := r.step(d, idx); err != nil {
+		if _, err := r.step(d, idx, nil); err != nil {
 			return nil, err
 		}
 		logs := r.logs()

@@ -12,7 +12,8 @@ import (
 
 // The Seed §1 model: build it from symbolic tensors, then print Keras's summary table.
 func ExampleNewModel() {
-	keras.SetRandomSeed(42) // also resets the counters behind default layer names
+	keras.SetRandomSeed(42)
+	keras.ClearSession() // default layer names count from "dense" again
 	inputTensor := keras.Input(keras.Shape{64})
 	x := layers.Dense(32, layers.Activation("relu")).Call(inputTensor)
 	x = layers.Dense(32, layers.Activation("relu")).Call(x)
@@ -46,6 +47,7 @@ func ExampleNewModel() {
 // returns it, naming the layer and the shapes.
 func ExampleNewModel_error() {
 	keras.SetRandomSeed(0)
+	keras.ClearSession()
 	a := keras.Input(keras.Shape{4})
 	b := keras.Input(keras.Shape{3, 2})
 	x := layers.Concatenate().Call(a, b)

@@ -53,7 +53,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		cbs = append(cbs, newProgbar(cfg.verbose))
 	}
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: cfg.epochs, Steps: steps})
-	m.stop = false
+	m.stop.Store(false)
 	rng := newRand()
 	tr := m.newRunner(modeTrain)
 	var vr *runner
@@ -75,14 +75,14 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			if err = cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
 				break
 			}
-			if _, err = tr.step(train, idx); err != nil {
+			if _, err = tr.step(train, idx, nil); err != nil {
 				break
 			}
 			logs := tr.logs()
 			if err = cbs.each(func(c Callback) error { return c.OnTrainBatchEnd(step, logs) }); err != nil {
 				break
 			}
-			if m.stop {
+			if m.stop.Load() {
 				break
 			}
 		}
@@ -103,7 +103,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			break
 		}
 		last = logs
-		if m.stop {
+		if m.stop.Load() {
 			break
 		}
 	}

@@ -21,16 +21,19 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 	}
 	r := m.newRunner(modeTrain)
 	r.skipUpdate = true
-	p, err := r.step(d, identity(d.n))
+	_, err = r.step(d, identity(d.n), func(p *program) error {
+		var err error
+		if loss, err = scalar(p.totalVal); err != nil {
+			return err
+		}
+		grads = make([]*tensor.Dense, len(p.grads))
+		for i, g := range p.grads {
+			grads[i] = g.Clone().(*tensor.Dense)
+		}
+		return nil
+	})
 	if err != nil {
 		return 0, nil, err
-	}
-	if loss, err = scalar(p.totalVal); err != nil {
-		return 0, nil, err
-	}
-	grads = make([]*tensor.Dense, len(p.grads))
-	for i, g := range p.grads {
-		grads[i] = g.Clone().(*tensor.Dense)
 	}
 	return loss, grads, nil
 }

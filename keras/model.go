@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -24,8 +26,12 @@ type Model struct {
 
 	compiled *compiled
 	programs *programCache
-	onBatch  *batchRunners
-	stop     bool
+	stop     atomic.Bool
+
+	// mu serialises the steps of Fit, Evaluate, Predict and friends and the weight
+	// updates of SetWeights and LoadWeights, so a model may be used from several goroutines
+	// (they take turns batch by batch).
+	mu sync.Mutex
 }
 
 var _ Layer = (*Model)(nil)
@@ -313,13 +319,15 @@ func (m *Model) TrainableVariables() []*Variable {
 	return out
 }
 
-// Weights returns the values of every weight, in Keras's get_weights() order. The tensors
-// are the model's own: changing them changes the model.
+// Weights returns copies of every weight, in Keras's get_weights() order, so that
+// best := m.Weights() ... m.SetWeights(best) restores them. Variables gives the live tensors.
 func (m *Model) Weights() []*tensor.Dense {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	vs := m.Variables()
 	out := make([]*tensor.Dense, len(vs))
 	for i, v := range vs {
-		out[i] = v.Value
+		out[i] = v.Value.Clone().(*tensor.Dense)
 	}
 	return out
 }
@@ -328,6 +336,8 @@ func (m *Model) Weights() []*tensor.Dense {
 // dtypes must match.
 func (m *Model) SetWeights(values []*tensor.Dense) (err error) {
 	defer recoverErr("SetWeights", &err)
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	vs := m.Variables()
 	if len(values) != len(vs) {
 		return fmt.Errorf("keras: SetWeights: %w: model %s has %d weights, got %d", ErrData, m.Name(), len(vs), len(values))
@@ -499,7 +509,7 @@ func propagateMask(ctx *Context, l Layer, ins, outs []*G.Node) {
 func (m *Model) Config() map[string]any { return modelConfigDict(m) }
 
 // StopTraining reports whether a callback asked Fit to stop.
-func (m *Model) StopTraining() bool { return m.stop }
+func (m *Model) StopTraining() bool { return m.stop.Load() }
 
 // SetStopTraining asks Fit to stop after the current batch (or epoch).
-func (m *Model) SetStopTraining(stop bool) { m.stop = stop }
+func (m *Model) SetStopTraining(stop bool) { m.stop.Store(stop) }

@@ -31,6 +31,7 @@ func equalStrings(a, b []string) bool {
 
 func TestLayerOrderAndNames(t *testing.T) {
 	keras.SetRandomSeed(0)
+	keras.ClearSession() // default names from "dense" again
 	a := keras.Input(keras.Shape{4})
 	b := keras.Input(keras.Shape{4})
 	x := layers.Dense(3).Call(a)
@@ -256,6 +257,7 @@ func TestBatchNormMovingStatistics(t *testing.T) {
 	if _, err := m.TrainOnBatch(x2, x2); err != nil {
 		t.Fatal(err)
 	}
+	w = m.Weights()
 	if got := w[2].Data().([]float32)[1]; math.Abs(float64(got-4)) > 1e-5 { // 0.5·6 + 0.5·2
 		t.Errorf("moving_mean after the second graph = %v, want 4", got)
 	}

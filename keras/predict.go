@@ -32,26 +32,28 @@ func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err erro
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		p, err := r.step(d, idx)
+		_, err := r.step(d, idx, func(p *program) error {
+			for i := range p.outputs {
+				v, err := p.output(i)
+				if err != nil {
+					return err
+				}
+				if out == nil {
+					out = make([]*tensor.Dense, len(p.outputs))
+				}
+				if out[i] == nil {
+					s := v.Shape().Clone()
+					s[0] = d.n
+					out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
+				}
+				if err := copyRows(out[i], v, idx[0]); err != nil {
+					return fmt.Errorf("keras: output %d: %w", i, err)
+				}
+			}
+			return nil
+		})
 		if err != nil {
 			return nil, err
-		}
-		for i := range p.outputs {
-			v, err := p.output(i)
-			if err != nil {
-				return nil, err
-			}
-			if out == nil {
-				out = make([]*tensor.Dense, len(p.outputs))
-			}
-			if out[i] == nil {
-				s := v.Shape().Clone()
-				s[0] = d.n
-				out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
-			}
-			if err := copyRows(out[i], v, idx[0]); err != nil {
-				return nil, fmt.Errorf("keras: output %d: %w", i, err)
-			}
 		}
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchEnd(step, Logs{}) }); err != nil {
 			return nil, err

@@ -1,12 +1,12 @@
 package keras
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/kerago/kerago/keras/internal/testenv"
 )
 
 // progbarGolden is keras/testdata/progbar_golden.json, written by
@@ -37,14 +37,8 @@ type progbarGolden struct {
 // counters, colours, ETA and elapsed formats, time per step, throttling, padding and
 // backspaces, key order, the verbose-2 line, evaluate and predict bars.
 func TestProgbarKerasGolden(t *testing.T) {
-	b, err := os.ReadFile("testdata/progbar_golden.json")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g progbarGolden
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
+	testenv.ReadJSON(t, "testdata/progbar_golden.json", &g, "keras/callbacks/testdata/keras_golden.py")
 	if len(g.Cases) < 8 {
 		t.Fatalf("%d cases", len(g.Cases))
 	}

@@ -13,14 +13,17 @@ var (
 )
 
 // SetRandomSeed makes initial weights, shuffling and dropout masks reproducible, as Keras's
-// keras.utils.set_random_seed does. It also resets the counters behind default layer names
-// (Keras's clear_session), so the same program names its layers the same way every run.
+// keras.utils.set_random_seed does.
 func SetRandomSeed(seed int64) {
 	rngMu.Lock()
 	rng = rand.New(rand.NewPCG(uint64(seed), 0x6b657261676f))
 	rngMu.Unlock()
-	resetNames()
 }
+
+// ClearSession resets the counters behind default layer and model names, as Keras's
+// keras.backend.clear_session does: the next Dense is "dense" again. Layers made before keep
+// their names, so do not mix them with layers made after in one model.
+func ClearSession() { resetNames() }
 
 // newRand derives an independent generator from the package source, so one consumer (a layer
 // build, a fit call) draws reproducibly without holding the lock.

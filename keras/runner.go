@@ -27,7 +27,7 @@ func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
 	if needY {
 		optional := make([]bool, len(m.compiled.heads))
 		for i, h := range m.compiled.heads {
-			optional[i] = h.loss == nil
+			optional[i] = h.loss == nil && len(h.metrics) == 0 // metrics need targets too
 		}
 		if ys, err = arrange("target", y, m.outputs, m.OutputNames(), optional); err != nil {
 			return dataset{}, err
@@ -83,6 +83,7 @@ type runner struct {
 	params    []*tensor.Dense
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
+	metrics   [][]metrics.Metric // per output: this run's own metric objects
 	bucketed  []bool // per input: batches run without their padding, on bucketed lengths (bucket.go)
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
 	skipUpdate bool
@@ -91,7 +92,7 @@ type runner struct {
 func (m *Model) newRunner(md mode) *runner {
 	r := &runner{m: m, md: md, bucketed: m.bucketedInputs()}
 	if md == modeTrain {
-		r.trainable = m.TrainableVariables()
+		r.trainable = m.compiled.trainable
 		r.params = make([]*tensor.Dense, len(r.trainable))
 		for i, v := range r.trainable {
 			r.params[i] = v.Value
@@ -100,9 +101,19 @@ func (m *Model) newRunner(md mode) *runner {
 	if md != modePredict {
 		r.loss = metrics.NewMean("loss")
 		r.outLoss = make([]*metrics.Mean, len(m.compiled.heads))
+		r.metrics = make([][]metrics.Metric, len(m.compiled.heads))
 		for i, h := range m.compiled.heads {
 			if h.loss != nil {
 				r.outLoss[i] = metrics.NewMean(h.name + "_loss")
+			}
+			// Each run gets its own metric state, so an Evaluate inside a callback or on
+			// another goroutine does not reset the numbers of a Fit in progress.
+			for _, proto := range h.metrics {
+				mt, err := metrics.Get(proto.Name())
+				if err != nil {
+					mt = proto // a name Compile resolved always resolves again
+				}
+				r.metrics[i] = append(r.metrics[i], mt)
 			}
 		}
 	}
@@ -114,11 +125,11 @@ func (r *runner) reset() {
 		return
 	}
 	r.loss.Reset()
-	for i, h := range r.m.compiled.heads {
+	for i := range r.m.compiled.heads {
 		if r.outLoss[i] != nil {
 			r.outLoss[i].Reset()
 		}
-		for _, mt := range h.metrics {
+		for _, mt := range r.metrics[i] {
 			mt.Reset()
 		}
 	}
@@ -128,21 +139,26 @@ func (r *runner) reset() {
 func (r *runner) logs() Logs {
 	c := r.m.compiled
 	l := Logs{"loss": r.loss.Result()}
-	for i, h := range c.heads {
+	for i := range c.heads {
 		if c.multi() && r.outLoss[i] != nil && c.nLosses() > 1 {
 			l[c.lossKey(i)] = r.outLoss[i].Result()
 		}
-		for _, mt := range h.metrics {
+		for _, mt := range r.metrics[i] {
 			l[c.metricKey(i, mt)] = mt.Result()
 		}
 	}
 	return l
 }
 
-// step runs one batch: rows idx of d. It returns the program, whose output nodes hold the
-// batch's predictions.
-func (r *runner) step(d dataset, idx []int) (*program, error) {
+// step runs one batch: rows idx of d, then after (if not nil) with the program, whose read
+// slots hold the batch's results. The model's lock is held throughout: every program of a
+// model binds the same weight tensors (and Gorgonia's MatMul transposes its operands' headers
+// in place), and a program's buffers and result slots serve one batch at a time. Callbacks run
+// between steps, so they may call Predict, Evaluate, Save or SetWeights.
+func (r *runner) step(d dataset, idx []int, after func(*program) error) (*program, error) {
 	m := r.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	shapes := make([]tensor.Shape, len(d.x))
 	for i, x := range d.x {
 		s := x.Shape().Clone()
@@ -179,11 +195,14 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 	}
 	if r.md != modePredict {
 		for i, y := range d.y {
-			if p.targets[i] == nil || y == nil {
+			if y == nil || b.rawY[i] == nil {
 				continue
 			}
 			if err := gather(b.rawY[i], y, idx); err != nil {
 				return nil, err
+			}
+			if p.targets[i] == nil {
+				continue // an output with metrics but no loss
 			}
 			if m.compiled.heads[i].sparse {
 				if err := oneHot(b.y[i], y, idx); err != nil {
@@ -212,6 +231,11 @@ func (r *runner) step(d dataset, idx []int) (*program, error) {
 			return nil, err
 		}
 	}
+	if after != nil {
+		if err := after(p); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 
@@ -223,22 +247,21 @@ func (r *runner) track(p *program, b *batchBuffers, n int) error {
 	}
 	r.loss.Add(total, float64(n))
 	for i, h := range r.m.compiled.heads {
-		if p.losses[i] == nil {
-			continue
+		if p.losses[i] != nil {
+			v, err := scalar(p.lossVals[i])
+			if err != nil {
+				return err
+			}
+			r.outLoss[i].Add(v, float64(n))
 		}
-		v, err := scalar(p.lossVals[i])
-		if err != nil {
-			return err
-		}
-		r.outLoss[i].Add(v, float64(n))
-		if len(h.metrics) == 0 {
+		if len(r.metrics[i]) == 0 || b.rawY[i] == nil {
 			continue
 		}
 		pred, err := p.output(i)
 		if err != nil {
 			return err
 		}
-		for _, mt := range h.metrics {
+		for _, mt := range r.metrics[i] {
 			if err := mt.Update(b.rawY[i], pred); err != nil {
 				return fmt.Errorf("keras: metric %q of output %q: %w", mt.Name(), h.name, err)
 			}
@@ -257,12 +280,15 @@ func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
 		b.rawY = make([]*tensor.Dense, len(p.targets))
 		batch := p.inputs[0].Shape()[0]
 		for i, t := range p.targets {
-			if t == nil || d.y[i] == nil {
+			if d.y[i] == nil || t == nil && len(r.metrics[i]) == 0 {
 				continue
 			}
 			raw := d.y[i].Shape().Clone()
 			raw[0] = batch
-			b.rawY[i] = tensor.New(tensor.WithShape(raw...), tensor.Of(t.Dtype()))
+			b.rawY[i] = tensor.New(tensor.WithShape(raw...), tensor.Of(r.m.floatDType()))
+			if t == nil {
+				continue // metrics only: nothing is fed
+			}
 			if r.m.compiled.heads[i].sparse || !raw.Eq(t.Shape()) {
 				b.y[i] = tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.Of(t.Dtype()))
 			} else {

@@ -33,6 +33,8 @@ func fileErr(op, path string, err error) error {
 // Save leaves an earlier file at path intact.
 func (m *Model) Save(path string) (err error) {
 	defer recoverErr("Save", &err)
+	m.mu.Lock() // a consistent snapshot while another goroutine trains
+	defer m.mu.Unlock()
 	lower := strings.ToLower(path)
 	switch {
 	case strings.HasSuffix(lower, ".keras"):
@@ -65,6 +67,8 @@ func (m *Model) SaveWeights(path string) (err error) {
 	if !strings.HasSuffix(strings.ToLower(path), ".weights.h5") {
 		return fileErr("SaveWeights", path, fmt.Errorf("%w: the file name must end in .weights.h5", ErrInvalidArgument))
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	err = writeFileAtomic(path, func(w io.Writer) error {
 		b, err := m.weightsBytes()
 		if err != nil {
@@ -86,6 +90,8 @@ func (m *Model) SaveWeights(path string) (err error) {
 // shapes must match; nothing changes unless every weight reads.
 func (m *Model) LoadWeights(path string) (err error) {
 	defer recoverErr("LoadWeights", &err)
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fileErr("LoadWeights", path, err)

@@ -1,7 +1,6 @@
 package keras_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"gorgonia.org/tensor"
 )
 
@@ -24,35 +24,18 @@ const kerasTolerance = 1e-5
 var conformanceScript = filepath.Join("testdata", "saving", "keras_conformance.py")
 
 // requireKeras returns python3 if it imports keras (jax backend), h5py and numpy. It skips the
-// test otherwise, or fails it when KERAGO_REQUIRE_PYTHON=1.
+// test otherwise, or fails it when KERAGO_REQUIRE_PYTHON=1. Keras runs with the jax backend
+// whatever the environment says: the committed files and the tolerance were measured with it.
 func requireKeras(t *testing.T) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	var out []byte
-	if err == nil {
-		cmd := exec.Command(py, "-c", "import os; os.environ.setdefault('KERAS_BACKEND', 'jax'); import keras, h5py, numpy")
-		out, err = cmd.CombinedOutput()
-	}
-	if err != nil {
-		if os.Getenv("KERAGO_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("KERAGO_REQUIRE_PYTHON=1 but python3 cannot import keras (jax backend), h5py and numpy (pip install keras jax h5py): %v\n%s", err, out)
-		}
-		t.Skipf("python3 with keras (jax), h5py and numpy not available (KERAGO_REQUIRE_PYTHON=1 makes this a failure): %v", err)
-	}
-	return py
+	t.Setenv("KERAS_BACKEND", "jax")
+	return testenv.Python(t, "keras", "h5py", "numpy")
 }
 
+// runConformance runs keras_conformance.py with args and returns its standard output.
 func runConformance(t *testing.T, py string, args ...string) []byte {
 	t.Helper()
-	cmd := exec.Command(py, append([]string{conformanceScript}, args...)...)
-	cmd.Env = append(os.Environ(), "KERAS_BACKEND=jax")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", conformanceScript, strings.Join(args, " "), err, stderr.String())
-	}
-	return out
+	return testenv.PythonOutput(t, py, append([]string{conformanceScript}, args...)...)
 }
 
 // arraySpec is a tensor in cases.json.
@@ -234,6 +217,7 @@ func TestKerasLoadsGoFiles(t *testing.T) {
 func TestGoFileDatasets(t *testing.T) {
 	py := requireKeras(t)
 	keras.SetRandomSeed(1)
+	keras.ClearSession()
 	c := zoo()[0]
 	m := c.build(t)
 	fitOnce(t, m, c, 2)
@@ -303,14 +287,8 @@ type kerasCases struct {
 // checkKerasFiles loads every model of a directory written by keras_conformance.py write in
 // the three formats and compares weights and predictions with Keras's.
 func checkKerasFiles(t *testing.T, dir string) {
-	b, err := os.ReadFile(filepath.Join(dir, "cases.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	var kc kerasCases
-	if err := json.Unmarshal(b, &kc); err != nil {
-		t.Fatal(err)
-	}
+	testenv.ReadJSON(t, filepath.Join(dir, "cases.json"), &kc, conformanceScript+" write")
 	if len(kc.Cases) == 0 {
 		t.Fatal("no cases")
 	}

@@ -50,6 +50,7 @@ const twoHeadsGolden = `Model: "two_heads"
 func TestSummarySequentialGolden(t *testing.T) {
 	t.Setenv("COLUMNS", "")
 	keras.SetRandomSeed(1)
+	keras.ClearSession()
 	m, err := keras.NewSequential(
 		keras.InputShape(keras.Shape{8}),
 		layers.Dense(4, layers.Name("d1")),
@@ -88,6 +89,7 @@ func TestSummaryMultiInputGolden(t *testing.T) {
 func TestSummaryWrapsLongNames(t *testing.T) {
 	t.Setenv("COLUMNS", "")
 	keras.SetRandomSeed(1)
+	keras.ClearSession()
 	in := keras.Input(keras.Shape{16}, keras.Name("tokens"))
 	x := layers.BatchNormalization().Call(in)
 	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(x))

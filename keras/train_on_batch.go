@@ -13,28 +13,9 @@ func (m *Model) TrainOnBatch(x, y any) (logs Logs, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (TrainOnBatch)", err)
 	}
-	r := m.batchRunner(modeTrain)
-	r.reset()
-	if _, err := r.step(d, identity(d.n)); err != nil {
+	r := m.newRunner(modeTrain)
+	if _, err := r.step(d, identity(d.n), nil); err != nil {
 		return nil, err
 	}
 	return r.logs(), nil
-}
-
-// batchRunner returns the model's runner for single-batch calls, kept across calls so the
-// batch buffers are reused; it is rebuilt when Compile changes the training setup.
-func (m *Model) batchRunner(md mode) *runner {
-	if m.onBatch == nil || m.onBatch.compiled != m.compiled {
-		m.onBatch = &batchRunners{compiled: m.compiled}
-	}
-	if m.onBatch.runners[md] == nil {
-		m.onBatch.runners[md] = m.newRunner(md)
-	}
-	return m.onBatch.runners[md]
-}
-
-// batchRunners caches the runners of TrainOnBatch for one compilation.
-type batchRunners struct {
-	compiled *compiled
-	runners  [3]*runner
 }

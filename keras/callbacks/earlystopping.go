@@ -162,16 +162,11 @@ func (c *EarlyStoppingCallback) OnTrainEnd(keras.Logs) error {
 	return nil
 }
 
-// copyWeights returns a copy of the model's weights (Model.Weights returns the live tensors).
+// copyWeights returns a copy of the model's weights (Model.Weights returns copies).
 func (c *EarlyStoppingCallback) copyWeights() []*tensor.Dense {
 	m := c.Model()
 	if m == nil {
 		return nil
 	}
-	ws := m.Weights()
-	out := make([]*tensor.Dense, len(ws))
-	for i, w := range ws {
-		out[i] = w.Clone().(*tensor.Dense)
-	}
-	return out
+	return m.Weights()
 }

@@ -128,7 +128,7 @@ func TestRecurrentErrors(t *testing.T) {
 // TestRecurrentDefaultNames: Keras's snake-cased names, and Bidirectional's copies named
 // after the wrapped layer.
 func TestRecurrentDefaultNames(t *testing.T) {
-	keras.SetRandomSeed(0) // resets the name counters
+	keras.ClearSession() // resets the name counters
 	names := []string{
 		layers.LSTM(1).Name(), layers.LSTM(1).Name(), layers.GRU(1).Name(), layers.SimpleRNN(1).Name(),
 	}
