@@ -86,9 +86,14 @@ func indexOf(names []string, name string) int {
 }
 
 // checkInputs checks each input array against its Input: rank, known dimensions and dtype.
+// Data of shape (n,) for an input of shape (None, 1) is taken as (n, 1), as Keras does.
 func checkInputs(xs []*tensor.Dense, ts []*Tensor) error {
 	for i, x := range xs {
 		t := ts[i]
+		if x.Dims() == len(t.shape)-1 && t.shape.Last() == 1 {
+			xs[i] = reshaped(x, append(Shape(x.Shape()).Clone(), 1))
+			x = xs[i]
+		}
 		s := x.Shape()
 		if len(s) != len(t.shape) || !Shape(s).Compatible(t.shape) {
 			return fmt.Errorf("keras: input %q: %w: expected data of shape %v, got %v", t.Name(), ErrShape, t.shape, s)

@@ -202,3 +202,30 @@ func TestViewsAreReadCorrectly(t *testing.T) {
 		}
 	}
 }
+
+// A layer that cannot take integer ids says so at NewModel, not deep inside Gorgonia at Fit.
+func TestIntegerInputToFloatLayer(t *testing.T) {
+	in := keras.Input(keras.Shape{4}, keras.DType("int32"))
+	x := layers.Dense(2, layers.Name("dense_on_ids")).Call(in)
+	_, err := keras.NewModel(keras.Inputs(in), keras.Outputs(x))
+	if !errors.Is(err, keras.ErrDType) || !strings.Contains(err.Error(), "dense_on_ids (Dense)") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// Keras takes data of shape (n,) for an input of shape (None, 1).
+func TestInputRankExpansion(t *testing.T) {
+	in := keras.Input(keras.Shape{1})
+	out := layers.Dense(1, layers.KernelInitializer("ones"), layers.UseBias(false)).Call(in)
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := m.Predict(tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{1, 2, 3})), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p[0].Data().([]float32); got[2] != 3 || !p[0].Shape().Eq([]int{3, 1}) {
+		t.Errorf("got %v of shape %v", got, p[0].Shape())
+	}
+}

@@ -37,7 +37,7 @@ func Input(shape Shape, opts ...InputOption) *Tensor {
 	}
 	for _, d := range shape {
 		if d < 0 && d != None || d == 0 {
-			return errTensor(layerErr(l, ShapeError("input shape %v: dimensions must be positive or None", shape)))
+			return errTensor(layerErr(l, ShapeError("input shape %v: dimensions must be positive or keras.None (-1)", []int(shape))))
 		}
 	}
 	l.shape = append(Shape{None}, shape...)

@@ -160,12 +160,17 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 		return nil, layerErr(l, fmt.Errorf("%w: called with no inputs", ErrGraph))
 	}
 	shapes := make([]Shape, len(inputs))
+	ii, ok := l.(IntegerInputs)
+	takesIDs := ok && ii.TakesIntegerInputs()
 	for i, t := range inputs {
 		if t == nil {
 			return nil, layerErr(l, fmt.Errorf("%w: input %d is nil", ErrGraph, i))
 		}
 		if t.err != nil {
 			return nil, t.err
+		}
+		if (t.dtype == "int32" || t.dtype == "int64") && !takesIDs {
+			return nil, layerErr(l, fmt.Errorf("%w: input %d is %s (integer ids); only layers such as Embedding take integer inputs", ErrDType, i, t.dtype))
 		}
 		shapes[i] = t.shape.Clone()
 	}
@@ -205,6 +210,10 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 	b.self = l
 	return n.outputs, nil
 }
+
+// IntegerInputs is implemented by layers that take integer tensors (token ids), such as
+// Embedding. Calling any other layer on an integer tensor is an error naming the layer.
+type IntegerInputs interface{ TakesIntegerInputs() bool }
 
 // ShapeError returns an error wrapping ErrShape with a formatted message, for layers'
 // OutputShapes and Build.

@@ -397,6 +397,17 @@ func (m *Model) Call(inputs ...*Tensor) *Tensor { return CallOne(m, inputs...) }
 // CallAll is Call for models with several outputs: one tensor per output.
 func (m *Model) CallAll(inputs ...*Tensor) []*Tensor { return Call(m, inputs...) }
 
+// TakesIntegerInputs reports whether the model has an integer input, so that it can be called
+// as a layer on token ids.
+func (m *Model) TakesIntegerInputs() bool {
+	for _, t := range m.inputs {
+		if t.dtype == "int32" || t.dtype == "int64" {
+			return true
+		}
+	}
+	return false
+}
+
 // Build does nothing: a model's layers are built when it is made.
 func (m *Model) Build([]Shape) error { return nil }
 

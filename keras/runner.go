@@ -84,7 +84,7 @@ type runner struct {
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
 	metrics   [][]metrics.Metric // per output: this run's own metric objects
-	bucketed  []bool // per input: batches run without their padding, on bucketed lengths (bucket.go)
+	bucketed  []bool             // per input: batches run without their padding, on bucketed lengths (bucket.go)
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
 	skipUpdate bool
 }

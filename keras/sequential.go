@@ -18,8 +18,7 @@ func InputShape(shape Shape, opts ...InputOption) Layer {
 
 // NewSequential stacks layers into a model, each called on the output of the one before, as
 // Keras's Sequential does. The first layer must be an input: InputShape(...) or the Layer()
-// of a tensor from Input. The model is named "sequential" (then "sequential_1", ...) unless
-// ModelName is given to Rename.
+// of a tensor from Input. The model is named "sequential" (then "sequential_1", ...).
 func NewSequential(layers ...Layer) (m *Model, err error) {
 	defer recoverErr("NewSequential", &err)
 	if len(layers) == 0 {

@@ -77,6 +77,9 @@ func (l *EmbeddingLayer) PaddingRole() keras.PaddingRole {
 	return keras.PaddingUnknown
 }
 
+// TakesIntegerInputs reports that Embedding reads integer token ids.
+func (l *EmbeddingLayer) TakesIntegerInputs() bool { return true }
+
 // OutputDType returns the embeddings' dtype: the output is float even though the ids are not.
 func (l *EmbeddingLayer) OutputDType([]string) string { return l.DType() }
 
