@@ -397,6 +397,22 @@ func (m *Model) Call(inputs ...*Tensor) *Tensor { return CallOne(m, inputs...) }
 // CallAll is Call for models with several outputs: one tensor per output.
 func (m *Model) CallAll(inputs ...*Tensor) []*Tensor { return Call(m, inputs...) }
 
+// SetTrainable freezes (false) or unfreezes (true) the model and every layer in it, nested
+// models included, as setting model.trainable does in Keras 3: a frozen BatchNormalization
+// then also runs in inference mode. It takes effect at the next Compile.
+func (m *Model) SetTrainable(t bool) {
+	m.LayerBase.SetTrainable(t)
+	for _, l := range m.layers {
+		if inner, ok := l.(*Model); ok {
+			inner.SetTrainable(t)
+			continue
+		}
+		if s, ok := l.(interface{ SetTrainable(bool) }); ok {
+			s.SetTrainable(t)
+		}
+	}
+}
+
 // TakesIntegerInputs reports whether the model has an integer input, so that it can be called
 // as a layer on token ids.
 func (m *Model) TakesIntegerInputs() bool {

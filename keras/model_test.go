@@ -272,3 +272,35 @@ func TestBatchNormMovingStatistics(t *testing.T) {
 		t.Errorf("inference output %v, want %v", got, want)
 	}
 }
+
+// Freezing a model freezes every layer in it, nested ones included; a frozen
+// BatchNormalization normalises with its moving statistics and leaves them alone.
+func TestFreezeNestedModel(t *testing.T) {
+	in := keras.Input(keras.Shape{4})
+	inner, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.BatchNormalization().Call(layers.Dense(4).Call(in))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	outer := keras.Input(keras.Shape{4})
+	m, err := keras.NewModel(keras.Inputs(outer), keras.Outputs(layers.Dense(1).Call(inner.Call(outer))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner.SetTrainable(false)
+	if err := m.Compile("sgd", "mse"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m.TrainableVariables()); n != 2 {
+		t.Fatalf("%d trainable variables, want the head's 2", n)
+	}
+	before := inner.Weights()
+	if _, err := m.Fit(randData(32, 4, 1), randData(32, 1, 2), keras.Epochs(2), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	after := inner.Weights()
+	for i := range before {
+		if !sameValues(before[i], after[i]) {
+			t.Errorf("frozen inner weight %d changed (moving statistics must not move either)", i)
+		}
+	}
+}
