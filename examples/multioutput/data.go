@@ -7,7 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 )
@@ -22,17 +21,6 @@ var (
 	speciesNames = []string{"Adelie", "Chinstrap", "Gentoo"}
 	islandNames  = []string{"Biscoe", "Dream", "Torgersen"}
 )
-
-// findFile returns dir/data/rel or dir/rel, whichever exists: dir may be the team's shared
-// directory or its data folder.
-func findFile(dir, rel string) (string, error) {
-	for _, p := range []string{filepath.Join(dir, "data", rel), filepath.Join(dir, rel)} {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no %s under %s (pass -data, the directory holding data/%s)", rel, dir, rel)
-}
 
 // readPenguins reads penguins_complete.csv: species, island, bill_length_mm, bill_depth_mm,
 // flipper_length_mm, body_mass_g, sex, year.

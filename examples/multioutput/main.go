@@ -21,6 +21,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kerago/kerago/examples/internal/exampledata"
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
@@ -46,7 +47,7 @@ type dataset struct {
 }
 
 func run(w io.Writer, dataDir string, epochs, verbose int) error {
-	path, err := findFile(dataDir, "penguins/penguins_complete.csv")
+	path, err := exampledata.Find(dataDir, "penguins/penguins_complete.csv")
 	if err != nil {
 		return err
 	}

@@ -1,18 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
-	"unicode"
 
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
 
@@ -20,17 +16,6 @@ import (
 type email struct {
 	spam          bool
 	subject, body string
-}
-
-// findFile returns dir/data/rel or dir/rel, whichever exists: dir may be the team's shared
-// directory or its data folder.
-func findFile(dir, rel string) (string, error) {
-	for _, p := range []string{filepath.Join(dir, "data", rel), filepath.Join(dir, rel)} {
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			return p, nil
-		}
-	}
-	return "", fmt.Errorf("no %s under %s (pass -data, the directory holding data/%s)", rel, dir, rel)
 }
 
 // readEmails reads spamassassin.csv (label, group, id, subject, body).
@@ -62,66 +47,14 @@ func readEmails(path string) ([]email, error) {
 	}
 }
 
-// firstTokens returns the first n lowercase words (runs of letters and digits) of s.
-func firstTokens(s string, n int) []string {
-	var out []string
-	start := -1
-	for i, r := range s {
-		if len(out) >= n {
-			return out
-		}
-		word := unicode.IsLetter(r) || unicode.IsDigit(r)
-		switch {
-		case word && start < 0:
-			start = i
-		case !word && start >= 0:
-			out = append(out, strings.ToLower(s[start:i]))
-			start = -1
-		}
-	}
-	if start >= 0 && len(out) < n {
-		out = append(out, strings.ToLower(s[start:]))
-	}
-	return out
-}
-
-// vocabulary maps the size-2 most frequent words of docs to ids 2, 3, ...; 0 is padding and
-// 1 any other word.
-func vocabulary(docs [][]string, size int) map[string]int32 {
-	counts := map[string]int{}
-	for _, d := range docs {
-		for _, w := range d {
-			counts[w]++
-		}
-	}
-	words := make([]string, 0, len(counts))
-	for w := range counts {
-		words = append(words, w)
-	}
-	slices.SortFunc(words, func(a, b string) int {
-		return cmp.Or(cmp.Compare(counts[b], counts[a]), strings.Compare(a, b))
-	})
-	ids := map[string]int32{}
-	for i, w := range words[:min(len(words), size-2)] {
-		ids[w] = int32(i + 2)
-	}
-	return ids
-}
-
-// padded encodes docs with vocab into an int32 tensor of shape (len(docs), length), padding
-// with 0 at the end (docs are already at most length long).
-func padded(docs [][]string, vocab map[string]int32, length int) *tensor.Dense {
-	out := make([]int32, len(docs)*length)
+// encode turns docs into the ids of vocab, padded with 0 (or cut) at the end to length: an
+// int32 tensor of shape (len(docs), length) for an Embedding with MaskZero(true).
+func encode(docs [][]string, vocab *preprocessing.Vocabulary, length int) (*tensor.Dense, error) {
+	seqs := make([][]int, len(docs))
 	for i, d := range docs {
-		for j, w := range d[:min(len(d), length)] {
-			id, ok := vocab[w]
-			if !ok {
-				id = 1
-			}
-			out[i*length+j] = id
-		}
+		seqs[i] = vocab.Encode(d)
 	}
-	return tensor.New(tensor.WithShape(len(docs), length), tensor.WithBacking(out))
+	return preprocessing.PadSequences(seqs, length, preprocessing.Post, preprocessing.Post)
 }
 
 // split returns a random partition of 0..n-1 into training and test rows.

@@ -19,8 +19,10 @@ import (
 	"os"
 	"time"
 
+	"github.com/kerago/kerago/examples/internal/exampledata"
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
 
@@ -44,7 +46,7 @@ const (
 )
 
 func run(w io.Writer, dataDir string, epochs, nTrain, verbose int) error {
-	path, err := findFile(dataDir, "spamassassin/spamassassin.csv")
+	path, err := exampledata.Find(dataDir, "spamassassin/spamassassin.csv")
 	if err != nil {
 		return err
 	}
@@ -60,8 +62,8 @@ func run(w io.Writer, dataDir string, epochs, nTrain, verbose int) error {
 	questions := make([][]string, len(emails))
 	answers := make([]float32, 2*len(emails)) // one-hot: ham, spam
 	for i, e := range emails {
-		texts[i] = firstTokens(e.body, textLength)
-		questions[i] = firstTokens(e.subject, questionLength)
+		texts[i] = preprocessing.TokenizeFirst(e.body, textLength)
+		questions[i] = preprocessing.TokenizeFirst(e.subject, questionLength)
 		if e.spam {
 			answers[2*i+1] = 1
 		} else {
@@ -69,20 +71,37 @@ func run(w io.Writer, dataDir string, epochs, nTrain, verbose int) error {
 		}
 	}
 	// The vocabularies come from the training e-mails only.
-	textVocab := vocabulary(pick(texts, trainIdx), textVocabularySize)
-	questionVocab := vocabulary(pick(questions, trainIdx), questionVocabularySize)
-	data := func(idx []int) (keras.Named, *tensor.Dense) {
+	textVocab, err := preprocessing.NewVocabulary(pick(texts, trainIdx), textVocabularySize)
+	if err != nil {
+		return err
+	}
+	questionVocab, err := preprocessing.NewVocabulary(pick(questions, trainIdx), questionVocabularySize)
+	if err != nil {
+		return err
+	}
+	data := func(idx []int) (keras.Named, *tensor.Dense, error) {
 		y := make([]float32, 0, 2*len(idx))
 		for _, i := range idx {
 			y = append(y, answers[2*i:2*i+2]...)
 		}
-		return keras.Named{
-			"text":     padded(pick(texts, idx), textVocab, textLength),
-			"question": padded(pick(questions, idx), questionVocab, questionLength),
-		}, tensor.New(tensor.WithShape(len(idx), 2), tensor.WithBacking(y))
+		text, err := encode(pick(texts, idx), textVocab, textLength)
+		if err != nil {
+			return nil, nil, err
+		}
+		question, err := encode(pick(questions, idx), questionVocab, questionLength)
+		if err != nil {
+			return nil, nil, err
+		}
+		return keras.Named{"text": text, "question": question}, tensor.New(tensor.WithShape(len(idx), 2), tensor.WithBacking(y)), nil
 	}
-	xTrain, yTrain := data(trainIdx)
-	xTest, yTest := data(testIdx)
+	xTrain, yTrain, err := data(trainIdx)
+	if err != nil {
+		return err
+	}
+	xTest, yTest, err := data(testIdx)
+	if err != nil {
+		return err
+	}
 
 	keras.SetRandomSeed(1)
 	text := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("text"))

@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/golden.json by running testdata/keras_golden.py (needs python3 with keras and jax)")
@@ -115,20 +115,11 @@ type goldenFile struct {
 func loadGolden(t *testing.T) goldenFile {
 	t.Helper()
 	if *update {
-		cmd := exec.Command("python3", "testdata/keras_golden.py")
-		cmd.Env = append(os.Environ(), "KERAS_BACKEND=jax")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("regenerating the golden values: %v\n%s", err, out)
-		}
-	}
-	b, err := os.ReadFile("testdata/golden.json")
-	if err != nil {
-		t.Fatal(err)
+		t.Setenv("KERAS_BACKEND", "jax")
+		testenv.PythonOutput(t, testenv.Python(t, "keras"), "testdata/keras_golden.py")
 	}
 	var g goldenFile
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatal(err)
-	}
+	testenv.ReadJSON(t, "testdata/golden.json", &g, "go test -update (testdata/keras_golden.py)")
 	return g
 }
 

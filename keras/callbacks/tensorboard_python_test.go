@@ -2,7 +2,6 @@ package callbacks_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,43 +22,15 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/callbacks"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 )
 
-// These tests prove that TensorBoard itself reads what the callback writes. They need python3
-// with the tensorboard pip package (which brings numpy, protobuf and the Rust data server) and
-// skip without it, unless KERAGO_REQUIRE_PYTHON=1, when they fail.
-func tbRequirePython(t *testing.T) {
-	t.Helper()
-	if testing.Short() && os.Getenv("KERAGO_REQUIRE_PYTHON") != "1" {
-		t.Skip("-short")
-	}
-	out, err := exec.Command("python3", "-c", "import tensorboard, numpy").CombinedOutput()
-	if err == nil {
-		return
-	}
-	if os.Getenv("KERAGO_REQUIRE_PYTHON") == "1" {
-		t.Fatalf("KERAGO_REQUIRE_PYTHON=1 but python3 cannot import tensorboard (pip install tensorboard): %v\n%s", err, out)
-	}
-	t.Skipf("python3 cannot import tensorboard (pip install tensorboard; KERAGO_REQUIRE_PYTHON=1 makes this a failure): %v", err)
-}
-
-// tbSharedDir is the team's shared directory: $KERAGO_SHARED, else ../../../shared from this
-// package.
-func tbSharedDir() string {
-	if d := os.Getenv("KERAGO_SHARED"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared")
-}
-
-// tbPython runs python3 with args, bounded by a timeout.
-func tbPython(t *testing.T, args ...string) ([]byte, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	return exec.CommandContext(ctx, "python3", args...).CombinedOutput()
-}
+// tbPythonModules are what these tests need python3 to import, as they prove that TensorBoard
+// itself reads what the callback writes: the tensorboard pip package (which brings numpy,
+// protobuf and the Rust data server) and numpy. They skip without them, unless
+// KERAGO_REQUIRE_PYTHON=1, when they fail.
+var tbPythonModules = []string{"tensorboard", "numpy"}
 
 // tbTrainDigits trains the Seed §1 MLP (64-32-32-10) on the scikit-learn digits with the
 // TensorBoard callback (HistogramFreq(1), UpdateFreq("batch"), ValidationSplit(0.2)) for 3
@@ -114,7 +85,7 @@ func tbTrainDigits(t *testing.T) (string, *tbExpect) {
 // does), and with the team's independent verifier tfevents_check.py --strict. Every scalar's
 // steps and values must equal the training loop's, to float32 precision.
 func TestTensorBoardReadByTensorBoard(t *testing.T) {
-	tbRequirePython(t)
+	py := testenv.SlowPython(t, tbPythonModules...)
 	logDir, exp := tbTrainDigits(t)
 	b, err := json.MarshalIndent(exp, "", " ")
 	if err != nil {
@@ -135,7 +106,7 @@ func TestTensorBoardReadByTensorBoard(t *testing.T) {
 	t.Run("GoReader", func(t *testing.T) { tbCheckDir(t, logDir, exp) })
 
 	t.Run("EventAccumulator", func(t *testing.T) {
-		out, err := tbPython(t, filepath.Join("testdata", "tensorboard_check.py"), logDir, expect)
+		out, err := testenv.PythonCombinedOutput(t, py, filepath.Join("testdata", "tensorboard_check.py"), logDir, expect)
 		t.Logf("tensorboard_check.py: %s", bytes.TrimSpace(out))
 		if err != nil {
 			t.Fatalf("tensorboard_check.py failed: %v", err)
@@ -145,48 +116,36 @@ func TestTensorBoardReadByTensorBoard(t *testing.T) {
 	t.Run("Server", func(t *testing.T) { tbCheckServer(t, logDir, exp) })
 
 	t.Run("tfevents_check", func(t *testing.T) {
-		checker := filepath.Join(tbSharedDir(), "tools", "tfevents_check.py")
-		if _, err := os.Stat(checker); err != nil {
-			if os.Getenv("KERAGO_REQUIRE_PYTHON") == "1" {
-				t.Fatalf("no verifier at %s (set KERAGO_SHARED): %v", checker, err)
+		checker, err := testenv.SharedFile(testenv.TFEventsChecker)
+		if err != nil {
+			if testenv.PythonRequired() {
+				t.Fatalf("no verifier: %v", err)
 			}
-			t.Skipf("no verifier at %s (set KERAGO_SHARED): %v", checker, err)
+			t.Skipf("no verifier: %v", err)
 		}
-		args := []string{checker, logDir, "--strict", "--json"}
+		var tags []string
 		for run, r := range exp.Runs {
 			for tag := range r.Scalars {
-				args = append(args, "--expect-tag", run+"/"+tag)
+				tags = append(tags, run+"/"+tag)
 			}
 			for tag := range r.Histograms {
-				args = append(args, "--expect-tag", run+"/"+tag)
+				tags = append(tags, run+"/"+tag)
 			}
 			if r.Graph != nil {
-				args = append(args, "--expect-tag", run+"/keras")
+				tags = append(tags, run+"/keras")
 			}
 		}
-		out, err := tbPython(t, args...)
-		if err != nil {
-			t.Fatalf("tfevents_check.py --strict failed: %v\n%.4000s", err, out)
+		var runs map[string]map[string]struct {
+			Kind   string    `json:"kind"`
+			Steps  []int64   `json:"steps"`
+			Values []float64 `json:"values"`
 		}
-		var rep struct {
-			OK       bool     `json:"ok"`
-			Errors   []string `json:"errors"`
-			Warnings []string `json:"warnings"`
-			Runs     map[string]map[string]struct {
-				Kind   string    `json:"kind"`
-				Steps  []int64   `json:"steps"`
-				Values []float64 `json:"values"`
-			} `json:"runs"`
-		}
-		if err := json.Unmarshal(out, &rep); err != nil {
-			t.Fatalf("verifier output: %v\n%.4000s", err, out)
-		}
-		if !rep.OK || len(rep.Errors) > 0 || len(rep.Warnings) > 0 {
-			t.Fatalf("verifier: ok=%v errors=%v warnings=%v", rep.OK, rep.Errors, rep.Warnings)
+		if err := json.Unmarshal(testenv.TFEventsCheck(t, py, checker, logDir, tags), &runs); err != nil {
+			t.Fatalf("verifier runs: %v", err)
 		}
 		for run, r := range exp.Runs {
 			for tag, s := range r.Scalars {
-				g := rep.Runs[run][tag]
+				g := runs[run][tag]
 				if g.Kind != "scalar" || !slices.Equal(g.Steps, s.Steps) || len(g.Values) != len(s.Values) {
 					t.Errorf("%s/%s: verifier read %s steps %v, want scalar steps %v", run, tag, g.Kind, g.Steps, s.Steps)
 					continue

@@ -7,6 +7,12 @@ import (
 
 // ConcatenateLayer joins its inputs along an axis (Axis, default -1, the last): every other
 // dimension must match, and the output's size on the axis is the sum of the inputs'.
+//
+// Masks (from Embedding with MaskZero) combine as in Keras 3: when at least one input has a
+// mask, an input without one counts as all ones; concatenating along the time axis (axis 1
+// of a sequence) concatenates the masks, and concatenating along the last (feature) axis
+// gives their element-wise OR (Keras 3 reduces the concatenated masks with any over the last
+// axis; Keras 2 used all, an AND). No input mask, no output mask.
 type ConcatenateLayer struct {
 	keras.LayerBase
 	axis int
@@ -84,8 +90,8 @@ func (l *ConcatenateLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error)
 	return []keras.Shape{out}, nil
 }
 
-// Forward concatenates the inputs.
-func (l *ConcatenateLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// Forward concatenates the inputs and attaches the output mask (see [ConcatenateLayer]).
+func (l *ConcatenateLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	a, err := l.axisFor(in[0].Dims())
 	if err != nil {
 		return nil, err
@@ -94,7 +100,37 @@ func (l *ConcatenateLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, e
 	if err != nil {
 		return nil, err
 	}
+	mask, err := l.outputMask(ctx, in, a)
+	if err != nil {
+		return nil, err
+	}
+	ctx.SetMask(y, mask)
 	return []*G.Node{y}, nil
+}
+
+// outputMask is Keras 3's Concatenate.compute_mask for masks that drop the last axis: nil
+// when no input has a mask; otherwise each missing mask counts as all ones, and the masks
+// are concatenated along axis a, or, when a is the last (feature) axis, ORed.
+func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (*G.Node, error) {
+	masks, anyMask, err := inputMasks(ctx, in)
+	if err != nil || !anyMask {
+		return nil, err
+	}
+	last := a == in[0].Dims()-1
+	for i, m := range masks {
+		if m != nil {
+			continue
+		}
+		if last {
+			// OR with all ones: every step of the output is valid.
+			return onesMask(ctx, l.Name(), i, maskShapeOf(in[i])), nil
+		}
+		masks[i] = onesMask(ctx, l.Name(), i, maskShapeOf(in[i]))
+	}
+	if last {
+		return orMasks(masks)
+	}
+	return G.Concat(a, masks...)
 }
 
 // Config returns Keras 3's Concatenate config.

@@ -4,12 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -42,21 +41,7 @@ type caller interface {
 
 func loadConvGolden(t *testing.T) []convGoldenCase {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.FromSlash(convGoldenFile))
-	if err != nil {
-		t.Fatalf("reading %s: %v (regenerate with testdata/conv_golden.py)", convGoldenFile, err)
-	}
-	var g struct {
-		KerasVersion string           `json:"keras_version"`
-		Cases        []convGoldenCase `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatalf("%s: %v", convGoldenFile, err)
-	}
-	if len(g.Cases) < 30 {
-		t.Fatalf("%s: only %d cases", convGoldenFile, len(g.Cases))
-	}
-	return g.Cases
+	return testenv.GoldenCases[convGoldenCase](t, convGoldenFile, 30, "testdata/conv_golden.py")
 }
 
 // kwInts reads a Keras int-or-tuple argument.

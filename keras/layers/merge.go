@@ -7,6 +7,11 @@ import (
 
 // MergeLayer combines two or more tensors of one shape element by element: Keras's Add,
 // Subtract (exactly two), Multiply, Average, Maximum and Minimum. It has no weights.
+//
+// Masks (from Embedding with MaskZero) combine as in Keras 3: the output mask is the
+// element-wise OR of the input masks, and there is none when any input has none (Keras 2
+// ANDed the masks that exist instead). The values are computed on every step, masked or
+// not.
 type MergeLayer struct {
 	keras.LayerBase
 	class string
@@ -73,9 +78,6 @@ func (l *MergeLayer) Call(inputs ...*keras.Tensor) *keras.Tensor { return keras.
 // ClassName returns the Keras class: "Add", "Subtract" ...
 func (l *MergeLayer) ClassName() string { return l.class }
 
-// SupportsMasking reports that the first input's mask passes through.
-func (l *MergeLayer) SupportsMasking() bool { return true }
-
 // Build checks the inputs; the layer has no weights.
 func (l *MergeLayer) Build(in []keras.Shape) error {
 	_, err := l.OutputShapes(in)
@@ -104,12 +106,26 @@ func (l *MergeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{out}, nil
 }
 
-// Forward combines the inputs.
+// Forward combines the inputs and attaches the output mask (see [MergeLayer]).
 func (l *MergeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	y, err := l.op(ctx, in)
 	if err != nil {
 		return nil, err
 	}
+	masks, _, err := inputMasks(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range masks {
+		if m == nil {
+			return []*G.Node{y}, nil // Keras 3: no mask when any input has none
+		}
+	}
+	mask, err := orMasks(masks)
+	if err != nil {
+		return nil, err
+	}
+	ctx.SetMask(y, mask)
 	return []*G.Node{y}, nil
 }
 

@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -41,21 +40,7 @@ type rnnGoldenCase struct {
 
 func loadRNNGolden(t *testing.T) []rnnGoldenCase {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.FromSlash(rnnGoldenFile))
-	if err != nil {
-		t.Fatalf("reading %s: %v (regenerate with KERAS_BACKEND=jax python3 keras/layers/testdata/rnn_golden.py)", rnnGoldenFile, err)
-	}
-	var g struct {
-		Keras string          `json:"keras"`
-		Cases []rnnGoldenCase `json:"cases"`
-	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatalf("%s: %v", rnnGoldenFile, err)
-	}
-	if len(g.Cases) < 30 {
-		t.Fatalf("%s: only %d cases", rnnGoldenFile, len(g.Cases))
-	}
-	return g.Cases
+	return testenv.GoldenCases[rnnGoldenCase](t, rnnGoldenFile, 30, "KERAS_BACKEND=jax python3 keras/layers/testdata/rnn_golden.py")
 }
 
 // rnnOptions turns the Keras keyword arguments of a golden case into options.

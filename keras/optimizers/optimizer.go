@@ -11,8 +11,12 @@ import (
 // Optimizer updates model parameters in place from their gradients, one training step per
 // call to Apply, as a Keras 3 optimizer does.
 //
-// An Optimizer is bound to one list of parameters: the first Apply creates its state from
-// them, and every later Apply must pass the same parameters in the same order.
+// An Optimizer is bound to one list of parameters, by identity: the first Apply (or
+// [Builder.Build], which keras's Compile calls) binds it, and every later Apply must pass the
+// same *tensor.Dense values in the same order. Other tensors, even of the same shapes, are an
+// error wrapping [ErrMismatch]: one optimizer cannot serve two models (Keras 3 raises "Unknown
+// variable" there). SetVariables restores a state by position and lets the next Apply bind
+// the tensors it is given.
 type Optimizer interface {
 	// Name is the Keras identifier, e.g. "adam", "sgd", "rmsprop", "adagrad".
 	Name() string
@@ -23,9 +27,9 @@ type Optimizer interface {
 	SetLearningRate(lr float64)
 	// Apply performs one update step: every params[i] is updated in place from grads[i]
 	// (same shape and dtype, float32 or float64 *tensor.Dense). It is called once per
-	// training step, always with the same params in the same order; state (moments) is
-	// created lazily on the first call, sized from params. After the first call it does not
-	// allocate. Errors (length mismatch, shape or dtype mismatch, nil tensors, a sticky
+	// training step, always with the same params (the same tensors) in the same order; state
+	// (moments) is created lazily on the first call, sized from params. After the first call
+	// it does not allocate. Errors (length mismatch, shape or dtype mismatch, nil tensors, a sticky
 	// construction error) are returned, never panics; on error no parameter is changed.
 	// Empty params and grads are a no-op, as in Keras.
 	Apply(params, grads []*tensor.Dense) error
@@ -49,6 +53,19 @@ type Optimizer interface {
 	SetVariables(vars []*tensor.Dense) error
 }
 
+// Builder is implemented by optimizers that can be bound to their parameters before the first
+// Apply, and bound again to another list: every optimizer of this package. keras's
+// Model.Compile calls Build with the model's trainable weights, so that recompiling a model
+// with the same optimizer after changing which weights are trainable keeps the state of the
+// weights still trained (and the iteration count) and starts fresh state for the others.
+type Builder interface {
+	// Build binds the optimizer to params (see [Optimizer]). Binding a built optimizer to
+	// another list keeps the slot variables of the tensors it had, creates fresh ones for the
+	// new tensors and drops the rest; the iteration count and learning rate are kept. Errors
+	// wrap [ErrMismatch] and change nothing.
+	Build(params []*tensor.Dense) error
+}
+
 // Sentinel errors. Errors returned by this package wrap one of them in an [*Error], so
 // errors.Is and errors.As work.
 var (
@@ -58,7 +75,8 @@ var (
 	// optimizer does not take.
 	ErrInvalidOption = errors.New("invalid option")
 	// ErrMismatch reports params and grads that do not fit each other or the optimizer
-	// state: different lengths, shapes or dtypes, nil or non-contiguous tensors.
+	// state: different lengths, shapes or dtypes, nil or non-contiguous tensors, or params
+	// other than the tensors the optimizer is bound to.
 	ErrMismatch = errors.New("params and grads mismatch")
 	// ErrVariables reports variables given to SetVariables that do not fit the optimizer.
 	ErrVariables = errors.New("invalid optimizer variables")

@@ -9,8 +9,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
+var (
+	_ Builder = (*AdamOptimizer)(nil)
+	_ Builder = (*SGDOptimizer)(nil)
+	_ Builder = (*RMSpropOptimizer)(nil)
+	_ Builder = (*AdagradOptimizer)(nil)
+)
+
 // state is what every optimizer shares: the learning rate, the iteration count, the sticky
-// construction error and the slot variables with their Keras order.
+// construction error, the parameters it is bound to and the slot variables with their Keras
+// order.
 type state struct {
 	name       string // Keras identifier, e.g. "adam"
 	configName string // the "name" entry of Config, Keras's default name of the class
@@ -29,6 +37,12 @@ type state struct {
 
 	built   bool
 	nParams int
+	// params are the parameters the optimizer is bound to, by identity: recorded by Build or
+	// by the first Apply, nil until then. Apply accepts exactly these tensors, in this order.
+	params []*tensor.Dense
+	// rebind lets the next Apply bind other tensors of the bound shapes and dtypes: set by
+	// SetVariables, which restores a state by position (the weights of a loaded model).
+	rebind  bool
 	shapes  []tensor.Shape    // shape of each parameter, recorded by build
 	dtypes  []tensor.Dtype    // dtype of each parameter, recorded by build
 	slots   [][]*tensor.Dense // slots[kind][param]
@@ -99,10 +113,8 @@ func (s *state) prepare(params, grads []*tensor.Dense) (ok bool, err error) {
 	if len(params) == 0 {
 		return false, nil
 	}
-	if s.built && len(params) != s.nParams {
-		return false, newError(s.name, "Apply", ErrMismatch,
-			"got %d params, the optimizer was built for %d; pass the same params on every call",
-			len(params), s.nParams)
+	if err := s.checkBinding(params); err != nil {
+		return false, err
 	}
 	for i, p := range params {
 		g := grads[i]
@@ -142,7 +154,113 @@ func (s *state) prepare(params, grads []*tensor.Dense) (ok bool, err error) {
 			return false, err
 		}
 	}
+	switch {
+	case s.params == nil:
+		s.params = append([]*tensor.Dense(nil), params...)
+	case s.rebind:
+		copy(s.params, params) // same length: checkBinding
+		s.rebind = false
+	}
 	return true, nil
+}
+
+// checkBinding checks that params are the tensors the optimizer is bound to (any tensors
+// before it is bound, any of the bound count after SetVariables). It does not allocate
+// unless it fails.
+func (s *state) checkBinding(params []*tensor.Dense) error {
+	if s.params == nil {
+		return nil
+	}
+	if len(params) != len(s.params) {
+		return newError(s.name, "Apply", ErrMismatch,
+			"got %d params, the optimizer was built for %d; pass the same params on every call, and Compile the model again after changing which weights are trainable",
+			len(params), len(s.params))
+	}
+	if s.rebind {
+		return nil
+	}
+	for i, p := range params {
+		if p != s.params[i] {
+			return newError(s.name, "Apply", ErrMismatch,
+				"params[%d] is not the variable the optimizer was built for at that position: an optimizer holds the state of one list of variables (one model: the last one compiled with it); create one optimizer per model",
+				i)
+		}
+	}
+	return nil
+}
+
+// Build binds the optimizer to params, the variables later Apply calls must pass (by
+// identity, in this order), without waiting for the first Apply; see [Builder]. Binding the
+// tensors it is bound to already does nothing. Rebinding a built optimizer to another list
+// keeps the slot variables of the tensors it had (same tensor, shape and dtype), creates
+// fresh ones (zeros, or the optimizer's initial value) for the others and drops the rest;
+// the iteration count and the learning rate are kept, as when Keras 3 builds slots for new
+// variables. It fails, changing nothing, on a nil or non-float parameter.
+func (s *state) Build(params []*tensor.Dense) error {
+	for i, p := range params {
+		if p == nil {
+			return newError(s.name, "Build", ErrMismatch, "params[%d] is nil", i)
+		}
+		if dt := p.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+			return newError(s.name, "Build", ErrMismatch, "params[%d] has dtype %v, want float32 or float64", i, dt)
+		}
+	}
+	if s.params != nil && sameTensors(s.params, params) {
+		s.rebind = false
+		return nil
+	}
+	bound := append([]*tensor.Dense{}, params...)
+	if !s.built {
+		s.params, s.rebind = bound, false
+		return nil
+	}
+	old := make(map[*tensor.Dense]int, len(s.params))
+	for j, p := range s.params {
+		old[p] = j
+	}
+	n := len(params)
+	slots := make([][]*tensor.Dense, len(s.slotNames))
+	for k := range slots {
+		slots[k] = make([]*tensor.Dense, n)
+	}
+	shapes, dtypes := make([]tensor.Shape, n), make([]tensor.Dtype, n)
+	for i, p := range params {
+		shapes[i], dtypes[i] = p.Shape().Clone(), p.Dtype()
+		j, had := old[p]
+		had = had && j < s.nParams && s.dtypes[j] == dtypes[i] && sameShape(s.shapes[j], shapes[i])
+		for k := range slots {
+			if had {
+				slots[k][i] = s.slots[k][j]
+			} else {
+				slots[k][i] = s.newSlot(k, p)
+			}
+		}
+	}
+	s.slots, s.shapes, s.dtypes, s.nParams = slots, shapes, dtypes, n
+	s.params, s.rebind = bound, false
+	return nil
+}
+
+// newSlot returns a fresh slot variable of kind k for parameter p.
+func (s *state) newSlot(k int, p *tensor.Dense) *tensor.Dense {
+	t := tensor.New(tensor.Of(p.Dtype()), tensor.WithShape(p.Shape().Clone()...))
+	if v := s.slotInit[k]; v != 0 {
+		fill(t, v)
+	}
+	return t
+}
+
+// sameTensors reports whether a and b hold the same tensors (pointers) in the same order.
+func sameTensors(a, b []*tensor.Dense) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // build creates the slot variables for params, from pending values if SetVariables came first.
@@ -174,11 +292,7 @@ func (s *state) build(params []*tensor.Dense) error {
 	} else {
 		for k := range slots {
 			for i, p := range params {
-				t := tensor.New(tensor.Of(p.Dtype()), tensor.WithShape(p.Shape().Clone()...))
-				if v := s.slotInit[k]; v != 0 {
-					fill(t, v)
-				}
-				slots[k][i] = t
+				slots[k][i] = s.newSlot(k, p)
 			}
 		}
 	}
@@ -283,6 +397,7 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 	}
 	s.iterations = int64(it)
 	s.lr = lr
+	s.rebind = true // a state restored by position: the next Apply binds its params
 	return nil
 }
 

@@ -1,46 +1,25 @@
 package tensorboard_test
 
 import (
-	"context"
 	"encoding/json"
+	"iter"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
-	"time"
 
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/tensorboard"
 )
 
-// The Python conformance tests need python3 with the tensorboard pip
-// package (which brings numpy, protobuf, grpcio and tensorboard-data-server).
-// They skip without it, unless KERAGO_REQUIRE_PYTHON=1, when they fail.
-func requireTensorBoard(t *testing.T) {
-	t.Helper()
-	if testing.Short() && os.Getenv("KERAGO_REQUIRE_PYTHON") != "1" {
-		t.Skip("-short")
-	}
-	out, err := exec.Command("python3", "-c", "import tensorboard").CombinedOutput()
-	if err == nil {
-		return
-	}
-	if os.Getenv("KERAGO_REQUIRE_PYTHON") == "1" {
-		t.Fatalf("KERAGO_REQUIRE_PYTHON=1 but python3 cannot import tensorboard (pip install tensorboard): %v\n%s", err, out)
-	}
-	t.Skipf("python3 cannot import tensorboard (pip install tensorboard; KERAGO_REQUIRE_PYTHON=1 makes this a failure): %v", err)
-}
-
-// sharedDir is the team's shared directory: $KERAGO_SHARED, else
-// ../../../shared from this package.
-func sharedDir() string {
-	if d := os.Getenv("KERAGO_SHARED"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared")
-}
+// tensorBoardModule is what the Python conformance tests need python3 to
+// import: the tensorboard pip package (which brings numpy, protobuf, grpcio and
+// tensorboard-data-server). They skip without it, unless
+// KERAGO_REQUIRE_PYTHON=1, when they fail.
+const tensorBoardModule = "tensorboard"
 
 // num encodes a float for the expectations file ("NaN" and "+Inf" included).
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -196,20 +175,11 @@ func writeConformanceLogdir(t *testing.T, logdir string) map[string]*runExpect {
 	return map[string]*runExpect{"train": train.exp, "validation": val.exp, "functional": fn.exp}
 }
 
-func runPython(t *testing.T, args ...string) ([]byte, error) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "python3", args...)
-	out, err := cmd.CombinedOutput()
-	return out, err
-}
-
 // TestTensorBoardReadsFiles loads a log directory written by this package
 // with TensorBoard's EventAccumulator, its plugin accumulator and its Rust
 // data server (testdata/check_tensorboard.py).
 func TestTensorBoardReadsFiles(t *testing.T) {
-	requireTensorBoard(t)
+	py := testenv.SlowPython(t, tensorBoardModule)
 	logdir := t.TempDir()
 	runs := writeConformanceLogdir(t, logdir)
 	b, err := json.MarshalIndent(map[string]any{"runs": runs}, "", " ")
@@ -220,7 +190,7 @@ func TestTensorBoardReadsFiles(t *testing.T) {
 	if err := os.WriteFile(expect, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runPython(t, filepath.Join("testdata", "check_tensorboard.py"), logdir, expect)
+	out, err := testenv.PythonCombinedOutput(t, py, filepath.Join("testdata", "check_tensorboard.py"), logdir, expect)
 	t.Logf("check_tensorboard.py:\n%s", out)
 	if err != nil {
 		t.Fatalf("check_tensorboard.py failed: %v", err)
@@ -230,62 +200,46 @@ func TestTensorBoardReadsFiles(t *testing.T) {
 // TestEventsCheckStrict runs the team's independent verifier,
 // tfevents_check.py --strict, on the same kind of log directory.
 func TestEventsCheckStrict(t *testing.T) {
-	requireTensorBoard(t)
-	checker := filepath.Join(sharedDir(), "tools", "tfevents_check.py")
-	if _, err := os.Stat(checker); err != nil {
-		t.Skipf("no verifier at %s (set KERAGO_SHARED): %v", checker, err)
+	py := testenv.SlowPython(t, tensorBoardModule)
+	checker, err := testenv.SharedFile(testenv.TFEventsChecker)
+	if err != nil {
+		t.Skipf("no verifier: %v", err)
 	}
 	logdir := t.TempDir()
 	runs := writeConformanceLogdir(t, logdir)
-	args := []string{checker, logdir, "--strict", "--json", "--buckets"}
+	var tags []string
 	for name, r := range runs {
-		for tag := range r.Scalars {
-			args = append(args, "--expect-tag", name+"/"+tag)
-		}
-		for tag := range r.Histograms {
-			args = append(args, "--expect-tag", name+"/"+tag)
-		}
-		for tag := range r.Text {
-			args = append(args, "--expect-tag", name+"/"+tag)
+		for _, series := range []iter.Seq[string]{maps.Keys(r.Scalars), maps.Keys(r.Histograms), maps.Keys(r.Text)} {
+			for tag := range series {
+				tags = append(tags, name+"/"+tag)
+			}
 		}
 		if r.Graph != nil {
-			args = append(args, "--expect-tag", name+"/keras")
+			tags = append(tags, name+"/keras")
 		}
 	}
-	out, err := runPython(t, args...)
-	if err != nil {
-		t.Fatalf("tfevents_check.py --strict failed: %v\n%s", err, out)
+	var verified map[string]map[string]struct {
+		Kind       string `json:"kind"`
+		Plugin     string `json:"plugin"`
+		Steps      []int64
+		Values     []any `json:"values"`
+		Formats    []string
+		Histograms []struct {
+			Buckets   int         `json:"buckets"`
+			Count     float64     `json:"count"`
+			V2Buckets [][]float64 `json:"v2_buckets"`
+		} `json:"histograms"`
+		Graph struct {
+			Nodes []struct {
+				Name string `json:"name"`
+			} `json:"nodes"`
+		} `json:"graph"`
 	}
-	var rep struct {
-		OK       bool     `json:"ok"`
-		Errors   []string `json:"errors"`
-		Warnings []string `json:"warnings"`
-		Runs     map[string]map[string]struct {
-			Kind       string `json:"kind"`
-			Plugin     string `json:"plugin"`
-			Steps      []int64
-			Values     []any `json:"values"`
-			Formats    []string
-			Histograms []struct {
-				Buckets   int         `json:"buckets"`
-				Count     float64     `json:"count"`
-				V2Buckets [][]float64 `json:"v2_buckets"`
-			} `json:"histograms"`
-			Graph struct {
-				Nodes []struct {
-					Name string `json:"name"`
-				} `json:"nodes"`
-			} `json:"graph"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("verifier output: %v\n%s", err, out)
-	}
-	if !rep.OK || len(rep.Errors) > 0 || len(rep.Warnings) > 0 {
-		t.Fatalf("verifier: ok=%v errors=%v warnings=%v", rep.OK, rep.Errors, rep.Warnings)
+	if err := json.Unmarshal(testenv.TFEventsCheck(t, py, checker, logdir, tags, "--buckets"), &verified); err != nil {
+		t.Fatalf("verifier runs: %v", err)
 	}
 	for name, r := range runs {
-		got := rep.Runs[name]
+		got := verified[name]
 		for tag, s := range r.Scalars {
 			g := got[tag]
 			if g.Kind != "scalar" || len(g.Steps) != len(s.Steps) || len(g.Formats) != 1 || g.Formats[0] != "v2 tensor DT_FLOAT tensor_content" {

@@ -6,49 +6,27 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/kerago/kerago/keras/internal/testenv"
 )
 
 // requirePython returns the python3 interpreter if it can import h5py. It
 // skips the test otherwise, or fails it when KERAGO_REQUIRE_PYTHON=1.
 func requirePython(t *testing.T) string {
 	t.Helper()
-	py, err := exec.LookPath("python3")
-	if err == nil {
-		err = exec.Command(py, "-c", "import h5py, numpy").Run()
-	}
-	if err != nil {
-		if os.Getenv("KERAGO_REQUIRE_PYTHON") == "1" {
-			t.Fatalf("python3 with h5py and numpy is required (pip install h5py numpy): %v", err)
-		}
-		t.Skipf("python3 with h5py and numpy not available: %v", err)
-	}
-	return py
-}
-
-func runPython(t *testing.T, py string, args ...string) []byte {
-	t.Helper()
-	cmd := exec.Command(py, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("python3 %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return out
+	return testenv.Python(t, "h5py", "numpy")
 }
 
 // h5pyDump runs testdata/h5dump.py on path and decodes its JSON.
 func h5pyDump(t *testing.T, py, path string) map[string]any {
 	t.Helper()
-	out := runPython(t, py, filepath.Join("testdata", "h5dump.py"), path)
+	out := testenv.PythonOutput(t, py, filepath.Join("testdata", "h5dump.py"), path)
 	return decodeDump(t, out)
 }
 

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kerago/kerago/keras/internal/testenv"
 )
 
 // TestReadH5pyFiles writes files in many layouts with h5py
@@ -15,7 +17,7 @@ func TestReadH5pyFiles(t *testing.T) {
 	t.Parallel()
 	py := requirePython(t)
 	dir := t.TempDir()
-	runPython(t, py, filepath.Join("testdata", "h5write.py"), dir)
+	testenv.PythonOutput(t, py, filepath.Join("testdata", "h5write.py"), dir)
 	files, err := filepath.Glob(filepath.Join(dir, "*.h5"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("h5write.py wrote no files: %v", err)
@@ -58,10 +60,10 @@ func TestGoldenH5pyFiles(t *testing.T) {
 	dir := filepath.Join("testdata", "h5py")
 	if *updateGolden {
 		py := requirePython(t)
-		runPython(t, py, filepath.Join("testdata", "h5write.py"), dir, "golden")
+		testenv.PythonOutput(t, py, filepath.Join("testdata", "h5write.py"), dir, "golden")
 		files, _ := filepath.Glob(filepath.Join(dir, "*.h5"))
 		for _, path := range files {
-			out := runPython(t, py, filepath.Join("testdata", "h5dump.py"), path)
+			out := testenv.PythonOutput(t, py, filepath.Join("testdata", "h5dump.py"), path)
 			if err := os.WriteFile(strings.TrimSuffix(path, ".h5")+".json", out, 0o644); err != nil {
 				t.Fatal(err)
 			}

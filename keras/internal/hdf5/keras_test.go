@@ -6,10 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/kerago/kerago/keras/internal/testenv"
 )
 
 // requireKeras returns python3 if it can import Keras (with the jax backend
@@ -17,12 +18,8 @@ import (
 // not a test requirement, so they skip without it.
 func requireKeras(t *testing.T) string {
 	t.Helper()
-	py := requirePython(t)
-	cmd := exec.Command(py, "-c", "import os; os.environ.setdefault('KERAS_BACKEND', 'jax'); import keras")
-	if err := cmd.Run(); err != nil {
-		t.Skip("keras (with a backend such as jax) not installed; pip install keras jax to run")
-	}
-	return py
+	requirePython(t)
+	return testenv.OptionalPython(t, "keras")
 }
 
 type kerasWeight struct {
@@ -115,7 +112,7 @@ func TestKerasLoadsWrittenFiles(t *testing.T) {
 		}
 		paths = append(paths, path)
 	}
-	got := kerasWeights(t, runPython(t, py, append([]string{filepath.Join("testdata", "keras_interop.py"), "load"}, paths...)...))
+	got := kerasWeights(t, testenv.PythonOutput(t, py, append([]string{filepath.Join("testdata", "keras_interop.py"), "load"}, paths...)...))
 	for i, path := range paths {
 		sameWeights(t, filepath.Base(path), got[i], values)
 	}
@@ -130,7 +127,7 @@ func TestKerasFiles(t *testing.T) {
 	t.Parallel()
 	py := requireKeras(t)
 	dir := t.TempDir()
-	want := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "save", dir))[0]
+	want := kerasWeights(t, testenv.PythonOutput(t, py, filepath.Join("testdata", "keras_interop.py"), "save", dir))[0]
 	if len(want) != 4 {
 		t.Fatalf("keras reported %d weights", len(want))
 	}
@@ -238,7 +235,7 @@ func TestKerasFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	got := kerasWeights(t, runPython(t, py, filepath.Join("testdata", "keras_interop.py"), "load_model", legacy, archive))
+	got := kerasWeights(t, testenv.PythonOutput(t, py, filepath.Join("testdata", "keras_interop.py"), "load_model", legacy, archive))
 	sameWeights(t, "rewritten legacy .h5", got[0], want)
 	sameWeights(t, "rewritten .keras", got[1], want)
 }

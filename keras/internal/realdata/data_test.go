@@ -1,35 +1,14 @@
 package realdata_test
 
 import (
-	"errors"
-	"os"
 	"sync"
 	"testing"
 
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/internal/textdata"
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
-
-// requireDataEnv makes a missing data set a failure instead of a skip (CI sets it).
-const requireDataEnv = "KERAGO_REQUIRE_DATA"
-
-// dataPath returns the path of rel in the shared data directory, skipping the test when the
-// data is absent unless $KERAGO_REQUIRE_DATA=1.
-func dataPath(t *testing.T, rel string) string {
-	t.Helper()
-	dir, err := textdata.SharedDir(".")
-	if err == nil {
-		var p string
-		if p, err = textdata.Locate(dir, rel); err == nil {
-			return p
-		}
-	}
-	if !errors.Is(err, textdata.ErrNoData) || os.Getenv(requireDataEnv) == "1" {
-		t.Fatalf("%v (%s=1 requires the data)", err, requireDataEnv)
-	}
-	t.Skipf("%v (set %s; %s=1 makes this a failure)", err, textdata.SharedEnv, requireDataEnv)
-	return ""
-}
 
 var (
 	emailsOnce sync.Once
@@ -40,7 +19,7 @@ var (
 // loadEmails reads the SpamAssassin corpus once per test binary.
 func loadEmails(t *testing.T) []textdata.Email {
 	t.Helper()
-	p := dataPath(t, "spamassassin/spamassassin.csv")
+	p := testenv.DataFile(t, "spamassassin/spamassassin.csv")
 	emailsOnce.Do(func() { emails, emailsErr = textdata.ReadSpamAssassin(p) })
 	if emailsErr != nil {
 		t.Fatal(emailsErr)
@@ -51,7 +30,7 @@ func loadEmails(t *testing.T) []textdata.Email {
 // loadPenguins reads the complete Palmer penguins.
 func loadPenguins(t *testing.T) []textdata.Penguin {
 	t.Helper()
-	ps, err := textdata.ReadPenguins(dataPath(t, "penguins/penguins_complete.csv"))
+	ps, err := textdata.ReadPenguins(testenv.DataFile(t, "penguins/penguins_complete.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,8 +47,8 @@ type tokenized struct {
 func tokenize(es []textdata.Email, subjectLength, bodyLength int) tokenized {
 	var tk tokenized
 	for _, e := range es {
-		tk.subjects = append(tk.subjects, textdata.TokenizeFirst(e.Subject, subjectLength))
-		tk.bodies = append(tk.bodies, textdata.TokenizeFirst(e.Body, bodyLength))
+		tk.subjects = append(tk.subjects, preprocessing.TokenizeFirst(e.Subject, subjectLength))
+		tk.bodies = append(tk.bodies, preprocessing.TokenizeFirst(e.Body, bodyLength))
 	}
 	return tk
 }
@@ -84,7 +63,7 @@ func pick[T any](s []T, idx []int) []T {
 }
 
 // encodeAll encodes every document with v.
-func encodeAll(v *textdata.Vocabulary, docs [][]string) [][]int {
+func encodeAll(v *preprocessing.Vocabulary, docs [][]string) [][]int {
 	out := make([][]int, len(docs))
 	for i, d := range docs {
 		out[i] = v.Encode(d)
@@ -95,7 +74,7 @@ func encodeAll(v *textdata.Vocabulary, docs [][]string) [][]int {
 // mustPad pads sequences to length (keeping their start) or fails the test.
 func mustPad(t *testing.T, seqs [][]int, length int) *tensor.Dense {
 	t.Helper()
-	x, err := textdata.Pad(seqs, length, textdata.Post, textdata.Post)
+	x, err := preprocessing.PadSequences(seqs, length, preprocessing.Post, preprocessing.Post)
 	if err != nil {
 		t.Fatal(err)
 	}

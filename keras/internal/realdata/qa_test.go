@@ -7,6 +7,7 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/textdata"
 	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
 
@@ -33,11 +34,11 @@ func TestQATwoInputsSpam(t *testing.T) {
 	}
 	trainIdx = pick(trainIdx, textdata.Sample(len(trainIdx), nTrain, 2))
 	tk := tokenize(all, questionLength, textLength)
-	textVocab, err := textdata.NewVocabulary(pick(tk.bodies, trainIdx), textVocabularySize)
+	textVocab, err := preprocessing.NewVocabulary(pick(tk.bodies, trainIdx), textVocabularySize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	questionVocab, err := textdata.NewVocabulary(pick(tk.subjects, trainIdx), questionVocabularySize)
+	questionVocab, err := preprocessing.NewVocabulary(pick(tk.subjects, trainIdx), questionVocabularySize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/kerago/kerago/keras/internal/textdata"
 	"github.com/kerago/kerago/keras/layers"
 	"github.com/kerago/kerago/keras/optimizers"
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
 
@@ -31,7 +32,7 @@ const (
 // pairData holds pairs of real e-mail bodies, "left" and "right", labelled 1 when both are
 // spam or both ham, 0 otherwise: a verification task, the siamese network's classic use.
 type pairData struct {
-	vocab                   *textdata.Vocabulary
+	vocab                   *preprocessing.Vocabulary
 	train, test             keras.Named // "left", "right"
 	trainLabels, testLabels *tensor.Dense
 	testY                   []int
@@ -75,7 +76,7 @@ func loadPairs(t *testing.T, seed uint64) pairData {
 	sample := textdata.Sample(len(all), pairTrainEmails+pairTestEmails, seed)
 	trainIdx, testIdx := sample[:pairTrainEmails], sample[pairTrainEmails:]
 	tk := tokenize(all, 0, pairLength)
-	vocab, err := textdata.NewVocabulary(pick(tk.bodies, trainIdx), pairVocabularySize)
+	vocab, err := preprocessing.NewVocabulary(pick(tk.bodies, trainIdx), pairVocabularySize)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/textdata"
 	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/preprocessing"
 	"gorgonia.org/tensor"
 )
 
@@ -35,7 +36,7 @@ func TestThreeOutputsTextCNN(t *testing.T) {
 	}
 	trainIdx = pick(trainIdx, textdata.Sample(len(trainIdx), nTrain, 5))
 	tk := tokenize(all, 0, length)
-	vocab, err := textdata.NewVocabulary(pick(tk.bodies, trainIdx), vocabularySize)
+	vocab, err := preprocessing.NewVocabulary(pick(tk.bodies, trainIdx), vocabularySize)
 	if err != nil {
 		t.Fatal(err)
 	}

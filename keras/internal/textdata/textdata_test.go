@@ -1,126 +1,14 @@
 package textdata
 
 import (
-	"errors"
 	"math"
-	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/kerago/kerago/keras/preprocessing"
 )
-
-func TestTokenize(t *testing.T) {
-	tests := []struct {
-		name, in string
-		want     []string
-	}{
-		{"empty", "", nil},
-		{"punctuation", "Hello, World!", []string{"hello", "world"}},
-		{"digits", "Win $1,000,000 NOW!!!", []string{"win", "1", "000", "000", "now"}},
-		{"unicode", "Ünïcode café 42x", []string{"ünïcode", "café", "42x"}},
-		{"underscore and dash", "a-b_c", []string{"a", "b", "c"}},
-		{"newlines", "Re: x\n\n  y\t", []string{"re", "x", "y"}},
-		{"only separators", " .,;\n", nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Tokenize(tt.in); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("Tokenize(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestTokenizeFirst(t *testing.T) {
-	for _, s := range []string{"", "one", "one two", "Subject: Re: [SAdev] 2.4.1 release?", "trailing word"} {
-		all := Tokenize(s)
-		for n := 0; n <= len(all)+1; n++ {
-			want := all[:min(n, len(all))]
-			if got := TokenizeFirst(s, n); len(got) != len(want) || (len(want) > 0 && !reflect.DeepEqual(got, want)) {
-				t.Errorf("TokenizeFirst(%q, %d) = %q, want %q", s, n, got, want)
-			}
-		}
-	}
-}
-
-func TestVocabulary(t *testing.T) {
-	docs := [][]string{{"b", "a", "c", "a"}, {"c", "d", "a"}, {"b"}}
-	// counts: a 3, b 2, c 2, d 1; b and c tie and go alphabetically.
-	tests := []struct {
-		name  string
-		size  int
-		words []string // by id from 2
-	}{
-		{"all words", 10, []string{"a", "b", "c", "d"}},
-		{"truncated", 4, []string{"a", "b"}},
-		{"tie cut", 5, []string{"a", "b", "c"}},
-		{"reserved only", 2, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			v, err := NewVocabulary(docs, tt.size)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v.Size() != 2+len(tt.words) {
-				t.Errorf("Size() = %d, want %d", v.Size(), 2+len(tt.words))
-			}
-			for i, w := range tt.words {
-				if v.ID(w) != i+2 || v.Word(i+2) != w {
-					t.Errorf("ID(%q) = %d, Word(%d) = %q; want id %d", w, v.ID(w), i+2, v.Word(i+2), i+2)
-				}
-			}
-			if v.ID("zzz") != UnknownID || v.Word(PadID) != "" || v.Word(UnknownID) != "" || v.Word(v.Size()) != "" || v.Word(-1) != "" {
-				t.Errorf("reserved or unknown ids misbehave")
-			}
-		})
-	}
-	v, _ := NewVocabulary(docs, 4)
-	if got, want := v.Encode([]string{"a", "d", "b", "x"}), []int{2, UnknownID, 3, UnknownID}; !reflect.DeepEqual(got, want) {
-		t.Errorf("Encode = %v, want %v", got, want)
-	}
-	if _, err := NewVocabulary(docs, 1); err == nil {
-		t.Error("NewVocabulary(size 1) succeeded, want an error")
-	}
-}
-
-func TestPad(t *testing.T) {
-	seqs := [][]int{{1, 2, 3}, {4, 5, 6, 7, 8}, {9}, {}}
-	// Keras: keras.utils.pad_sequences(seqs, maxlen=4, padding=p, truncating=q).
-	tests := []struct {
-		padding, truncating Side
-		want                []int32
-	}{
-		{Pre, Pre, []int32{0, 1, 2, 3, 5, 6, 7, 8, 0, 0, 0, 9, 0, 0, 0, 0}},
-		{Post, Post, []int32{1, 2, 3, 0, 4, 5, 6, 7, 9, 0, 0, 0, 0, 0, 0, 0}},
-		{Pre, Post, []int32{0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 9, 0, 0, 0, 0}},
-		{Post, Pre, []int32{1, 2, 3, 0, 5, 6, 7, 8, 9, 0, 0, 0, 0, 0, 0, 0}},
-	}
-	for _, tt := range tests {
-		t.Run(string(tt.padding)+"/"+string(tt.truncating), func(t *testing.T) {
-			x, err := Pad(seqs, 4, tt.padding, tt.truncating)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual([]int(x.Shape()), []int{4, 4}) || !reflect.DeepEqual(x.Data(), tt.want) {
-				t.Errorf("Pad = %v %v, want (4, 4) %v", x.Shape(), x.Data(), tt.want)
-			}
-		})
-	}
-	for name, f := range map[string]func() error{
-		"zero length": func() error { _, err := Pad(seqs, 0, Pre, Pre); return err },
-		"bad side":    func() error { _, err := Pad(seqs, 3, "left", Pre); return err },
-		"no rows":     func() error { _, err := Pad(nil, 3, Pre, Pre); return err },
-	} {
-		t.Run(name, func(t *testing.T) {
-			if f() == nil {
-				t.Error("no error")
-			}
-		})
-	}
-}
 
 func TestSplit(t *testing.T) {
 	train, test, err := Split(100, 0.2, 7)
@@ -182,7 +70,7 @@ func TestRowsOneHotColumnMatrix(t *testing.T) {
 	if !reflect.DeepEqual([]int(r.Shape()), []int{3, 2}) || !reflect.DeepEqual(r.Data(), []float32{5, 6, 1, 2, 5, 6}) {
 		t.Errorf("Rows = %v %v", r.Shape(), r.Data())
 	}
-	ids, _ := Pad([][]int{{1}, {2, 3}}, 2, Post, Post)
+	ids, _ := preprocessing.PadSequences([][]int{{1}, {2, 3}}, 2, preprocessing.Post, preprocessing.Post)
 	r, err = Rows(ids, []int{1})
 	if err != nil || !reflect.DeepEqual(r.Data(), []int32{2, 3}) {
 		t.Errorf("Rows of int32 = %v, %v", r.Data(), err)
@@ -269,46 +157,5 @@ func TestParsePenguins(t *testing.T) {
 				t.Errorf("error %v, want one naming p.csv line 2", err)
 			}
 		})
-	}
-}
-
-func TestSharedDirAndLocate(t *testing.T) {
-	root := t.TempDir()
-	shared := filepath.Join(root, "shared")
-	deep := filepath.Join(root, "repo", "a", "b")
-	for _, d := range []string{filepath.Join(shared, "data", "set"), deep} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	file := filepath.Join(shared, "data", "set", "f.csv")
-	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	t.Setenv(SharedEnv, "")
-	got, err := SharedDir(deep)
-	if err != nil || got != shared {
-		t.Errorf("SharedDir(%s) = %q, %v; want %q", deep, got, err, shared)
-	}
-	if _, err := SharedDir(t.TempDir()); !errors.Is(err, ErrNoData) {
-		t.Errorf("SharedDir without a shared directory: %v, want ErrNoData", err)
-	}
-	t.Setenv(SharedEnv, shared)
-	if got, err := SharedDir("."); err != nil || got != shared {
-		t.Errorf("SharedDir with $%s = %q, %v", SharedEnv, got, err)
-	}
-	t.Setenv(SharedEnv, filepath.Join(root, "missing"))
-	if _, err := SharedDir("."); !errors.Is(err, ErrNoData) {
-		t.Errorf("SharedDir with a missing $%s: %v, want ErrNoData", SharedEnv, err)
-	}
-
-	for _, dir := range []string{shared, filepath.Join(shared, "data")} {
-		if got, err := Locate(dir, "set/f.csv"); err != nil || got != file {
-			t.Errorf("Locate(%s) = %q, %v; want %q", dir, got, err, file)
-		}
-	}
-	if _, err := Locate(shared, "set/none.csv"); !errors.Is(err, ErrNoData) {
-		t.Errorf("Locate of a missing file: %v, want ErrNoData", err)
 	}
 }
