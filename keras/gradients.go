@@ -7,7 +7,7 @@ import (
 )
 
 // Gradients computes the training loss of one batch and its gradient with respect to every
-// trainable weight (in TrainableVariables order), without updating anything but the layers'
+// weight the last Compile made trainable (in TrainableVariables order as it was then), without updating anything but the layers'
 // moving statistics. It is the building block of custom training loops and of gradient
 // checks. The returned tensors are copies.
 func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err error) {

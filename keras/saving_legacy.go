@@ -300,7 +300,7 @@ func writeLegacyOptimizer(m *Model, root *hdf5.Group) error {
 		prefix = opt.Name()
 	}
 	paths := legacyPaths(m)
-	params := m.TrainableVariables()
+	params := m.compiled.trainable
 	pnames := make([]string, len(params))
 	for i, p := range params {
 		pnames[i] = paths[p]
@@ -438,7 +438,7 @@ func readLegacyOptimizer(m *Model, root *hdf5.Group) error {
 		}
 		vars[i] = t
 	}
-	if err := checkOptimizerVars(m.compiled.optimizer, vars, m.TrainableVariables()); err != nil {
+	if err := checkOptimizerVars(m.compiled.optimizer, vars, m.compiled.trainable); err != nil {
 		return fmt.Errorf("optimizer_weights: %w", err)
 	}
 	return m.compiled.optimizer.SetVariables(vars)

@@ -309,7 +309,7 @@ func readWeights(m *Model, root *hdf5.Group) error {
 			if optVars, err = readOptimizerVars(g, "optimizer/vars"); err != nil {
 				return err
 			}
-			if err := checkOptimizerVars(m.compiled.optimizer, optVars, m.TrainableVariables()); err != nil {
+			if err := checkOptimizerVars(m.compiled.optimizer, optVars, m.compiled.trainable); err != nil {
 				return fmt.Errorf("optimizer/vars: %w", err)
 			}
 		}
