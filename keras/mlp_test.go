@@ -12,17 +12,7 @@ import (
 // digits returns the scikit-learn digits scaled to [0, 1], with one-hot targets, shuffled
 // with a fixed seed (as train_test_split does) and split 80/20.
 func digits(t testing.TB) (xTrain, yTrain, xTest, yTest *tensor.Dense) {
-	x, y, err := datasets.Digits()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if x, y, err = datasets.Shuffle(x, y, 0); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range x.Data().([]float32) {
-		x.Data().([]float32)[i] = v / 16
-	}
-	oh, err := datasets.OneHot(y, 10)
+	x, oh, err := datasets.DigitsPrepared(0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,18 +21,7 @@ func main() {
 	flag.Parse()
 	keras.SetRandomSeed(42)
 
-	x, y, err := datasets.Digits()
-	if err != nil {
-		log.Fatal(err)
-	}
-	if x, y, err = datasets.Shuffle(x, y, 0); err != nil {
-		log.Fatal(err)
-	}
-	pixels := x.Data().([]float32)
-	for i := range pixels {
-		pixels[i] /= 16 // 0..16 → 0..1
-	}
-	oneHot, err := datasets.OneHot(y, 10)
+	x, oneHot, err := datasets.DigitsPrepared(0) // shuffled, pixels in [0, 1], one-hot targets
 	if err != nil {
 		log.Fatal(err)
 	}

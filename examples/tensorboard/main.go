@@ -29,19 +29,9 @@ func main() {
 	flag.Parse()
 	keras.SetRandomSeed(42)
 
-	x, y, err := datasets.Digits()
+	// Shuffled with a fixed seed: ValidationSplit holds out the last rows.
+	x, y, err := datasets.DigitsPrepared(0)
 	if err != nil {
-		log.Fatal(err)
-	}
-	// ValidationSplit holds out the last rows, so shuffle first (with a fixed seed).
-	if x, y, err = datasets.Shuffle(x, y, 0); err != nil {
-		log.Fatal(err)
-	}
-	pixels := x.Data().([]float32)
-	for i := range pixels {
-		pixels[i] /= 16 // 0..16 → 0..1
-	}
-	if y, err = datasets.OneHot(y, 10); err != nil {
 		log.Fatal(err)
 	}
 

@@ -139,3 +139,23 @@ func permuteRows(t *tensor.Dense, perm []int) (*tensor.Dense, error) {
 	}
 	return nil, fmt.Errorf("datasets: unsupported dtype %v", t.Dtype())
 }
+
+// DigitsPrepared returns the digits ready for a softmax classifier: rows shuffled with seed
+// (so that a held-out tail, as ValidationSplit takes, has every digit), pixels scaled from
+// 0..16 to [0, 1], and targets one-hot encoded over the 10 classes.
+func DigitsPrepared(seed uint64) (x, y *tensor.Dense, err error) {
+	if x, y, err = Digits(); err != nil {
+		return nil, nil, err
+	}
+	if x, y, err = Shuffle(x, y, seed); err != nil {
+		return nil, nil, err
+	}
+	pixels := x.Data().([]float32)
+	for i := range pixels {
+		pixels[i] /= 16
+	}
+	if y, err = OneHot(y, 10); err != nil {
+		return nil, nil, err
+	}
+	return x, y, nil
+}

@@ -53,3 +53,33 @@ func TestIrisAndSplit(t *testing.T) {
 		t.Error("split at 0 did not fail")
 	}
 }
+
+func TestDigitsPrepared(t *testing.T) {
+	x, y, err := DigitsPrepared(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !x.Shape().Eq([]int{1797, 64}) || !y.Shape().Eq([]int{1797, 10}) {
+		t.Fatalf("shapes %v %v", x.Shape(), y.Shape())
+	}
+	maxPixel := float32(0)
+	for _, v := range x.Data().([]float32) {
+		maxPixel = max(maxPixel, v)
+	}
+	if maxPixel != 1 {
+		t.Errorf("largest pixel %v, want 1 after scaling", maxPixel)
+	}
+	// The last 10% (what ValidationSplit(0.1) holds out) has every digit.
+	seen := map[int]bool{}
+	yv := y.Data().([]float32)
+	for r := 1617; r < 1797; r++ {
+		for c := 0; c < 10; c++ {
+			if yv[r*10+c] == 1 {
+				seen[c] = true
+			}
+		}
+	}
+	if len(seen) != 10 {
+		t.Errorf("held-out tail has %d digits", len(seen))
+	}
+}
