@@ -35,6 +35,7 @@ type LayerError struct {
 	Err   error
 }
 
+// Error formats the error as "keras: name (Class): message".
 func (e *LayerError) Error() string {
 	return fmt.Sprintf("keras: %s (%s): %v", e.Layer, e.Class, e.Err)
 }

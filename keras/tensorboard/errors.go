@@ -39,6 +39,7 @@ type Error struct {
 	Err  error
 }
 
+// Error formats the error with the operation, path and tag it concerns.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("tensorboard: ")
@@ -66,6 +67,7 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the sentinel or underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // isSentinel reports whether err is one of this package's sentinels, whose
