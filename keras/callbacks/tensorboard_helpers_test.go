@@ -163,17 +163,8 @@ func tbIris(t testing.TB) (x, y *tensor.Dense) {
 // [0, 1] and y one-hot.
 func tbDigits(t testing.TB) (x, y *tensor.Dense) {
 	t.Helper()
-	x, yi, err := datasets.Digits()
+	x, y, err := datasets.DigitsPrepared(0)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if x, yi, err = datasets.Shuffle(x, yi, 0); err != nil {
-		t.Fatal(err)
-	}
-	for i, v := range x.Data().([]float32) {
-		x.Data().([]float32)[i] = v / 16
-	}
-	if y, err = datasets.OneHot(yi, 10); err != nil {
 		t.Fatal(err)
 	}
 	return x, y
