@@ -1,17 +1,14 @@
-// Command multioutput trains a model with three outputs, as in kerago's Seed §1.2, on the
-// Palmer penguins: from the bill, the flipper and the island, one shared Dense trunk predicts
-// the body mass (regression, mse), the species (softmax over 3) and the sex (sigmoid), with
-// the seed's loss weights (0.25, 1, 10) given by output name. It prints the model summary, the
+// Command multioutput trains a model with three outputs, as in the Keras functional API
+// guide's multi-output model, on the Palmer penguins embedded in kerago: from the bill, the
+// flipper and the island, one shared Dense trunk predicts the body mass (regression, mse), the
+// species (softmax over 3) and the sex (sigmoid). Each output has its own loss, and loss
+// weights (0.25, 1, 10) given by output name balance them. It prints the model summary, the
 // training history's keys and each head's held-out result beside its trivial baseline.
 //
-// The data is not shipped with kerago; -data names the directory that holds
-// data/penguins/penguins_complete.csv (default $KERAGO_SHARED, else ../shared):
-//
-//	go run ./examples/multioutput -data ../shared
+//	go run ./examples/multioutput
 package main
 
 import (
-	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -21,18 +18,24 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/kerago/kerago/examples/internal/exampledata"
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/datasets"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
 
+// options are the example's settings; the smoke test runs it with small ones.
+type options struct {
+	epochs  int
+	verbose int
+}
+
 func main() {
-	dataDir := flag.String("data", cmp.Or(os.Getenv("KERAGO_SHARED"), "../shared"), "directory holding data/penguins/penguins_complete.csv")
-	epochs := flag.Int("epochs", 60, "training epochs")
-	verbose := flag.Int("verbose", 0, "0 silent, 1 progress bar, 2 a line per epoch")
+	var o options
+	flag.IntVar(&o.epochs, "epochs", 60, "training epochs")
+	flag.IntVar(&o.verbose, "verbose", 0, "0 silent, 1 progress bar, 2 a line per epoch")
 	flag.Parse()
-	if err := run(os.Stdout, *dataDir, *epochs, *verbose); err != nil {
+	if err := run(os.Stdout, o); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -46,51 +49,46 @@ type dataset struct {
 	sex     []int
 }
 
-func run(w io.Writer, dataDir string, epochs, verbose int) error {
-	path, err := exampledata.Find(dataDir, "penguins/penguins_complete.csv")
+func run(w io.Writer, o options) error {
+	trainPenguins, testPenguins, err := datasets.Penguins()
 	if err != nil {
 		return err
 	}
-	ps, err := readPenguins(path)
-	if err != nil {
-		return err
-	}
-	trainIdx, testIdx := split(len(ps), 0.2, 1)
-	stat := func(f func(penguin) float64) standardizer {
+	// Features are standardized with the training birds' statistics only.
+	stat := func(f func(datasets.Penguin) float64) standardizer {
 		var v []float64
-		for _, i := range trainIdx {
-			v = append(v, f(ps[i]))
+		for _, p := range trainPenguins {
+			v = append(v, f(p))
 		}
 		return fitStandardizer(v)
 	}
-	bill := stat(func(p penguin) float64 { return p.billLength })
-	depth := stat(func(p penguin) float64 { return p.billDepth })
-	flipper := stat(func(p penguin) float64 { return p.flipper })
-	mass := stat(func(p penguin) float64 { return p.mass })
-	build := func(idx []int) dataset {
+	bill := stat(func(p datasets.Penguin) float64 { return p.BillLength })
+	depth := stat(func(p datasets.Penguin) float64 { return p.BillDepth })
+	flipper := stat(func(p datasets.Penguin) float64 { return p.FlipperLength })
+	mass := stat(func(p datasets.Penguin) float64 { return p.BodyMass })
+	build := func(ps []datasets.Penguin) dataset {
 		var d dataset
 		var x, m, sp, sx []float32
-		for _, i := range idx {
-			p := ps[i]
+		for _, p := range ps {
 			island := make([]float32, 3)
-			island[slices.Index(islandNames, p.island)] = 1
-			x = append(x, float32(bill.apply(p.billLength)), float32(depth.apply(p.billDepth)), float32(flipper.apply(p.flipper)))
+			island[slices.Index(datasets.PenguinIslands, p.Island)] = 1
+			x = append(x, float32(bill.apply(p.BillLength)), float32(depth.apply(p.BillDepth)), float32(flipper.apply(p.FlipperLength)))
 			x = append(x, island...)
-			d.mass = append(d.mass, mass.apply(p.mass))
-			m = append(m, float32(mass.apply(p.mass)))
-			s := slices.Index(speciesNames, p.species)
+			d.mass = append(d.mass, mass.apply(p.BodyMass))
+			m = append(m, float32(mass.apply(p.BodyMass)))
+			s := slices.Index(datasets.PenguinSpecies, p.Species)
 			d.species = append(d.species, s)
 			oneHot := make([]float32, 3)
 			oneHot[s] = 1
 			sp = append(sp, oneHot...)
 			male := 0
-			if p.sex == "male" {
+			if p.Sex == "male" {
 				male = 1
 			}
 			d.sex = append(d.sex, male)
 			sx = append(sx, float32(male))
 		}
-		n := len(idx)
+		n := len(ps)
 		d.x = tensor.New(tensor.WithShape(n, 6), tensor.WithBacking(x))
 		d.y = keras.Named{
 			"mass":    tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(m)),
@@ -99,14 +97,14 @@ func run(w io.Writer, dataDir string, epochs, verbose int) error {
 		}
 		return d
 	}
-	train, test := build(trainIdx), build(testIdx)
+	train, test := build(trainPenguins), build(testPenguins)
 
 	keras.SetRandomSeed(1)
 	features := keras.Input(keras.Shape{6}, keras.Name("features"))
 	x := layers.Dense(32, layers.Activation("relu")).Call(features)
 	x = layers.Dense(32, layers.Activation("relu")).Call(x)
 	massPrediction := layers.Dense(1, layers.Name("mass")).Call(x)
-	speciesPrediction := layers.Dense(len(speciesNames), layers.Activation("softmax"), layers.Name("species")).Call(x)
+	speciesPrediction := layers.Dense(len(datasets.PenguinSpecies), layers.Activation("softmax"), layers.Name("species")).Call(x)
 	sexPrediction := layers.Dense(1, layers.Activation("sigmoid"), layers.Name("sex")).Call(x)
 
 	model, err := keras.NewModel(keras.Inputs(features),
@@ -122,8 +120,8 @@ func run(w io.Writer, dataDir string, epochs, verbose int) error {
 	if err != nil {
 		return err
 	}
-	history, err := model.Fit(train.x, train.y, keras.Epochs(epochs), keras.BatchSize(16),
-		keras.ValidationSplit(0.15), keras.Verbose(verbose))
+	history, err := model.Fit(train.x, train.y, keras.Epochs(o.epochs), keras.BatchSize(16),
+		keras.ValidationSplit(0.15), keras.Verbose(o.verbose))
 	if err != nil {
 		return err
 	}
@@ -133,7 +131,7 @@ func run(w io.Writer, dataDir string, epochs, verbose int) error {
 	}
 	slices.Sort(keys)
 	fmt.Fprintf(w, "trained on %d penguins (15%% of them for validation), %d epochs; history keys: %s\n",
-		len(trainIdx), epochs, strings.Join(keys, ", "))
+		len(trainPenguins), o.epochs, strings.Join(keys, ", "))
 	last := func(k string) float64 { return history.History[k][len(history.History[k])-1] }
 	fmt.Fprintf(w, "last epoch: loss %.4f (mass %.4f, species %.4f, sex %.4f), val_loss %.4f\n",
 		last("loss"), last("mass_loss"), last("species_loss"), last("sex_loss"), last("val_loss"))
@@ -165,7 +163,7 @@ func run(w io.Writer, dataDir string, epochs, verbose int) error {
 			sexRight++
 		}
 	}
-	fmt.Fprintf(w, "held-out penguins (%d):\n", len(testIdx))
+	fmt.Fprintf(w, "held-out penguins (%d):\n", len(testPenguins))
 	fmt.Fprintf(w, "  mass     mse %.4f in standard deviations² (predicting the mean: %.4f); rmse %.0f g\n",
 		massMSE/n, meanMSE/n, mass.std*math.Sqrt(massMSE/n))
 	fmt.Fprintf(w, "  species  accuracy %.4f (majority class: %.4f)\n", float64(speciesRight)/n, majority(train.species, test.species))

@@ -4,15 +4,12 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/kerago/kerago/examples/internal/exampledata"
 )
 
-// TestRun runs the example briefly on the penguins.
+// TestRun runs the example briefly (5 epochs) on the embedded penguins.
 func TestRun(t *testing.T) {
-	dir := exampledata.ForTest(t, "penguins/penguins_complete.csv")
 	var out bytes.Buffer
-	if err := run(&out, dir, 60, 0); err != nil {
+	if err := run(&out, options{epochs: 5}); err != nil {
 		t.Fatal(err)
 	}
 	t.Log(out.String())
