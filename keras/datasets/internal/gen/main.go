@@ -38,6 +38,10 @@ func main() {
 
 func generate(src, out string, keep, bodyBytes int) error {
 	f, err := os.Open(src)
+	if errors.Is(err, os.ErrNotExist) {
+		// go generate expands ${KERAGO_DATA}; unset, the path starts at the root.
+		return fmt.Errorf("gen: %w (set KERAGO_DATA to the directory holding spamassassin/spamassassin.csv, or pass -src)", err)
+	}
 	if err != nil {
 		return fmt.Errorf("gen: %w", err)
 	}
