@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -56,16 +57,17 @@ func ParsePenguins(data []byte, name string) ([]Penguin, error) {
 		return nil, err
 	}
 	want := []string{"species", "island", "bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "sex", "year"}
-	if len(t.Header) != len(want) || fmt.Sprint(t.Header) != fmt.Sprint(want) {
+	if !slices.Equal(t.Header, want) {
 		return nil, fmt.Errorf("datasets: %s: header is %v, expected %v", name, t.Header, want)
 	}
-	nums, err := t.Floats(want[2:6]...)
-	if err != nil {
-		return nil, err
-	}
-	v := nums.Data().([]float32)
 	out := make([]Penguin, len(t.Rows))
 	for r, rec := range t.Rows {
+		var v [4]float64 // bill length, bill depth, flipper length, body mass
+		for i := range v {
+			if v[i], err = strconv.ParseFloat(rec[2+i], 64); err != nil {
+				return nil, fmt.Errorf("datasets: %s line %d column %s: %q is not a number", name, t.Lines[r], want[2+i], rec[2+i])
+			}
+		}
 		year, err := strconv.Atoi(rec[7])
 		if err != nil {
 			return nil, fmt.Errorf("datasets: %s line %d column year: %q is not a year", name, t.Lines[r], rec[7])
@@ -73,18 +75,10 @@ func ParsePenguins(data []byte, name string) ([]Penguin, error) {
 		if rec[6] != "male" && rec[6] != "female" {
 			return nil, fmt.Errorf("datasets: %s line %d column sex: %q is not male or female", name, t.Lines[r], rec[6])
 		}
-		out[r] = Penguin{Species: rec[0], Island: rec[1],
-			// Parsed as float32 by Floats; the float64 of its decimal text keeps 3.75 as 3.75.
-			BillLength: round32(v[4*r]), BillDepth: round32(v[4*r+1]), FlipperLength: round32(v[4*r+2]), BodyMass: round32(v[4*r+3]),
+		out[r] = Penguin{Species: rec[0], Island: rec[1], BillLength: v[0], BillDepth: v[1], FlipperLength: v[2], BodyMass: v[3],
 			Sex: rec[6], Year: year}
 	}
 	return out, nil
-}
-
-// round32 widens a float32 parsed from a short decimal back to that decimal's float64.
-func round32(f float32) float64 {
-	v, _ := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-	return v
 }
 
 // pickRows returns the elements idx of s.
