@@ -18,7 +18,8 @@
 //
 // [LoadMNIST] reads MNIST's IDX gzip files from a directory; [ReadCSV] reads any CSV with a
 // header into a [Table] whose columns become tensors. Both report a truncated or ragged file
-// with its name, the line or item, and what was expected.
+// with its name, the line or item, and what was expected; a missing file or directory gives
+// an error that wraps os.ErrNotExist.
 //
 // [OneHot], [Split], [Shuffle] and [TrainTestSplit] prepare tensors and row indices for
 // training.

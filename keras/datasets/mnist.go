@@ -90,7 +90,7 @@ func readIDXFile(dir, name string, rank int) ([]byte, []int, error) {
 		}
 		return data, dims, nil
 	}
-	return nil, nil, fmt.Errorf("datasets: MNIST file %s not found: tried %s", name, strings.Join(tried, ", "))
+	return nil, nil, fmt.Errorf("datasets: MNIST file %s not found: tried %s: %w", name, strings.Join(tried, ", "), os.ErrNotExist)
 }
 
 // readIDX reads an IDX file of unsigned bytes of the given rank: a magic number 0x0000 0x08

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,6 +109,9 @@ func TestLoadMNISTFiles(t *testing.T) {
 			_, _, _, _, err := LoadMNIST(d)
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if missing := errors.Is(err, os.ErrNotExist); missing != (tt.name == "missing") {
+				t.Errorf("errors.Is(err, os.ErrNotExist) = %v for %v", missing, err)
 			}
 			for _, w := range tt.want {
 				if !strings.Contains(err.Error(), w) {

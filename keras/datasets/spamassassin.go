@@ -115,7 +115,8 @@ func ParseSpamAssassin(r io.Reader, name string) ([]Email, error) {
 }
 
 // locate returns the path of set/file under dir, or under dir/data (so both a data folder and
-// the directory holding it work); the error names the paths it tried.
+// the directory holding it work); the error names the paths it tried and wraps
+// os.ErrNotExist.
 func locate(dir, set, file string) (string, error) {
 	tried := []string{filepath.Join(dir, set, file), filepath.Join(dir, "data", set, file)}
 	for _, p := range tried {
@@ -123,5 +124,5 @@ func locate(dir, set, file string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("datasets: no %s under %s: neither %s nor %s exists", file, dir, tried[0], tried[1])
+	return "", fmt.Errorf("datasets: no %s under %s: neither %s nor %s exists: %w", file, dir, tried[0], tried[1], os.ErrNotExist)
 }

@@ -1,6 +1,8 @@
 package datasets
 
 import (
+	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,6 +55,9 @@ func TestSpamAssassinFromDir(t *testing.T) {
 	}()
 	if err == nil || !strings.Contains(err.Error(), filepath.Join("spamassassin", "spamassassin.csv")) {
 		t.Errorf("a directory without the corpus gave %v, want an error naming the file", err)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v does not wrap os.ErrNotExist", err)
 	}
 
 	// The full corpus, through the option and through the environment variable.
