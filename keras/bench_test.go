@@ -10,9 +10,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The Seed §1 MLP at MNIST size (784-256-128-10, batch 128, float32, Adam), trained one step
-// per iteration through the facade, next to the same model written by hand on raw Gorgonia
-// the way its documentation shows (BindDualValues + AdamSolver). Compare them in one run:
+// The guide's first model, an MLP (docs/guide.md, chapter 1), at MNIST size (784-256-128-10, batch
+// 128, float32, Adam), trained one step per iteration through the facade, next to the same model
+// written by hand on raw Gorgonia the way its documentation shows (BindDualValues + AdamSolver).
+// Compare them in one run:
 //
 //	go test -run '^$' -bench 'MLPStep' -benchmem ./keras/
 

@@ -10,7 +10,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The Seed §1 model: build it from symbolic tensors, then print Keras's summary table.
+// The guide's first model (docs/guide.md, chapter 1): build it from symbolic tensors, then print
+// Keras's summary table.
 func ExampleNewModel() {
 	keras.SetRandomSeed(42)
 	keras.ClearSession() // default layer names count from "dense" again

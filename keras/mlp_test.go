@@ -26,7 +26,8 @@ func digits(t testing.TB) (xTrain, yTrain, xTest, yTest *tensor.Dense) {
 	return
 }
 
-// The Seed §1 MLP, exactly as shared/API.md writes it, trained on real handwritten digits.
+// The guide's first model (docs/guide.md, chapter 1), exactly as the API contract writes it,
+// trained on real handwritten digits.
 func TestSeedMLPDigits(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains for a few seconds")

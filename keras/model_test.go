@@ -95,8 +95,8 @@ func sameValues(a, b *tensor.Dense) bool {
 	return true
 }
 
-// Seed §1.5: a model used as a layer, twice, shares its weights with the inner model, which
-// keeps working on its own; nesting goes to any depth.
+// A model used as a layer (docs/guide.md, chapter 6), twice, shares its weights with the inner
+// model, which keeps working on its own; nesting goes to any depth.
 func TestModelAsLayer(t *testing.T) {
 	keras.SetRandomSeed(3)
 	img := keras.Input(keras.Shape{8})

@@ -11,11 +11,11 @@ import (
 	"github.com/kerago/kerago/keras/layers"
 )
 
-// BenchmarkTensorBoardBatchLogging measures what logging every batch costs a training step of
-// the Seed §1 MLP (64-32-32-10, Adam, batch 32) on the 1,437 training digits. Each iteration
-// trains 10 epochs (450 steps) without the callback and 10 epochs with
-// TensorBoard(UpdateFreq("batch")), interleaved (in alternating order) so that both see the
-// same machine state, and reports:
+// BenchmarkTensorBoardBatchLogging measures what logging every batch costs a training step of the
+// guide's first model, an MLP (64-32-32-10, Adam, batch 32) on the 1,437 training digits. Each
+// iteration trains 10 epochs (450 steps) without the callback and 10 epochs with
+// TensorBoard(UpdateFreq("batch")), interleaved (in alternating order) so that both see the same
+// machine state, and reports:
 //
 //	ns/step-none   a training step without the callback
 //	ns/step-batch  a training step with batch_loss and batch_acc written every step

@@ -14,8 +14,8 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// Seed §3: train with the TensorBoard callback, then look at what TensorBoard will show
-// (`tensorboard --logdir <dir>`): here, the series of each run, read back with package
+// Train with the TensorBoard callback (docs/guide.md, chapter 9), then look at what TensorBoard
+// will show (`tensorboard --logdir <dir>`): here, the series of each run, read back with package
 // tensorboard.
 func ExampleTensorBoard() {
 	keras.SetRandomSeed(1)

@@ -32,8 +32,8 @@ import (
 // KERAGO_REQUIRE_PYTHON=1, when they fail.
 var tbPythonModules = []string{"tensorboard", "numpy"}
 
-// tbTrainDigits trains the Seed §1 MLP (64-32-32-10) on the scikit-learn digits with the
-// TensorBoard callback (HistogramFreq(1), UpdateFreq("batch"), ValidationSplit(0.2)) for 3
+// tbTrainDigits trains the guide's first model, an MLP (64-32-32-10), on the scikit-learn digits
+// with the TensorBoard callback (HistogramFreq(1), UpdateFreq("batch"), ValidationSplit(0.2)) for 3
 // epochs, then resumes with InitialEpoch(3) up to epoch 5, with a decaying learning rate. It
 // returns the log directory and the expectations recorded from the training loop.
 func tbTrainDigits(t *testing.T) (string, *tbExpect) {

@@ -13,12 +13,12 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// The Conv1D stack of Seed §1.2 (Embedding of a 5000-token vocabulary, three Conv1D of
-// kernel 5 with two MaxPooling1D(5) between, GlobalMaxPooling1D, Dense(128, relu), one
-// linear head), batch 32, T = 200, float32, one SGD step with MSE: through kerago
-// (TrainOnBatch) and written directly in Gorgonia the way its API invites (ByIndices, NCHW,
-// G.Conv1d, G.MaxPool1D, G.Max, a VanillaSolver). The embedding width and the filters are
-// narrowed from 256 and 128/256/256 to 64 and 64/128/128.
+// The Conv1D stack of the guide's three-output model (docs/guide.md, chapter 3) (Embedding of a
+// 5000-token vocabulary, three Conv1D of kernel 5 with two MaxPooling1D(5) between,
+// GlobalMaxPooling1D, Dense(128, relu), one linear head), batch 32, T = 200, float32, one SGD step
+// with MSE: through kerago (TrainOnBatch) and written directly in Gorgonia the way its API invites
+// (ByIndices, NCHW, G.Conv1d, G.MaxPool1D, G.Max, a VanillaSolver). The embedding width and the
+// filters are narrowed from 256 and 128/256/256 to 64 and 64/128/128.
 const (
 	benchVocab                       = 5000
 	benchBatch, benchSteps, benchDim = 32, 200, 64

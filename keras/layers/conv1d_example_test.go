@@ -8,8 +8,9 @@ import (
 	"github.com/kerago/kerago/keras/layers"
 )
 
-// A text classifier in the style of Seed §1.2: embedded tokens, Conv1D and pooling, and a
-// softmax head. Sequence lengths stay unknown (None) until data arrives.
+// A text classifier in the style of the guide's three-output model (docs/guide.md, chapter 3):
+// embedded tokens, Conv1D and pooling, and a softmax head. Sequence lengths stay unknown (None)
+// until data arrives.
 func ExampleConv1D() {
 	posts := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("posts"))
 	x := layers.Embedding(1000, 32, layers.Name("embedding")).Call(posts)
@@ -48,8 +49,8 @@ func ExampleConv1D() {
 	//  Non-trainable params: 0 (0.00 B)
 }
 
-// The Inception-style module of Seed §1.3 on 32x32 RGB images: parallel branches whose
-// outputs are concatenated on the channel axis.
+// The Inception-style module of the guide (docs/guide.md, chapter 4) on 32x32 RGB images: parallel
+// branches whose outputs are concatenated on the channel axis.
 func ExampleConv2D() {
 	img := keras.Input(keras.Shape{32, 32, 3}, keras.Name("image"))
 	a := layers.Conv2D(16, 1, layers.Activation("relu"), layers.Strides(2), layers.Name("branch_a")).Call(img)

@@ -9,11 +9,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// seedPosts returns n posts of the given length as token ids in [1, vocab), and the three
-// targets of Seed §1.2 (age: a number; income: one of 4 groups, one-hot; gender: 0 or 1),
-// each a function of the posts so that the model can learn them: a post of income group g
-// holds a run of 5 tokens g+1 somewhere, gender is g%2, and the age is the run's start
-// scaled to [1, 2].
+// seedPosts returns n posts of the given length as token ids in [1, vocab), and the three targets
+// of the guide's chapter 3 (age: a number; income: one of 4 groups, one-hot; gender: 0 or 1), each
+// a function of the posts so that the model can learn them: a post of income group g holds a run of
+// 5 tokens g+1 somewhere, gender is g%2, and the age is the run's start scaled to [1, 2].
 func seedPosts(n, steps, vocab int) (x, age, income, gender *tensor.Dense) {
 	ids := make([]int, n*steps)
 	ag, inc, gen := make([]float32, n), make([]float32, n*4), make([]float32, n)
@@ -36,10 +35,10 @@ func seedPosts(n, steps, vocab int) (x, age, income, gender *tensor.Dense) {
 		tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(gen))
 }
 
-// TestSeedThreeOutputConv1D builds Seed §1.2's model as shared/API.md writes it, with
-// smaller widths: Embedding, three Conv1D layers, two MaxPooling1D, GlobalMaxPooling1D, and
-// three named heads compiled with a loss map and loss weights. Lengths are unknown when it is
-// built; it trains on length 160 and predicts on length 200.
+// TestSeedThreeOutputConv1D builds the guide's three-output model as shared/API.md writes it, with
+// smaller widths: Embedding, three Conv1D layers, two MaxPooling1D, GlobalMaxPooling1D, and three
+// named heads compiled with a loss map and loss weights. Lengths are unknown when it is built; it
+// trains on length 160 and predicts on length 200.
 func TestSeedThreeOutputConv1D(t *testing.T) {
 	keras.SetRandomSeed(2)
 	const vocabularySize, numIncomeGroups = 100, 4

@@ -63,7 +63,8 @@ func TestConv2DGradients(t *testing.T) {
 	}
 }
 
-// inceptionModule is Seed §1.3's Inception-style module with f filters per branch.
+// inceptionModule is the guide's Inception-style module (docs/guide.md, chapter 4) with f filters
+// per branch.
 func inceptionModule(x *keras.Tensor, f int) *keras.Tensor {
 	branchA := layers.Conv2D(f, 1, layers.Activation("relu"), layers.Strides(2)).Call(x)
 	branchB := layers.Conv2D(f, 1, layers.Activation("relu")).Call(x)
@@ -73,7 +74,7 @@ func inceptionModule(x *keras.Tensor, f int) *keras.Tensor {
 	return layers.Concatenate(layers.Axis(-1)).Call(branchA, branchB, branchC)
 }
 
-// residualBlock is Seed §1.3's residual connection with f filters (f must equal x's channels).
+// residualBlock is the guide's residual connection with f filters (f must equal x's channels).
 func residualBlock(x *keras.Tensor, f int) *keras.Tensor {
 	y := layers.Conv2D(f, 3, layers.Activation("relu"), layers.Padding("same")).Call(x)
 	y = layers.Conv2D(f, 3, layers.Activation("relu"), layers.Padding("same")).Call(y)
@@ -100,8 +101,8 @@ func seedImages(n int) (x, y *tensor.Dense) {
 	return tensor.New(tensor.WithShape(n, 8, 8, 16), tensor.WithBacking(f)), tensor.New(tensor.WithShape(n, 3), tensor.WithBacking(lab))
 }
 
-// TestSeedInceptionAndResidual builds Seed §1.3's two graphs exactly as shared/API.md writes
-// them (16 filters instead of 128, on 8x8x16 images), checks their shapes and parameter
+// TestSeedInceptionAndResidual builds the guide's two graphs of chapter 4 exactly as shared/API.md
+// writes them (16 filters instead of 128, on 8x8x16 images), checks their shapes and parameter
 // counts, and trains each for 16 steps on images whose class shows in some channels: the loss must
 // fall by 30%.
 func TestSeedInceptionAndResidual(t *testing.T) {

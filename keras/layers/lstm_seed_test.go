@@ -30,7 +30,8 @@ func randomOneHot(r *rand.Rand, n, classes int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(n, classes), tensor.WithBacking(d))
 }
 
-// qaModel is the Seed §1.1 question-answering model, written as shared/API.md writes it.
+// qaModel is the guide's question-answering model (docs/guide.md, chapter 2), written as
+// shared/API.md writes it.
 func qaModel(textVocabularySize, questionVocabularySize, answerVocabularySize int) (*keras.Model, error) {
 	text := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("text"))
 	embeddedText := layers.Embedding(textVocabularySize, 64).Call(text)
@@ -46,7 +47,7 @@ func qaModel(textVocabularySize, questionVocabularySize, answerVocabularySize in
 	return keras.NewModel(keras.Inputs(text, question), keras.Outputs(answer))
 }
 
-// The Seed §1.1 model builds, summarises with Keras's parameter counts, and trains on
+// The question-answering model builds, summarises with Keras's parameter counts, and trains on
 // synthetic ids of a different length per input.
 func TestSeedQuestionAnswering(t *testing.T) {
 	keras.SetRandomSeed(1)
@@ -86,8 +87,8 @@ func TestSeedQuestionAnswering(t *testing.T) {
 	}
 }
 
-// The Seed §1.4 model: one LSTM called on two inputs has one set of weights, counted once,
-// and both calls train it.
+// The guide's shared-layer model (docs/guide.md, chapter 5): one LSTM called on two inputs has one
+// set of weights, counted once, and both calls train it.
 func TestSeedSharedLSTM(t *testing.T) {
 	keras.SetRandomSeed(2)
 	lstm := layers.LSTM(32)

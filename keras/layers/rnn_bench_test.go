@@ -16,8 +16,8 @@ import (
 //
 //	go test -run '^$' -bench 'QAStep|LSTMVariants' ./keras/layers/
 
-// The Seed §1.1 question-answering model with vocabularies of 10,000 words (answers: 500),
-// texts of 100 steps and questions of 20, batch 32.
+// The guide's question-answering model (docs/guide.md, chapter 2) with vocabularies of 10,000 words
+// (answers: 500), texts of 100 steps and questions of 20, batch 32.
 const (
 	qaVocab, qaAnswers = 10000, 500
 	qaText, qaQuestion = 100, 20
@@ -41,10 +41,10 @@ func qaData() (text, question, answers *tensor.Dense) {
 	return text, question, tensor.New(tensor.WithShape(qaBatch, qaAnswers), tensor.WithBacking(y))
 }
 
-// BenchmarkQAStep times one training step (forward, backward, Adam) of the Seed §1.1 model:
-// through the facade (TrainOnBatch), and on raw Gorgonia built by hand, once with the LSTMs
-// unrolled over the steps as Gorgonia's own examples do (fused gate matrix, the faster of the
-// two unrolled forms, see BenchmarkLSTMVariants) and once with the facade's recurrent op.
+// BenchmarkQAStep times one training step (forward, backward, Adam) of the question-answering
+// model: through the facade (TrainOnBatch), and on raw Gorgonia built by hand, once with the LSTMs
+// unrolled over the steps as Gorgonia's own examples do (fused gate matrix, the faster of the two
+// unrolled forms, see BenchmarkLSTMVariants) and once with the facade's recurrent op.
 func BenchmarkQAStep(b *testing.B) {
 	text, question, answers := qaData()
 	b.Run("keras", func(b *testing.B) {
@@ -96,7 +96,7 @@ func BenchmarkQAStep(b *testing.B) {
 	}
 }
 
-// rawQA builds the Seed §1.1 model on raw Gorgonia and returns a training step.
+// rawQA builds the question-answering model on raw Gorgonia and returns a training step.
 func rawQA(b *testing.B, unrolled bool, textData, questionData, answers *tensor.Dense) func() {
 	g := G.NewGraph()
 	f32 := tensor.Float32

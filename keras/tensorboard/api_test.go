@@ -2,7 +2,7 @@ package tensorboard_test
 
 import "github.com/kerago/kerago/keras/tensorboard"
 
-// The signatures of API.md (seed §3), exactly.
+// The writer's signatures as the API contract gives them (docs/guide.md, chapter 9), exactly.
 var (
 	_ func(dir string) (*tensorboard.Writer, error)                               = tensorboard.NewWriter
 	_ func(w *tensorboard.Writer, tag string, step int64, value float64) error    = (*tensorboard.Writer).Scalar
