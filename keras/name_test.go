@@ -102,4 +102,8 @@ func TestModelNameAndInputShapeName(t *testing.T) {
 	if got := seq.InputNames(); len(got) != 1 || got[0] != "features" {
 		t.Errorf("InputShape(Name(\"features\")): input names %v", got)
 	}
+	seq.SetName("mlp") // NewSequential takes layers only; SetName is Sequential(name=...)
+	if got := seq.Config()["name"]; got != "mlp" {
+		t.Errorf("Sequential config name %v after SetName(\"mlp\")", got)
+	}
 }

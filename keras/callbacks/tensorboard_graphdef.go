@@ -52,6 +52,9 @@ type tbGraphBuilder struct{ nodes []tensorboard.GraphNode }
 // for the outermost model, whose inputs become InputLayer nodes). It returns the node names
 // of m's outputs.
 func (g *tbGraphBuilder) model(m *keras.Model, scope string, bound []string) ([]string, error) {
+	if bound != nil && len(bound) != len(m.Inputs()) {
+		return nil, fmt.Errorf("model %s: called on %d tensors, it has %d inputs", m.Name(), len(bound), len(m.Inputs()))
+	}
 	names := map[*keras.Tensor]string{} // tensor → "node" or "node:k"
 	for i, t := range m.Inputs() {
 		if bound != nil {
