@@ -147,7 +147,7 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 			s = append(s.Clone(), 1)
 		}
 		if !s.Compatible(o) {
-			return nil, fmt.Errorf("keras: target %q: %w: the output has shape %v, the targets %v", name, ErrShape, o, Shape(y.Shape()))
+			return nil, fmt.Errorf("keras: target %q: %w: the output has shape %v, the targets %v%s", name, ErrShape, o, Shape(y.Shape()), sparseHint(y, o, heads[i]))
 		}
 		res[i] = reshaped(y, s)
 	}

@@ -11,6 +11,10 @@
 //	out := layers.Dense(10, layers.Activation("softmax")).Call(x)
 //	model, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
 //
+// Names work as Keras's name= does: [Name] names an input or a model (keras.Input(shape,
+// keras.Name("pixels")), keras.NewModel(ins, outs, keras.Name("encoder"))), and layers.Name
+// names a layer (layers.Dense(10, layers.Name("logits"))).
+//
 // [Model.Compile], [Model.Fit], [Model.Evaluate] and [Model.Predict] then train and run it. For
 // each concrete input-shape signature (batch size, sequence lengths) the symbolic model is
 // realised once as a Gorgonia ExprGraph whose weight nodes all bind the same *tensor.Dense

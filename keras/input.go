@@ -6,27 +6,32 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// InputOption configures Input.
-type InputOption func(*inputConfig)
+// InputOption configures Input and InputShape: [Name] or [DType].
+type InputOption interface{ applyInput(*inputConfig) }
+
+// inputOptionFunc is an InputOption that sets one field.
+type inputOptionFunc func(*inputConfig)
+
+func (f inputOptionFunc) applyInput(c *inputConfig) { f(c) }
 
 type inputConfig struct {
 	name  string
 	dtype string
 }
 
-// Name names the input layer (and its tensor); data for it may then be passed keyed by this
-// name in Named.
-func Name(name string) InputOption { return func(c *inputConfig) { c.name = name } }
-
 // DType sets the input's Keras dtype: "float32" (the default), "float64", "int32" or "int64".
-func DType(dtype string) InputOption { return func(c *inputConfig) { c.dtype = dtype } }
+func DType(dtype string) InputOption {
+	return inputOptionFunc(func(c *inputConfig) { c.dtype = dtype })
+}
 
 // Input declares a model input of the given shape, batch dimension excluded; None marks an
 // unknown dimension. It returns the symbolic tensor to call layers on.
 func Input(shape Shape, opts ...InputOption) *Tensor {
 	cfg := inputConfig{dtype: "float32"}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyInput(&cfg)
+		}
 	}
 	l := &InputLayer{}
 	l.Init("InputLayer", cfg.name)

@@ -36,13 +36,14 @@ type Model struct {
 
 var _ Layer = (*Model)(nil)
 
-// ModelOption configures NewModel.
-type ModelOption func(*modelConfig)
+// ModelOption configures NewModel: [Name] (or its synonym [ModelName]).
+type ModelOption interface{ applyModel(*modelConfig) }
 
 type modelConfig struct{ name string }
 
-// ModelName names the model (default "functional", "functional_1", ...).
-func ModelName(name string) ModelOption { return func(c *modelConfig) { c.name = name } }
+// ModelName names the model, as [Name] does; it is kept for code written before Name named
+// models too. Prefer Name.
+func ModelName(name string) ModelOption { return NameOption(name) }
 
 // Inputs lists a model's input tensors, in the order data is passed by position.
 func Inputs(ts ...*Tensor) []*Tensor { return ts }
@@ -58,7 +59,9 @@ func NewModel(inputs, outputs []*Tensor, opts ...ModelOption) (m *Model, err err
 	defer recoverErr("NewModel", &err)
 	cfg := modelConfig{}
 	for _, o := range opts {
-		o(&cfg)
+		if o != nil {
+			o.applyModel(&cfg)
+		}
 	}
 	if err := firstErr(append(append([]*Tensor(nil), inputs...), outputs...)); err != nil {
 		return nil, err

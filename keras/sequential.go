@@ -18,7 +18,9 @@ func InputShape(shape Shape, opts ...InputOption) Layer {
 
 // NewSequential stacks layers into a model, each called on the output of the one before, as
 // Keras's Sequential does. The first layer must be an input: InputShape(...) or the Layer()
-// of a tensor from Input. The model is named "sequential" (then "sequential_1", ...).
+// of a tensor from Input. The model is named "sequential" (then "sequential_1", ...); to name
+// it as Keras's Sequential(name=...) does, call SetName on the result before using it (an
+// input is named with InputShape(shape, Name("...")), a layer with layers.Name).
 func NewSequential(layers ...Layer) (m *Model, err error) {
 	defer recoverErr("NewSequential", &err)
 	if len(layers) == 0 {

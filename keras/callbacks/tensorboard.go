@@ -71,8 +71,10 @@ var _ keras.Callback = (*TensorBoardCallback)(nil)
 //     of every layer, tagged with Keras 3's weight path: "<layer>/<weight>/histogram", e.g.
 //     "dense/kernel/histogram" (the layers of a Sequential model are scoped by its name:
 //     "sequential/dense/kernel/histogram");
-//   - with [WriteGraph](true), in train: the model's Keras JSON (tag "keras", step 0), which
-//     TensorBoard's Graphs tab draws as the model's conceptual graph.
+//   - with [WriteGraph](true), in train: the model's layer graph as an op graph (a GraphDef,
+//     one node per layer call, tag "__run_graph__"), which TensorBoard's Graphs tab opens
+//     on, and the model's Keras JSON (tag "keras", step 0), which it draws as the model's
+//     conceptual graph.
 //
 // Options and defaults: [HistogramFreq] (0: no histograms), [UpdateFreq] ("epoch"; "batch"
 // means 1; a number is batches between writes) and [WriteGraph] (true). Events are flushed
@@ -176,6 +178,9 @@ func (c *TensorBoardCallback) OnTrainBegin(keras.Logs) error {
 		c.weights = tbWeights(m)
 	}
 	if c.writeGraph && c.graphModel != m {
+		if err := c.writeOpGraph(m); err != nil {
+			return c.fail(err)
+		}
 		js, err := tbModelJSON(m)
 		if err != nil {
 			c.warned.warn(c.Warn, fmt.Sprintf("Model failed to serialize as JSON. Ignoring... %v", err))

@@ -65,6 +65,7 @@ func ExampleTensorBoard() {
 	}
 	// Output:
 	// train
+	//   __run_graph__                            steps [0]
 	//   epoch_learning_rate                      steps [0 1 2]
 	//   epoch_loss                               steps [0 1 2]
 	//   epoch_mae                                steps [0 1 2]

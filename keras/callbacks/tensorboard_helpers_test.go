@@ -29,6 +29,16 @@ type tbRunExpect struct {
 	Scalars    map[string]*tbSeries `json:"scalars"`
 	Histograms map[string]*tbHist   `json:"histograms"`
 	Graph      *tbGraph             `json:"graph,omitempty"`
+	OpGraph    map[string]*tbOpNode `json:"op_graph,omitempty"` // node name → node
+}
+
+// tbOpNode is one node of the op graph (the GraphDef) that TensorBoard's default Graphs view
+// must draw: one per layer call.
+type tbOpNode struct {
+	Op     string    `json:"op"`
+	Inputs []string  `json:"inputs"`
+	Shapes [][]int64 `json:"shapes"` // output shapes, -1 unknown
+	DType  string    `json:"dtype"`
 }
 
 type tbSeries struct {
@@ -266,8 +276,15 @@ func tbCheckDir(t *testing.T, logDir string, exp *tbExpect) {
 		hists := map[string][][]tensorboard.Bucket{}
 		histSteps := map[string][]int64{}
 		var graphs []string
+		var opGraphs [][]tensorboard.GraphNode
 		for _, ev := range evs {
 			switch ev.Kind {
+			case tensorboard.KindGraphDef:
+				nodes, err := tensorboard.DecodeGraphDef(ev.GraphDef)
+				if err != nil || ev.Step != 0 {
+					t.Errorf("run %s: op graph at step %d: %v", name, ev.Step, err)
+				}
+				opGraphs = append(opGraphs, nodes)
 			case tensorboard.KindScalar:
 				s := scalars[ev.Tag]
 				if s == nil {
@@ -334,6 +351,14 @@ func tbCheckDir(t *testing.T, logDir string, exp *tbExpect) {
 			t.Errorf("run %s: %d model graphs, want 1", name, len(graphs))
 		case re.Graph != nil:
 			tbCheckGraph(t, graphs[0], re.Graph)
+		}
+		switch {
+		case re.OpGraph == nil && len(opGraphs) > 0:
+			t.Errorf("run %s: %d op graphs, want none", name, len(opGraphs))
+		case re.OpGraph != nil && len(opGraphs) != 1:
+			t.Errorf("run %s: %d op graphs, want 1", name, len(opGraphs))
+		case re.OpGraph != nil:
+			tbCheckOpGraph(t, name, opGraphs[0], re.OpGraph)
 		}
 	}
 }
@@ -406,4 +431,48 @@ func tbCheckGraph(t *testing.T, js string, want *tbGraph) {
 			t.Errorf("graph node %s: got inputs %v (present %v), want %v", n, g, ok, w)
 		}
 	}
+}
+
+// tbCheckOpGraph compares the decoded op graph with want: the same node names, and for each
+// the op, inputs (in order), output shapes and dtype.
+func tbCheckOpGraph(t *testing.T, run string, nodes []tensorboard.GraphNode, want map[string]*tbOpNode) {
+	t.Helper()
+	got := map[string]*tbOpNode{}
+	for _, n := range nodes {
+		got[n.Name] = &tbOpNode{Op: n.Op, Inputs: n.Inputs, Shapes: n.OutputShapes, DType: n.DType}
+		if got[n.Name].Inputs == nil {
+			got[n.Name].Inputs = []string{}
+		}
+	}
+	if g, w := sortedTags(got), sortedTags(want); !slices.Equal(g, w) {
+		t.Errorf("run %s op graph nodes:\n got %v\nwant %v", run, g, w)
+	}
+	for name, w := range want {
+		g := got[name]
+		if g == nil {
+			continue
+		}
+		if g.Op != w.Op || !slices.Equal(g.Inputs, w.Inputs) || g.DType != w.DType || !slices.EqualFunc(g.Shapes, w.Shapes, slices.Equal) {
+			t.Errorf("run %s op graph node %s:\n got %+v\nwant %+v", run, name, *g, *w)
+		}
+	}
+}
+
+// tbOps is the op graph of a model whose layers are each called once: a node per layer,
+// named as the layer, with the layers it takes its inputs from and its output's shape.
+func tbOps(m *keras.Model, inputs map[string][]string) map[string]*tbOpNode {
+	g := map[string]*tbOpNode{}
+	for _, l := range m.Layers() {
+		in := inputs[l.Name()]
+		if in == nil {
+			in = []string{}
+		}
+		out := l.(interface{ InboundNodes() []*keras.Node }).InboundNodes()[0].Outputs()[0]
+		s := []int64{}
+		for _, d := range out.Shape() {
+			s = append(s, int64(d))
+		}
+		g[l.Name()] = &tbOpNode{Op: l.ClassName(), Inputs: in, Shapes: [][]int64{s}, DType: out.DType()}
+	}
+	return g
 }

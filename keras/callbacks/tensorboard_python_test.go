@@ -54,6 +54,7 @@ func tbTrainDigits(t *testing.T) (string, *tbExpect) {
 	logDir := filepath.Join(t.TempDir(), "my_log_dir")
 	exp := &tbExpect{}
 	exp.run("train").Graph = tbNodes(m, map[string][]string{"h1": {"pixels"}, "h2": {"h1"}, "digit": {"h2"}})
+	exp.run("train").OpGraph = tbOps(m, map[string][]string{"h1": {"pixels"}, "h2": {"h1"}, "digit": {"h2"}})
 	rec := &tbRecorder{exp: exp, updateFreq: 1, histogramFreq: 1, weights: tbWeightSpecs(m, ""), lr0: 0.004, decay: 0.8}
 	tb := callbacks.TensorBoard(logDir, callbacks.HistogramFreq(1), callbacks.UpdateFreq("batch"))
 	common := []keras.FitOption{keras.BatchSize(32), keras.Verbose(0), keras.ValidationSplit(0.2), keras.Callbacks(rec, tb)}
@@ -133,6 +134,9 @@ func TestTensorBoardReadByTensorBoard(t *testing.T) {
 			}
 			if r.Graph != nil {
 				tags = append(tags, run+"/keras")
+			}
+			if r.OpGraph != nil {
+				tags = append(tags, run+"/__run_graph__")
 			}
 		}
 		var runs map[string]map[string]struct {
@@ -378,6 +382,7 @@ func tbCheckServer(t *testing.T, logDir string, exp *tbExpect) {
 			}
 		}
 	}
+	tbCheckServedOpGraphs(t, base, exp)
 	t.Logf("the server served %d scalar points and %d histograms, all as written", points, hists)
 	if points == 0 || math.IsNaN(float64(points)) {
 		t.Fatal("no point checked")

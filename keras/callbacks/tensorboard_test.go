@@ -78,6 +78,7 @@ func TestTensorBoardRuns(t *testing.T) {
 			exp.run("train")
 			if tc.graph {
 				exp.run("train").Graph = tbNodes(m, map[string][]string{name + "_hidden": {name + "_in"}, name + "_out": {name + "_hidden"}})
+				exp.run("train").OpGraph = tbOps(m, map[string][]string{name + "_hidden": {name + "_in"}, name + "_out": {name + "_hidden"}})
 			}
 			tb := callbacks.TensorBoard(dir, tc.opts...)
 			if err := tb.Err(); err != nil {
@@ -122,6 +123,7 @@ func TestTensorBoardResume(t *testing.T) {
 	exp := &tbExpect{}
 	rec := &tbRecorder{exp: exp, updateFreq: 1, histogramFreq: 1, weights: tbWeightSpecs(m, "")}
 	exp.run("train").Graph = tbNodes(m, map[string][]string{"tbresume_hidden": {"tbresume_in"}, "tbresume_out": {"tbresume_hidden"}})
+	exp.run("train").OpGraph = tbOps(m, map[string][]string{"tbresume_hidden": {"tbresume_in"}, "tbresume_out": {"tbresume_hidden"}})
 	tb := callbacks.TensorBoard(dir, callbacks.UpdateFreq("batch"), callbacks.HistogramFreq(1))
 	common := []keras.FitOption{keras.BatchSize(32), keras.Verbose(0), keras.ValidationSplit(0.2), keras.Callbacks(rec, tb)}
 	if _, err := m.Fit(x, y, append(common, keras.Epochs(2))...); err != nil {

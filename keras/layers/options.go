@@ -93,7 +93,11 @@ func (o *options) only(layer string, allowed ...string) error {
 	return nil
 }
 
-// Name names the layer (default: the snake-cased class name, made unique: "dense_1").
+// Name names the layer (default: the snake-cased class name, made unique: "dense_1"), as
+// Keras's name= argument of a layer does. Layers take this Name; inputs and models take
+// keras.Name (keras.Input, keras.NewModel), whose value is a keras.NameOption, not an Option:
+// passing it to a layer constructor fails to compile with "cannot use keras.Name(...) (value
+// of type keras.NameOption) as layers.Option value".
 func Name(name string) Option { return func(o *options) { o.mark("Name"); o.name = name } }
 
 // Activation sets the activation function by Keras name: "relu", "sigmoid", "softmax",

@@ -25,6 +25,11 @@
 //     tag "keras" at step 0 and plugin "graph_keras_model" (content "1"),
 //     which TensorBoard's Graphs dashboard draws as the conceptual graph.
 //
+// [Writer.OpGraph] writes the other kind of graph record, an Event whose
+// graph_def field holds a serialized TensorFlow GraphDef (nodes with a name,
+// an op, inputs and attrs; see [GraphNode]), filed under the tag
+// [RunGraphTag]: the op graph the Graphs dashboard opens on.
+//
 // Like TensorFlow 2 the writer repeats the plugin metadata on every value and
 // leaves data_class unset (TensorBoard infers it from the plugin name).
 //

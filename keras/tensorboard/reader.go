@@ -48,6 +48,8 @@ type Event struct {
 	Value   float64  // KindScalar (float32 values widened)
 	Buckets []Bucket // KindHistogram: (left, right, count) rows
 	Text    string   // KindText, KindKerasModel, or a DT_STRING KindTensor's first string
+
+	GraphDef []byte // KindGraphDef: the serialized GraphDef ([DecodeGraphDef] parses it)
 }
 
 // ReadEvents decodes every record of the event file at path, checking both
@@ -195,6 +197,9 @@ func decodeEvent(b []byte) ([]Event, error) {
 		case eventGraphDef:
 			err = fd.want(protowire.BytesType, "Event.graph_def")
 			kind = KindGraphDef
+			if len(fd.b) > 0 { // an empty GraphDef reads as nil, as a missing one does
+				ev.GraphDef = fd.b
+			}
 		case eventSummary:
 			if err = fd.want(protowire.BytesType, "Event.summary"); err != nil {
 				return err
@@ -230,7 +235,7 @@ func decodeEvent(b []byte) ([]Event, error) {
 	if kind != "" {
 		ev.Kind = kind
 		if kind == KindGraphDef {
-			ev.Tag = "__run_graph__"
+			ev.Tag = RunGraphTag
 		}
 		return []Event{ev}, nil
 	}
