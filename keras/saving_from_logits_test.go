@@ -1,0 +1,116 @@
+package keras_test
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"math"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
+	"gorgonia.org/tensor"
+)
+
+const fromLogitsRegenerate = "KERAS_BACKEND=jax python3 keras/testdata/from_logits.py"
+
+// A model Keras compiled with a dict of from_logits loss objects (with label smoothing) loads
+// compiled, evaluates to Keras's losses at any batch size, and saves the loss objects back as
+// Keras wrote them. Before kerago read from_logits, it loaded only with LoadCompile(false).
+func TestLoadKerasFromLogitsCompiled(t *testing.T) {
+	var c struct {
+		X        [][]float64        `json:"x"`
+		Y        map[string]any     `json:"y"`
+		Evaluate map[string]float64 `json:"evaluate"`
+	}
+	testenv.ReadJSON(t, "testdata/from_logits.json", &c, fromLogitsRegenerate)
+	path := filepath.Join("testdata", "from_logits.keras")
+	m, err := keras.LoadModel(path)
+	if err != nil {
+		t.Fatalf("LoadModel: %v", err)
+	}
+	if m.Optimizer() == nil {
+		t.Fatal("the model Keras saved compiled loaded uncompiled")
+	}
+	x := matrix32(c.X)
+	y := keras.Named{}
+	for name, v := range c.Y {
+		rows := v.([]any)
+		if _, sparse := rows[0].(float64); sparse {
+			ids := make([]int32, len(rows))
+			for i, r := range rows {
+				ids[i] = int32(r.(float64))
+			}
+			y[name] = tensor.New(tensor.WithShape(len(ids)), tensor.WithBacking(ids))
+			continue
+		}
+		var m [][]float64
+		for _, r := range rows {
+			var row []float64
+			for _, e := range r.([]any) {
+				row = append(row, e.(float64))
+			}
+			m = append(m, row)
+		}
+		y[name] = matrix32(m)
+	}
+	for _, bs := range []int{1, len(c.X)} {
+		logs, err := m.Evaluate(x, y, keras.BatchSize(bs), keras.Verbose(0))
+		if err != nil {
+			t.Fatalf("Evaluate: %v", err)
+		}
+		for k, want := range c.Evaluate {
+			if got := logs[k]; !(math.Abs(got-want) <= 1e-5*math.Max(1, math.Abs(want))) {
+				t.Errorf("batch size %d: %s = %.9g, Keras gives %.9g", bs, k, got, want)
+			}
+		}
+	}
+	out := filepath.Join(t.TempDir(), "again.keras")
+	if err := m.Save(out); err != nil {
+		t.Fatal(err)
+	}
+	want, got := compileLoss(t, path), compileLoss(t, out)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("saved compile loss\n%v\nKeras wrote\n%v", got, want)
+	}
+}
+
+func matrix32(rows [][]float64) *tensor.Dense {
+	var d []float32
+	for _, r := range rows {
+		for _, v := range r {
+			d = append(d, float32(v))
+		}
+	}
+	return tensor.New(tensor.WithShape(len(rows), len(rows[0])), tensor.WithBacking(d))
+}
+
+// compileLoss returns the "loss" of a .keras file's compile_config.
+func compileLoss(t *testing.T, path string) any {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	f, err := z.Open("config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		CompileConfig struct {
+			Loss any `json:"loss"`
+		} `json:"compile_config"`
+	}
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg.CompileConfig.Loss
+}
