@@ -3,6 +3,7 @@ package keras_test
 import (
 	"archive/zip"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/testenv"
+	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/losses"
 	"gorgonia.org/tensor"
 )
 
@@ -113,4 +116,51 @@ func compileLoss(t *testing.T, path string) any {
 		t.Fatal(err)
 	}
 	return cfg.CompileConfig.Loss
+}
+
+// A loss value with arguments survives Save and LoadModel (.keras and legacy .h5): the loaded model is compiled with
+// the same loss (same evaluation), and Compile rejects a label smoothing outside [0, 1].
+func TestSaveLoadLossWithArguments(t *testing.T) {
+	in := keras.Input(keras.Shape{3})
+	out := layers.Dense(4, layers.KernelInitializer("ones")).Call(in)
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", losses.CategoricalCrossentropy{LabelSmoothing: 2}); !errors.Is(err, keras.ErrInvalidArgument) {
+		t.Errorf("label smoothing 2: got %v, want ErrInvalidArgument", err)
+	}
+	loss := losses.CategoricalCrossentropy{FromLogits: true, LabelSmoothing: 0.25}
+	if err := m.Compile("sgd", loss); err != nil {
+		t.Fatal(err)
+	}
+	x := matrix32([][]float64{{1, 2, 3}, {-50, 0, 1}, {100, 3, -2}})
+	y := matrix32([][]float64{{0, 1, 0, 0}, {0, 0, 0, 1}, {1, 0, 0, 0}})
+	want, err := m.Evaluate(x, y, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ext := range []string{".keras", ".h5"} {
+		path := filepath.Join(t.TempDir(), "m"+ext)
+		if err := m.Save(path); err != nil {
+			t.Fatal(err)
+		}
+		if ext == ".keras" {
+			saved := compileLoss(t, path).(map[string]any)
+			if saved["class_name"] != "CategoricalCrossentropy" || saved["config"].(map[string]any)["from_logits"] != true {
+				t.Errorf("saved loss %v", saved)
+			}
+		}
+		back, err := keras.LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := back.Evaluate(x, y, keras.Verbose(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got["loss"] != want["loss"] || math.IsNaN(got["loss"]) {
+			t.Errorf("%s: loaded model's loss %v, saved model's %v", ext, got["loss"], want["loss"])
+		}
+	}
 }
