@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -163,4 +164,91 @@ func TestSaveLoadLossWithArguments(t *testing.T) {
 			t.Errorf("%s: loaded model's loss %v, saved model's %v", ext, got["loss"], want["loss"])
 		}
 	}
+}
+
+// Keras reads the loss objects Go writes: it loads a Go-saved model (.keras and legacy .h5)
+// compiled with from_logits losses and label smoothing, and its evaluate gives Go's losses.
+// Python takes seconds to start, so -short skips this.
+func TestKerasReadsGoLossObjects(t *testing.T) {
+	t.Setenv("KERAS_BACKEND", "jax")
+	py := testenv.SlowPython(t, "keras", "h5py", "numpy")
+	keras.SetRandomSeed(3)
+	in := keras.Input(keras.Shape{4}, keras.Name("x"))
+	h := layers.Dense(6, layers.Activation("tanh"), layers.Name("hidden")).Call(in)
+	outs := []*keras.Tensor{
+		layers.Dense(3, layers.Name("cls")).Call(h),
+		layers.Dense(3, layers.Name("ids")).Call(h),
+		layers.Dense(2, layers.Name("bin")).Call(h),
+	}
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(outs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Compile("adam", map[string]any{
+		"cls": losses.CategoricalCrossentropy{FromLogits: true, LabelSmoothing: 0.1},
+		"ids": losses.SparseCategoricalCrossentropy{FromLogits: true},
+		"bin": losses.BinaryCrossentropy{FromLogits: true, LabelSmoothing: 0.2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := [][]float64{{1, -2, 3, 0.5}, {40, 2, -30, 1}, {0, 0, 0, 0}}
+	y := map[string]any{
+		"cls": [][]float64{{1, 0, 0}, {0, 0, 1}, {0, 1, 0}},
+		"ids": []int32{2, 0, 1},
+		"bin": [][]float64{{1, 0}, {0, 0}, {1, 1}},
+	}
+	goLogs, err := m.Evaluate(matrix32(x), keras.Named{
+		"cls": matrix32(y["cls"].([][]float64)),
+		"ids": tensor.New(tensor.WithShape(3), tensor.WithBacking(y["ids"])),
+		"bin": matrix32(y["bin"].([][]float64)),
+	}, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data, err := json.Marshal(map[string]any{"x": x, "y": y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import json, sys
+import numpy as np
+import keras
+d = json.loads(sys.argv[1])
+x = np.array(d["x"], dtype="float32")
+y = {k: np.array(v, dtype="int32" if k == "ids" else "float32") for k, v in d["y"].items()}
+out = {}
+for path in sys.argv[2:]:
+    m = keras.models.load_model(path)
+    out[path] = {k: float(v) for k, v in m.evaluate(x, y, verbose=0, return_dict=True).items()}
+print(json.dumps(out))
+`
+	var paths []string
+	for _, ext := range []string{".keras", ".h5"} {
+		p := filepath.Join(dir, "m"+ext)
+		if err := m.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	raw := testenv.PythonOutput(t, py, append([]string{"-c", script, string(data)}, paths...)...)
+	var kerasLogs map[string]map[string]float64
+	if err := json.Unmarshal(lastLine(raw), &kerasLogs); err != nil {
+		t.Fatalf("%v: %s", err, raw)
+	}
+	for _, p := range paths {
+		for _, k := range []string{"loss", "cls_loss", "ids_loss", "bin_loss"} {
+			got, want := kerasLogs[p][k], goLogs[k]
+			if !(math.Abs(got-want) <= 1e-5*math.Max(1, math.Abs(want))) {
+				t.Errorf("%s: Keras evaluates %s = %.9g, Go %.9g", filepath.Ext(p), k, got, want)
+			}
+		}
+	}
+}
+
+// lastLine returns the last non-empty line of a program's output.
+func lastLine(out []byte) []byte {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return []byte(lines[len(lines)-1])
 }
