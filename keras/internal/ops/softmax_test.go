@@ -160,14 +160,21 @@ func indexOf(p []int, v int) int {
 	return -1
 }
 
-// A rank-3 input is softmaxed over its last axis, every row on its own.
-func TestSoftmaxRank3(t *testing.T) {
-	x := tensorOf(tensor.Float64, []float64{0, 0, 1000, 1000, -1000, 0, 3, 3}, 2, 2, 2)
-	got := run(t, x, Softmax)
-	want := []float64{0.5, 0.5, 0.5, 0.5, 0, 1, 0.5, 0.5}
-	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-15 {
-			t.Fatalf("softmax %v, want %v", got, want)
+// Inputs of rank 1 and 3 are softmaxed over their last axis, every row on its own.
+func TestSoftmaxOtherRanks(t *testing.T) {
+	for _, c := range []struct {
+		x     []float64
+		shape []int
+		want  []float64
+	}{
+		{[]float64{0, 0, 1000, 1000, -1000, 0, 3, 3}, []int{2, 2, 2}, []float64{0.5, 0.5, 0.5, 0.5, 0, 1, 0.5, 0.5}},
+		{[]float64{-1000, -1000}, []int{2}, []float64{0.5, 0.5}},
+	} {
+		got := run(t, tensorOf(tensor.Float64, c.x, c.shape...), Softmax)
+		for i := range c.want {
+			if math.Abs(got[i]-c.want[i]) > 1e-15 {
+				t.Fatalf("softmax of %v %v = %v, want %v", c.shape, c.x, got, c.want)
+			}
 		}
 	}
 }
@@ -220,5 +227,33 @@ func TestSoftmaxErrors(t *testing.T) {
 	y32 := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 3), G.WithName("y32"))
 	if _, err := SoftmaxCrossEntropy(z, y32); err == nil {
 		t.Error("cross-entropy of mixed dtypes: no error")
+	}
+}
+
+// The ops allocate per call, never per row: Gorgonia's kernels allocated for every row, which
+// was most of a classifier step's allocations.
+func TestOpsDoNotAllocatePerRow(t *testing.T) {
+	allocs := func(rows int) []float64 {
+		x := tensorOf(tensor.Float32, make([]float64, rows*10), rows, 10)
+		y := tensorOf(tensor.Float32, make([]float64, rows*10), rows, 10)
+		g := tensorOf(tensor.Float32, make([]float64, rows), rows)
+		do := []func(){
+			func() { _, _ = newSoftmaxOp(false, 2).Do(x) },
+			func() { _, _ = newSoftmaxOp(true, 2).Do(x) },
+			func() { _, _ = softmaxGradOp{Base: Base{Inputs: 2}, dims: 2}.Do(x, y) },
+			func() { _, _ = newCrossEntropyOp(2).Do(x, y) },
+			func() { _, _ = crossEntropyGradOp{Base: Base{Inputs: 3}, dims: 2}.Do(x, y, g) },
+		}
+		var out []float64
+		for _, f := range do {
+			out = append(out, testing.AllocsPerRun(20, f))
+		}
+		return out
+	}
+	few, many := allocs(2), allocs(500)
+	for i := range few {
+		if many[i] != few[i] {
+			t.Errorf("op %d: %v allocations for 2 rows, %v for 500", i, few[i], many[i])
+		}
 	}
 }
