@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/ops"
 	"github.com/kerago/kerago/keras/layers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -83,8 +84,9 @@ func BenchmarkMLPStepRawGorgonia(b *testing.B) {
 	h2, p2 := dense(h1, benchHidden1, benchHidden2, "2", true)
 	logits, p3 := dense(h2, benchHidden2, benchOut, "3", false)
 	params := append(append(p1, p2...), p3...)
-	logp := G.Must(G.LogSoftMax(logits, 1))
-	loss := G.Must(G.Neg(G.Must(G.Mean(G.Must(G.Sum(G.Must(G.HadamardProd(y, logp)), 1))))))
+	// The same fused cross-entropy as the facade: Gorgonia's LogSoftMax lets rows depend on
+	// their batch (docs/gorgonia.md).
+	loss := G.Must(G.Mean(G.Must(ops.SoftmaxCrossEntropy(logits, y))))
 	if _, err := G.Grad(loss, params...); err != nil {
 		b.Fatal(err)
 	}

@@ -68,8 +68,9 @@ func (m *Model) Optimizer() optimizers.Optimizer {
 // Compile configures the model for training. optimizer is a Keras name ("sgd", "adam",
 // "rmsprop", "adagrad") or an optimizers.Optimizer; loss is a Keras name or losses.Loss (for
 // every output), a []string with one name per output in order, or a map[string]string keyed by
-// output name (an output without a loss is not trained by any loss). All problems are reported
-// together.
+// output name (an output without a loss is not trained by any loss); []any and map[string]any
+// mix names and losses.Loss values (losses.CategoricalCrossentropy{FromLogits: true} ...).
+// All problems are reported together.
 //
 // Compile records the model's trainable weights: Fit trains those until the next Compile, so
 // a SetTrainable takes effect when the model is compiled again, as in Keras. An optimizer
@@ -123,6 +124,13 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 			}
 			c.heads[i].loss = ls
 		case losses.Loss:
+			// Losses with arguments (label smoothing) check them here, once.
+			if vl, ok := v.(interface{ Validate() error }); ok {
+				if err := vl.Validate(); err != nil {
+					errs = append(errs, fmt.Errorf("keras: Compile: %w: loss for output %q: %w", ErrInvalidArgument, names[i], err))
+					return
+				}
+			}
 			c.heads[i].loss = v
 		case nil:
 		default:
@@ -142,6 +150,20 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 			}
 		}
 	case map[string]string:
+		for k, s := range l {
+			if i := index("loss", k); i >= 0 {
+				setLoss(i, s)
+			}
+		}
+	case []any:
+		if len(l) != len(names) {
+			errs = append(errs, fmt.Errorf("keras: Compile: %w: %d losses for %d outputs", ErrInvalidArgument, len(l), len(names)))
+		} else {
+			for i, s := range l {
+				setLoss(i, s)
+			}
+		}
+	case map[string]any:
 		for k, s := range l {
 			if i := index("loss", k); i >= 0 {
 				setLoss(i, s)

@@ -64,12 +64,14 @@ func (m *Model) trainingConfig() map[string]any {
 	}
 }
 
-// lossConfig writes the loss argument of Compile as Keras writes it: a name, a list of names
-// or a dict of names (a losses.Loss value by its Keras name).
+// lossConfig writes the loss argument of Compile as Keras writes it: a name stays a name, a
+// losses value becomes Keras's loss object, in a list or a dict as given.
 func lossConfig(loss any) any {
 	switch l := loss.(type) {
 	case string:
 		return l
+	case losses.Configurable:
+		return lossObject(l)
 	case losses.Loss:
 		return l.Name()
 	case []string:
@@ -84,8 +86,30 @@ func lossConfig(loss any) any {
 			out[k] = s
 		}
 		return out
+	case []any:
+		out := make([]any, len(l))
+		for i, x := range l {
+			out[i] = lossConfig(x)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(l))
+		for k, x := range l {
+			out[k] = lossConfig(x)
+		}
+		return out
 	}
 	return nil
+}
+
+// lossObject is a loss value as Keras serialises a loss object.
+func lossObject(l losses.Configurable) map[string]any {
+	return map[string]any{
+		"module":          "keras.losses",
+		"class_name":      l.ClassName(),
+		"config":          l.Config(),
+		"registered_name": nil,
+	}
 }
 
 // lossWeightsConfig writes the loss weights: null when all are 1 and none were given, else a
@@ -223,41 +247,37 @@ func optimizerFromConfig(v any) (optimizers.Optimizer, error) {
 	return nil, fmt.Errorf("%w: optimizer is %T, want a name or a dict", ErrFileFormat, v)
 }
 
-// lossName reads one loss: a name, or a serialised loss object of a class Compile knows.
-func lossName(v any) (string, error) {
+// lossOf reads one loss: a name, or a serialised loss object with its arguments (nil for
+// null).
+func lossOf(v any) (any, error) {
 	switch l := v.(type) {
 	case nil:
-		return "", nil
+		return nil, nil
 	case string:
 		if _, err := losses.Get(l); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrUnknownName, err)
+			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
 		}
 		return l, nil
 	case map[string]any:
 		class, _ := l["class_name"].(string)
-		if cfg, ok := l["config"].(map[string]any); ok {
-			if fl, _ := cfg["from_logits"].(bool); fl {
-				return "", fmt.Errorf("%w: loss %s with from_logits=true is not supported", ErrUnknownName, class)
-			}
-			if ls, _ := cfg["label_smoothing"].(float64); ls != 0 {
-				return "", fmt.Errorf("%w: loss %s with label_smoothing is not supported", ErrUnknownName, class)
-			}
+		cfg, _ := l["config"].(map[string]any)
+		loss, err := losses.FromConfig(class, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
 		}
-		if _, err := losses.Get(class); err != nil {
-			return "", fmt.Errorf("%w: %w", ErrUnknownName, err)
-		}
-		return class, nil
+		return loss, nil
 	}
-	return "", fmt.Errorf("%w: loss is %T", ErrFileFormat, v)
+	return nil, fmt.Errorf("%w: loss is %T", ErrFileFormat, v)
 }
 
-// lossFromConfig reads the loss argument: a name, a list or a dict of them.
+// lossFromConfig reads the loss argument: a name or loss object, or a list or a dict of
+// them.
 func lossFromConfig(v any) (any, error) {
 	switch l := v.(type) {
 	case []any:
-		out := make([]string, len(l))
+		out := make([]any, len(l))
 		for i, x := range l {
-			n, err := lossName(x)
+			n, err := lossOf(x)
 			if err != nil {
 				return nil, err
 			}
@@ -266,25 +286,21 @@ func lossFromConfig(v any) (any, error) {
 		return out, nil
 	case map[string]any:
 		if _, isObject := l["class_name"]; isObject {
-			return lossName(l)
+			return lossOf(l)
 		}
-		out := make(map[string]string, len(l))
+		out := make(map[string]any, len(l))
 		for k, x := range l {
-			n, err := lossName(x)
+			n, err := lossOf(x)
 			if err != nil {
 				return nil, err
 			}
-			if n != "" {
+			if n != nil {
 				out[k] = n
 			}
 		}
 		return out, nil
 	}
-	n, err := lossName(v)
-	if n == "" || err != nil {
-		return nil, err
-	}
-	return n, nil
+	return lossOf(v)
 }
 
 // metricName reads one metric: a name or a serialised metric object (by its config name).

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -17,9 +18,9 @@ var activations = map[string]activationFunc{
 	"relu":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Rectify(x) },
 	"sigmoid": func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) },
 	"tanh":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Tanh(x) },
-	// SoftMax without an explicit axis (its default, -1, is the last axis): losses use
-	// LogSoftMax with the explicit last axis, so Gorgonia never merges the two nodes.
-	"softmax":     func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.SoftMax(x) },
+	// kerago's own op, row by row: Gorgonia's SoftMax lets a row depend on the rest of its
+	// batch (docs/gorgonia.md).
+	"softmax":     func(_ *keras.Context, x *G.Node) (*G.Node, error) { return ops.Softmax(x) },
 	"softplus":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Softplus(x) },
 	"exponential": func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Exp(x) },
 	"silu":        silu,

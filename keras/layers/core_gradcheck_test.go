@@ -106,7 +106,7 @@ func TestLossGradients(t *testing.T) {
 		{"mae", "", probs},
 		{"binary_crossentropy", "sigmoid", probs},       // from the logits: softplus(z) - y·z
 		{"binary_crossentropy", "softmax", probs},       // from probabilities, clipped
-		{"categorical_crossentropy", "softmax", oneHot}, // from the logits: LogSoftMax
+		{"categorical_crossentropy", "softmax", oneHot}, // from the logits: ops.SoftmaxCrossEntropy
 		{"categorical_crossentropy", "sigmoid", oneHot}, // from probabilities, normalised
 		{"sparse_categorical_crossentropy", "softmax", ids},
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -140,7 +141,8 @@ func rawQA(b *testing.B, unrolled bool, textData, questionData, answers *tensor.
 	dw, db := param("dense/kernel", 48, qaAnswers), param("dense/bias", qaAnswers)
 	params = append(params, dw, db)
 	logits := G.Must(G.BroadcastAdd(G.Must(G.Mul(G.Must(G.Concat(1, et, eq)), dw)), db, nil, []byte{0}))
-	loss := G.Must(G.Neg(G.Must(G.Mean(G.Must(G.Sum(G.Must(G.HadamardProd(y, G.Must(G.LogSoftMax(logits, 1)))), 1))))))
+	// kerago's fused cross-entropy: Gorgonia's LogSoftMax lets rows depend on their batch.
+	loss := G.Must(G.Mean(G.Must(ops.SoftmaxCrossEntropy(logits, y))))
 	if _, err := G.Grad(loss, params...); err != nil {
 		b.Fatal(err)
 	}

@@ -1,23 +1,49 @@
 package losses
 
 import (
+	"fmt"
+	"math"
+
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // BinaryCrossentropy is Keras's "binary_crossentropy": mean over the last axis of
-// -(y·log p + (1-y)·log(1-p)), then over the batch. From sigmoid logits z it is computed as
-// softplus(z) - y·z, which is finite for any z; from probabilities, p is clipped to
-// [Epsilon, 1-Epsilon] as Keras does.
-type BinaryCrossentropy struct{}
+// -(y·log p + (1-y)·log(1-p)), then over the batch. From logits z (FromLogits, or the
+// pre-activation of a sigmoid output) it is computed as softplus(z) - y·z, which is finite
+// for any z; from probabilities, p is clipped to [Epsilon, 1-Epsilon] as Keras does.
+//
+// The zero value is Keras's default BinaryCrossentropy().
+type BinaryCrossentropy struct {
+	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
+	// default false).
+	FromLogits bool
+	// LabelSmoothing, in [0, 1], moves the targets towards 0.5: y·(1-s) + s/2 (Keras's
+	// label_smoothing; default 0).
+	LabelSmoothing float64
+}
 
 // Name returns "binary_crossentropy".
 func (BinaryCrossentropy) Name() string { return "binary_crossentropy" }
+
+// Validate reports a label smoothing outside [0, 1].
+func (l BinaryCrossentropy) Validate() error { return checkSmoothing(l.Name(), l.LabelSmoothing) }
 
 // Build returns the binary cross-entropy.
 func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	y, err := smooth(y, l.LabelSmoothing, 0.5)
+	if err != nil {
+		return nil, err
+	}
+	if l.FromLogits {
+		logits, activation = pred, "sigmoid"
 	}
 	if logits != nil && activation == "sigmoid" {
 		sp, err := G.Softplus(logits)
@@ -75,21 +101,54 @@ func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*
 }
 
 // CategoricalCrossentropy is Keras's "categorical_crossentropy": -Σ y·log p over the classes
-// (last axis), averaged over the batch. From softmax logits it uses LogSoftMax; from
-// probabilities, p is normalised and clipped to [Epsilon, 1-Epsilon] as Keras does.
-type CategoricalCrossentropy struct{}
+// (last axis), averaged over the batch. From logits (FromLogits, or the pre-activation of a
+// softmax output) it is computed row by row through the logits' log-sum-exp, fused into one
+// op whose gradient is softmax(z) - y; from probabilities, p is normalised and clipped to
+// [Epsilon, 1-Epsilon] as Keras does.
+//
+// The zero value is Keras's default CategoricalCrossentropy().
+type CategoricalCrossentropy struct {
+	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
+	// default false).
+	FromLogits bool
+	// LabelSmoothing, in [0, 1], moves the targets towards uniform: y·(1-s) + s/classes
+	// (Keras's label_smoothing; default 0).
+	LabelSmoothing float64
+}
 
 // Name returns "categorical_crossentropy".
 func (CategoricalCrossentropy) Name() string { return "categorical_crossentropy" }
 
+// Validate reports a label smoothing outside [0, 1].
+func (l CategoricalCrossentropy) Validate() error {
+	return checkSmoothing(l.Name(), l.LabelSmoothing)
+}
+
 // Build returns the categorical cross-entropy.
 func (l CategoricalCrossentropy) Build(y, pred, logits *G.Node, activation string) (*G.Node, error) {
-	return categorical(l.Name(), y, pred, logits, activation)
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	classes := pred.Shape()[pred.Dims()-1]
+	y, err := smooth(y, l.LabelSmoothing, 1/float64(classes))
+	if err != nil {
+		return nil, err
+	}
+	return categorical(l.Name(), y, pred, logits, activation, l.FromLogits)
 }
 
 // SparseCategoricalCrossentropy is Keras's "sparse_categorical_crossentropy": the categorical
 // cross-entropy with integer class targets (fed one-hot encoded).
-type SparseCategoricalCrossentropy struct{}
+//
+// The zero value is Keras's default SparseCategoricalCrossentropy().
+type SparseCategoricalCrossentropy struct {
+	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
+	// default false).
+	FromLogits bool
+}
 
 // Name returns "sparse_categorical_crossentropy".
 func (SparseCategoricalCrossentropy) Name() string { return "sparse_categorical_crossentropy" }
@@ -99,39 +158,29 @@ func (SparseCategoricalCrossentropy) SparseTargets() bool { return true }
 
 // Build returns the cross-entropy of the one-hot targets.
 func (l SparseCategoricalCrossentropy) Build(y, pred, logits *G.Node, activation string) (*G.Node, error) {
-	return categorical(l.Name(), y, pred, logits, activation)
-}
-
-func categorical(name string, y, pred, logits *G.Node, activation string) (*G.Node, error) {
-	if err := checkShapes(name, y, pred); err != nil {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	last := pred.Dims() - 1
-	var logp *G.Node
-	var err error
+	return categorical(l.Name(), y, pred, logits, activation, l.FromLogits)
+}
+
+// categorical is -Σ y·log p over the last axis, averaged over the rest. From logits it is
+// one fused op per row (ops.SoftmaxCrossEntropy): Gorgonia's LogSoftMax kernel lets a row
+// depend on the batch's first element (docs/gorgonia.md) and allocates per row.
+func categorical(name string, y, pred, logits *G.Node, activation string, fromLogits bool) (*G.Node, error) {
+	if fromLogits {
+		logits, activation = pred, "softmax"
+	}
 	if logits != nil && activation == "softmax" {
-		// An explicit axis keeps this LogSoftMax node apart from the SoftMax node of the
-		// activation: Gorgonia hashes both ops alike except for the axis (its issue #569).
-		logp, err = G.LogSoftMax(logits, last)
+		per, err := ops.SoftmaxCrossEntropy(logits, y)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-	} else {
-		sum, err := G.Sum(pred, last)
-		if err != nil {
-			return nil, err
-		}
-		norm, err := G.BroadcastHadamardDiv(pred, sum, nil, []byte{byte(last)})
-		if err != nil {
-			return nil, err
-		}
-		p, err := clip(norm)
-		if err != nil {
-			return nil, err
-		}
-		if logp, err = G.Log(p); err != nil {
-			return nil, err
-		}
+		return G.Mean(per)
+	}
+	logp, err := logProbabilities(pred)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	yl, err := G.HadamardProd(y, logp)
 	if err != nil {
@@ -142,6 +191,45 @@ func categorical(name string, y, pred, logits *G.Node, activation string) (*G.No
 		return nil, err
 	}
 	return G.Neg(m)
+}
+
+// logProbabilities is Keras's log of probabilities: each row normalised to sum 1, clipped to
+// [Epsilon, 1-Epsilon], then the log.
+func logProbabilities(pred *G.Node) (*G.Node, error) {
+	last := pred.Dims() - 1
+	sum, err := G.Sum(pred, last)
+	if err != nil {
+		return nil, err
+	}
+	norm, err := G.BroadcastHadamardDiv(pred, sum, nil, []byte{byte(last)})
+	if err != nil {
+		return nil, err
+	}
+	p, err := clip(norm)
+	if err != nil {
+		return nil, err
+	}
+	return G.Log(p)
+}
+
+// smooth returns the label-smoothed targets y·(1-s) + s·to, or y itself for s = 0.
+func smooth(y *G.Node, s, to float64) (*G.Node, error) {
+	if s == 0 {
+		return y, nil
+	}
+	a, err := G.Mul(y, constant(y, 1-s))
+	if err != nil {
+		return nil, err
+	}
+	return G.Add(a, constant(y, s*to))
+}
+
+// checkSmoothing reports a label smoothing outside [0, 1].
+func checkSmoothing(name string, s float64) error {
+	if math.IsNaN(s) || s < 0 || s > 1 {
+		return fmt.Errorf("%s: label smoothing %v is outside [0, 1]", name, s)
+	}
+	return nil
 }
 
 // clip limits probabilities to [Epsilon, 1-Epsilon]. Gorgonia's MaxBetween and MinBetween

@@ -5,4 +5,14 @@
 // cross-entropies) is averaged over every other axis. Where the prediction is a softmax or a
 // sigmoid and its logits are known, the cross-entropies are computed from the logits, so
 // training stays finite at extreme values.
+//
+// The cross-entropies take Keras's constructor arguments as fields: FromLogits (the model's
+// output is logits, with no activation) and, for BinaryCrossentropy and
+// CategoricalCrossentropy, LabelSmoothing. Their zero values are Keras's defaults, so the
+// names ("categorical_crossentropy", ...) and the plain values stay what they were:
+//
+//	model.Compile("adam", losses.CategoricalCrossentropy{FromLogits: true, LabelSmoothing: 0.1})
+//
+// Compile configs in saved models write such values as Keras's loss objects, and FromConfig
+// reads them back.
 package losses

@@ -1,0 +1,102 @@
+package ops
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Base supplies the gorgonia.Op methods that depend only on what an op is: its name, the
+// parameters that change its result, and its number of inputs. An op embeds Base and adds
+// Type, InferShape and Do (and DiffWRT and SymDiff when it is differentiable).
+//
+// Ops built on Base return new tensors (ReturnsPtr false), call nothing outside Go
+// (CallsExtern false) and never overwrite an input (OverwritesInput -1).
+type Base struct {
+	// Name identifies the kind of op: "softmax", "log_softmax" ... It must differ between
+	// kinds whose parameters may coincide, since Gorgonia merges nodes by hash.
+	Name string
+	// Params lists every parameter that changes the result, e.g. "axis=-1".
+	Params string
+	// Inputs is the op's arity.
+	Inputs int
+}
+
+// Arity returns the number of inputs.
+func (b Base) Arity() int { return b.Inputs }
+
+// ReturnsPtr is false: Do returns a new tensor.
+func (b Base) ReturnsPtr() bool { return false }
+
+// CallsExtern is false: ops run in Go.
+func (b Base) CallsExtern() bool { return false }
+
+// OverwritesInput is -1: no input is overwritten.
+func (b Base) OverwritesInput() int { return -1 }
+
+// WriteHash writes the name and the parameters.
+func (b Base) WriteHash(h hash.Hash) { fmt.Fprintf(h, "kerago.%s{%s}", b.Name, b.Params) }
+
+// Hashcode is the FNV-1a hash of WriteHash's bytes.
+func (b Base) Hashcode() uint32 {
+	h := fnv.New32a()
+	b.WriteHash(h)
+	return h.Sum32()
+}
+
+// String returns the name with the parameters, as Gorgonia prints the op in graphs and
+// errors.
+func (b Base) String() string { return fmt.Sprintf("%s{%s}", b.Name, b.Params) }
+
+// float is the element types the ops compute on.
+type float interface{ float32 | float64 }
+
+// tensorType is the Gorgonia type of a dims-dimensional tensor of element type a; a
+// 0-dimensional one is a scalar of type a.
+func tensorType(dims int, a hm.Type) hm.Type {
+	if dims == 0 {
+		return a
+	}
+	return G.TensorType{Dims: dims, Of: a}
+}
+
+// dense returns a value as a contiguous float32 or float64 *tensor.Dense, copying a strided
+// view.
+func dense(op fmt.Stringer, v G.Value) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%v: input is a %T, want a tensor", op, v)
+	}
+	if d.RequiresIterator() {
+		m, ok := d.Materialize().(*tensor.Dense)
+		if !ok {
+			return nil, fmt.Errorf("%v: cannot copy a strided %v view", op, d.Shape())
+		}
+		d = m
+	}
+	if dt := d.Dtype(); dt != tensor.Float32 && dt != tensor.Float64 {
+		return nil, fmt.Errorf("%v: %v values are not supported (float32, float64)", op, dt)
+	}
+	return d, nil
+}
+
+// data returns the elements of a contiguous tensor of element type T.
+func data[T float](d *tensor.Dense) []T {
+	return d.Data().([]T)[:d.Shape().TotalSize()]
+}
+
+// rows returns the number of rows and the row length of a shape whose last axis is the row.
+func rows(s tensor.Shape) (n, c int) {
+	if len(s) == 0 {
+		return 1, 1
+	}
+	c = s[len(s)-1]
+	if c == 0 {
+		return 0, 0
+	}
+	return s.TotalSize() / c, c
+}
