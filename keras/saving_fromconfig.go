@@ -470,10 +470,17 @@ func resolveRefs(v any, byName map[string]*savedLayer, what string) ([]*Tensor, 
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		src := byName[r.layer]
-		if src == nil || src.mask || r.node >= len(src.outputs) || r.tensor >= len(src.outputs[r.node]) {
+		call := r.node
+		if src != nil && src.layer != nil && call > 0 {
+			// Keras counts a functional model's construction as its call 0 here (see
+			// constructionNodes). Index 0 for such a model is what kerago wrote before it
+			// followed Keras (Keras itself never writes it): it means the first call.
+			call -= constructionNodes(src.layer)
+		}
+		if src == nil || src.mask || call >= len(src.outputs) || r.tensor >= len(src.outputs[call]) {
 			return nil, fmt.Errorf("%w: %s names output %d of call %d of layer %q, which does not exist", ErrFileFormat, what, r.tensor, r.node, r.layer)
 		}
-		out[i] = src.outputs[r.node][r.tensor]
+		out[i] = src.outputs[call][r.tensor]
 	}
 	return out, nil
 }
