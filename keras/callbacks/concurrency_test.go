@@ -1,6 +1,8 @@
 package callbacks
 
 import (
+	"fmt"
+	"io"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,7 +13,8 @@ import (
 
 // The built-in callbacks that read or change the model's state (TensorBoard with histograms
 // reads the weights and the optimizer's iterations and learning rate; ReduceLROnPlateau and
-// LearningRateScheduler set the learning rate) run in one goroutine's Fit while other
+// LearningRateScheduler set the learning rate), and a user callback reading weights, optimizer
+// variables and the summary, run in one goroutine's Fit while other
 // goroutines train, load, set and predict with the same model. Run with -race: the callbacks'
 // reads and writes must not race with the steps, LoadWeights or SetWeights.
 func TestCallbacksConcurrentWithOtherCalls(t *testing.T) {
@@ -53,6 +56,14 @@ func TestCallbacksConcurrentWithOtherCalls(t *testing.T) {
 			TensorBoard(filepath.Join(dir, "logs"), HistogramFreq(1)),
 			ReduceLROnPlateau(Monitor("loss"), Patience(1), Factor(0.5), MinDelta(10)),
 			LearningRateScheduler(func(epoch int, lr float64) float64 { return lr * 0.9 }),
+			// A user callback reading state the ways the keras.Callback doc names as safe.
+			Lambda(LambdaHooks{OnTrainBatchEnd: func(int, keras.Logs) error {
+				if len(m.Weights()) != 4 || len(m.Optimizer().Variables()) < 2 {
+					return fmt.Errorf("a snapshot lacks weights or optimizer variables")
+				}
+				m.Summary(io.Discard)
+				return nil
+			}}),
 		}
 		_, err := m.Fit(x, y, keras.Epochs(6), keras.BatchSize(16), keras.Verbose(0),
 			keras.ValidationSplit(0.25), keras.Callbacks(cbs...))
