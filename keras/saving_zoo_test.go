@@ -231,9 +231,12 @@ func zoo() []zooCase {
 			x := keras.Input(keras.Shape{4}, keras.Name("features"))
 			h := layers.Dense(4, layers.Activation("relu"), layers.Name("trunk")).Call(x)
 			plain := layers.Dense(1, layers.Name("plain")).Call(h)
-			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(head.Call(x), plain, head.Call(h)), keras.ModelName("mixed"))).must(t)
+			// A nested Sequential is not a Functional: Keras numbers its calls from 0 everywhere.
+			seq := mk(keras.NewSequential(keras.InputShape(keras.Shape{4}), layers.Dense(2)))
+			side := seq.must(t)
+			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(head.Call(x), plain, head.Call(h), side.Call(h)), keras.ModelName("mixed"))).must(t)
 			return compile(t, m, "adam", "mse")
-		}, x: list(floats(31, 4)), y: list(floats(32, 2), floats(33, 1), floats(34, 2))},
+		}, x: list(floats(31, 4)), y: list(floats(32, 2), floats(33, 1), floats(34, 2), floats(40, 2))},
 
 		// The guide's ticket model: token inputs left at the default float32 dtype feed
 		// Embedding, which casts the ids, as Keras's does.

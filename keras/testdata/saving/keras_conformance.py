@@ -218,8 +218,11 @@ def keras_models():
     head = keras.Model(hi, L.Dense(2)(hi), name="head")
     feats = keras.Input((4,), name="features")
     trunk = L.Dense(4, activation="relu", name="trunk")(feats)
-    out["nested_mixed"] = (keras.Model(feats, [head(feats), L.Dense(1, name="plain")(trunk), head(trunk)], name="mixed"),
-                           "adam", "mse", [data((16, 4), 30)], [data((16, 2), 31), data((16, 1), 32), data((16, 2), 33)])
+    side = keras.Sequential([keras.Input((4,)), L.Dense(2)])  # not a Functional: calls count from 0
+    out["nested_mixed"] = (keras.Model(feats, [head(feats), L.Dense(1, name="plain")(trunk), head(trunk), side(trunk)],
+                                       name="mixed"),
+                           "adam", "mse", [data((16, 4), 30)],
+                           [data((16, 2), 31), data((16, 1), 32), data((16, 2), 33), data((16, 2), 39)])
 
     # The guide's ticket model: token inputs at the default float32 dtype into Embedding.
     title = keras.Input((None,), name="title")
