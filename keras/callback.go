@@ -26,6 +26,26 @@ func (l Logs) SortedKeys() []string {
 // stops the loop, and Fit (Evaluate, Predict) returns the error after OnTrainEnd.
 //
 // Embed [BaseCallback] to implement only the hooks you need.
+//
+// # Reading and changing the model from a callback
+//
+// Hooks run between steps, never inside one, and without the model's lock, so a hook may call
+// any method of the model, including Fit, Evaluate, Predict, Save, SetWeights and LoadWeights.
+// Another goroutine may be using the same model at the same time (a model serves several
+// goroutines, which take turns step by step), so a hook reads the model's state through calls
+// that take the lock or their own:
+//
+//   - [Model.Weights] returns copies of the weights, taken under the model's lock;
+//     [Model.SetWeights] and [Model.LoadWeights] write under it;
+//   - the optimizer ([Model.Optimizer]) of package optimizers is safe for concurrent use:
+//     LearningRate, SetLearningRate, Iterations and Variables (copies) may be called at any
+//     time;
+//   - [Model.StopTraining] and [Model.SetStopTraining] are atomic.
+//
+// The live tensors of [Model.Variables] (Variable.Value) must not be read or written from a
+// hook while the model may be in use elsewhere: a training step updates them, and Gorgonia's
+// matrix product rewrites their headers in place while it runs. The built-in callbacks follow
+// these rules (TensorBoard's histograms are drawn from [Model.Weights]).
 type Callback interface {
 	SetModel(m *Model)
 	OnTrainBegin(logs Logs) error

@@ -150,7 +150,7 @@ func modelConfigDict(m *Model) map[string]any {
 	ref := func(ts []*Tensor) any {
 		out := make([]any, len(ts))
 		for i, t := range ts {
-			out[i] = []any{t.node.layer.Name(), reindex[t.node], t.index}
+			out[i] = []any{t.node.layer.Name(), reindex[t.node] + constructionNodes(t.node.layer), t.index}
 		}
 		if len(out) == 1 {
 			return out[0] // Keras 3 writes a single input or output as a bare triple
@@ -164,6 +164,20 @@ func modelConfigDict(m *Model) map[string]any {
 		"input_layers":  ref(m.inputs),
 		"output_layers": ref(m.outputs),
 	}
+}
+
+// constructionNodes is what Keras 3 adds to a call index in input_layers and output_layers
+// (not in inbound_nodes) for l: 1 for a functional model, whose get_config counts a node for
+// the model's own construction before its calls (node_reindexing_map starts at 1 for
+// Functional, and functional_from_config subtracts 1 again), 0 for every other layer,
+// Sequential included (it is not a Functional). Writing 0 there for a nested model's first
+// call makes Keras read index -1, the model's last call: two calls of one nested model as
+// outputs come back swapped, silently.
+func constructionNodes(l Layer) int {
+	if m, ok := l.(*Model); ok && !m.sequential {
+		return 1
+	}
+	return 0
 }
 
 // nodeReindex numbers each layer's calls inside m from 0, in call order, as Keras's

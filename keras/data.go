@@ -105,9 +105,9 @@ func checkInputs(xs []*tensor.Dense, ts []*Tensor) error {
 				return fmt.Errorf("keras: input %q: %w: expects integer data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
 			}
 		case tensor.Int, tensor.Int32, tensor.Int64:
-			if !isInt {
-				return fmt.Errorf("keras: input %q: %w: expects float data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
-			}
+			// Integer data for a float input is converted, as Keras converts it: token ids
+			// for an Input left at float32 (the guide's models) reach Embedding, which casts
+			// them back to ints.
 		default:
 			return fmt.Errorf("keras: input %q: %w: %v is not supported", t.Name(), ErrDType, x.Dtype())
 		}

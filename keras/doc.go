@@ -20,6 +20,11 @@
 // realised once as a Gorgonia ExprGraph whose weight nodes all bind the same *tensor.Dense
 // values, cached and reused; see program.go.
 //
+// A model may be used from several goroutines: the steps of Fit, Evaluate and Predict, and
+// SetWeights, LoadWeights and Save, take the model's lock in turn, batch by batch. Callbacks
+// run between steps and may call any method of the model; see [Callback] for the calls that
+// read weights and optimizer state safely while another goroutine trains.
+//
 // Mistakes never panic: a bad layer call stores its error in the returned tensor, and
 // NewModel returns it naming the layer and the shapes; every public entry point recovers
 // panics from Gorgonia and returns them as errors.

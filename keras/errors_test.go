@@ -126,8 +126,9 @@ func TestCompileAndDataErrors(t *testing.T) {
 		"unknown name":       {keras.Named{"nope": randData(4, 3, 1)}, randData(4, 2, 1), keras.ErrUnknownName},
 		"too many inputs":    {[]*tensor.Dense{randData(4, 3, 1), randData(4, 3, 1)}, randData(4, 2, 1), keras.ErrData},
 		"nil input":          {[]*tensor.Dense{nil}, randData(4, 2, 1), keras.ErrData},
-		"int data":           {tensor.New(tensor.WithShape(4, 3), tensor.WithBacking(make([]int, 12))), randData(4, 2, 1), keras.ErrDType},
-		"missing target":     {randData(4, 3, 1), keras.Named{}, keras.ErrData},
+		// Integer data for a float input is converted, as Keras converts it; bool is not data.
+		"bool data":      {tensor.New(tensor.WithShape(4, 3), tensor.WithBacking(make([]bool, 12))), randData(4, 2, 1), keras.ErrDType},
+		"missing target": {randData(4, 3, 1), keras.Named{}, keras.ErrData},
 	}
 	for name, c := range cases {
 		if _, err := m.Fit(c.x, c.y, keras.Verbose(0)); !errors.Is(err, c.want) {

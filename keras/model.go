@@ -280,7 +280,9 @@ func (m *Model) GetLayer(name string) (Layer, error) {
 }
 
 // Variables returns every weight of the model, each once, in Keras's order: layer by layer,
-// nested models expanded.
+// nested models expanded. The values are the live tensors every step updates: while another
+// goroutine may use the model, read them through [Model.Weights] (copies taken under the
+// model's lock) instead.
 func (m *Model) Variables() []*Variable {
 	seen := map[*Variable]bool{}
 	var out []*Variable

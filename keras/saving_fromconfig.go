@@ -463,17 +463,34 @@ func resolveRefs(v any, byName map[string]*savedLayer, what string) ([]*Tensor, 
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("%w: %s is missing or empty", ErrFileFormat, what)
 	}
-	out := make([]*Tensor, len(raw))
+	refs := make([]tensorRef, len(raw))
 	for i, e := range raw {
 		r, err := parseRef(e)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", what, err)
 		}
+		refs[i] = r
+	}
+	// Keras counts a functional model's construction as its call 0 here (see
+	// constructionNodes), so it never writes index 0 for such a model. A list that does was
+	// written by kerago before it followed Keras, numbering calls from 0: read it that way.
+	shift := 1
+	for _, r := range refs {
+		if src := byName[r.layer]; src != nil && src.layer != nil && r.node == 0 && constructionNodes(src.layer) == 1 {
+			shift = 0
+		}
+	}
+	out := make([]*Tensor, len(raw))
+	for i, r := range refs {
 		src := byName[r.layer]
-		if src == nil || src.mask || r.node >= len(src.outputs) || r.tensor >= len(src.outputs[r.node]) {
+		call := r.node
+		if src != nil && src.layer != nil {
+			call -= shift * constructionNodes(src.layer)
+		}
+		if src == nil || src.mask || call >= len(src.outputs) || r.tensor >= len(src.outputs[call]) {
 			return nil, fmt.Errorf("%w: %s names output %d of call %d of layer %q, which does not exist", ErrFileFormat, what, r.tensor, r.node, r.layer)
 		}
-		out[i] = src.outputs[r.node][r.tensor]
+		out[i] = src.outputs[call][r.tensor]
 	}
 	return out, nil
 }

@@ -69,6 +69,16 @@ func tokens(seed, vocab, steps int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(zooBatch, steps), tensor.WithBacking(v))
 }
 
+// floatTokens is tokens as float32 values, as Keras's guide feeds a float32 Input.
+func floatTokens(seed, vocab, steps int) *tensor.Dense {
+	ids := tokens(seed, vocab, steps).Int32s()
+	v := make([]float32, len(ids))
+	for i, id := range ids {
+		v[i] = float32(id)
+	}
+	return tensor.New(tensor.WithShape(zooBatch, steps), tensor.WithBacking(v))
+}
+
 // oneHot returns (batch, k) one-hot targets.
 func oneHot(seed, k int) *tensor.Dense {
 	v := make([]float32, zooBatch*k)
@@ -183,6 +193,65 @@ func zoo() []zooCase {
 			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(out), keras.ModelName("outer"))).must(t)
 			return compile(t, m, optimizers.SGD(optimizers.Momentum(0.9)), "mse")
 		}, x: list(floats(9, 7)), y: list(floats(10, 1))},
+
+		// Nested models as direct outputs: Keras numbers a functional model's calls from 1 in
+		// output_layers (its construction is call 0), so these pin the call indices both ways.
+		{name: "autoencoder", build: func(t *testing.T) *keras.Model {
+			ei := keras.Input(keras.Shape{6}, keras.Name("enc_in"))
+			encoder := mk(keras.NewModel(keras.Inputs(ei), keras.Outputs(layers.Dense(3, layers.Activation("relu")).Call(ei)), keras.ModelName("encoder"))).must(t)
+			di := keras.Input(keras.Shape{3}, keras.Name("dec_in"))
+			decoder := mk(keras.NewModel(keras.Inputs(di), keras.Outputs(layers.Dense(6).Call(di)), keras.ModelName("decoder"))).must(t)
+			x := keras.Input(keras.Shape{6}, keras.Name("img"))
+			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(decoder.Call(encoder.Call(x))), keras.ModelName("autoencoder"))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(floats(24, 6)), y: list(floats(24, 6))},
+
+		{name: "nested_twice", build: func(t *testing.T) *keras.Model {
+			ti := keras.Input(keras.Shape{4}, keras.Name("tower_in"))
+			tower := mk(keras.NewModel(keras.Inputs(ti), keras.Outputs(layers.Dense(2).Call(ti)), keras.ModelName("tower"))).must(t)
+			a := keras.Input(keras.Shape{4}, keras.Name("left"))
+			b := keras.Input(keras.Shape{4}, keras.Name("right"))
+			m := mk(keras.NewModel(keras.Inputs(a, b), keras.Outputs(tower.Call(a), tower.Call(b)), keras.ModelName("siamese"))).must(t)
+			return compile(t, m, "sgd", "mse")
+		}, x: list(floats(25, 4), floats(26, 4)), y: list(floats(27, 2), floats(28, 2))},
+
+		{name: "nested_deep", build: func(t *testing.T) *keras.Model {
+			i3 := keras.Input(keras.Shape{4}, keras.Name("in3"))
+			level3 := mk(keras.NewModel(keras.Inputs(i3), keras.Outputs(layers.Dense(3, layers.Activation("tanh")).Call(i3)), keras.ModelName("level3"))).must(t)
+			i2 := keras.Input(keras.Shape{5}, keras.Name("in2"))
+			level2 := mk(keras.NewModel(keras.Inputs(i2), keras.Outputs(level3.Call(layers.Dense(4).Call(i2))), keras.ModelName("level2"))).must(t)
+			x := keras.Input(keras.Shape{5}, keras.Name("in1"))
+			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(level2.Call(x)), keras.ModelName("level1"))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(floats(29, 5)), y: list(floats(30, 3))},
+
+		{name: "nested_mixed", build: func(t *testing.T) *keras.Model {
+			hi := keras.Input(keras.Shape{4}, keras.Name("head_in"))
+			head := mk(keras.NewModel(keras.Inputs(hi), keras.Outputs(layers.Dense(2).Call(hi)), keras.ModelName("head"))).must(t)
+			x := keras.Input(keras.Shape{4}, keras.Name("features"))
+			h := layers.Dense(4, layers.Activation("relu"), layers.Name("trunk")).Call(x)
+			plain := layers.Dense(1, layers.Name("plain")).Call(h)
+			// A nested Sequential is not a Functional: Keras numbers its calls from 0 everywhere.
+			seq := mk(keras.NewSequential(keras.InputShape(keras.Shape{4}), layers.Dense(2)))
+			side := seq.must(t)
+			m := mk(keras.NewModel(keras.Inputs(x), keras.Outputs(head.Call(x), plain, head.Call(h), side.Call(h)), keras.ModelName("mixed"))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(floats(31, 4)), y: list(floats(32, 2), floats(33, 1), floats(34, 2), floats(40, 2))},
+
+		// The guide's ticket model: token inputs left at the default float32 dtype feed
+		// Embedding, which casts the ids, as Keras's does.
+		{name: "ticket", build: func(t *testing.T) *keras.Model {
+			title := keras.Input(keras.Shape{keras.None}, keras.Name("title"))
+			body := keras.Input(keras.Shape{keras.None}, keras.Name("body"))
+			tags := keras.Input(keras.Shape{6}, keras.Name("tags"))
+			tf := layers.LSTM(5).Call(layers.Embedding(30, 4).Call(title))
+			bf := layers.LSTM(3).Call(layers.Embedding(30, 4).Call(body))
+			x := layers.Concatenate().Call(tf, bf, tags)
+			priority := layers.Dense(1, layers.Name("priority")).Call(x)
+			department := layers.Dense(3, layers.Name("department")).Call(x)
+			m := mk(keras.NewModel(keras.Inputs(title, body, tags), keras.Outputs(priority, department), keras.ModelName("ticket"))).must(t)
+			return compile(t, m, "rmsprop", "mse")
+		}, x: list(floatTokens(35, 30, 7), floatTokens(36, 30, 9), unit(37, 6)), y: list(floats(38, 1), floats(39, 3))},
 
 		{name: "batchnorm", build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{6})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/tensorboard"
+	"gorgonia.org/tensor"
 )
 
 // TensorBoardCallback writes what Keras 3's TensorBoard callback writes, in event files that
@@ -44,10 +45,12 @@ type TensorBoardCallback struct {
 	warned    warner
 }
 
-// tbWeight is one weight histogram: its tag and its variable.
+// tbWeight is one weight histogram: its tag, its variable and the variable's position in
+// the model's Weights, where its values are read from.
 type tbWeight struct {
 	tag string
 	v   *keras.Variable
+	idx int
 }
 
 var _ keras.Callback = (*TensorBoardCallback)(nil)
@@ -321,9 +324,16 @@ func (c *TensorBoardCallback) OnEpochEnd(epoch int, logs keras.Logs) error {
 			}
 		}
 	}
-	if c.histogramFreq > 0 && epoch%c.histogramFreq == 0 {
+	if c.histogramFreq > 0 && epoch%c.histogramFreq == 0 && len(c.weights) > 0 {
+		// Weights copies the values under the model's lock: another goroutine's Fit,
+		// Predict or LoadWeights may be running a step, and Gorgonia's matrix product
+		// rewrites the weights' headers in place while it does.
+		snap := c.Model().Weights()
 		for _, w := range c.weights {
-			if err := c.train.Histogram(w.tag, step, c.values(w.v)); err != nil {
+			if w.idx >= len(snap) {
+				return c.fail(fmt.Errorf("%w: weight %s is not among the model's %d weights", keras.ErrInternal, w.v.Path, len(snap)))
+			}
+			if err := c.train.Histogram(w.tag, step, c.values(snap[w.idx])); err != nil {
 				return c.fail(err)
 			}
 		}
@@ -379,9 +389,9 @@ func (c *TensorBoardCallback) sortedKeys(logs keras.Logs) []string {
 }
 
 // values returns a weight's numbers as float64, in a reused slice.
-func (c *TensorBoardCallback) values(v *keras.Variable) []float64 {
+func (c *TensorBoardCallback) values(v *tensor.Dense) []float64 {
 	c.hist = c.hist[:0]
-	switch d := v.Value.Data().(type) {
+	switch d := v.Data().(type) {
 	case []float32:
 		for _, x := range d {
 			c.hist = append(c.hist, float64(x))
@@ -403,6 +413,10 @@ func (c *TensorBoardCallback) values(v *keras.Variable) []float64 {
 // share a path, the later one gets a "_1", "_2" ... suffix, so that neither hides the other.
 func tbWeights(m *keras.Model) []tbWeight {
 	var out []tbWeight
+	index := map[*keras.Variable]int{}
+	for i, v := range m.Variables() { // the order of m.Weights()
+		index[v] = i
+	}
 	seen := map[*keras.Variable]bool{}
 	used := map[string]int{}
 	var walk func(ls []keras.Layer, scope string)
@@ -431,7 +445,11 @@ func tbWeights(m *keras.Model) []tbWeight {
 					name = fmt.Sprintf("%s_%d", name, n)
 				}
 				used[name]++
-				out = append(out, tbWeight{tag: name + "/histogram", v: v})
+				i, ok := index[v]
+				if !ok {
+					i = len(index) // not in Weights: OnEpochEnd reports it
+				}
+				out = append(out, tbWeight{tag: name + "/histogram", v: v, idx: i})
 			}
 		}
 	}

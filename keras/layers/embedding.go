@@ -23,6 +23,8 @@ import (
 // # Input shape
 //
 // Integer ids (batch, ...), usually (batch, time steps) from an Input with DType "int32".
+// Float ids (an Input left at the default float32, as Keras's guide declares token inputs)
+// are cast to integers toward zero, as Keras's Embedding casts them: 2.7 looks up row 2.
 //
 // # Output shape
 //
@@ -105,9 +107,18 @@ func (l *EmbeddingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 // are fed by the model, a check before every step rejects ids outside [0, inputDim), which
 // Gorgonia would read out of bounds.
 func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	ids := in[0]
-	if ids.Dtype() != tensor.Int {
-		return nil, fmt.Errorf("%w: Embedding takes integer ids, got %v values; declare the input with keras.DType(\"int32\")", keras.ErrDType, ids.Dtype())
+	fed := in[0]
+	ids := fed
+	switch ids.Dtype() {
+	case tensor.Int:
+	case tensor.Float32, tensor.Float64:
+		// Float ids (an Input left at its default float32 dtype): cast as Keras does.
+		var err error
+		if ids, err = G.ApplyOp(idsCastOp{dims: fed.Dims()}, fed); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("%w: Embedding takes integer (or float) ids, got %v values", keras.ErrDType, ids.Dtype())
 	}
 	shape := ids.Shape()
 	n := shape.TotalSize()
@@ -133,8 +144,8 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 		}
 		ctx.SetMask(y, mask)
 	}
-	if ids.Op() == nil {
-		ctx.BeforeStep(func() error { return l.checkIDs(ids.Value()) })
+	if fed.Op() == nil {
+		ctx.BeforeStep(func() error { return l.checkIDs(fed.Value()) })
 	}
 	return []*G.Node{y}, nil
 }
@@ -163,15 +174,26 @@ func (l *EmbeddingLayer) checkIDs(v G.Value) error {
 	if !ok {
 		return nil // not fed yet: Gorgonia reports it
 	}
-	ids, ok := t.Data().([]int)
-	if !ok {
-		return nil
+	switch ids := t.Data().(type) {
+	case []int:
+		return checkIDRange(l, t.Shape(), ids)
+	case []float32:
+		return checkIDRange(l, t.Shape(), ids)
+	case []float64:
+		return checkIDRange(l, t.Shape(), ids)
 	}
-	for i, id := range ids {
-		if id < 0 || id >= l.inputDim {
+	return nil
+}
+
+// checkIDRange returns an error naming the layer for an id that is not a number or, truncated
+// toward zero as the lookup does, falls outside [0, inputDim).
+func checkIDRange[T int | float32 | float64](l *EmbeddingLayer, shape tensor.Shape, ids []T) error {
+	for i, v := range ids {
+		x := float64(v)
+		if !(x > -1 && x < float64(l.inputDim)) { // also NaN; -0.5 truncates to 0
 			return &keras.LayerError{Layer: l.Name(), Class: l.ClassName(), Err: fmt.Errorf(
-				"%w: token id %d at index %v of the batch (shape %v) is outside [0, %d); input_dim must be larger than every id",
-				keras.ErrData, id, unravel(i, t.Shape()), t.Shape(), l.inputDim)}
+				"%w: token id %v at index %v of the batch (shape %v) is outside [0, %d); input_dim must be larger than every id",
+				keras.ErrData, v, unravel(i, shape), shape, l.inputDim)}
 		}
 	}
 	return nil

@@ -130,17 +130,6 @@ func TestEmbeddingIDsOutOfRange(t *testing.T) {
 }
 
 func TestEmbeddingErrors(t *testing.T) {
-	t.Run("float ids", func(t *testing.T) {
-		in := keras.Input(keras.Shape{keras.None})
-		m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Embedding(4, 2).Call(in)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = m.Predict(tensor.New(tensor.WithShape(1, 2), tensor.WithBacking([]float32{1, 2})), keras.Verbose(0))
-		if !errors.Is(err, keras.ErrDType) || !strings.Contains(err.Error(), `keras.DType("int32")`) {
-			t.Errorf("error %v, want ErrDType saying how to declare the input", err)
-		}
-	})
 	for _, c := range []struct {
 		name string
 		l    *layers.EmbeddingLayer

@@ -56,6 +56,8 @@ func (o *AdagradOptimizer) Config() map[string]any {
 
 // Apply performs one Adagrad step; see [Optimizer.Apply].
 func (o *AdagradOptimizer) Apply(params, grads []*tensor.Dense) error {
+	o.mu.Lock() // the step and a callback reading the state must not overlap
+	defer o.mu.Unlock()
 	ok, err := o.prepare(params, grads)
 	if !ok {
 		return err

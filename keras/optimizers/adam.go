@@ -69,6 +69,8 @@ func (o *AdamOptimizer) Config() map[string]any {
 
 // Apply performs one Adam step; see [Optimizer.Apply].
 func (o *AdamOptimizer) Apply(params, grads []*tensor.Dense) error {
+	o.mu.Lock() // the step and a callback reading the state must not overlap
+	defer o.mu.Unlock()
 	ok, err := o.prepare(params, grads)
 	if !ok {
 		return err

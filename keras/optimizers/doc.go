@@ -25,5 +25,12 @@
 // exactly where it stopped. [Optimizer.Config] and [FromConfig] round-trip the Keras
 // get_config() dictionary.
 //
-// Optimizers are not safe for concurrent use.
+// # Concurrency
+//
+// The optimizers of this package are safe for concurrent use: every method takes the
+// optimizer's own lock, so a callback may read [Optimizer.LearningRate],
+// [Optimizer.Iterations] or [Optimizer.Variables] (copies), or call
+// [Optimizer.SetLearningRate], while another goroutine trains the model (Apply) or loads
+// weights into it (SetVariables). Apply holds the lock for the whole step, so Variables
+// returns the state between two steps, never halfway through one.
 package optimizers

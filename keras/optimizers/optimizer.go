@@ -17,6 +17,10 @@ import (
 // error wrapping [ErrMismatch]: one optimizer cannot serve two models (Keras 3 raises "Unknown
 // variable" there). SetVariables restores a state by position and lets the next Apply bind
 // the tensors it is given.
+//
+// The optimizers of this package are safe for concurrent use (see the package doc); an
+// implementation of one's own used with keras's callbacks should be too, since callbacks read
+// and set the learning rate between steps while other goroutines may be training.
 type Optimizer interface {
 	// Name is the Keras identifier, e.g. "adam", "sgd", "rmsprop", "adagrad".
 	Name() string

@@ -74,6 +74,8 @@ func (o *RMSpropOptimizer) Config() map[string]any {
 
 // Apply performs one RMSprop step; see [Optimizer.Apply].
 func (o *RMSpropOptimizer) Apply(params, grads []*tensor.Dense) error {
+	o.mu.Lock() // the step and a callback reading the state must not overlap
+	defer o.mu.Unlock()
 	ok, err := o.prepare(params, grads)
 	if !ok {
 		return err

@@ -56,6 +56,8 @@ func (o *SGDOptimizer) Config() map[string]any {
 
 // Apply performs one SGD step; see [Optimizer.Apply].
 func (o *SGDOptimizer) Apply(params, grads []*tensor.Dense) error {
+	o.mu.Lock() // the step and a callback reading the state must not overlap
+	defer o.mu.Unlock()
 	ok, err := o.prepare(params, grads)
 	if !ok {
 		return err

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gorgonia.org/tensor"
 )
@@ -19,7 +20,13 @@ var (
 // state is what every optimizer shares: the learning rate, the iteration count, the sticky
 // construction error, the parameters it is bound to and the slot variables with their Keras
 // order.
+//
+// mu guards every field below it that changes: an optimizer is safe for concurrent use, so a
+// callback may read or set the learning rate, or read the iterations and variables, while
+// another goroutine's training step (Apply) or LoadWeights (SetVariables) runs. keras takes
+// its model's lock before this one, never the other way round.
 type state struct {
+	mu         sync.Mutex
 	name       string // Keras identifier, e.g. "adam"
 	configName string // the "name" entry of Config, Keras's default name of the class
 	lr         float64
@@ -77,17 +84,36 @@ func (s *state) order(n int) [][2]int {
 func (s *state) Name() string { return s.name }
 
 // LearningRate returns the current learning rate.
-func (s *state) LearningRate() float64 { return s.lr }
+func (s *state) LearningRate() float64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lr
+}
 
 // SetLearningRate sets the learning rate used from the next Apply on.
-func (s *state) SetLearningRate(lr float64) { s.lr = lr }
+func (s *state) SetLearningRate(lr float64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lr = lr
+}
 
 // Iterations returns the number of successful Apply calls.
-func (s *state) Iterations() int64 { return s.iterations }
+func (s *state) Iterations() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.iterations
+}
 
 // Err returns the sticky construction error, or an error for an invalid learning rate set
 // with SetLearningRate, or nil.
 func (s *state) Err() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.errLocked()
+}
+
+// errLocked is Err for callers that hold s.mu.
+func (s *state) errLocked() error {
 	if s.err != nil {
 		return s.err
 	}
@@ -102,8 +128,9 @@ func (s *state) slot(k, i int) *tensor.Dense { return s.slots[k][i] }
 
 // prepare validates one Apply call and builds the state on the first one. ok is false when
 // there is nothing to do (no parameters). It allocates only on errors and on the first call.
+// The caller holds s.mu.
 func (s *state) prepare(params, grads []*tensor.Dense) (ok bool, err error) {
-	if err := s.Err(); err != nil {
+	if err := s.errLocked(); err != nil {
 		return false, err
 	}
 	if len(params) != len(grads) {
@@ -197,6 +224,8 @@ func (s *state) checkBinding(params []*tensor.Dense) error {
 // the iteration count and the learning rate are kept, as when Keras 3 builds slots for new
 // variables. It fails, changing nothing, on a nil or non-float parameter.
 func (s *state) Build(params []*tensor.Dense) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for i, p := range params {
 		if p == nil {
 			return newError(s.name, "Build", ErrMismatch, "params[%d] is nil", i)
@@ -307,6 +336,8 @@ func (s *state) build(params []*tensor.Dense) error {
 // Variables returns copies of the optimizer variables in Keras order: iteration (int64
 // scalar), learning rate (float64 scalar), then the slots.
 func (s *state) Variables() []*tensor.Dense {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := []*tensor.Dense{
 		tensor.New(tensor.FromScalar(s.iterations)),
 		tensor.New(tensor.FromScalar(s.lr)),
@@ -326,6 +357,8 @@ func (s *state) Variables() []*tensor.Dense {
 
 // SetVariables restores variables in the layout Variables returns.
 func (s *state) SetVariables(vars []*tensor.Dense) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	fail := func(format string, args ...any) error {
 		return newError(s.name, "SetVariables", ErrVariables, format, args...)
 	}
@@ -403,6 +436,8 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 
 // baseConfig returns the entries of Keras's base Optimizer.get_config().
 func (s *state) baseConfig() map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return map[string]any{
 		"name":                        s.configName,
 		"learning_rate":               s.lr,

@@ -8,11 +8,12 @@ Usage:
       it), predicts, and re-saves what it loaded in the same formats. Prints a JSON report:
       per case and file the largest difference from Go's predictions, the datasets (path,
       shape, dtype) of Go's file and of Keras's re-save, and the optimizer's iterations.
-  python3 keras_conformance.py write DIR
+  python3 keras_conformance.py write DIR [NAME,NAME...]
       Builds models with Keras defaults, trains them one epoch, and saves each as
       DIR/<name>.keras, DIR/<name>.h5 (model.save) and DIR/<name>.weights.h5 (save_weights),
       with DIR/cases.json holding the inputs, Keras's predictions and optimizer iterations.
       The Go tests read the files committed in keras/testdata/saving/keras, made this way.
+      With names, only those models are written and their cases.json entries replaced.
 """
 
 import json
@@ -188,14 +189,65 @@ def keras_models():
     cc = L.Conv2D(6, 3, padding="same", strides=2)(cc)
     cc = L.Flatten()(cc)
     out["conv2d"] = (keras.Model(xc, L.Dense(2)(cc)), "adam", "mse", [data((16, 8, 8, 3), 21)], [data((16, 2), 22)])
+
+    # Nested functional models as direct outputs: Keras numbers their calls from 1 in
+    # output_layers (the construction is call 0) and from 0 in inbound_nodes.
+    ei = keras.Input((6,), name="enc_in")
+    encoder = keras.Model(ei, L.Dense(3, activation="relu")(ei), name="encoder")
+    di = keras.Input((3,), name="dec_in")
+    decoder = keras.Model(di, L.Dense(6)(di), name="decoder")
+    img = keras.Input((6,), name="img")
+    out["autoencoder"] = (keras.Model(img, decoder(encoder(img)), name="autoencoder"), "adam", "mse",
+                          [data((16, 6), 23)], [data((16, 6), 23)])
+
+    ti = keras.Input((4,), name="tower_in")
+    tower = keras.Model(ti, L.Dense(2)(ti), name="tower")
+    left, right = keras.Input((4,), name="left"), keras.Input((4,), name="right")
+    out["nested_twice"] = (keras.Model([left, right], [tower(left), tower(right)], name="siamese"), "sgd", "mse",
+                           [data((16, 4), 24), data((16, 4), 25)], [data((16, 2), 26), data((16, 2), 27)])
+
+    i3 = keras.Input((4,), name="in3")
+    level3 = keras.Model(i3, L.Dense(3, activation="tanh")(i3), name="level3")
+    i2 = keras.Input((5,), name="in2")
+    level2 = keras.Model(i2, level3(L.Dense(4)(i2)), name="level2")
+    i1 = keras.Input((5,), name="in1")
+    out["nested_deep"] = (keras.Model(i1, level2(i1), name="level1"), "adam", "mse",
+                          [data((16, 5), 28)], [data((16, 3), 29)])
+
+    hi = keras.Input((4,), name="head_in")
+    head = keras.Model(hi, L.Dense(2)(hi), name="head")
+    feats = keras.Input((4,), name="features")
+    trunk = L.Dense(4, activation="relu", name="trunk")(feats)
+    side = keras.Sequential([keras.Input((4,)), L.Dense(2)])  # not a Functional: calls count from 0
+    out["nested_mixed"] = (keras.Model(feats, [head(feats), L.Dense(1, name="plain")(trunk), head(trunk), side(trunk)],
+                                       name="mixed"),
+                           "adam", "mse", [data((16, 4), 30)],
+                           [data((16, 2), 31), data((16, 1), 32), data((16, 2), 33), data((16, 2), 39)])
+
+    # The guide's ticket model: token inputs at the default float32 dtype into Embedding.
+    title = keras.Input((None,), name="title")
+    body = keras.Input((None,), name="body")
+    tags = keras.Input((6,), name="tags")
+    tf = L.LSTM(5)(L.Embedding(30, 4)(title))
+    bf = L.LSTM(3)(L.Embedding(30, 4)(body))
+    tx = L.concatenate([tf, bf, tags])
+    out["ticket"] = (keras.Model([title, body, tags], [L.Dense(1, name="priority")(tx), L.Dense(3, name="department")(tx)],
+                                 name="ticket"), "rmsprop", "mse",
+                     [data((16, 7), 34, "float32", 30), data((16, 9), 35, "float32", 30), data((16, 6), 36)],
+                     [data((16, 1), 37), data((16, 3), 38)])
     return out
 
 
-def write(d):
+def write(d, only=None):
+    """Writes every model, or only the named ones (a comma-separated list), replacing their
+    entries in an existing DIR/cases.json and keeping the others."""
     os.makedirs(d, exist_ok=True)
     keras.utils.set_random_seed(0)
     cases = []
+    names = set(only.split(",")) if only else None
     for name, (m, opt, loss, x, y) in keras_models().items():
+        if names is not None and name not in names:
+            continue
         m.compile(optimizer=opt, loss=loss)
         m.fit(x if len(x) > 1 else x[0], y if len(y) > 1 else y[0], epochs=1, batch_size=8, verbose=0, shuffle=False)
         m.save(os.path.join(d, name + ".keras"))
@@ -210,9 +262,14 @@ def write(d):
             "iterations": iterations(m),
             "weights": [{"shape": list(w.shape), "data": np.asarray(w, dtype=np.float64).ravel().tolist()} for w in m.get_weights()],
         })
-    with open(os.path.join(d, "cases.json"), "w") as f:
+    path = os.path.join(d, "cases.json")
+    if names is not None and os.path.exists(path):
+        with open(path) as f:
+            kept = [c for c in json.load(f)["cases"] if c["name"] not in names]
+        cases = kept + cases
+    with open(path, "w") as f:
         json.dump({"keras_version": keras.__version__, "cases": cases}, f)
 
 
 if __name__ == "__main__":
-    {"check": check, "write": write}[sys.argv[1]](sys.argv[2])
+    {"check": check, "write": write}[sys.argv[1]](*sys.argv[2:])
