@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -30,19 +31,20 @@ func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, 
 }
 
 // Evaluate returns the loss and metrics of the model on x and y, with dropout off. Options:
-// BatchSize, Verbose, Callbacks.
-func (m *Model) Evaluate(x, y any, opts ...FitOption) (logs Logs, err error) {
+// BatchSize, Verbose, Callbacks (an option only Fit takes does not compile). A model that is
+// not compiled and every bad option are reported together (errors.Join).
+func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error) {
 	defer recoverErr("Evaluate", &err)
+	cfg, errs := newEvaluateConfig(opts)
 	if m.compiled == nil {
-		return nil, fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)
+		errs = append([]error{fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)}, errs...)
 	}
-	cfg := defaultFitConfig(opts)
-	if err := cfg.check(); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w (Evaluate)", err)
+		return nil, fmt.Errorf("keras: Evaluate: %w", err)
 	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {

@@ -17,7 +17,7 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w (Gradients)", err)
+		return 0, nil, fmt.Errorf("keras: Gradients: %w", err)
 	}
 	r := m.newRunner(modeTrain)
 	r.skipUpdate = true

@@ -11,7 +11,7 @@ func (m *Model) TrainOnBatch(x, y any) (logs Logs, err error) {
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w (TrainOnBatch)", err)
+		return nil, fmt.Errorf("keras: TrainOnBatch: %w", err)
 	}
 	r := m.newRunner(modeTrain)
 	if _, err := r.step(d, identity(d.n), nil); err != nil {
