@@ -1,5 +1,7 @@
 package keras
 
+import "fmt"
+
 // EvaluateOption configures [Model.Evaluate]: [BatchSize], [Verbose] and [Callbacks], the
 // arguments Keras's evaluate shares with fit. An option only Fit takes is not an
 // EvaluateOption, so passing one is a compile error.
@@ -45,7 +47,16 @@ func (c loopConfig) check(call string) []error {
 	}
 	for i, cb := range c.callbacks {
 		if cb == nil {
-			errs = append(errs, argErr(call, "callbacks", ErrInvalidArgument, "callback %d is nil", i))
+			errs = append(errs, argErr(call, fmt.Sprintf("callbacks[%d]", i), ErrInvalidArgument, "is nil"))
+			continue
+		}
+		// A callback constructor keeps its first bad option (package callbacks' Err);
+		// reporting it here puts it beside the call's own bad options.
+		if e, ok := cb.(interface{ Err() error }); ok && e.Err() != nil {
+			// One ArgumentError per problem, as for the call's own options.
+			for _, p := range flatten(e.Err()) {
+				errs = append(errs, &ArgumentError{Call: call, Arg: fmt.Sprintf("callbacks[%d]", i), Err: p})
+			}
 		}
 	}
 	return errs
@@ -92,4 +103,17 @@ func Verbose(n int) LoopOption { return func(c *loopConfig) { c.verbose = n } }
 // validates), Evaluate the test hooks, Predict the predict hooks.
 func Callbacks(cbs ...Callback) LoopOption {
 	return func(c *loopConfig) { c.callbacks = append(c.callbacks, cbs...) }
+}
+
+// flatten returns the errors that errors.Join joined into err, however deeply, in order.
+func flatten(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, flatten(e)...)
+	}
+	return out
 }
