@@ -37,7 +37,7 @@ func newFitConfig(opts []FitOption) (fitConfig, []error) {
 	c := fitConfig{loopConfig: defaultLoopConfig(), epochs: 1, shuffle: true}
 	var errs []error
 	for i, o := range opts {
-		if o == nil {
+		if isNilOption(o) {
 			errs = append(errs, argErr("Fit", "options", ErrInvalidArgument, "option %d is nil", i))
 			continue
 		}

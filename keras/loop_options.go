@@ -67,7 +67,7 @@ func newEvaluateConfig(opts []EvaluateOption) (loopConfig, []error) {
 	c := defaultLoopConfig()
 	var errs []error
 	for i, o := range opts {
-		if o == nil {
+		if isNilOption(o) {
 			errs = append(errs, argErr("Evaluate", "options", ErrInvalidArgument, "option %d is nil", i))
 			continue
 		}
@@ -81,7 +81,7 @@ func newPredictConfig(opts []PredictOption) (loopConfig, []error) {
 	c := defaultLoopConfig()
 	var errs []error
 	for i, o := range opts {
-		if o == nil {
+		if isNilOption(o) {
 			errs = append(errs, argErr("Predict", "options", ErrInvalidArgument, "option %d is nil", i))
 			continue
 		}
@@ -103,6 +103,20 @@ func Verbose(n int) LoopOption { return func(c *loopConfig) { c.verbose = n } }
 // validates), Evaluate the test hooks, Predict the predict hooks.
 func Callbacks(cbs ...Callback) LoopOption {
 	return func(c *loopConfig) { c.callbacks = append(c.callbacks, cbs...) }
+}
+
+// isNilOption reports a nil option, including a nil LoopOption inside a non-nil interface
+// (var o keras.LoopOption; model.Fit(x, y, o)), which would otherwise panic when applied.
+func isNilOption(o any) bool {
+	switch v := o.(type) {
+	case nil:
+		return true
+	case LoopOption:
+		return v == nil
+	case fitOption:
+		return v == nil
+	}
+	return false
 }
 
 // flatten returns the errors that errors.Join joined into err, however deeply, in order.

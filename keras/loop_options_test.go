@@ -166,10 +166,12 @@ func TestEveryBadOptionIsReported(t *testing.T) {
 			{keras.ErrInvalidArgument, "keras: Evaluate: verbose: must be 0, 1 or 2, got -1"},
 		}},
 		{"predict", func(m *keras.Model) error {
-			_, err := m.Predict(x, keras.BatchSize(0), nil, keras.Callbacks(nil, nil))
+			var unset keras.LoopOption
+			_, err := m.Predict(x, keras.BatchSize(0), nil, keras.Callbacks(nil, nil), unset)
 			return err
 		}, []want{
 			{keras.ErrInvalidArgument, "keras: Predict: options: option 1 is nil"},
+			{keras.ErrInvalidArgument, "keras: Predict: options: option 3 is nil"},
 			{keras.ErrInvalidArgument, "keras: Predict: batch_size: must be positive, got 0"},
 			{keras.ErrInvalidArgument, "keras: Predict: callbacks[0]: is nil"},
 			{keras.ErrInvalidArgument, "keras: Predict: callbacks[1]: is nil"},
