@@ -123,7 +123,8 @@ func TestEveryBadOptionIsReported(t *testing.T) {
 	}{
 		{"fit", func(m *keras.Model) error {
 			_, err := m.Fit(x, y, keras.BatchSize(0), keras.Epochs(-1), keras.Verbose(5),
-				keras.InitialEpoch(-2), keras.ValidationSplit(math.NaN()), keras.Callbacks(nil), nil)
+				keras.InitialEpoch(-2), keras.ValidationSplit(math.NaN()), keras.Callbacks(nil), nil,
+				keras.ValidationData(nil, y))
 			return err
 		}, []want{
 			{keras.ErrInvalidArgument, "keras: Fit: options: option 6 is nil"},
@@ -133,6 +134,7 @@ func TestEveryBadOptionIsReported(t *testing.T) {
 			{keras.ErrInvalidArgument, "keras: Fit: epochs: must not be negative, got -1"},
 			{keras.ErrInvalidArgument, "keras: Fit: initial_epoch: must not be negative, got -2"},
 			{keras.ErrInvalidArgument, "keras: Fit: validation_split: must be in [0, 1), got NaN"},
+			{keras.ErrData, "keras: Fit: validation_data: x is nil"},
 		}},
 		{"fit validation split 1", func(m *keras.Model) error {
 			_, err := m.Fit(x, y, keras.ValidationSplit(1))
