@@ -26,12 +26,12 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 				}
 				break
 			}
-			return nil, fmt.Errorf("%w: the model has %d %ss (%v), got one tensor; pass a []*tensor.Dense or keras.Named", ErrData, len(ts), what, names)
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got one tensor; pass a []*tensor.Dense or keras.Named", ErrData, len(ts), what, names)
 		}
 		out[0] = d
 	case []*tensor.Dense:
 		if len(d) != len(ts) {
-			return nil, fmt.Errorf("%w: the model has %d %ss (%v), got %d tensors", ErrData, len(ts), what, names, len(d))
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got %d tensors", ErrData, len(ts), what, names, len(d))
 		}
 		copy(out, d)
 	case Named:
@@ -43,20 +43,20 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 		for _, k := range keys {
 			i := indexOf(names, k)
 			if i < 0 {
-				return nil, fmt.Errorf("%w: no %s named %q (the model's %ss: %v)", ErrUnknownName, what, k, what, names)
+				return nil, fmt.Errorf("keras: %w: no %s named %q (the model's %ss: %v)", ErrUnknownName, what, k, what, names)
 			}
 			out[i] = d[k]
 		}
 	case map[string]*tensor.Dense:
 		return arrange(what, Named(d), ts, names, optional)
 	case nil:
-		return nil, fmt.Errorf("%w: no %s data", ErrData, what)
+		return nil, fmt.Errorf("keras: %w: no %s data", ErrData, what)
 	default:
-		return nil, fmt.Errorf("%w: %s data must be a *tensor.Dense, []*tensor.Dense or keras.Named, got %T", ErrData, what, data)
+		return nil, fmt.Errorf("keras: %w: %s data must be a *tensor.Dense, []*tensor.Dense or keras.Named, got %T", ErrData, what, data)
 	}
 	for i, t := range out {
 		if t == nil && (optional == nil || !optional[i]) {
-			return nil, fmt.Errorf("%w: missing %s data for %q", ErrData, what, names[i])
+			return nil, fmt.Errorf("keras: %w: missing %s data for %q", ErrData, what, names[i])
 		}
 		// A transposed or strided view reads wrong through Data(); copy it out once.
 		if t != nil && t.RequiresIterator() {
@@ -96,20 +96,20 @@ func checkInputs(xs []*tensor.Dense, ts []*Tensor) error {
 		}
 		s := x.Shape()
 		if len(s) != len(t.shape) || !Shape(s).Compatible(t.shape) {
-			return fmt.Errorf("input %q: %w: expected data of shape %v, got %v", t.Name(), ErrShape, t.shape, s)
+			return fmt.Errorf("keras: input %q: %w: expected data of shape %v, got %v", t.Name(), ErrShape, t.shape, s)
 		}
 		isInt := t.dtype == "int32" || t.dtype == "int64"
 		switch x.Dtype() {
 		case tensor.Float32, tensor.Float64:
 			if isInt {
-				return fmt.Errorf("input %q: %w: expects integer data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
+				return fmt.Errorf("keras: input %q: %w: expects integer data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
 			}
 		case tensor.Int, tensor.Int32, tensor.Int64:
 			if !isInt {
-				return fmt.Errorf("input %q: %w: expects float data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
+				return fmt.Errorf("keras: input %q: %w: expects float data (%s), got %v", t.Name(), ErrDType, t.dtype, x.Dtype())
 			}
 		default:
-			return fmt.Errorf("input %q: %w: %v is not supported", t.Name(), ErrDType, x.Dtype())
+			return fmt.Errorf("keras: input %q: %w: %v is not supported", t.Name(), ErrDType, x.Dtype())
 		}
 	}
 	return nil
@@ -130,7 +130,7 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 		switch y.Dtype() {
 		case tensor.Float32, tensor.Float64, tensor.Int, tensor.Int32, tensor.Int64:
 		default:
-			return nil, fmt.Errorf("target %q: %w: %v is not supported", name, ErrDType, y.Dtype())
+			return nil, fmt.Errorf("keras: target %q: %w: %v is not supported", name, ErrDType, y.Dtype())
 		}
 		if heads[i].sparse {
 			want := o[:len(o)-1]
@@ -138,7 +138,7 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 				s = s[:len(s)-1]
 			}
 			if !s.Compatible(want) {
-				return nil, fmt.Errorf("target %q: %w: sparse targets (class indices) for an output of shape %v must have shape %v, got %v", name, ErrShape, o, want, Shape(y.Shape()))
+				return nil, fmt.Errorf("keras: target %q: %w: sparse targets (class indices) for an output of shape %v must have shape %v, got %v", name, ErrShape, o, want, Shape(y.Shape()))
 			}
 			res[i] = reshaped(y, s)
 			continue
@@ -147,7 +147,7 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 			s = append(s.Clone(), 1)
 		}
 		if !s.Compatible(o) {
-			return nil, fmt.Errorf("target %q: %w: the output has shape %v, the targets %v%s", name, ErrShape, o, Shape(y.Shape()), sparseHint(y, o, heads[i]))
+			return nil, fmt.Errorf("keras: target %q: %w: the output has shape %v, the targets %v%s", name, ErrShape, o, Shape(y.Shape()), sparseHint(y, o, heads[i]))
 		}
 		res[i] = reshaped(y, s)
 	}
@@ -174,17 +174,17 @@ func numSamples(groups ...[]*tensor.Dense) (int, error) {
 				continue
 			}
 			if t.Dims() == 0 {
-				return 0, fmt.Errorf("%w: a scalar cannot hold samples", ErrData)
+				return 0, fmt.Errorf("keras: %w: a scalar cannot hold samples", ErrData)
 			}
 			k := t.Shape()[0]
 			if n >= 0 && k != n {
-				return 0, fmt.Errorf("%w: data cardinality is ambiguous: arrays have %d and %d samples; make sure all arrays contain the same number of samples", ErrData, n, k)
+				return 0, fmt.Errorf("keras: %w: data cardinality is ambiguous: arrays have %d and %d samples; make sure all arrays contain the same number of samples", ErrData, n, k)
 			}
 			n = k
 		}
 	}
 	if n <= 0 {
-		return 0, fmt.Errorf("%w: no samples", ErrData)
+		return 0, fmt.Errorf("keras: %w: no samples", ErrData)
 	}
 	return n, nil
 }
@@ -272,7 +272,8 @@ func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
 
 // oneHot writes the one-hot encoding of the class indices in rows idx of src into dst, whose
 // last dimension is the number of classes. It switches on the element types once, not per
-// element: it runs every step of every model with a sparse loss.
+// element: it runs every step of every model with a sparse loss. Its errors have no "keras: "
+// prefix: the caller names the target.
 func oneHot(dst, src *tensor.Dense, idx []int) error {
 	k := dst.Shape()[dst.Dims()-1]
 	per := src.Shape().TotalSize() / src.Shape()[0]
@@ -282,7 +283,7 @@ func oneHot(dst, src *tensor.Dense, idx []int) error {
 	case []float64:
 		return oneHotInto(d, src.Data(), idx, per, k)
 	}
-	return fmt.Errorf("keras: %w: one-hot buffer of %v", ErrInternal, dst.Dtype())
+	return fmt.Errorf("%w: one-hot buffer of %v", ErrInternal, dst.Dtype())
 }
 
 func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) error {
@@ -298,7 +299,7 @@ func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) 
 	case []int64:
 		return oneHotRows(dst, s, idx, per, k)
 	}
-	return fmt.Errorf("keras: %w: class indices of type %T", ErrDType, src)
+	return fmt.Errorf("%w: class indices of type %T", ErrDType, src)
 }
 
 func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, per, k int) error {
@@ -308,7 +309,7 @@ func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, pe
 		for _, c := range src[i*per : (i+1)*per] {
 			ci := int(c)
 			if S(ci) != c || ci < 0 || ci >= k {
-				return fmt.Errorf("keras: %w: class index %v is outside [0, %d)", ErrData, c, k)
+				return fmt.Errorf("%w: class index %v is outside [0, %d)", ErrData, c, k)
 			}
 			dst[r*k+ci] = 1
 			r++

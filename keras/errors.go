@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/kerago/kerago/keras/internal/errs"
 )
@@ -56,6 +57,36 @@ func (e *ArgumentError) Error() string {
 
 // Unwrap returns the kind or the underlying error.
 func (e *ArgumentError) Unwrap() error { return e.Err }
+
+// callError puts the public call (and, for validation data, the argument) in front of an
+// error of the model's machinery, so that every error of Fit reads "keras: Fit: ...":
+// "keras: Fit: input "x": incompatible shape: ...", "keras: Fit: dense_2 (Dense): ...". The
+// inner messages start with "keras: " because they are also complete on their own; the
+// prefix is not repeated. Unwrap keeps the inner error for errors.Is and errors.As.
+type callError struct {
+	call, arg string
+	err       error
+}
+
+func (e *callError) Error() string {
+	where := e.call + ": "
+	if e.arg != "" {
+		where += e.arg + ": "
+	}
+	return "keras: " + where + strings.TrimPrefix(e.err.Error(), "keras: ")
+}
+
+func (e *callError) Unwrap() error { return e.err }
+
+// inCall wraps err, if not nil and not already wrapped, in a callError of call and arg (arg
+// may be empty).
+func inCall(call, arg string, err error) error {
+	var ce *callError
+	if err == nil || errors.As(err, &ce) {
+		return err
+	}
+	return &callError{call: call, arg: arg, err: err}
+}
 
 // LayerError is an error that happened in one layer; it names the layer and its class.
 type LayerError struct {

@@ -5,8 +5,9 @@ import (
 	"fmt"
 )
 
-// evaluate runs the test loop over d with the callbacks' test hooks.
-func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
+// evaluate runs the test loop over d with the callbacks' test hooks; call names the public
+// method in errors of the model.
+func (m *Model) evaluate(call string, r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
 	r.reset()
 	if err := cbs.each(func(c Callback) error { return c.OnTestBegin(Logs{}) }); err != nil {
 		return nil, err
@@ -16,7 +17,7 @@ func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, 
 			return nil, err
 		}
 		if _, err := r.step(d, idx, nil); err != nil {
-			return nil, err
+			return nil, inCall(call, "", err)
 		}
 		logs := r.logs()
 		if err := cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) }); err != nil {
@@ -44,7 +45,7 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("keras: Evaluate: %w", err)
+		return nil, inCall("Evaluate", "", err)
 	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
@@ -52,5 +53,5 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	}
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
-	return m.evaluate(m.newRunner(modeTest), d, cfg.batchSize, cbs)
+	return m.evaluate("Evaluate", m.newRunner(modeTest), d, cfg.batchSize, cbs)
 }

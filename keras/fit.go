@@ -22,14 +22,14 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	}
 	train, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("keras: Fit: %w", err)
+		return nil, inCall("Fit", "", err)
 	}
 	var val dataset
 	hasVal := false
 	switch {
 	case cfg.hasVal:
 		if val, err = m.dataset(cfg.valX, cfg.valY, true); err != nil {
-			return nil, fmt.Errorf("keras: Fit: validation_data: %w", err)
+			return nil, inCall("Fit", "validation_data", err)
 		}
 		hasVal = true
 	case cfg.valSplit > 0:
@@ -80,6 +80,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 				break
 			}
 			if _, err = tr.step(train, idx, nil); err != nil {
+				err = inCall("Fit", "", err)
 				break
 			}
 			logs := tr.logs()
@@ -96,7 +97,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		logs := tr.logs()
 		if hasVal {
 			var vl Logs
-			if vl, err = m.evaluate(vr, val, cfg.batchSize, cbs); err != nil {
+			if vl, err = m.evaluate("Fit", vr, val, cfg.batchSize, cbs); err != nil {
 				break
 			}
 			for k, v := range vl {

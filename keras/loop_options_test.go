@@ -12,6 +12,7 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/callbacks"
 	"github.com/kerago/kerago/keras/layers"
+	"gorgonia.org/tensor"
 )
 
 // Which option each call takes, checked by the compiler: Keras's fit takes all of them,
@@ -152,6 +153,18 @@ func TestEveryBadOptionIsReported(t *testing.T) {
 			_, err := m.Fit(randData(8, 5, 1), y, keras.Verbose(0))
 			return err
 		}, []want{{keras.ErrShape, `keras: Fit: input "features": incompatible shape: expected data of shape (None, 3), got (8, 5)`}}},
+		{"fit class index out of range", func(m *keras.Model) error {
+			if err := m.Compile("sgd", "sparse_categorical_crossentropy"); err != nil {
+				return err
+			}
+			classes := tensor.New(tensor.WithShape(8), tensor.WithBacking([]int32{0, 1, 1, 0, 7, 1, 0, 0}))
+			_, err := m.Fit(x, classes, keras.Verbose(0))
+			return err
+		}, []want{{keras.ErrData, `keras: Fit: target "out": invalid data: class index 7 is outside [0, 2)`}}},
+		{"predict bad data", func(m *keras.Model) error {
+			_, err := m.Predict([]*tensor.Dense{x, x}, keras.Verbose(0))
+			return err
+		}, []want{{keras.ErrData, `keras: Predict: invalid data: the model has 1 inputs ([features]), got 2 tensors`}}},
 		{"fit bad callback option", func(m *keras.Model) error {
 			_, err := m.Fit(x, y, keras.BatchSize(0), keras.Callbacks(callbacks.EarlyStopping(callbacks.Patience(-1), callbacks.Mode("sideways"))))
 			return err

@@ -18,7 +18,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 	}
 	d, err := m.dataset(x, nil, false)
 	if err != nil {
-		return nil, fmt.Errorf("keras: Predict: %w", err)
+		return nil, inCall("Predict", "", err)
 	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
@@ -55,7 +55,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, inCall("Predict", "", err)
 		}
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchEnd(step, Logs{}) }); err != nil {
 			return nil, err
