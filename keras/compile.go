@@ -80,25 +80,29 @@ func (m *Model) Optimizer() optimizers.Optimizer {
 func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) {
 	defer recoverErr("Compile", &err)
 	cfg := compileConfig{}
-	for _, o := range opts {
+	var errs []error
+	for i, o := range opts {
+		if o == nil {
+			errs = append(errs, argErr("Compile", "options", ErrInvalidArgument, "option %d is nil", i))
+			continue
+		}
 		o(&cfg)
 	}
-	var errs []error
 	c := &compiled{}
 	switch o := optimizer.(type) {
 	case string:
 		if c.optimizer, err = optimizers.Get(o); err != nil {
-			errs = append(errs, fmt.Errorf("keras: Compile: optimizer: %w: %w", ErrUnknownName, err))
+			errs = append(errs, &ArgumentError{Call: "Compile", Arg: "optimizer", Err: err})
 		}
 	case optimizers.Optimizer:
 		if o == nil {
-			errs = append(errs, fmt.Errorf("keras: Compile: %w: nil optimizer", ErrInvalidArgument))
+			errs = append(errs, argErr("Compile", "optimizer", ErrInvalidArgument, "is nil"))
 		} else if e, ok := o.(interface{ Err() error }); ok && e.Err() != nil {
-			errs = append(errs, fmt.Errorf("keras: Compile: optimizer: %w: %w", ErrInvalidArgument, e.Err()))
+			errs = append(errs, &ArgumentError{Call: "Compile", Arg: "optimizer", Err: e.Err()})
 		}
 		c.optimizer = o
 	default:
-		errs = append(errs, fmt.Errorf("keras: Compile: %w: optimizer must be a name or an optimizers.Optimizer, got %T", ErrInvalidArgument, optimizer))
+		errs = append(errs, argErr("Compile", "optimizer", ErrInvalidArgument, "must be a name or an optimizers.Optimizer, got %T", optimizer))
 	}
 	names := m.OutputNames()
 	c.heads = make([]head, len(names))
@@ -111,7 +115,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 				return i
 			}
 		}
-		errs = append(errs, fmt.Errorf("keras: Compile: %s: %w: no output named %q (outputs: %v)", what, ErrUnknownName, name, names))
+		errs = append(errs, argErr("Compile", what, ErrUnknownName, "no output named %q (outputs: %v)", name, names))
 		return -1
 	}
 	setLoss := func(i int, l any) {
@@ -119,7 +123,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 		case string:
 			ls, err := losses.Get(v)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("keras: Compile: loss for output %q: %w: %w", names[i], ErrUnknownName, err))
+				errs = append(errs, &ArgumentError{Call: "Compile", Arg: fmt.Sprintf("loss of output %q", names[i]), Err: err})
 				return
 			}
 			c.heads[i].loss = ls
@@ -134,7 +138,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 			c.heads[i].loss = v
 		case nil:
 		default:
-			errs = append(errs, fmt.Errorf("keras: Compile: %w: loss for output %q must be a name or a losses.Loss, got %T", ErrInvalidArgument, names[i], l))
+			errs = append(errs, argErr("Compile", fmt.Sprintf("loss of output %q", names[i]), ErrInvalidArgument, "must be a name or a losses.Loss, got %T", l))
 		}
 		if sl, ok := c.heads[i].loss.(losses.SparseLoss); ok && sl.SparseTargets() {
 			c.heads[i].sparse = true
@@ -143,7 +147,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 	switch l := loss.(type) {
 	case []string:
 		if len(l) != len(names) {
-			errs = append(errs, fmt.Errorf("keras: Compile: %w: %d losses for %d outputs", ErrInvalidArgument, len(l), len(names)))
+			errs = append(errs, argErr("Compile", "loss", ErrInvalidArgument, "%d losses for %d outputs", len(l), len(names)))
 		} else {
 			for i, s := range l {
 				setLoss(i, s)
@@ -179,7 +183,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 		hasLoss = hasLoss || h.loss != nil
 	}
 	if !hasLoss && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("keras: Compile: %w: no loss for any output", ErrInvalidArgument))
+		errs = append(errs, argErr("Compile", "loss", ErrInvalidArgument, "no loss for any output"))
 	}
 	switch w := cfg.lossWeights.(type) {
 	case nil:
@@ -189,7 +193,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 		}
 	case []float64:
 		if len(w) != len(names) {
-			errs = append(errs, fmt.Errorf("keras: Compile: %w: %d loss weights for %d outputs", ErrInvalidArgument, len(w), len(names)))
+			errs = append(errs, argErr("Compile", "loss_weights", ErrInvalidArgument, "%d loss weights for %d outputs", len(w), len(names)))
 		} else {
 			for i := range w {
 				c.heads[i].weight = w[i]
@@ -197,17 +201,17 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 		}
 	case map[string]float64:
 		for k, v := range w {
-			if i := index("loss weights", k); i >= 0 {
+			if i := index("loss_weights", k); i >= 0 {
 				c.heads[i].weight = v
 			}
 		}
 	default:
-		errs = append(errs, fmt.Errorf("keras: Compile: %w: loss weights must be float64, []float64 or map[string]float64, got %T", ErrInvalidArgument, w))
+		errs = append(errs, argErr("Compile", "loss_weights", ErrInvalidArgument, "must be float64, []float64 or map[string]float64, got %T", w))
 	}
 	addMetric := func(i int, name string) {
 		mt, err := metrics.Get(name)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("keras: Compile: metric for output %q: %w: %w", names[i], ErrUnknownName, err))
+			errs = append(errs, &ArgumentError{Call: "Compile", Arg: fmt.Sprintf("metric of output %q", names[i]), Err: err})
 			return
 		}
 		c.heads[i].metrics = append(c.heads[i].metrics, mt)
@@ -225,7 +229,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 			addMetric(i, n)
 		}
 	default:
-		errs = append(errs, fmt.Errorf("keras: Compile: %w: %d metrics for %d outputs: give one for all, one per output, or use OutputMetrics", ErrInvalidArgument, len(cfg.metrics), len(names)))
+		errs = append(errs, argErr("Compile", "metrics", ErrInvalidArgument, "%d metrics for %d outputs: give one for all, one per output, or use OutputMetrics", len(cfg.metrics), len(names)))
 	}
 	keys := make([]string, 0, len(cfg.outputMetrics))
 	for k := range cfg.outputMetrics {

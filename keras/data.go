@@ -272,7 +272,8 @@ func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
 
 // oneHot writes the one-hot encoding of the class indices in rows idx of src into dst, whose
 // last dimension is the number of classes. It switches on the element types once, not per
-// element: it runs every step of every model with a sparse loss.
+// element: it runs every step of every model with a sparse loss. Its errors have no "keras: "
+// prefix: the caller names the target.
 func oneHot(dst, src *tensor.Dense, idx []int) error {
 	k := dst.Shape()[dst.Dims()-1]
 	per := src.Shape().TotalSize() / src.Shape()[0]
@@ -282,7 +283,7 @@ func oneHot(dst, src *tensor.Dense, idx []int) error {
 	case []float64:
 		return oneHotInto(d, src.Data(), idx, per, k)
 	}
-	return fmt.Errorf("keras: %w: one-hot buffer of %v", ErrInternal, dst.Dtype())
+	return fmt.Errorf("%w: one-hot buffer of %v", ErrInternal, dst.Dtype())
 }
 
 func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) error {
@@ -298,7 +299,7 @@ func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) 
 	case []int64:
 		return oneHotRows(dst, s, idx, per, k)
 	}
-	return fmt.Errorf("keras: %w: class indices of type %T", ErrDType, src)
+	return fmt.Errorf("%w: class indices of type %T", ErrDType, src)
 }
 
 func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, per, k int) error {
@@ -308,7 +309,7 @@ func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, pe
 		for _, c := range src[i*per : (i+1)*per] {
 			ci := int(c)
 			if S(ci) != c || ci < 0 || ci >= k {
-				return fmt.Errorf("keras: %w: class index %v is outside [0, %d)", ErrData, c, k)
+				return fmt.Errorf("%w: class index %v is outside [0, %d)", ErrData, c, k)
 			}
 			dst[r*k+ci] = 1
 			r++

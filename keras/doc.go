@@ -28,4 +28,39 @@
 // Mistakes never panic: a bad layer call stores its error in the returned tensor, and
 // NewModel returns it naming the layer and the shapes; every public entry point recovers
 // panics from Gorgonia and returns them as errors.
+//
+// # Options
+//
+// Each call takes the options Keras's method of the same name takes, and no others: [Model.Fit]
+// takes [FitOption]s, [Model.Evaluate] [EvaluateOption]s, [Model.Predict] [PredictOption]s.
+// [BatchSize], [Verbose] and [Callbacks] serve all three (they return a [LoopOption]); [Epochs],
+// [InitialEpoch], [Shuffle], [ValidationData] and [ValidationSplit] only Fit, so
+// model.Predict(x, keras.Epochs(10)) is a compile error rather than an option silently
+// ignored. An option only records its value: the call checks them all and returns every
+// problem at once, joined with errors.Join, one line each.
+//
+// # Errors
+//
+// Every error names the call and what was wrong with what, in one style:
+//
+//	keras: Fit: batch_size: must be positive, got 0
+//	keras: Fit: input "pixels": incompatible shape: expected data of shape (None, 784), got (60000, 28, 28)
+//	keras: Compile: loss of output "dense_1": unknown loss "msee" (known: ...)
+//	keras: dense_2 (Dense): input has 5 features, the layer was built for 4
+//
+// and is of one kind, which errors.Is tests. The kinds are one set shared by every package of
+// the module: [ErrShape], [ErrDType], [ErrUnknownName], [ErrGraph], [ErrNotCompiled],
+// [ErrData], [ErrInvalidArgument], [ErrFileFormat] and [ErrInternal] (a panic recovered from
+// Gorgonia). A sub-package's own sentinels refine them: losses.ErrUnknownLoss,
+// metrics.ErrUnknownMetric, optimizers.ErrUnknownOptimizer and
+// initializers.ErrUnknownInitializer are each an ErrUnknownName, so
+//
+//	errors.Is(err, keras.ErrUnknownName)  // any unknown name: loss, metric, optimizer,
+//	                                      // initializer, activation, layer class, input, ...
+//	errors.Is(err, losses.ErrUnknownLoss) // an unknown loss only
+//
+// both hold for an unknown loss. The options and arguments of Compile, Fit, Evaluate and
+// Predict are reported as [*ArgumentError] (errors.As gives the call and Keras's argument
+// name), a layer's mistakes as [*LayerError] (the layer's name and class); the sub-packages
+// have error types of their own (optimizers.Error, callbacks.Error, tensorboard.Error, ...).
 package keras

@@ -1,11 +1,13 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 )
 
-// evaluate runs the test loop over d with the callbacks' test hooks.
-func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
+// evaluate runs the test loop over d with the callbacks' test hooks; call names the public
+// method in errors of the model.
+func (m *Model) evaluate(call string, r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
 	r.reset()
 	if err := cbs.each(func(c Callback) error { return c.OnTestBegin(Logs{}) }); err != nil {
 		return nil, err
@@ -15,7 +17,7 @@ func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, 
 			return nil, err
 		}
 		if _, err := r.step(d, idx, nil); err != nil {
-			return nil, err
+			return nil, inCall(call, "", err)
 		}
 		logs := r.logs()
 		if err := cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) }); err != nil {
@@ -30,19 +32,20 @@ func (m *Model) evaluate(r *runner, d dataset, bs int, cbs callbackList) (Logs, 
 }
 
 // Evaluate returns the loss and metrics of the model on x and y, with dropout off. Options:
-// BatchSize, Verbose, Callbacks.
-func (m *Model) Evaluate(x, y any, opts ...FitOption) (logs Logs, err error) {
+// BatchSize, Verbose, Callbacks (an option only Fit takes does not compile). A model that is
+// not compiled and every bad option are reported together (errors.Join).
+func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error) {
 	defer recoverErr("Evaluate", &err)
+	cfg, errs := newEvaluateConfig(opts)
 	if m.compiled == nil {
-		return nil, fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)
+		errs = append([]error{fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)}, errs...)
 	}
-	cfg := defaultFitConfig(opts)
-	if err := cfg.check(); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w (Evaluate)", err)
+		return nil, inCall("Evaluate", "", err)
 	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
@@ -50,5 +53,5 @@ func (m *Model) Evaluate(x, y any, opts ...FitOption) (logs Logs, err error) {
 	}
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
-	return m.evaluate(m.newRunner(modeTest), d, cfg.batchSize, cbs)
+	return m.evaluate("Evaluate", m.newRunner(modeTest), d, cfg.batchSize, cbs)
 }

@@ -1,37 +1,41 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 )
 
 // Fit trains the model on x and y for a number of epochs, as Keras's fit does, and returns
 // the History. x and y are a *tensor.Dense, a []*tensor.Dense in input (output) order, or
 // Named by layer name.
+//
+// A model that is not compiled and every bad option are reported together (errors.Join),
+// each as "keras: Fit: <argument>: <problem>"; then the data is checked.
 func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	defer recoverErr("Fit", &err)
+	cfg, errs := newFitConfig(opts)
 	if m.compiled == nil {
-		return nil, fmt.Errorf("keras: Fit: %w: call Compile first", ErrNotCompiled)
+		errs = append([]error{fmt.Errorf("keras: Fit: %w: call Compile first", ErrNotCompiled)}, errs...)
 	}
-	cfg := defaultFitConfig(opts)
-	if err := cfg.check(); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	train, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w (Fit)", err)
+		return nil, inCall("Fit", "", err)
 	}
 	var val dataset
 	hasVal := false
 	switch {
 	case cfg.hasVal:
 		if val, err = m.dataset(cfg.valX, cfg.valY, true); err != nil {
-			return nil, fmt.Errorf("%w (validation data)", err)
+			return nil, inCall("Fit", "validation_data", err)
 		}
 		hasVal = true
 	case cfg.valSplit > 0:
 		at := int(float64(train.n) * (1 - cfg.valSplit))
 		if at == 0 || at == train.n {
-			return nil, fmt.Errorf("keras: Fit: %w: ValidationSplit(%v) of %d samples leaves no training or no validation samples", ErrInvalidArgument, cfg.valSplit, train.n)
+			return nil, argErr("Fit", "validation_split", ErrInvalidArgument, "%v of %d samples leaves no training or no validation samples", cfg.valSplit, train.n)
 		}
 		train, val = train.split(at)
 		hasVal = true
@@ -76,6 +80,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 				break
 			}
 			if _, err = tr.step(train, idx, nil); err != nil {
+				err = inCall("Fit", "", err)
 				break
 			}
 			logs := tr.logs()
@@ -92,7 +97,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		logs := tr.logs()
 		if hasVal {
 			var vl Logs
-			if vl, err = m.evaluate(vr, val, cfg.batchSize, cbs); err != nil {
+			if vl, err = m.evaluate("Fit", vr, val, cfg.batchSize, cbs); err != nil {
 				break
 			}
 			for k, v := range vl {

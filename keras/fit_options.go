@@ -4,74 +4,86 @@ import (
 	"fmt"
 )
 
-// FitOption configures Fit, Evaluate and Predict.
-type FitOption func(*fitConfig)
+// FitOption configures [Model.Fit]. The options only Fit takes ([Epochs], [InitialEpoch],
+// [Shuffle], [ValidationData], [ValidationSplit]) are FitOptions and nothing else, so that
+// model.Predict(x, keras.Epochs(10)) does not compile; [BatchSize], [Verbose] and
+// [Callbacks] return a [LoopOption], which Fit, Evaluate and Predict all take, as Keras's
+// fit, evaluate and predict all take batch_size, verbose and callbacks.
+//
+// An option only records its value; Fit checks them all and reports every problem at once.
+type FitOption interface {
+	applyFit(*fitConfig)
+}
+
+// fitOption is a FitOption that only Fit takes.
+type fitOption func(*fitConfig)
+
+func (o fitOption) applyFit(c *fitConfig) { o(c) }
 
 type fitConfig struct {
+	loopConfig
 	epochs       int
-	batchSize    int
-	verbose      int
 	initialEpoch int
 	shuffle      bool
-	callbacks    []Callback
 	valX, valY   any
 	valSplit     float64
 	hasVal       bool
 }
 
-func defaultFitConfig(opts []FitOption) fitConfig {
-	c := fitConfig{epochs: 1, batchSize: 32, verbose: 1, shuffle: true}
-	for _, o := range opts {
-		o(&c)
+// newFitConfig applies opts over Keras's defaults and checks the result. The error joins
+// one *ArgumentError per problem, so a caller that got three options wrong learns of all
+// three.
+func newFitConfig(opts []FitOption) (fitConfig, []error) {
+	c := fitConfig{loopConfig: defaultLoopConfig(), epochs: 1, shuffle: true}
+	var errs []error
+	for i, o := range opts {
+		if isNilOption(o) {
+			errs = append(errs, argErr("Fit", "options", ErrInvalidArgument, "option %d is nil", i))
+			continue
+		}
+		o.applyFit(&c)
 	}
-	return c
-}
-
-func (c fitConfig) check() error {
-	switch {
-	case c.epochs < 0:
-		return fmt.Errorf("keras: %w: Epochs(%d) must not be negative", ErrInvalidArgument, c.epochs)
-	case c.batchSize <= 0:
-		return fmt.Errorf("keras: %w: BatchSize(%d) must be positive", ErrInvalidArgument, c.batchSize)
-	case c.verbose < 0 || c.verbose > 2:
-		return fmt.Errorf("keras: %w: Verbose(%d) must be 0, 1 or 2", ErrInvalidArgument, c.verbose)
-	case c.initialEpoch < 0:
-		return fmt.Errorf("keras: %w: InitialEpoch(%d) must not be negative", ErrInvalidArgument, c.initialEpoch)
-	case c.valSplit < 0 || c.valSplit >= 1:
-		return fmt.Errorf("keras: %w: ValidationSplit(%v) must be in [0, 1)", ErrInvalidArgument, c.valSplit)
+	errs = append(errs, c.loopConfig.check("Fit")...)
+	if c.epochs < 0 {
+		errs = append(errs, argErr("Fit", "epochs", ErrInvalidArgument, "must not be negative, got %d", c.epochs))
 	}
-	return nil
+	if c.initialEpoch < 0 {
+		errs = append(errs, argErr("Fit", "initial_epoch", ErrInvalidArgument, "must not be negative, got %d", c.initialEpoch))
+	}
+	// Written so that NaN fails too: every comparison with NaN is false.
+	if !(c.valSplit >= 0 && c.valSplit < 1) {
+		errs = append(errs, argErr("Fit", "validation_split", ErrInvalidArgument, "must be in [0, 1), got %v", c.valSplit))
+	}
+	if c.hasVal && c.valX == nil {
+		errs = append(errs, argErr("Fit", "validation_data", ErrData, "x is nil"))
+	}
+	return c, errs
 }
 
 // Epochs sets the epoch to train up to (default 1): Fit runs epochs InitialEpoch … n-1.
-func Epochs(n int) FitOption { return func(c *fitConfig) { c.epochs = n } }
-
-// BatchSize sets the number of samples per step (default 32). The last batch of an epoch is
-// smaller when the samples do not divide evenly; it is trained, never dropped.
-func BatchSize(n int) FitOption { return func(c *fitConfig) { c.batchSize = n } }
-
-// Verbose sets the output: 0 silent, 1 a progress bar (the default), 2 one line per epoch.
-func Verbose(n int) FitOption { return func(c *fitConfig) { c.verbose = n } }
+func Epochs(n int) FitOption { return fitOption(func(c *fitConfig) { c.epochs = n }) }
 
 // InitialEpoch sets the epoch to start at, to resume a training run (default 0).
-func InitialEpoch(n int) FitOption { return func(c *fitConfig) { c.initialEpoch = n } }
+func InitialEpoch(n int) FitOption { return fitOption(func(c *fitConfig) { c.initialEpoch = n }) }
 
 // Shuffle sets whether the training samples are reshuffled every epoch (default true).
 // SetRandomSeed makes the order reproducible.
-func Shuffle(b bool) FitOption { return func(c *fitConfig) { c.shuffle = b } }
-
-// Callbacks adds callbacks, called in the given order, before the History and the progress
-// logger.
-func Callbacks(cbs ...Callback) FitOption {
-	return func(c *fitConfig) { c.callbacks = append(c.callbacks, cbs...) }
-}
+func Shuffle(b bool) FitOption { return fitOption(func(c *fitConfig) { c.shuffle = b }) }
 
 // ValidationData evaluates the model on x, y at the end of every epoch; the results are
 // logged with a val_ prefix. It overrides ValidationSplit.
 func ValidationData(x, y any) FitOption {
-	return func(c *fitConfig) { c.valX, c.valY, c.hasVal = x, y, true }
+	return fitOption(func(c *fitConfig) { c.valX, c.valY, c.hasVal = x, y, true })
 }
 
 // ValidationSplit holds out the last fraction f of the samples (before any shuffling), as
-// Keras does, and evaluates on them at the end of every epoch.
-func ValidationSplit(f float64) FitOption { return func(c *fitConfig) { c.valSplit = f } }
+// Keras does, and evaluates on them at the end of every epoch. f must be in [0, 1)
+// (default 0: no validation).
+func ValidationSplit(f float64) FitOption {
+	return fitOption(func(c *fitConfig) { c.valSplit = f })
+}
+
+// argErr returns an *ArgumentError of kind kind for argument arg of call.
+func argErr(call, arg string, kind error, format string, a ...any) error {
+	return &ArgumentError{Call: call, Arg: arg, Msg: fmt.Sprintf(format, a...), Err: kind}
+}

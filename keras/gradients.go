@@ -17,7 +17,7 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%w (Gradients)", err)
+		return 0, nil, inCall("Gradients", "", err)
 	}
 	r := m.newRunner(modeTrain)
 	r.skipUpdate = true
@@ -33,7 +33,7 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 		return nil
 	})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, inCall("Gradients", "", err)
 	}
 	return loss, grads, nil
 }

@@ -1,22 +1,24 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 
 	"gorgonia.org/tensor"
 )
 
 // Predict returns the model's outputs for x, one tensor per output in order, with dropout
-// off. Options: BatchSize, Verbose, Callbacks.
-func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err error) {
+// off. Options: BatchSize, Verbose, Callbacks (an option only Fit takes does not compile);
+// every bad option is reported at once (errors.Join).
+func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err error) {
 	defer recoverErr("Predict", &err)
-	cfg := defaultFitConfig(opts)
-	if err := cfg.check(); err != nil {
+	cfg, errs := newPredictConfig(opts)
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	d, err := m.dataset(x, nil, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w (Predict)", err)
+		return nil, inCall("Predict", "", err)
 	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
@@ -53,7 +55,7 @@ func (m *Model) Predict(x any, opts ...FitOption) (out []*tensor.Dense, err erro
 			return nil
 		})
 		if err != nil {
-			return nil, err
+			return nil, inCall("Predict", "", err)
 		}
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchEnd(step, Logs{}) }); err != nil {
 			return nil, err

@@ -2,18 +2,18 @@ package keras
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/hdf5"
 )
 
 // ErrFileFormat reports a model or weights file that is malformed, truncated, of an unknown
 // format, or does not fit the model it is loaded into.
-var ErrFileFormat = errors.New("malformed or unsupported model file")
+var ErrFileFormat = errs.FileFormat
 
 // fileErr wraps err with the operation and the file, as every saving error is reported.
 func fileErr(op, path string, err error) error {

@@ -11,11 +11,11 @@ func (m *Model) TrainOnBatch(x, y any) (logs Logs, err error) {
 	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
-		return nil, fmt.Errorf("%w (TrainOnBatch)", err)
+		return nil, inCall("TrainOnBatch", "", err)
 	}
 	r := m.newRunner(modeTrain)
 	if _, err := r.step(d, identity(d.n), nil); err != nil {
-		return nil, err
+		return nil, inCall("TrainOnBatch", "", err)
 	}
 	return r.logs(), nil
 }

@@ -1,12 +1,12 @@
 package initializers
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
 	"strings"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"gorgonia.org/tensor"
 )
 
@@ -21,18 +21,22 @@ type Initializer interface {
 }
 
 // Sentinel errors. Errors returned by this package wrap one of them in an [*Error], so
-// errors.Is and errors.As work.
+// errors.Is and errors.As work. Each refines one of the kinds package keras exports (named
+// below), so errors.Is(err, keras.ErrUnknownName) holds for an unknown initializer too.
 var (
-	// ErrUnknownInitializer reports a name that is not a known initializer.
-	ErrUnknownInitializer = errors.New("unknown initializer")
+	// ErrUnknownInitializer reports a name that is not a known initializer; a
+	// keras.ErrUnknownName.
+	ErrUnknownInitializer = errs.Refine(errs.UnknownName, "unknown initializer")
 	// ErrInvalidArgument reports a constructor argument out of range (negative stddev,
-	// unknown mode, ...).
-	ErrInvalidArgument = errors.New("invalid initializer argument")
+	// unknown mode, ...); a keras.ErrInvalidArgument.
+	ErrInvalidArgument = errs.Refine(errs.InvalidArgument, "invalid initializer argument")
 	// ErrTensor reports a tensor that cannot be initialized: nil, not float32 or float64,
-	// not contiguous, or of a rank the initializer does not support; or a nil rng.
-	ErrTensor = errors.New("cannot initialize tensor")
-	// ErrConfig reports a Keras config that cannot be turned into an initializer.
-	ErrConfig = errors.New("invalid initializer config")
+	// not contiguous, or of a rank the initializer does not support; or a nil rng. A
+	// keras.ErrInvalidArgument.
+	ErrTensor = errs.Refine(errs.InvalidArgument, "cannot initialize tensor")
+	// ErrConfig reports a Keras config that cannot be turned into an initializer; a
+	// keras.ErrFileFormat, as configs come from model files.
+	ErrConfig = errs.Refine(errs.FileFormat, "invalid initializer config")
 )
 
 // Error is the error type of this package: it names the initializer (by its Keras class

@@ -1,16 +1,17 @@
 package losses
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	G "gorgonia.org/gorgonia"
 )
 
-// ErrUnknownLoss is wrapped by Get's error for a name that is not a Keras loss.
-var ErrUnknownLoss = errors.New("unknown loss")
+// ErrUnknownLoss is wrapped by Get's error for a name that is not a Keras loss. It is a
+// keras.ErrUnknownName: errors.Is matches either.
+var ErrUnknownLoss = errs.Refine(errs.UnknownName, "unknown loss")
 
 // Loss builds a loss expression.
 type Loss interface {

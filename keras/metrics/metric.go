@@ -1,16 +1,17 @@
 package metrics
 
 import (
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"gorgonia.org/tensor"
 )
 
-// ErrUnknownMetric is wrapped by Get's error for a name that is not a Keras metric.
-var ErrUnknownMetric = errors.New("unknown metric")
+// ErrUnknownMetric is wrapped by Get's error for a name that is not a Keras metric. It is a
+// keras.ErrUnknownName: errors.Is matches either.
+var ErrUnknownMetric = errs.Refine(errs.UnknownName, "unknown metric")
 
 // Metric is a stateful metric: Update accumulates batches, Result is the mean so far.
 type Metric interface {

@@ -1,10 +1,10 @@
 package optimizers
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"gorgonia.org/tensor"
 )
 
@@ -71,21 +71,25 @@ type Builder interface {
 }
 
 // Sentinel errors. Errors returned by this package wrap one of them in an [*Error], so
-// errors.Is and errors.As work.
+// errors.Is and errors.As work. Each refines one of the kinds package keras exports (named
+// below), so errors.Is(err, keras.ErrUnknownName) holds for an unknown optimizer too.
 var (
-	// ErrUnknownOptimizer reports a name that is not a known optimizer identifier.
-	ErrUnknownOptimizer = errors.New("unknown optimizer")
+	// ErrUnknownOptimizer reports a name that is not a known optimizer identifier; a
+	// keras.ErrUnknownName.
+	ErrUnknownOptimizer = errs.Refine(errs.UnknownName, "unknown optimizer")
 	// ErrInvalidOption reports an option value out of range, or an option that the
-	// optimizer does not take.
-	ErrInvalidOption = errors.New("invalid option")
+	// optimizer does not take; a keras.ErrInvalidArgument.
+	ErrInvalidOption = errs.Refine(errs.InvalidArgument, "invalid option")
 	// ErrMismatch reports params and grads that do not fit each other or the optimizer
 	// state: different lengths, shapes or dtypes, nil or non-contiguous tensors, or params
-	// other than the tensors the optimizer is bound to.
-	ErrMismatch = errors.New("params and grads mismatch")
-	// ErrVariables reports variables given to SetVariables that do not fit the optimizer.
-	ErrVariables = errors.New("invalid optimizer variables")
-	// ErrConfig reports a Keras config that cannot be turned into an optimizer.
-	ErrConfig = errors.New("invalid optimizer config")
+	// other than the tensors the optimizer is bound to. A keras.ErrInvalidArgument.
+	ErrMismatch = errs.Refine(errs.InvalidArgument, "params and grads mismatch")
+	// ErrVariables reports variables given to SetVariables that do not fit the optimizer; a
+	// keras.ErrInvalidArgument.
+	ErrVariables = errs.Refine(errs.InvalidArgument, "invalid optimizer variables")
+	// ErrConfig reports a Keras config that cannot be turned into an optimizer; a
+	// keras.ErrFileFormat, as configs come from model files.
+	ErrConfig = errs.Refine(errs.FileFormat, "invalid optimizer config")
 )
 
 // Error is the error type of this package: it names the optimizer and the operation, says

@@ -4,28 +4,32 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
+	"github.com/kerago/kerago/keras/internal/errs"
 )
 
 // Sentinel errors, wrapped in an [*Error] that says where; test them with
-// errors.Is.
+// errors.Is. Those that are misuse or a bad file refine the kinds package keras
+// exports (keras.ErrInvalidArgument, keras.ErrFileFormat), so errors.Is matches
+// those too; ErrClosed is a state of the Writer and refines nothing.
 var (
 	// ErrClosed: the Writer was closed (or is nil).
 	ErrClosed = errors.New("writer is closed")
 	// ErrStepOrder: a step not greater than the last step written for the
 	// same tag by the same Writer.
-	ErrStepOrder = errors.New("step does not increase")
+	ErrStepOrder = errs.Refine(errs.InvalidArgument, "step does not increase")
 	// ErrTag: an empty tag or a tag that is not valid UTF-8.
-	ErrTag = errors.New("invalid tag")
+	ErrTag = errs.Refine(errs.InvalidArgument, "invalid tag")
 	// ErrValue: a value TensorBoard cannot show (text that is not UTF-8,
 	// a model graph that is not a Keras model JSON object).
-	ErrValue = errors.New("invalid value")
+	ErrValue = errs.Refine(errs.InvalidArgument, "invalid value")
 	// ErrOption: an option with a value out of range.
-	ErrOption = errors.New("invalid option")
+	ErrOption = errs.Refine(errs.InvalidArgument, "invalid option")
 	// ErrCorrupt: an event file with a bad CRC or an undecodable record.
-	ErrCorrupt = errors.New("corrupt event file")
+	ErrCorrupt = errs.Refine(errs.FileFormat, "corrupt event file")
 	// ErrTruncated: an event file that ends inside a record (TensorBoard
 	// treats it as still being written).
-	ErrTruncated = errors.New("event file ends inside a record")
+	ErrTruncated = errs.Refine(errs.FileFormat, "event file ends inside a record")
 )
 
 // Error is the error type of this package: what was being done (Op), to which

@@ -1,22 +1,24 @@
 package hdf5
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/kerago/kerago/keras/internal/errs"
 )
 
 // Errors returned by this package. Read errors wrap ErrFormat or
-// ErrUnsupported; tree-building errors wrap ErrInvalid.
+// ErrUnsupported, both a keras.ErrFileFormat; tree-building errors wrap
+// ErrInvalid, a keras.ErrInvalidArgument.
 var (
 	// ErrFormat reports input that is not a well-formed HDF5 file:
 	// bad signatures, out-of-range addresses, truncation.
-	ErrFormat = errors.New("hdf5: malformed file")
+	ErrFormat = errs.Refine(errs.FileFormat, "hdf5: malformed file")
 	// ErrUnsupported reports a well-formed feature this package does not
 	// implement (a datatype, a filter, a chunk index).
-	ErrUnsupported = errors.New("hdf5: unsupported feature")
+	ErrUnsupported = errs.Refine(errs.FileFormat, "hdf5: unsupported feature")
 	// ErrInvalid reports a bad argument while building a tree: a bad name,
 	// a duplicate member, a data length that does not match the shape.
-	ErrInvalid = errors.New("hdf5: invalid argument")
+	ErrInvalid = errs.Refine(errs.InvalidArgument, "hdf5: invalid argument")
 )
 
 // Class is the kind of an element type.
