@@ -37,7 +37,7 @@ func (c fitConfig) check() error {
 		return fmt.Errorf("keras: %w: Verbose(%d) must be 0, 1 or 2", ErrInvalidArgument, c.verbose)
 	case c.initialEpoch < 0:
 		return fmt.Errorf("keras: %w: InitialEpoch(%d) must not be negative", ErrInvalidArgument, c.initialEpoch)
-	case c.valSplit < 0 || c.valSplit >= 1:
+	case !(c.valSplit >= 0 && c.valSplit < 1): // written so that NaN fails too
 		return fmt.Errorf("keras: %w: ValidationSplit(%v) must be in [0, 1)", ErrInvalidArgument, c.valSplit)
 	}
 	return nil

@@ -1,0 +1,269 @@
+package keras_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/layers"
+	"gorgonia.org/tensor"
+)
+
+// Crafted model files that once crashed the process are loaded in a child process (this test
+// binary run again on TestHostileChild) whose address space is limited, so that a regression
+// kills the child, not the test run.
+
+// hostileChildEnv names the model file the child loads and predicts with.
+const hostileChildEnv = "KERAGO_HOSTILE_CHILD"
+
+// childHeadroom is how much address space the child may add to what it has at start: enough
+// for loading and predicting with a small model, far too little for the allocations the
+// crafted files once caused.
+const childHeadroom = 384 << 20
+
+// TestHostileChild is the child of runHostileChild; on its own it skips. It limits its
+// address space, loads the file, predicts on one sample of zeros, and prints the outcome.
+func TestHostileChild(t *testing.T) {
+	path := os.Getenv(hostileChildEnv)
+	if path == "" {
+		t.Skip("the child process of the hostile-file tests")
+	}
+	if err := limitAddressSpace(childHeadroom); err != nil {
+		fmt.Println("SETUP:", err)
+		os.Exit(3)
+	}
+	start := time.Now()
+	err := loadAndPredict(path)
+	fmt.Printf("RESULT %d ms: %v\n", time.Since(start).Milliseconds(), err)
+	os.Exit(0)
+}
+
+// limitAddressSpace sets RLIMIT_AS to the current address-space size plus headroom (the Go
+// runtime has reserved much already, so a fixed limit would be fragile).
+func limitAddressSpace(headroom uint64) error {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmSize:" {
+			kb, err := strconv.ParseUint(f[1], 10, 64)
+			if err != nil {
+				return err
+			}
+			lim := kb<<10 + headroom
+			return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
+		}
+	}
+	return fmt.Errorf("no VmSize in /proc/self/status")
+}
+
+func loadAndPredict(path string) error {
+	m, err := keras.LoadModel(path)
+	if err != nil {
+		return err
+	}
+	var xs []*tensor.Dense
+	for _, in := range m.Inputs() {
+		shape := []int{1}
+		for _, d := range in.Shape()[1:] {
+			shape = append(shape, max(d, 1))
+		}
+		xs = append(xs, tensor.New(tensor.WithShape(shape...), tensor.Of(tensor.Float32)))
+	}
+	_, err = m.Predict(xs, keras.Verbose(0))
+	return err
+}
+
+// runHostileChild loads path in a child process and returns the error it printed. The child
+// must exit normally: a crash (out of memory) fails the test.
+func runHostileChild(t *testing.T, path string) string {
+	t.Helper()
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc to limit the child's address space")
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHostileChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), hostileChildEnv+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("RESULT ")) {
+		t.Fatalf("the child loading %s died: %v\n%s", filepath.Base(path), err, tail(out, 600))
+	}
+	i := bytes.Index(out, []byte("RESULT "))
+	line, _, _ := strings.Cut(string(out[i:]), "\n")
+	t.Logf("child: %s", line)
+	return line
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// paddedModel saves Input(8, 8, 1) → ZeroPadding2D(1) → GlobalMaxPooling2D → Dense(1) to
+// dir/name.
+func paddedModel(t *testing.T, dir, name string) string {
+	t.Helper()
+	in := keras.Input(keras.Shape{8, 8, 1})
+	x := layers.ZeroPadding2D(1, layers.Name("zero_padding2d")).Call(in)
+	x = layers.GlobalMaxPooling2D().Call(x)
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Dense(1).Call(x)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, name)
+	if err := m.Save(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// editLayerConfig rewrites the .keras archive src to dst with key set to value in the config
+// of every layer of the given class.
+func editLayerConfig(t testing.TB, src, dst, class, key string, value any) {
+	t.Helper()
+	members := archiveMembers(t, src)
+	var cfg map[string]any
+	if err := json.Unmarshal(members["config.json"], &cfg); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["class_name"] == class {
+				if c, ok := x["config"].(map[string]any); ok {
+					c[key] = value
+				}
+			}
+			for _, e := range x {
+				walk(e)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(cfg)
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	members["config.json"] = b
+	writeArchive(t, dst, members, zip.Store)
+}
+
+// archiveMembers reads every member of a zip file.
+func archiveMembers(t testing.TB, path string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	out := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f.Name], err = io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+// writeArchive writes members (metadata, config, weights, in that order) as a zip.
+func writeArchive(t testing.TB, path string, members map[string][]byte, method uint16) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		return flate.NewWriter(w, flate.BestSpeed)
+	})
+	for _, name := range []string{"metadata.json", "config.json", "model.weights.h5"} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(members[name]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHostileFilesInChild loads crafted files in a child process limited to a few hundred
+// MiB of address space beyond its start: each must end in a clear error, fast, where they
+// once crashed the process ("fatal error: out of memory") or exhausted its memory.
+func TestHostileFilesInChild(t *testing.T) {
+	dir := t.TempDir()
+	good := paddedModel(t, dir, "good.keras")
+	craft := func(name, key string, value any) string {
+		p := filepath.Join(dir, name)
+		editLayerConfig(t, good, p, "ZeroPadding2D", key, value)
+		return p
+	}
+	// A 2-MB-class archive whose weights member inflates to 512 MiB: the valid weights
+	// followed by zeros, deflated.
+	bomb := filepath.Join(dir, "bomb.keras")
+	members := archiveMembers(t, good)
+	members["model.weights.h5"] = append(members["model.weights.h5"], make([]byte, 512<<20)...)
+	writeArchive(t, bomb, members, zip.Deflate)
+
+	for _, tc := range []struct {
+		name, path string
+		want       []string // in the child's error; none: must succeed
+	}{
+		{"the untouched file loads and predicts", good, nil},
+		// Beyond layers.MaxConfigWindow: refused when the config is read.
+		{"ZeroPadding2D of 10^6 pixels", craft("pad1e6.keras", "padding", 1e6),
+			[]string{"zero_padding2d (ZeroPadding2D)", "padding 1000000 exceeds the limit 65536", "pad1e6.keras"}},
+		// Within the config bound, but the first Predict's graph would need about 58 GB:
+		// refused by the memory check, naming the layer and the shape.
+		{"ZeroPadding2D of 60000 pixels", craft("pad6e4.keras", "padding", 60000),
+			[]string{"zero_padding2d (ZeroPadding2D)", "memory limit exceeded", "(1, 120008, 120008, 1)"}},
+		{"weights that inflate 2000:1", bomb,
+			[]string{"model.weights.h5 would expand", "bomb.keras"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			line := runHostileChild(t, tc.path)
+			if tc.want == nil {
+				if !strings.HasSuffix(line, "<nil>") {
+					t.Fatalf("the valid file failed in the child (the address-space limit is too tight?): %s", line)
+				}
+				return
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(line, w) {
+					t.Errorf("the child's error does not say %q: %s", w, line)
+				}
+			}
+			if len(line) > 600 {
+				t.Errorf("the error is %d bytes long", len(line))
+			}
+		})
+	}
+}
