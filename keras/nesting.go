@@ -9,11 +9,9 @@ import "fmt"
 // nesting, so without this bound Save would write files that nothing reads back.
 const MaxModelNesting = 128
 
-// errTooDeep is the short error for a config nested beyond MaxModelNesting: the path of every
-// enclosing model would make it kilobytes long.
-func errTooDeep() error {
-	return fmt.Errorf("%w: models are nested more than %d deep (MaxModelNesting)", ErrFileFormat, MaxModelNesting)
-}
+// errTooDeep is the short error for a config nested beyond MaxModelNesting; it is passed up
+// unwrapped, since the names of every enclosing model would make it kilobytes long.
+var errTooDeep = fmt.Errorf("%w: models are nested more than %d deep (MaxModelNesting)", ErrFileFormat, MaxModelNesting)
 
 // nestingDepth returns how many models m holds inside one another, itself included. Each
 // model is visited once, so a model called many times at every level costs no more.

@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -72,14 +73,21 @@ func (b *LayerBase) chargeLoad(name string, shape Shape) error {
 // or "Sequential".
 func modelFromConfig(class string, cfg map[string]any, st *loadState) (*Model, error) {
 	if st.depth >= MaxModelNesting {
-		return nil, errTooDeep()
+		return nil, errTooDeep
 	}
 	st.depth++
 	defer func() { st.depth-- }()
+	var m *Model
+	var err error
 	if class == "Sequential" {
-		return sequentialFromConfig(cfg, st)
+		m, err = sequentialFromConfig(cfg, st)
+	} else {
+		m, err = functionalFromConfig(cfg, st)
 	}
-	return functionalFromConfig(cfg, st)
+	if errors.Is(err, errTooDeep) {
+		return nil, errTooDeep
+	}
+	return m, err
 }
 
 // savedLayer is one entry of a functional config's layer list while the graph is rebuilt.
