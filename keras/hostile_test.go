@@ -115,7 +115,7 @@ func tail(b []byte, n int) []byte {
 
 // paddedModel saves Input(8, 8, 1) → ZeroPadding2D(1) → GlobalMaxPooling2D → Dense(1) to
 // dir/name.
-func paddedModel(t *testing.T, dir, name string) string {
+func paddedModel(t testing.TB, dir, name string) string {
 	t.Helper()
 	in := keras.Input(keras.Shape{8, 8, 1})
 	x := layers.ZeroPadding2D(1, layers.Name("zero_padding2d")).Call(in)
