@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"os/exec"
@@ -98,7 +99,11 @@ func runHostileChild(t *testing.T, path string) string {
 	cmd.Env = append(os.Environ(), hostileChildEnv+"="+path)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !bytes.Contains(out, []byte("RESULT ")) {
-		t.Fatalf("the child loading %s died: %v\n%s", filepath.Base(path), err, tail(out, 600))
+		why := "" // the runtime's own line, such as "fatal error: runtime: out of memory"
+		if i := bytes.Index(out, []byte("fatal error")); i >= 0 {
+			why, _, _ = strings.Cut(string(out[i:]), "\n")
+		}
+		t.Fatalf("the child loading %s died: %v %s\n%s", filepath.Base(path), err, why, tail(out, 600))
 	}
 	i := bytes.Index(out, []byte("RESULT "))
 	line, _, _ := strings.Cut(string(out[i:]), "\n")
@@ -226,12 +231,10 @@ func TestHostileFilesInChild(t *testing.T) {
 		editLayerConfig(t, good, p, "ZeroPadding2D", key, value)
 		return p
 	}
-	// A 2-MB-class archive whose weights member inflates to 512 MiB: the valid weights
-	// followed by zeros, deflated.
+	// An archive whose weights member inflates 160:1 to 512 MiB: the valid weights
+	// followed by zeros.
 	bomb := filepath.Join(dir, "bomb.keras")
-	members := archiveMembers(t, good)
-	members["model.weights.h5"] = append(members["model.weights.h5"], make([]byte, 512<<20)...)
-	writeArchive(t, bomb, members, zip.Deflate)
+	writeBomb(t, bomb, archiveMembers(t, good), 512<<20)
 
 	for _, tc := range []struct {
 		name, path string
@@ -245,7 +248,7 @@ func TestHostileFilesInChild(t *testing.T) {
 		// refused by the memory check, naming the layer and the shape.
 		{"ZeroPadding2D of 60000 pixels", craft("pad6e4.keras", "padding", 60000),
 			[]string{"zero_padding2d (ZeroPadding2D)", "memory limit exceeded", "(1, 120008, 120008, 1)"}},
-		{"weights that inflate 2000:1", bomb,
+		{"weights that inflate 160:1", bomb,
 			[]string{"model.weights.h5 would expand", "bomb.keras"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,4 +269,91 @@ func TestHostileFilesInChild(t *testing.T) {
 			}
 		})
 	}
+}
+
+// writeBomb writes members as an archive whose model.weights.h5 is the valid weights followed
+// by about zeros zero bytes, deflated by hand (compressing that many bytes would take seconds,
+// more under the race detector): the weights as fixed-Huffman literals, then one literal zero
+// and copies of 258 bytes at distance 1, 13 bits each.
+func writeBomb(t *testing.T, path string, members map[string][]byte, zeros int) {
+	t.Helper()
+	weights := members["model.weights.h5"]
+	var bw bitWriter
+	bw.bits(1, 1) // BFINAL
+	bw.bits(1, 2) // BTYPE 01: fixed Huffman codes
+	for _, b := range append(append([]byte(nil), weights...), 0) {
+		if b < 144 {
+			bw.code(0x30+uint32(b), 8)
+		} else {
+			bw.code(0x190+uint32(b)-144, 9)
+		}
+	}
+	copies := (zeros - 1) / 258
+	for range copies {
+		bw.code(0xc5, 8) // length code 285: 258 bytes
+		bw.code(0, 5)    // distance code 0: distance 1
+	}
+	bw.code(0, 7) // end of block
+	raw := bw.flush()
+	size := len(weights) + 1 + 258*copies
+	crc := crc32.ChecksumIEEE(weights)
+	buf := make([]byte, 1<<20)
+	for left := size - len(weights); left > 0; left -= len(buf) {
+		crc = crc32.Update(crc, crc32.IEEETable, buf[:min(left, len(buf))])
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, name := range []string{"metadata.json", "config.json"} {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(members[name])
+	}
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "model.weights.h5", Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: uint64(len(raw)), UncompressedSize64: uint64(size)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(raw)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// bitWriter writes a deflate bit stream: values least significant bit first, Huffman codes
+// most significant bit first.
+type bitWriter struct {
+	out  []byte
+	acc  uint64
+	nacc uint
+}
+
+func (w *bitWriter) bits(v uint32, n uint) {
+	w.acc |= uint64(v) << w.nacc
+	w.nacc += n
+	for w.nacc >= 8 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc >>= 8
+		w.nacc -= 8
+	}
+}
+
+func (w *bitWriter) code(c uint32, n uint) {
+	var r uint32
+	for i := uint(0); i < n; i++ {
+		r = r<<1 | (c>>i)&1
+	}
+	w.bits(r, n)
+}
+
+func (w *bitWriter) flush() []byte {
+	if w.nacc > 0 {
+		w.out = append(w.out, byte(w.acc))
+		w.acc, w.nacc = 0, 0
+	}
+	return w.out
 }
