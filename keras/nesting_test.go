@@ -37,12 +37,22 @@ func nestedChain(t *testing.T, depth int) *keras.Model {
 func TestNestingLimit(t *testing.T) {
 	dir := t.TempDir()
 	t.Run("at the limit", func(t *testing.T) {
-		p := filepath.Join(dir, "deep.keras")
-		if err := nestedChain(t, keras.MaxModelNesting).Save(p); err != nil {
+		m := nestedChain(t, keras.MaxModelNesting)
+		for _, name := range []string{"deep.keras", "deep.h5"} {
+			p := filepath.Join(dir, name)
+			if err := m.Save(p); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := keras.LoadModel(p); err != nil {
+				t.Fatalf("LoadModel of a model Save wrote: %v", err)
+			}
+		}
+		p := filepath.Join(dir, "deep.weights.h5")
+		if err := m.SaveWeights(p); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := keras.LoadModel(p); err != nil {
-			t.Fatalf("LoadModel of a model Save wrote: %v", err)
+		if err := m.LoadWeights(p); err != nil {
+			t.Fatalf("LoadWeights of what SaveWeights wrote: %v", err)
 		}
 	})
 	t.Run("beyond the limit", func(t *testing.T) {

@@ -369,8 +369,8 @@ func (r *configReader) common() []Option {
 // the poolings) is not limited by the size of the weights file, so a value from a file is
 // checked here before any layer is made: a padding of 10^6 would otherwise ask for terabytes
 // at the first Predict. The bounds are far above every Keras model (keras.applications uses
-// kernels and pools up to 7, strides up to 4, paddings up to 3, dilation rates up to 24, and
-// at most a few million units or vocabulary entries).
+// kernels, pools and paddings of at most 7 and strides of at most 4; vocabularies and unit
+// counts run to millions, not billions).
 const (
 	// MaxConfigWindow bounds the spatial sizes of a config: padding, pool_size,
 	// kernel_size, strides and dilation_rate.
