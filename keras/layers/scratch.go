@@ -15,17 +15,23 @@ var (
 	_ keras.ScratchSizer = (*Pooling2DLayer)(nil)
 )
 
-// patchElements is the size of the patches of windows of the given sizes over in[0], whose
-// output shape is out: every output position but the channels, times the window, times the
-// input channels.
-func patchElements(in []keras.Shape, out keras.Shape, window []int) int64 {
-	if len(in) == 0 || len(in[0]) == 0 || len(out) == 0 {
+// patchElements is the size of the patches of windows over in[0] (batch, spatial...,
+// channels): the batch, times every output position, times the window, times the channels.
+// It is 0 for a shape the layer refuses, which OutputShapes reports.
+func patchElements(in []keras.Shape, window, strides, dilation []int, padding string) int64 {
+	if len(in) != 1 || len(in[0]) != len(window)+2 {
 		return 0
 	}
-	sizes := append([]int(nil), out[:len(out)-1]...)
-	sizes = append(sizes, window...)
-	sizes = append(sizes, in[0].Last())
-	return keras.ScratchOf(sizes...)
+	s := in[0]
+	sizes := []int{s[0]}
+	for i := range window {
+		n := windowOutLen(s[1+i], window[i], strides[i], dilation[i], padding)
+		if n <= 0 {
+			return 0
+		}
+		sizes = append(sizes, n, window[i])
+	}
+	return keras.ScratchOf(append(sizes, s.Last())...)
 }
 
 // ScratchElements returns the size of the convolution's patches for the input shapes.
@@ -41,17 +47,9 @@ func (l *Pooling1DLayer) ScratchElements(in []keras.Shape) int64 { return l.core
 func (l *Pooling2DLayer) ScratchElements(in []keras.Shape) int64 { return l.core.scratch(in) }
 
 func (c *convCore) scratch(in []keras.Shape) int64 {
-	out, err := c.outputShape(in)
-	if err != nil {
-		return 0 // the shape error is reported by OutputShapes
-	}
-	return patchElements(in, out, c.kernelSize)
+	return patchElements(in, c.kernelSize, c.strides, c.dilation, c.padding)
 }
 
 func (p *poolCore) scratch(in []keras.Shape) int64 {
-	out, err := p.outputShape(in)
-	if err != nil {
-		return 0
-	}
-	return patchElements(in, out, p.poolSize)
+	return patchElements(in, p.poolSize, p.strides, repeatInt(1, p.rank), p.padding)
 }
