@@ -202,8 +202,9 @@ func openMember(b []byte, f *zip.File, max uint64) (*archiveMember, error) {
 	if _, err := io.ReadFull(rc, data); err != nil {
 		return nil, fmt.Errorf("%w: %s: shorter than its declared %d bytes: %w", ErrFileFormat, name, declared, err)
 	}
-	if n, _ := io.ReadFull(rc, make([]byte, 1)); n > 0 {
-		return nil, fmt.Errorf("%w: %s expands beyond its declared %d bytes", ErrFileFormat, name, declared)
+	// Reading on to the end makes archive/zip check the CRC; a byte more is an error.
+	if extra, err := io.Copy(io.Discard, io.LimitReader(rc, 1)); extra > 0 || err != nil {
+		return nil, fmt.Errorf("%w: %s expands beyond its declared %d bytes or is corrupt: %v", ErrFileFormat, name, declared, err)
 	}
 	return &archiveMember{r: bytes.NewReader(data), size: int64(declared), stored: f.CompressedSize64}, nil
 }
