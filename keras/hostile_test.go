@@ -11,9 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -51,26 +49,6 @@ func TestHostileChild(t *testing.T) {
 	os.Exit(0)
 }
 
-// limitAddressSpace sets RLIMIT_AS to the current address-space size plus headroom (the Go
-// runtime has reserved much already, so a fixed limit would be fragile).
-func limitAddressSpace(headroom uint64) error {
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return err
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmSize:" {
-			kb, err := strconv.ParseUint(f[1], 10, 64)
-			if err != nil {
-				return err
-			}
-			lim := kb<<10 + headroom
-			return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim})
-		}
-	}
-	return fmt.Errorf("no VmSize in /proc/self/status")
-}
-
 func loadAndPredict(path string) error {
 	m, err := keras.LoadModel(path)
 	if err != nil {
@@ -92,8 +70,8 @@ func loadAndPredict(path string) error {
 // must exit normally: a crash (out of memory) fails the test.
 func runHostileChild(t *testing.T, path string) string {
 	t.Helper()
-	if _, err := os.Stat("/proc/self/status"); err != nil {
-		t.Skip("needs /proc to limit the child's address space")
+	if !canLimitAddressSpace {
+		t.Skip("limiting a child's address space is implemented on Linux only")
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHostileChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), hostileChildEnv+"="+path)
