@@ -35,10 +35,11 @@ func (m *Model) Save(path string) (err error) {
 	defer recoverErr("Save", &err)
 	m.mu.Lock() // a consistent snapshot while another goroutine trains
 	defer m.mu.Unlock()
+	if err := checkSavable(m); err != nil {
+		return fileErr("Save", path, err)
+	}
 	lower := strings.ToLower(path)
 	switch {
-	case checkSavable(m) != nil:
-		err = checkSavable(m)
 	case strings.HasSuffix(lower, ".keras"):
 		err = writeFileAtomic(path, m.writeArchive)
 	case strings.HasSuffix(lower, ".h5"), strings.HasSuffix(lower, ".hdf5"):
