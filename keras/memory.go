@@ -140,8 +140,8 @@ func (m *Model) checkMemory(md mode, shapes []Shape) error {
 	if md == modeTrain {
 		c.factor = 2
 	}
-	for _, s := range shapes {
-		if err := c.add(nil, "input", s, elements(s)); err != nil {
+	for i, s := range shapes {
+		if err := c.add(nil, fmt.Sprintf("input %q", m.inputs[i].Name()), s, elements(s)); err != nil {
 			return err
 		}
 	}

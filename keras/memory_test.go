@@ -50,6 +50,7 @@ func TestMemoryLimit(t *testing.T) {
 		{"from the environment", 7, 0, "1MiB", false, "(KERAGO_MEMORY_LIMIT)"},
 		{"environment off", 7, 0, "off", true, ""},
 		{"bad environment", 7, 0, "lots", false, `KERAGO_MEMORY_LIMIT="lots"`},
+		{"the input alone", 7, 1 << 10, "", false, `memory limit exceeded: input "input_layer`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(keras.MemoryLimitEnv, tc.env)
