@@ -2,6 +2,7 @@ package keras
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"gorgonia.org/tensor"
@@ -307,10 +308,16 @@ func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, pe
 	r := 0
 	for _, i := range idx {
 		for _, c := range src[i*per : (i+1)*per] {
-			ci := int(c)
-			if S(ci) != c || ci < 0 || ci >= k {
+			// A float label that is not a whole number (2.7, NaN, 1e300) is a wrong label
+			// type, not an index out of range: say which.
+			f := float64(c)
+			if f != math.Trunc(f) { // NaN included
+				return fmt.Errorf("%w: sparse label %v is not an integer class index", ErrData, c)
+			}
+			if f < 0 || f >= float64(k) {
 				return fmt.Errorf("%w: class index %v is outside [0, %d)", ErrData, c, k)
 			}
+			ci := int(f)
 			dst[r*k+ci] = 1
 			r++
 		}

@@ -27,6 +27,7 @@ type Model struct {
 	compiled *compiled
 	programs *programCache
 	stop     atomic.Bool
+	memLimit atomic.Int64 // bytes a realisation may take; see SetMemoryLimit
 
 	// mu serialises the steps of Fit, Evaluate, Predict and friends and the weight
 	// updates of SetWeights and LoadWeights, so a model may be used from several goroutines

@@ -233,6 +233,13 @@ func (m *Model) floatDType() tensor.Dtype {
 // buildProgram realises the model for one mode and input-shape signature.
 func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable) (p *program, err error) {
 	defer recoverErr("building the "+key+" graph", &err)
+	concrete := make([]Shape, len(shapes))
+	for i, s := range shapes {
+		concrete[i] = Shape(s)
+	}
+	if err := m.checkMemory(md, concrete); err != nil {
+		return nil, err
+	}
 	g := G.NewGraph()
 	dt := m.floatDType()
 	ctx := newContext(g, md == modeTrain, dt, newRand())

@@ -35,6 +35,9 @@ func (m *Model) Save(path string) (err error) {
 	defer recoverErr("Save", &err)
 	m.mu.Lock() // a consistent snapshot while another goroutine trains
 	defer m.mu.Unlock()
+	if err := checkSavable(m); err != nil {
+		return fileErr("Save", path, err)
+	}
 	lower := strings.ToLower(path)
 	switch {
 	case strings.HasSuffix(lower, ".keras"):
@@ -69,6 +72,9 @@ func (m *Model) SaveWeights(path string) (err error) {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if err := checkSavable(m); err != nil {
+		return fileErr("SaveWeights", path, err)
+	}
 	err = writeFileAtomic(path, func(w io.Writer) error {
 		b, err := m.weightsBytes()
 		if err != nil {
@@ -172,7 +178,7 @@ func isZip(b []byte) bool {
 
 // readHDF5 decodes an HDF5 file held in b.
 func readHDF5(b []byte) (*hdf5.File, error) {
-	f, err := hdf5.Read(bytes.NewReader(b), int64(len(b)))
+	f, err := hdf5.ReadLimit(bytes.NewReader(b), int64(len(b)), int64(expansionLimit(uint64(len(b)))))
 	if err != nil {
 		return nil, fmt.Errorf("%w: neither a .keras archive nor a readable HDF5 file: %w", ErrFileFormat, err)
 	}

@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"math"
 	"time"
 
 	"github.com/kerago/kerago/keras/internal/hdf5"
@@ -130,6 +132,83 @@ type archive struct {
 	weights *hdf5.File
 }
 
+// Bounds on what a model file may expand to. Keras stores the members of a .keras archive
+// uncompressed and writes HDF5 datasets without compression, and real weights (floating-point
+// numbers) compress by less than 2:1, so only a hostile or broken file needs more: a 2 MB
+// archive whose weights inflate to 2 GiB of zeros is refused before anything is inflated.
+const (
+	// maxExpansion is how many bytes compressed data (a deflated archive member, a
+	// compressed HDF5 dataset) may expand to per stored byte, beyond expansionFloor.
+	maxExpansion = 100
+	// expansionFloor is what any compressed data may expand to whatever its ratio, so
+	// that small files of zeros still load.
+	expansionFloor = 64 << 20
+	// maxConfigBytes bounds config.json; a keras.applications model's is under 1 MB.
+	maxConfigBytes = 64 << 20
+)
+
+// expansionLimit is what n stored bytes may expand to.
+func expansionLimit(n uint64) uint64 {
+	if n > (math.MaxInt64-expansionFloor)/maxExpansion {
+		return math.MaxInt64
+	}
+	return expansionFloor + n*maxExpansion
+}
+
+// archiveMember is one member's bytes, read without copying when it is stored.
+type archiveMember struct {
+	r      io.ReaderAt
+	size   int64
+	stored uint64 // bytes it takes in the archive
+}
+
+// openMember returns a member of the zip held in b. A stored member is a view of b, checked
+// against its CRC; a compressed one is inflated into a buffer of its declared size, which
+// must be within expansionLimit of its compressed size and within max, and which the data
+// may not overrun.
+func openMember(b []byte, f *zip.File, max uint64) (*archiveMember, error) {
+	name := f.Name
+	if f.Method == zip.Store {
+		off, err := f.DataOffset()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+		}
+		size := f.UncompressedSize64
+		if f.CompressedSize64 != size || off < 0 || size > uint64(len(b)) || uint64(off) > uint64(len(b))-size {
+			return nil, fmt.Errorf("%w: %s: stored member of %d bytes at offset %d does not fit the %d-byte archive", ErrFileFormat, name, size, off, len(b))
+		}
+		if size > max {
+			return nil, fmt.Errorf("%w: %s holds %d bytes, more than the limit of %d", ErrFileFormat, name, size, max)
+		}
+		data := b[off : uint64(off)+size]
+		if f.CRC32 != 0 && crc32.ChecksumIEEE(data) != f.CRC32 {
+			return nil, fmt.Errorf("%w: %s: checksum mismatch", ErrFileFormat, name)
+		}
+		return &archiveMember{r: bytes.NewReader(data), size: int64(size), stored: size}, nil
+	}
+	declared := f.UncompressedSize64
+	if limit := expansionLimit(f.CompressedSize64); declared > limit || declared > max {
+		return nil, fmt.Errorf("%w: %s would expand from %d to %d bytes; compressed members may expand at most %d:1 beyond %d MiB, and to at most %d bytes",
+			ErrFileFormat, name, f.CompressedSize64, declared, maxExpansion, expansionFloor>>20, min(limit, max))
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+	}
+	defer rc.Close()
+	// Read exactly the declared size, then make sure nothing follows: a member that lies
+	// about its size is refused without inflating more than one byte beyond the claim.
+	data := make([]byte, declared)
+	if _, err := io.ReadFull(rc, data); err != nil {
+		return nil, fmt.Errorf("%w: %s: shorter than its declared %d bytes: %w", ErrFileFormat, name, declared, err)
+	}
+	// Reading on to the end makes archive/zip check the CRC; a byte more is an error.
+	if extra, err := io.Copy(io.Discard, io.LimitReader(rc, 1)); extra > 0 || err != nil {
+		return nil, fmt.Errorf("%w: %s expands beyond its declared %d bytes or is corrupt: %v", ErrFileFormat, name, declared, err)
+	}
+	return &archiveMember{r: bytes.NewReader(data), size: int64(declared), stored: f.CompressedSize64}, nil
+}
+
 // readArchive reads a .keras zip held in b.
 func readArchive(b []byte) (*archive, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
@@ -140,33 +219,20 @@ func readArchive(b []byte) (*archive, error) {
 	for _, f := range zr.File {
 		members[f.Name] = f
 	}
-	read := func(name string) ([]byte, error) {
+	open := func(name string, max uint64) (*archiveMember, error) {
 		f := members[name]
 		if f == nil {
 			return nil, fmt.Errorf("%w: the archive has no %s", ErrFileFormat, name)
 		}
-		// Bound what a member may expand to: deflate cannot exceed ~1032:1.
-		limit := int64(len(b))*1100 + 64<<20
-		if f.UncompressedSize64 > uint64(limit) {
-			return nil, fmt.Errorf("%w: %s claims %d bytes in a %d-byte archive", ErrFileFormat, name, f.UncompressedSize64, len(b))
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
-		}
-		defer rc.Close()
-		data, err := io.ReadAll(io.LimitReader(rc, limit+1))
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
-		}
-		if int64(len(data)) > limit {
-			return nil, fmt.Errorf("%w: %s expands beyond %d bytes", ErrFileFormat, name, limit)
-		}
-		return data, nil
+		return openMember(b, f, max)
 	}
-	cfgBytes, err := read(archiveConfig)
+	cm, err := open(archiveConfig, maxConfigBytes)
 	if err != nil {
 		return nil, err
+	}
+	cfgBytes := make([]byte, cm.size)
+	if _, err := cm.r.ReadAt(cfgBytes, 0); err != nil && cm.size > 0 {
+		return nil, fmt.Errorf("%w: config.json: %w", ErrFileFormat, err)
 	}
 	var cfg map[string]any
 	if err := json.Unmarshal(cfgBytes, &cfg); err != nil {
@@ -175,14 +241,16 @@ func readArchive(b []byte) (*archive, error) {
 	if cfg == nil {
 		return nil, fmt.Errorf("%w: config.json is not a dict", ErrFileFormat)
 	}
-	wb, err := read(archiveWeights)
+	wm, err := open(archiveWeights, math.MaxInt64)
 	if err != nil {
 		if members["model.weights.npz"] != nil {
 			return nil, fmt.Errorf("%w: the archive holds model.weights.npz; only HDF5 weights (model.weights.h5, Keras's default) are supported", ErrFileFormat)
 		}
 		return nil, err
 	}
-	wf, err := hdf5.Read(bytes.NewReader(wb), int64(len(wb)))
+	// The decoded datasets are bounded by what the member takes in the archive, so that
+	// compression inside the HDF5 file cannot multiply the archive's.
+	wf, err := hdf5.ReadLimit(wm.r, wm.size, int64(expansionLimit(wm.stored)))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, archiveWeights, err)
 	}

@@ -5,7 +5,52 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
+
+// tempInfix separates the target's name from os.CreateTemp's random digits in the name of a
+// save's temporary file: ".m.keras.tmp-123456789".
+const tempInfix = ".tmp-"
+
+// StaleTempAge is how old a temporary file of an interrupted save (a process killed while
+// saving leaves one behind) must be before the next save into its directory removes it. A
+// save that is still running keeps its file's modification time fresh as it writes.
+const StaleTempAge = 15 * time.Minute
+
+// isOwnTemp reports whether name is one of writeFileAtomic's temporary files: a dot, a model
+// or weights file name, tempInfix and the decimal digits os.CreateTemp adds. Nothing else
+// (no user's file) matches.
+func isOwnTemp(name string) bool {
+	i := strings.LastIndex(name, tempInfix)
+	if !strings.HasPrefix(name, ".") || i < 0 {
+		return false
+	}
+	digits := name[i+len(tempInfix):]
+	if digits == "" || len(digits) > 20 || strings.Trim(digits, "0123456789") != "" {
+		return false
+	}
+	target := strings.ToLower(name[1:i])
+	return strings.HasSuffix(target, ".keras") || strings.HasSuffix(target, ".h5") || strings.HasSuffix(target, ".hdf5")
+}
+
+// removeStaleTemps removes regular files of isOwnTemp's pattern older than StaleTempAge from
+// dir. It is best effort: a file it cannot list or remove is left, and the save goes on.
+func removeStaleTemps(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	cutoff := time.Now().Add(-StaleTempAge)
+	for _, e := range entries {
+		if !e.Type().IsRegular() || !isOwnTemp(e.Name()) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && info.ModTime().Before(cutoff) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
 
 // writeFileAtomic writes a file at path through write: the bytes go to a temporary file in the
 // same directory, which is synced and renamed over path only when everything succeeded. On any
@@ -18,7 +63,8 @@ func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	if base == "" {
 		return fmt.Errorf("%w: %q is a directory, not a file name", ErrInvalidArgument, path)
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	removeStaleTemps(dir)
+	f, err := os.CreateTemp(dir, "."+base+tempInfix+"*")
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package keras
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -12,6 +13,7 @@ import (
 type loadState struct {
 	budget  *int64
 	charged []*LayerBase
+	depth   int // models being rebuilt around the current one
 }
 
 // newLoadState returns a state with a budget of n weight values (n <= 0: no limit).
@@ -70,10 +72,22 @@ func (b *LayerBase) chargeLoad(name string, shape Shape) error {
 // modelFromConfig rebuilds a model from a saved config: class is "Functional" (or "Model")
 // or "Sequential".
 func modelFromConfig(class string, cfg map[string]any, st *loadState) (*Model, error) {
-	if class == "Sequential" {
-		return sequentialFromConfig(cfg, st)
+	if st.depth >= MaxModelNesting {
+		return nil, errTooDeep
 	}
-	return functionalFromConfig(cfg, st)
+	st.depth++
+	defer func() { st.depth-- }()
+	var m *Model
+	var err error
+	if class == "Sequential" {
+		m, err = sequentialFromConfig(cfg, st)
+	} else {
+		m, err = functionalFromConfig(cfg, st)
+	}
+	if errors.Is(err, errTooDeep) {
+		return nil, errTooDeep
+	}
+	return m, err
 }
 
 // savedLayer is one entry of a functional config's layer list while the graph is rebuilt.
@@ -241,6 +255,10 @@ func inputFromConfig(cfg map[string]any, name string) (*Tensor, error) {
 	return t, nil
 }
 
+// maxConfigDim bounds a dimension of a saved input shape (a sequence length, an image side),
+// as layers.MaxConfigInt bounds the integers of layer configs.
+const maxConfigDim = 1<<31 - 1
+
 // shapeFromConfig reads a shape list: null (or a negative number) is None.
 func shapeFromConfig(v any) (Shape, error) {
 	list, ok := v.([]any)
@@ -253,7 +271,10 @@ func shapeFromConfig(v any) (Shape, error) {
 		case nil:
 			s[i] = None
 		case float64:
-			if x != math.Trunc(x) || x > 1<<40 || x < -1 || x == 0 && i > 0 {
+			if x > maxConfigDim {
+				return nil, fmt.Errorf("%w: dimension %.0f in shape %v exceeds the limit %d", ErrFileFormat, x, list, maxConfigDim)
+			}
+			if x != math.Trunc(x) || x < -1 || x == 0 && i > 0 {
 				return nil, fmt.Errorf("%w: bad dimension %v in shape %v", ErrFileFormat, x, list)
 			}
 			s[i] = int(x)

@@ -365,18 +365,47 @@ func (r *configReader) common() []Option {
 	return opts
 }
 
-// toInt converts a JSON number to an int.
+// Bounds on the integers a saved config may hold. A layer without weights (ZeroPadding2D,
+// the poolings) is not limited by the size of the weights file, so a value from a file is
+// checked here before any layer is made: a padding of 10^6 would otherwise ask for terabytes
+// at the first Predict. The bounds are far above every Keras model (keras.applications uses
+// kernels, pools and paddings of at most 7 and strides of at most 4; vocabularies and unit
+// counts run to millions, not billions).
+const (
+	// MaxConfigWindow bounds the spatial sizes of a config: padding, pool_size,
+	// kernel_size, strides and dilation_rate.
+	MaxConfigWindow = 1 << 16
+	// MaxConfigInt bounds every other integer of a config (units, filters, input_dim,
+	// output_dim, target_shape dimensions).
+	MaxConfigInt = 1<<31 - 1
+)
+
+// windowKeys are the config keys bounded by MaxConfigWindow.
+var windowKeys = map[string]bool{
+	"padding": true, "pool_size": true, "kernel_size": true, "strides": true, "dilation_rate": true,
+}
+
+// toInt converts a JSON number to an int, within the bound for key.
 func (r *configReader) toInt(key string, v any) int {
 	f, ok := v.(float64)
 	if !ok {
-		if i, isInt := v.(int); isInt {
-			return i
+		i, isInt := v.(int)
+		if !isInt {
+			r.fail("%s: %v is not a number", key, v)
+			return 0
 		}
-		r.fail("%s: %v is not a number", key, v)
-		return 0
+		f = float64(i)
 	}
-	if f != math.Trunc(f) || math.Abs(f) > 1<<31 {
+	limit := float64(MaxConfigInt)
+	if windowKeys[key] {
+		limit = MaxConfigWindow
+	}
+	switch {
+	case f != math.Trunc(f): // NaN included; ±Inf are whole and too large below
 		r.fail("%s: %v is not an integer", key, v)
+		return 0
+	case math.Abs(f) > limit:
+		r.fail("%s %.0f exceeds the limit %d", key, f, int64(limit))
 		return 0
 	}
 	return int(f)

@@ -29,6 +29,18 @@ const (
 // file size, which a real file (even all-zero compressed data) stays within;
 // a dataset declared larger than that, with no data behind it, is an error.
 func Read(r io.ReaderAt, size int64) (f *File, err error) {
+	budget := int64(math.MaxInt64)
+	if size >= 0 && uint64(size) < (math.MaxInt64-baseDataBudget)/dataBudgetFactor {
+		budget = baseDataBudget + size*dataBudgetFactor
+	}
+	return ReadLimit(r, size, budget)
+}
+
+// ReadLimit is Read with the total size of decoded dataset values limited to maxData bytes,
+// for callers that know a tighter bound than Read's (a model file whose data is not
+// expected to be compressed). A dataset that would exceed it is an error reported before its
+// memory is allocated.
+func ReadLimit(r io.ReaderAt, size, maxData int64) (f *File, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f, err = nil, fmt.Errorf("%w: %w while decoding: %v", ErrFormat, errInternal, p)
@@ -43,14 +55,9 @@ func Read(r io.ReaderAt, size int64) (f *File, err error) {
 		objs:   map[uint64]any{},
 		gheaps: map[uint64]map[uint32][]byte{},
 		fheaps: map[uint64]*fractalHeap{},
-		budget: baseDataBudget,
+		budget: max(maxData, 0),
 		work:   baseWork + int(min(uint64(size)/8, math.MaxInt32)),
 		reads:  baseReadBudget + uint64(size)*readBudgetFactor,
-	}
-	if uint64(size) < (math.MaxInt64-baseDataBudget)/dataBudgetFactor {
-		rd.budget += int64(size) * dataBudgetFactor
-	} else {
-		rd.budget = math.MaxInt64
 	}
 	root, err := rd.readFile()
 	if err != nil {
@@ -71,6 +78,9 @@ func Open(path string) (*File, error) {
 	}
 	return f, nil
 }
+
+// errTooDeep reports groups nested deeper than maxGroupDepth.
+var errTooDeep = formatErr("groups nested deeper than %d", maxGroupDepth)
 
 // errInternal marks a panic recovered by Read: a bug, reported as ErrFormat.
 var errInternal = errors.New("internal error")
@@ -111,7 +121,7 @@ func (r *reader) tick() error {
 // charge reserves n bytes of decoded data.
 func (r *reader) charge(n uint64) error {
 	if n > uint64(r.budget) {
-		return formatErr("declared data size %d exceeds what a %d-byte file can hold", n, r.size)
+		return formatErr("declared data size %d exceeds what a %d-byte file can hold (%d bytes of the data budget left)", n, r.size, r.budget)
 	}
 	r.budget -= int64(n)
 	return nil
@@ -471,7 +481,7 @@ func (r *reader) object(addr uint64, name string) (any, error) {
 		return o, nil
 	}
 	if r.depth >= maxGroupDepth {
-		return nil, formatErr("groups nested deeper than %d", maxGroupDepth)
+		return nil, errTooDeep
 	}
 	msgs, err := r.header(addr)
 	if err != nil {
@@ -492,10 +502,12 @@ func (r *reader) object(addr uint64, name string) (any, error) {
 		r.depth++
 		err := r.readGroup(g, msgs)
 		r.depth--
-		if err != nil {
+		if err != nil && !errors.Is(err, errTooDeep) {
+			// The depth error is not wrapped: with every group on the path it would run to
+			// kilobytes.
 			return nil, fmt.Errorf("group %q: %w", name, err)
 		}
-		return g, nil
+		return g, err
 	case has(msgLayout):
 		d := &Dataset{name: name}
 		r.objs[addr] = d

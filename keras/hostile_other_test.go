@@ -1,0 +1,9 @@
+//go:build !linux
+
+package keras_test
+
+import "errors"
+
+const canLimitAddressSpace = false
+
+func limitAddressSpace(uint64) error { return errors.New("not implemented on this system") }
