@@ -1,5 +1,5 @@
 // Package realdata holds no code, only tests: kerago's sequence and multi-output models
-// (Seed §1.1 to §1.5) trained on real data, the SpamAssassin e-mails and the Palmer penguins,
+// (the guide's chapters on several inputs, several outputs, shared layers and models as layers) trained on real data, the SpamAssassin e-mails and the Palmer penguins,
 // with their held-out results beside trivial baselines. They sit in their own package so they
 // do not slow the keras package's tests.
 //

@@ -90,7 +90,7 @@ func penguinSplit(t *testing.T, ps []textdata.Penguin, seed uint64) penguinData 
 	return d
 }
 
-// TestThreeOutputsPenguins trains a Seed §1.2 model with three heads on the Palmer penguins:
+// TestThreeOutputsPenguins trains a model of the guide's several-outputs chapter with three heads on the Palmer penguins:
 // body mass (regression, mse), species (3-class softmax) and sex (sigmoid), with the seed's
 // loss weights {age: 0.25, income: 1, gender: 10} given to mass, species and sex by name.
 // Every head must beat its trivial baseline on held-out penguins.

@@ -11,7 +11,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestQATwoInputsSpam trains the Seed §1.1 question-answering model (two inputs, each an
+// TestQATwoInputsSpam trains the guide's question-answering model (two inputs, each an
 // Embedding and an LSTM, concatenated into a softmax) on SpamAssassin: the body is the "text",
 // the subject the "question", and the answer is ham or spam. Inputs go in as keras.Named. It
 // trains on 2,000 of the 4,837 training e-mails (their first 60 body and 12 subject words) and

@@ -139,7 +139,7 @@ func pairAccuracy(t *testing.T, pred *tensor.Dense, want []int) float64 {
 	return accuracy(thresholds(t, pred), want)
 }
 
-// TestSiameseSharedLSTM trains a Seed §1.4 model on real pairs: one Embedding and one LSTM
+// TestSiameseSharedLSTM trains a shared-layer model on real pairs: one Embedding and one LSTM
 // (a single set of weights) read two e-mail bodies, and the model tells whether both are spam
 // or both ham. The summary counts the shared weights once, training lowers the loss and moves
 // the shared weights, and the model generalizes to pairs of unseen e-mails.
@@ -219,7 +219,7 @@ func values(vs []*keras.Variable) []*tensor.Dense {
 	return out
 }
 
-// TestNestedEncoder uses a model as a layer (Seed §1.5): an encoder model (Embedding and
+// TestNestedEncoder uses a model as a layer: an encoder model (Embedding and
 // LSTM) is called on both bodies of the pair task inside an outer model, which trains it. Its
 // weights change, it still predicts on its own, and its own predictions, fed through the outer
 // model's Dense layers by hand, give the outer model's predictions.

@@ -13,7 +13,7 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestThreeOutputsTextCNN trains the exact Seed §1.2 architecture (Embedding, three Conv1D
+// TestThreeOutputsTextCNN trains the exact architecture of the guide's several-outputs chapter (Embedding, three Conv1D
 // with two MaxPooling1D between them, GlobalMaxPooling1D, Dense, three heads) on SpamAssassin
 // bodies, with smaller sizes (vocabulary 2,000, embeddings of 16, 16/32/64 filters, Dense 32;
 // the first 150 words of 1,500 training e-mails): a regression head ("length": the log of the
