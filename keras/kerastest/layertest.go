@@ -44,6 +44,12 @@ type LayerCase struct {
 	// Tol is the largest difference allowed between predictions before and after saving
 	// (default 1e-6).
 	Tol float64
+	// Golden, when set, is the path of a JSON file of Keras 3's outputs for the layer (on
+	// weights and inputs the file also holds): the "golden" check predicts with those
+	// weights and compares, within GoldenTol (default 1e-5). Running the test with -update
+	// (a flag the test's package defines) regenerates the file with python3 and Keras.
+	Golden    string
+	GoldenTol float64
 }
 
 // RunLayerTest checks a layer the way Keras's run_layer_test does, as subtests:
@@ -55,6 +61,8 @@ type LayerCase struct {
 //     keras.LoadModel predicts the same values, and the layer has the same config (the layer's
 //     class must be registered, see keras.RegisterLayer);
 //   - "bad_inputs": each of BadInputs gives an error naming the layer, never a panic;
+//   - "golden" (when Golden is set): the layer's outputs match Keras 3's on the weights and
+//     inputs of the golden file, which -update regenerates;
 //   - "gradients": in float64, with a probe weight ⊙ each input, the gradients of a mean
 //     squared error with respect to the layer's weights and the probes match central finite
 //     differences, which checks the layer's backward pass to its inputs as well.
@@ -71,6 +79,9 @@ func RunLayerTest(t *testing.T, c LayerCase) {
 	t.Run("weights", func(t *testing.T) { checkWeights(t, c) })
 	t.Run("saving", func(t *testing.T) { checkSaving(t, c) })
 	t.Run("bad_inputs", func(t *testing.T) { checkBadInputs(t, c, built) })
+	if c.Golden != "" {
+		t.Run("golden", func(t *testing.T) { checkGolden(t, c) })
+	}
 	t.Run("gradients", func(t *testing.T) {
 		if c.NoGradients != "" {
 			t.Skip(c.NoGradients)

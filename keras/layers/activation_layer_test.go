@@ -17,6 +17,7 @@ func TestActivationLayer(t *testing.T) {
 				InputShapes:  []keras.Shape{{2, 3}},
 				OutputShapes: []keras.Shape{{keras.None, 2, 3}},
 				BadInputs:    [][]keras.Shape{{{2, 3}, {2, 3}}},
+				Golden:       "testdata/kit/activation_" + name + ".json",
 			})
 		})
 	}

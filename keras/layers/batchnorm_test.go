@@ -18,5 +18,6 @@ func TestBatchNormalization(t *testing.T) {
 		Weights:      []keras.Shape{{3}, {3}, {3}, {3}},
 		NonTrainable: 2,
 		BadInputs:    [][]keras.Shape{{{2, 4}}, {{2, 3}, {2, 3}}},
+		Golden:       "testdata/kit/batch_normalization.json",
 	})
 }

@@ -17,6 +17,7 @@ func TestBidirectional(t *testing.T) {
 			OutputShapes: []keras.Shape{{keras.None, 6}},
 			Weights:      append(append([]keras.Shape{}, lstm...), lstm...),
 			BadInputs:    [][]keras.Shape{{{5, 3}}, {{4}}},
+			Golden:       "testdata/kit/bidirectional_lstm.json",
 			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
 		})
 	})
@@ -29,6 +30,7 @@ func TestBidirectional(t *testing.T) {
 			OutputShapes: []keras.Shape{{keras.None, 4, 2}},
 			Weights:      []keras.Shape{{3, 2}, {2, 2}, {2}, {3, 2}, {2, 2}, {2}},
 			BadInputs:    [][]keras.Shape{{{4, 2}}},
+			Golden:       "testdata/kit/bidirectional_simple_rnn_sum.json",
 			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
 		})
 	})

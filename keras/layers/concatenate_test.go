@@ -15,6 +15,7 @@ func TestConcatenate(t *testing.T) {
 			InputShapes:  []keras.Shape{{2, 3}, {2, 1}, {2, 2}},
 			OutputShapes: []keras.Shape{{keras.None, 2, 6}},
 			BadInputs:    [][]keras.Shape{{{2, 3}, {3, 1}}, {{2, 3}, {2}}},
+			Golden:       "testdata/kit/concatenate.json",
 		})
 	})
 	t.Run("axis1", func(t *testing.T) {

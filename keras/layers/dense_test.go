@@ -16,6 +16,7 @@ func TestDense(t *testing.T) {
 			OutputShapes: []keras.Shape{{keras.None, 3}},
 			Weights:      []keras.Shape{{4, 3}, {3}},
 			BadInputs:    [][]keras.Shape{{{5}}, {{4}, {4}}},
+			Golden:       "testdata/kit/dense_rank2.json",
 		})
 	})
 	t.Run("rank3_softmax_no_bias", func(t *testing.T) {
@@ -27,6 +28,7 @@ func TestDense(t *testing.T) {
 			OutputShapes: []keras.Shape{{keras.None, 3, 2}},
 			Weights:      []keras.Shape{{4, 2}},
 			BadInputs:    [][]keras.Shape{{{3, 5}}},
+			Golden:       "testdata/kit/dense_rank3_softmax.json",
 		})
 	})
 }

@@ -17,6 +17,7 @@ func TestLeakyReLU(t *testing.T) {
 		InputShapes:  []keras.Shape{{3, 2}},
 		OutputShapes: []keras.Shape{{keras.None, 3, 2}},
 		BadInputs:    [][]keras.Shape{{{3, 2}, {3, 2}}},
+		Golden:       "testdata/kit/leaky_relu.json",
 	})
 }
 

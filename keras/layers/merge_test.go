@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -31,6 +32,7 @@ func TestMergeLayers(t *testing.T) {
 				InputShapes:  in,
 				OutputShapes: []keras.Shape{{keras.None, 2, 3}},
 				BadInputs:    [][]keras.Shape{{{2, 3}}, {{2, 3}, {3, 2}}},
+				Golden:       "testdata/kit/" + strings.ToLower(c.class) + ".json",
 			})
 		})
 	}
