@@ -17,7 +17,7 @@ func forwardLayer(ctx *Context, l Layer, ins []*G.Node) (outs []*G.Node, err err
 	defer func() {
 		if r := recover(); r != nil {
 			outs, err = nil, &LayerError{Layer: l.Name(), Class: l.ClassName(),
-				Err: &callError{where: realisation(ctx, ins), err: panicErr(r), stack: debug.Stack()}}
+				Err: &layerCallError{where: realisation(ctx, ins), err: panicErr(r), stack: debug.Stack()}}
 		}
 	}()
 	outs, err = l.Forward(ctx, ins)
@@ -28,7 +28,7 @@ func forwardLayer(ctx *Context, l Layer, ins []*G.Node) (outs []*G.Node, err err
 	if errors.As(err, &le) {
 		return nil, err // a nested model's layer already said where
 	}
-	return nil, &LayerError{Layer: l.Name(), Class: l.ClassName(), Err: &callError{where: realisation(ctx, ins), err: err}}
+	return nil, &LayerError{Layer: l.Name(), Class: l.ClassName(), Err: &layerCallError{where: realisation(ctx, ins), err: err}}
 }
 
 // recoverCall turns a panic in a layer's symbolic call (Build or OutputShapes) into one
@@ -37,7 +37,7 @@ func forwardLayer(ctx *Context, l Layer, ins []*G.Node) (outs []*G.Node, err err
 func recoverCall(l Layer, errp *error) {
 	if r := recover(); r != nil {
 		*errp = &LayerError{Layer: l.Name(), Class: l.ClassName(),
-			Err: &callError{where: "in its call on symbolic inputs", err: panicErr(r), stack: debug.Stack()}}
+			Err: &layerCallError{where: "in its call on symbolic inputs", err: panicErr(r), stack: debug.Stack()}}
 	}
 }
 
@@ -63,15 +63,15 @@ func realisation(ctx *Context, ins []*G.Node) string {
 	return fmt.Sprintf("in the %s realisation for input shapes %s", mode, strings.Join(shapes, ", "))
 }
 
-// callError is the failure of one layer call while the model realised its graph.
-type callError struct {
+// layerCallError is the failure of one layer call while the model realised its graph.
+type layerCallError struct {
 	where string
 	err   error
 	stack []byte // the panic's stack, or nil
 }
 
-func (e *callError) Error() string { return e.where + ": " + e.err.Error() }
-func (e *callError) Unwrap() error { return e.err }
+func (e *layerCallError) Error() string { return e.where + ": " + e.err.Error() }
+func (e *layerCallError) Unwrap() error { return e.err }
 
 // Stack returns the goroutine stack of the panic that caused the error, when a layer's
 // Build, OutputShapes or Forward panicked, and nil otherwise. The message never
@@ -82,7 +82,7 @@ func (e *callError) Unwrap() error { return e.err }
 //		os.Stderr.Write(le.Stack())
 //	}
 func (e *LayerError) Stack() []byte {
-	var ce *callError
+	var ce *layerCallError
 	if errors.As(e.Err, &ce) {
 		return ce.stack
 	}

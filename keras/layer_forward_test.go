@@ -38,8 +38,8 @@ func TestLayerForwardFailureIsOneLine(t *testing.T) {
 		want      string
 		wantStack bool
 	}{
-		{"panic", true, "keras: broken (Faulty): in the inference realisation for input shapes (2, 3): internal error: panic: runtime error: index out of range", true},
-		{"error", false, "keras: broken (Faulty): in the inference realisation for input shapes (2, 3): the layer gave up", false},
+		{"panic", true, "broken (Faulty): in the inference realisation for input shapes (2, 3): internal error: panic: runtime error: index out of range", true},
+		{"error", false, "broken (Faulty): in the inference realisation for input shapes (2, 3): the layer gave up", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := &faulty{panics: tc.panics}
@@ -55,8 +55,8 @@ func TestLayerForwardFailureIsOneLine(t *testing.T) {
 				t.Fatal("Predict succeeded")
 			}
 			msg := err.Error()
-			if strings.Contains(msg, "\n") || !strings.HasPrefix(msg, tc.want) {
-				t.Errorf("message:\n%s\nwant one line starting %q", msg, tc.want)
+			if strings.Contains(msg, "\n") || !strings.Contains(msg, tc.want) {
+				t.Errorf("message:\n%s\nwant one line containing %q", msg, tc.want)
 			}
 			var le *keras.LayerError
 			if !errors.As(err, &le) || le.Layer != "broken" || le.Class != "Faulty" {

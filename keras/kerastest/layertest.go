@@ -20,7 +20,7 @@ type LayerCase struct {
 	// a shared layer.
 	New func() keras.Layer
 	// InputShapes are the shapes of the layer's inputs, batch excluded, as keras.Input takes
-	// them.
+	// them; a dimension may be keras.None only when Inputs are given.
 	InputShapes []keras.Shape
 	// Inputs optionally gives the input values (batch included); by default every input is
 	// filled with deterministic values in [-1, 1) for a batch of BatchSize.
@@ -73,6 +73,14 @@ func RunLayerTest(t *testing.T, c LayerCase) {
 	}
 	if c.Tol == 0 {
 		c.Tol = 1e-6
+	}
+	if c.New == nil {
+		t.Fatal("LayerCase.New is nil")
+	}
+	for _, s := range c.InputShapes {
+		if !s.Known() && c.Inputs == nil {
+			t.Fatalf("input shape %v has unknown dimensions: give LayerCase.Inputs", s)
+		}
 	}
 	var built keras.Layer
 	t.Run("shapes", func(t *testing.T) { built = checkShapes(t, c) })
