@@ -62,6 +62,7 @@ var importPaths = map[string]string{
 	"preprocessing": "github.com/kerago/kerago/keras/preprocessing",
 	"tensorboard":   "github.com/kerago/kerago/keras/tensorboard",
 	"kerastest":     "github.com/kerago/kerago/keras/kerastest",
+	"ops":           "github.com/kerago/kerago/keras/ops",
 	"tensor":        "gorgonia.org/tensor",
 	"G":             "gorgonia.org/gorgonia",
 	"errors":        "errors",

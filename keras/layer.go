@@ -151,7 +151,7 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 	if l == nil || l.base() == nil {
 		return nil, fmt.Errorf("keras: %w: nil layer", ErrGraph)
 	}
-	defer recoverErr("calling layer "+l.Name(), &err)
+	defer recoverCall(l, &err)
 	b := l.base()
 	if b.err != nil {
 		return nil, layerErr(l, b.err)

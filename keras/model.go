@@ -502,9 +502,9 @@ func (m *Model) forwardNodes(ctx *Context, vals map[*Tensor]*G.Node) error {
 			}
 			ins[i] = v
 		}
-		outs, err := n.layer.Forward(ctx, ins)
+		outs, err := forwardLayer(ctx, n.layer, ins)
 		if err != nil {
-			return layerErr(n.layer, err)
+			return err
 		}
 		if len(outs) != len(n.outputs) {
 			return layerErr(n.layer, fmt.Errorf("%w: Forward returned %d outputs, OutputShapes %d", ErrInternal, len(outs), len(n.outputs)))

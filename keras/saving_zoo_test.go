@@ -304,6 +304,14 @@ func zoo() []zooCase {
 			return compile(t, m, "sgd", "mse")
 		}, x: list(floats(17, 4), floats(18, 4)), y: list(floats(19, 2))},
 
+		{name: "leaky_relu", build: func(t *testing.T) *keras.Model {
+			in := keras.Input(keras.Shape{4})
+			x := layers.LeakyReLU(0.2).Call(layers.Dense(5).Call(in))
+			out := layers.Dense(2).Call(layers.LeakyReLU(0.3).Call(x))
+			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
+			return compile(t, m, "sgd", "mse")
+		}, x: list(floats(24, 4)), y: list(floats(25, 2))},
+
 		{name: "float64", build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{4}, keras.DType("float64"))
 			x := layers.Dense(3, layers.Activation("sigmoid")).Call(in)

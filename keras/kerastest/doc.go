@@ -1,4 +1,5 @@
-// Package kerastest holds test helpers for layers and models: a gradient check against
-// central finite differences and a layer-conformance check, in the spirit of Keras's
-// run_layer_test. Custom layers can use them in their own tests.
+// Package kerastest holds test helpers for layers and models, usable by custom layers in their
+// own tests: [RunLayerTest], Keras's run_layer_test in Go (output and weight shapes, a
+// save/LoadModel round trip, bad inputs, golden values from Keras 3, gradients), and
+// [CheckGradients], a gradient check against central finite differences.
 package kerastest

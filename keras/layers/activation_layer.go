@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -48,11 +49,8 @@ func (l *ActivationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) 
 
 // Forward applies the activation.
 func (l *ActivationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := activate(ctx, l.activation, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	o := ops.New(ctx)
+	return o.Result(o.Activation(l.activation, in[0]))
 }
 
 // Config returns Keras 3's Activation config.

@@ -2,8 +2,8 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // DenseLayer is a fully connected layer: y = activation(x·kernel + bias), along the last axis
@@ -87,39 +87,14 @@ func (l *DenseLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{out}, nil
 }
 
-// Forward emits activation(x·kernel + bias).
+// Forward emits activation(x·kernel + bias), as Keras's Dense.call.
 func (l *DenseLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	x := in[0]
-	shape := x.Shape()
-	flat := x
-	var err error
-	if x.Dims() > 2 {
-		rows := shape[:len(shape)-1].TotalSize()
-		if flat, err = G.Reshape(x, tensor.Shape{rows, shape[len(shape)-1]}); err != nil {
-			return nil, err
-		}
-	}
-	z, err := G.Mul(flat, ctx.Var(l.kernel))
-	if err != nil {
-		return nil, err
-	}
+	o := ops.New(ctx)
+	y := o.MatMul(in[0], o.Var(l.kernel))
 	if l.useBias {
-		if z, err = G.BroadcastAdd(z, ctx.Var(l.bias), nil, []byte{0}); err != nil {
-			return nil, err
-		}
+		y = o.Add(y, o.Var(l.bias))
 	}
-	if x.Dims() > 2 {
-		out := shape.Clone()
-		out[len(out)-1] = l.units
-		if z, err = G.Reshape(z, out); err != nil {
-			return nil, err
-		}
-	}
-	y, err := activate(ctx, l.activation, z)
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return o.Result(o.Activation(l.activation, y))
 }
 
 // Config returns Keras 3's Dense config.

@@ -2,11 +2,10 @@ package layers
 
 import (
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // DropoutLayer sets a random fraction rate of its inputs to zero during training and scales
@@ -14,7 +13,7 @@ import (
 // (Evaluate, Predict) it is the identity.
 //
 // Gorgonia's own Dropout op has a wrong gradient (it divides by the rate instead of 1-rate),
-// so the mask is drawn in Go each step and fed to the graph as an input.
+// so the mask is drawn in Go each step and fed to the graph as an input (ops.Builder.Dropout).
 type DropoutLayer struct {
 	keras.LayerBase
 	rate float64
@@ -64,45 +63,8 @@ func (l *DropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 
 // Forward multiplies x by a fresh mask in training and passes it through otherwise.
 func (l *DropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	x := in[0]
-	if !ctx.Training() || l.rate == 0 {
-		return []*G.Node{x}, nil
-	}
-	keep := 1 - l.rate
-	mask := ctx.Feed(l.Name()+"/mask", x.Dtype(), x.Shape(), func(t *tensor.Dense, rng *rand.Rand) {
-		fillDropoutMask(t, keep, rng)
-	})
-	y, err := G.HadamardProd(x, mask)
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
-}
-
-// fillDropoutMask writes 1/keep with probability keep and 0 otherwise (all 0 when keep is 0).
-func fillDropoutMask(t *tensor.Dense, keep float64, rng *rand.Rand) {
-	scale := 0.0
-	if keep > 0 {
-		scale = 1 / keep
-	}
-	switch d := t.Data().(type) {
-	case []float32:
-		for i := range d {
-			if rng.Float64() < keep {
-				d[i] = float32(scale)
-			} else {
-				d[i] = 0
-			}
-		}
-	case []float64:
-		for i := range d {
-			if rng.Float64() < keep {
-				d[i] = scale
-			} else {
-				d[i] = 0
-			}
-		}
-	}
+	o := ops.New(ctx)
+	return o.Result(o.Dropout(in[0], l.rate, l.Name()))
 }
 
 // Config returns Keras 3's Dropout config.

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -15,13 +16,13 @@ import (
 type MergeLayer struct {
 	keras.LayerBase
 	class string
-	op    func(ctx *keras.Context, xs []*G.Node) (*G.Node, error)
+	op    func(o *ops.Builder, xs []*G.Node) *G.Node
 	arity int // 0: two or more
 }
 
 var _ keras.Layer = (*MergeLayer)(nil)
 
-func newMerge(class string, arity int, op func(*keras.Context, []*G.Node) (*G.Node, error), opts []Option) *MergeLayer {
+func newMerge(class string, arity int, op func(*ops.Builder, []*G.Node) *G.Node, opts []Option) *MergeLayer {
 	o := newOptions(opts)
 	l := &MergeLayer{class: class, op: op, arity: arity}
 	initBase(&l.LayerBase, class, o)
@@ -29,46 +30,40 @@ func newMerge(class string, arity int, op func(*keras.Context, []*G.Node) (*G.No
 	return l
 }
 
-// fold combines the inputs pairwise with f.
-func fold(f func(a, b *G.Node) (*G.Node, error)) func(*keras.Context, []*G.Node) (*G.Node, error) {
-	return func(_ *keras.Context, xs []*G.Node) (*G.Node, error) {
-		acc := xs[0]
-		for _, x := range xs[1:] {
-			var err error
-			if acc, err = f(acc, x); err != nil {
-				return nil, err
-			}
-		}
-		return acc, nil
+// fold combines the inputs pairwise, left to right, with the kit's operation f.
+func fold(f func(o *ops.Builder, a, b *G.Node) *G.Node) func(*ops.Builder, []*G.Node) *G.Node {
+	return func(o *ops.Builder, xs []*G.Node) *G.Node {
+		return o.Fold(func(a, b *G.Node) *G.Node { return f(o, a, b) }, xs...)
 	}
 }
 
 // Add returns a layer that sums its inputs.
-func Add(opts ...Option) *MergeLayer { return newMerge("Add", 0, fold(G.Add), opts) }
+func Add(opts ...Option) *MergeLayer { return newMerge("Add", 0, fold((*ops.Builder).Add), opts) }
 
 // Subtract returns a layer that subtracts its second input from its first.
-func Subtract(opts ...Option) *MergeLayer { return newMerge("Subtract", 2, fold(G.Sub), opts) }
+func Subtract(opts ...Option) *MergeLayer {
+	return newMerge("Subtract", 2, fold((*ops.Builder).Sub), opts)
+}
 
 // Multiply returns a layer that multiplies its inputs element by element.
 func Multiply(opts ...Option) *MergeLayer {
-	return newMerge("Multiply", 0, fold(G.HadamardProd), opts)
+	return newMerge("Multiply", 0, fold((*ops.Builder).Mul), opts)
 }
 
 // Maximum returns a layer that takes the element-wise maximum of its inputs.
-func Maximum(opts ...Option) *MergeLayer { return newMerge("Maximum", 0, fold(G.MaxBetween), opts) }
+func Maximum(opts ...Option) *MergeLayer {
+	return newMerge("Maximum", 0, fold((*ops.Builder).Maximum), opts)
+}
 
 // Minimum returns a layer that takes the element-wise minimum of its inputs.
-func Minimum(opts ...Option) *MergeLayer { return newMerge("Minimum", 0, fold(G.MinBetween), opts) }
+func Minimum(opts ...Option) *MergeLayer {
+	return newMerge("Minimum", 0, fold((*ops.Builder).Minimum), opts)
+}
 
 // Average returns a layer that averages its inputs.
 func Average(opts ...Option) *MergeLayer {
-	sum := fold(G.Add)
-	return newMerge("Average", 0, func(ctx *keras.Context, xs []*G.Node) (*G.Node, error) {
-		s, err := sum(ctx, xs)
-		if err != nil {
-			return nil, err
-		}
-		return G.HadamardProd(s, ctx.Constant(1/float64(len(xs))))
+	return newMerge("Average", 0, func(o *ops.Builder, xs []*G.Node) *G.Node {
+		return o.Scale(o.Sum(xs...), 1/float64(len(xs)))
 	}, opts)
 }
 
@@ -108,9 +103,10 @@ func (l *MergeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 
 // Forward combines the inputs and attaches the output mask (see [MergeLayer]).
 func (l *MergeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.op(ctx, in)
-	if err != nil {
-		return nil, err
+	o := ops.New(ctx)
+	y := l.op(o, in)
+	if o.Err() != nil {
+		return nil, o.Err()
 	}
 	masks, _, err := inputMasks(ctx, in)
 	if err != nil {

@@ -48,6 +48,7 @@ func registryCases() map[string]registryCase {
 		"Flatten":                {layer: layers.Flatten(), input: f(3, 2)},
 		"Reshape":                {layer: layers.Reshape(keras.Shape{3, -1}), input: f(6)},
 		"Dropout":                {layer: layers.Dropout(0.25), input: f(4)},
+		"LeakyReLU":              {layer: layers.LeakyReLU(0.15), input: f(3, 2)},
 		"BatchNormalization": {layer: layers.BatchNormalization(layers.Momentum(0.8), layers.Epsilon(1e-4),
 			layers.Center(false)), input: f(4)},
 		"Concatenate":   {layer: layers.Concatenate(layers.Axis(1)), input: two(3, 2)},

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 )
 
 // FlattenLayer flattens every dimension but the batch: (batch, d1, d2, ...) → (batch, d1·d2·...).
@@ -47,13 +47,9 @@ func (l *FlattenLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 }
 
 // Forward reshapes x.
-func (l *FlattenLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	s := in[0].Shape()
-	y, err := G.Reshape(in[0], tensor.Shape{s[0], s.TotalSize() / s[0]})
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+func (l *FlattenLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	o := ops.New(ctx)
+	return o.Result(o.Flatten(in[0]))
 }
 
 // Config returns Keras 3's Flatten config.
@@ -140,17 +136,12 @@ func (l *ReshapeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 }
 
 // Forward reshapes x.
-func (l *ReshapeLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+func (l *ReshapeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	o := ops.New(ctx)
 	s := in[0].Shape()
 	t, err := l.resolve(s.TotalSize() / s[0])
-	if err != nil {
-		return nil, err
-	}
-	y, err := G.Reshape(in[0], append(tensor.Shape{s[0]}, t...))
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	o.Fail(err)
+	return o.Result(o.Reshape(in[0], append([]int{s[0]}, t...)...))
 }
 
 // Config returns Keras 3's Reshape config.

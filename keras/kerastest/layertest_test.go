@@ -1,0 +1,102 @@
+package kerastest_test
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
+	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/ops"
+	G "gorgonia.org/gorgonia"
+)
+
+// broken is a layer with one deliberate fault, to show that RunLayerTest catches it.
+type broken struct {
+	keras.LayerBase
+	fault string
+}
+
+func (l *broken) ClassName() string         { return "Broken" }
+func (l *broken) Build([]keras.Shape) error { return nil }
+func (l *broken) Config() map[string]any    { return map[string]any{} }
+
+func (l *broken) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	switch l.fault {
+	case "shape":
+		return []keras.Shape{{in[0][0], in[0][1] + 1}}, nil // Forward keeps the width
+	case "panic":
+		if len(in[0]) > 2 {
+			_ = in[0][len(in[0])+1] // indexes past the shape instead of checking it
+		}
+	}
+	return []keras.Shape{in[0].Clone()}, nil
+}
+
+func (l *broken) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	o := ops.New(ctx)
+	if l.fault != "gradient" {
+		return o.Result(o.Tanh(in[0]))
+	}
+	// Gorgonia's InverseSqrt has a wrong gradient (docs/gorgonia.md).
+	sq := o.Mul(in[0], in[0])
+	d, err := G.Add(sq, ctx.Constant(1))
+	o.Fail(err)
+	y, err := G.InverseSqrt(d)
+	o.Fail(err)
+	return o.Result(y)
+}
+
+// TestRunLayerTestPasses: a correct layer passes every check.
+func TestRunLayerTestPasses(t *testing.T) {
+	kerastest.RunLayerTest(t, kerastest.LayerCase{
+		New:          func() keras.Layer { return layers.Dense(2, layers.Activation("sigmoid")) },
+		InputShapes:  []keras.Shape{{3}},
+		OutputShapes: []keras.Shape{{keras.None, 2}},
+		Weights:      []keras.Shape{{3, 2}, {2}},
+		BadInputs:    [][]keras.Shape{{{4}}},
+	})
+}
+
+// TestBrokenLayerHelper runs RunLayerTest on a broken layer; it is run as a child process by
+// TestRunLayerTestCatchesFaults, which expects it to fail.
+func TestBrokenLayerHelper(t *testing.T) {
+	fault := os.Getenv("KERAGO_BROKEN_LAYER")
+	if fault == "" {
+		t.Skip("run by TestRunLayerTestCatchesFaults")
+	}
+	kerastest.RunLayerTest(t, kerastest.LayerCase{
+		New: func() keras.Layer {
+			l := &broken{fault: fault}
+			l.Init("Broken", "")
+			return l
+		},
+		InputShapes:  []keras.Shape{{3}},
+		OutputShapes: []keras.Shape{{keras.None, 3}},
+		BadInputs:    [][]keras.Shape{{{3, 2}}},
+	})
+}
+
+// TestRunLayerTestCatchesFaults: each deliberate fault fails the check that should catch it.
+func TestRunLayerTestCatchesFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the test binary")
+	}
+	for fault, want := range map[string]string{
+		"shape":    "--- FAIL: TestBrokenLayerHelper/shapes",
+		"gradient": "--- FAIL: TestBrokenLayerHelper/gradients",
+		"panic":    "panicked instead of checking its inputs",
+		"none":     "--- FAIL: TestBrokenLayerHelper/bad_inputs", // accepts any input
+	} {
+		t.Run(fault, func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenLayerHelper$", "-test.v")
+			cmd.Env = append(os.Environ(), "KERAGO_BROKEN_LAYER="+fault)
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), want) {
+				t.Errorf("fault %q: want %q, got (err %v):\n%s", fault, want, err, out)
+			}
+		})
+	}
+}

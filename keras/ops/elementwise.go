@@ -1,0 +1,120 @@
+package ops
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+)
+
+// binary is a Gorgonia element-wise operator on operands of one shape.
+type binary func(a, b *G.Node) (*G.Node, error)
+
+// broadcastable are Gorgonia's broadcasting forms of the operators Builder broadcasts.
+type broadcastable func(a, b *G.Node, left, right []byte) (*G.Node, error)
+
+// Add returns a + b element by element. b may also have the trailing shape of a (a bias over
+// a batch); it is then added to every leading position, as in Keras.
+func (o *Builder) Add(a, b *G.Node) *G.Node { return o.elementwise("Add", G.Add, G.BroadcastAdd, a, b) }
+
+// Sub returns a - b element by element, broadcasting b as Add does.
+func (o *Builder) Sub(a, b *G.Node) *G.Node { return o.elementwise("Sub", G.Sub, G.BroadcastSub, a, b) }
+
+// Mul returns a ⊙ b element by element, broadcasting b as Add does.
+func (o *Builder) Mul(a, b *G.Node) *G.Node {
+	return o.elementwise("Mul", G.HadamardProd, G.BroadcastHadamardProd, a, b)
+}
+
+// Div returns a / b element by element, broadcasting b as Add does.
+func (o *Builder) Div(a, b *G.Node) *G.Node {
+	return o.elementwise("Div", G.HadamardDiv, G.BroadcastHadamardDiv, a, b)
+}
+
+// Maximum returns the element-wise maximum of two tensors of one shape.
+func (o *Builder) Maximum(a, b *G.Node) *G.Node {
+	return o.elementwise("Maximum", G.MaxBetween, nil, a, b)
+}
+
+// Minimum returns the element-wise minimum of two tensors of one shape.
+func (o *Builder) Minimum(a, b *G.Node) *G.Node {
+	return o.elementwise("Minimum", G.MinBetween, nil, a, b)
+}
+
+// Scale returns c·x for a constant c.
+func (o *Builder) Scale(x *G.Node, c float64) *G.Node {
+	if !o.ok("Scale", x) {
+		return nil
+	}
+	y, err := G.HadamardProd(x, o.ctx.Constant(c))
+	return o.node("Scale", y, err, x)
+}
+
+// Neg returns -x.
+func (o *Builder) Neg(x *G.Node) *G.Node {
+	if !o.ok("Neg", x) {
+		return nil
+	}
+	y, err := G.Neg(x)
+	return o.node("Neg", y, err, x)
+}
+
+// Sum returns the element-wise sum of two or more tensors of one shape.
+func (o *Builder) Sum(xs ...*G.Node) *G.Node { return o.fold("Sum", o.Add, xs) }
+
+// Fold combines two or more tensors pairwise, left to right, with f (o.Add, o.Maximum ...).
+func (o *Builder) Fold(f func(a, b *G.Node) *G.Node, xs ...*G.Node) *G.Node {
+	return o.fold("Fold", f, xs)
+}
+
+func (o *Builder) fold(op string, f func(a, b *G.Node) *G.Node, xs []*G.Node) *G.Node {
+	if !o.ok(op, xs...) {
+		return nil
+	}
+	if len(xs) == 0 {
+		o.fail(op, fmt.Errorf("%w: no operands", keras.ErrShape))
+		return nil
+	}
+	acc := xs[0]
+	for _, x := range xs[1:] {
+		acc = f(acc, x)
+	}
+	return acc
+}
+
+// elementwise applies f to operands of one shape, or bf when b has the trailing shape of a:
+// a is then viewed as (rows, size of b) and b as a vector, the one broadcast Gorgonia's
+// operators get right for every rank (pattern {0}), and the result is reshaped back.
+func (o *Builder) elementwise(op string, f binary, bf broadcastable, a, b *G.Node) *G.Node {
+	if !o.ok(op, a, b) {
+		return nil
+	}
+	as, bs := a.Shape(), b.Shape()
+	if slices.Equal(as, bs) {
+		y, err := f(a, b)
+		return o.node(op, y, err, a, b)
+	}
+	if bf == nil || b.Dims() >= a.Dims() || b.Dims() == 0 || !slices.Equal(as[a.Dims()-b.Dims():], bs) {
+		o.fail(op, fmt.Errorf("%w: operands of shapes %v and %v (the second must have the first's shape or its trailing dimensions)", keras.ErrShape, as, bs))
+		return nil
+	}
+	n := bs.TotalSize()
+	a2, b1 := a, b
+	if a.Dims() != 2 {
+		a2 = o.Reshape(a, as.TotalSize()/n, n)
+	}
+	if b.Dims() != 1 {
+		b1 = o.Reshape(b, n)
+	}
+	if a2 == nil || b1 == nil {
+		return nil
+	}
+	y, err := bf(a2, b1, nil, []byte{0})
+	if o.node(op, y, err, a, b) == nil {
+		return nil
+	}
+	if a2 == a {
+		return y
+	}
+	return o.Reshape(y, as...)
+}

@@ -1,0 +1,84 @@
+package ops
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// MatMul returns x·w contracted over the last axis of x, for x of any rank ≥ 2 (batch, ...,
+// in) and a matrix w (in, out): the result is (batch, ..., out), as Keras's ops.matmul with a
+// kernel. Gorgonia's product takes matrices only, so x is reshaped to (rows, in) and back.
+func (o *Builder) MatMul(x, w *G.Node) *G.Node {
+	if !o.ok("MatMul", x, w) {
+		return nil
+	}
+	xs, ws := x.Shape(), w.Shape()
+	if x.Dims() < 2 || w.Dims() != 2 || xs[len(xs)-1] != ws[0] {
+		o.fail("MatMul", fmt.Errorf("%w: want x (..., n) and w (n, m), got x %v and w %v", keras.ErrShape, xs, ws))
+		return nil
+	}
+	if x.Dims() == 2 {
+		y, err := G.Mul(x, w)
+		return o.node("MatMul", y, err, x, w)
+	}
+	flat := o.Reshape(x, xs[:len(xs)-1].TotalSize(), ws[0])
+	if flat == nil {
+		return nil
+	}
+	y, err := G.Mul(flat, w)
+	if o.node("MatMul", y, err, flat, w) == nil {
+		return nil
+	}
+	out := append(xs[:len(xs)-1:len(xs)-1], ws[1])
+	return o.Reshape(y, out...)
+}
+
+// Reshape returns x with a new shape of the same size (all dimensions given, batch
+// included).
+func (o *Builder) Reshape(x *G.Node, shape ...int) *G.Node {
+	if !o.ok("Reshape", x) {
+		return nil
+	}
+	if tensor.Shape(shape).TotalSize() != x.Shape().TotalSize() {
+		o.fail("Reshape", fmt.Errorf("%w: cannot reshape %v (%d values) to %v", keras.ErrShape, x.Shape(), x.Shape().TotalSize(), shape))
+		return nil
+	}
+	y, err := G.Reshape(x, tensor.Shape(shape).Clone())
+	return o.node("Reshape", y, err, x)
+}
+
+// Flatten returns x as (batch, everything else).
+func (o *Builder) Flatten(x *G.Node) *G.Node {
+	if !o.ok("Flatten", x) {
+		return nil
+	}
+	s := x.Shape()
+	if x.Dims() < 1 || s[0] == 0 {
+		o.fail("Flatten", fmt.Errorf("%w: cannot flatten shape %v", keras.ErrShape, s))
+		return nil
+	}
+	return o.Reshape(x, s[0], s.TotalSize()/s[0])
+}
+
+// Concat joins xs along axis (negative counts from the end), as Keras's ops.concatenate.
+func (o *Builder) Concat(axis int, xs ...*G.Node) *G.Node {
+	if !o.ok("Concat", xs...) {
+		return nil
+	}
+	if len(xs) == 0 {
+		o.fail("Concat", fmt.Errorf("%w: no operands", keras.ErrShape))
+		return nil
+	}
+	if axis < 0 {
+		axis += xs[0].Dims()
+	}
+	if axis < 0 || axis >= xs[0].Dims() {
+		o.fail("Concat", fmt.Errorf("%w: axis out of range for shape %v", keras.ErrShape, xs[0].Shape()))
+		return nil
+	}
+	y, err := G.Concat(axis, xs...)
+	return o.node("Concat", y, err, xs...)
+}

@@ -1,0 +1,218 @@
+package ops_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/ops"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// fn is a weightless layer whose Forward is f on a Builder: the tests' window on the kit.
+type fn struct {
+	keras.LayerBase
+	out     keras.Shape
+	weights []*tensor.Dense // values of the layer's weights, set in Build
+	vars    []*keras.Variable
+	f       func(o *ops.Builder, in, w []*G.Node) *G.Node
+}
+
+func (l *fn) ClassName() string { return "Fn" }
+func (l *fn) Build([]keras.Shape) error {
+	for i, w := range l.weights {
+		v, err := l.AddWeight(fmt.Sprint("w", i), keras.Shape(w.Shape()), "zeros", true)
+		if err != nil {
+			return err
+		}
+		copy(v.Value.Data().([]float64), w.Data().([]float64))
+		l.vars = append(l.vars, v)
+	}
+	return nil
+}
+func (l *fn) OutputShapes(in []keras.Shape) ([]keras.Shape, error) { return []keras.Shape{l.out}, nil }
+func (l *fn) Config() map[string]any                               { return map[string]any{} }
+func (l *fn) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	o := ops.New(ctx)
+	ws := make([]*G.Node, len(l.vars))
+	for i, v := range l.vars {
+		ws[i] = o.Var(v)
+	}
+	return o.Result(l.f(o, in, ws))
+}
+
+// run predicts f on float64 inputs (each given with its shape, batch included) and returns
+// the output values and the error.
+func run(t *testing.T, out keras.Shape, f func(o *ops.Builder, in []*G.Node) *G.Node, xs ...*tensor.Dense) ([]float64, error) {
+	t.Helper()
+	return runW(t, out, nil, func(o *ops.Builder, in, _ []*G.Node) *G.Node { return f(o, in) }, xs...)
+}
+
+// runW is run for a layer with weights of the given values.
+func runW(t *testing.T, out keras.Shape, weights []*tensor.Dense, f func(o *ops.Builder, in, w []*G.Node) *G.Node, xs ...*tensor.Dense) ([]float64, error) {
+	t.Helper()
+	l := &fn{out: out, f: f, weights: weights}
+	l.Init("Fn", "")
+	var ins []*keras.Tensor
+	var data []*tensor.Dense
+	for _, x := range xs {
+		ins = append(ins, keras.Input(keras.Shape(x.Shape()[1:]), keras.DType("float64")))
+		data = append(data, x)
+	}
+	m, err := keras.NewModel(ins, keras.Outputs(keras.CallOne(l, ins...)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var x any = data
+	if len(data) == 1 {
+		x = data[0]
+	}
+	y, err := m.Predict(x, keras.Verbose(0))
+	if err != nil {
+		return nil, err
+	}
+	return y[0].Data().([]float64), nil
+}
+
+func seq(n int, scale float64, shape ...int) *tensor.Dense {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = scale * float64(i-n/2)
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(v))
+}
+
+func near(t *testing.T, got, want []float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Fatalf("value %d: got %v, want %v\n got  %v\n want %v", i, got[i], want[i], got, want)
+		}
+	}
+}
+
+// TestMatMulAndBiasOverRank3: x (2, 3, 4) · w (4, 2) + b (2) contracts the last axis and
+// adds b at every position, as Keras's Dense does on a sequence.
+func TestMatMulAndBiasOverRank3(t *testing.T) {
+	x := seq(24, 0.5, 2, 3, 4)
+	w := seq(8, 0.25, 4, 2)
+	b := seq(2, 1, 2)
+	got, err := runW(t, keras.Shape{-1, 3, 2}, []*tensor.Dense{w, b}, func(o *ops.Builder, in, w []*G.Node) *G.Node {
+		return o.Add(o.MatMul(in[0], w[0]), w[1])
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv, wv, bv := x.Data().([]float64), w.Data().([]float64), b.Data().([]float64)
+	var want []float64
+	for r := range 6 {
+		for j := range 2 {
+			s := bv[j]
+			for k := range 4 {
+				s += xv[r*4+k] * wv[k*2+j]
+			}
+			want = append(want, s)
+		}
+	}
+	near(t, got, want)
+}
+
+// TestElementwiseAndActivations checks the kit's element-wise operations against math.
+func TestElementwiseAndActivations(t *testing.T) {
+	x := seq(6, 0.7, 2, 3)
+	xv := x.Data().([]float64)
+	sig := func(v float64) float64 { return 1 / (1 + math.Exp(-v)) }
+	cases := []struct {
+		name string
+		f    func(o *ops.Builder, x *G.Node) *G.Node
+		want func(v float64) float64
+	}{
+		{"LeakyRelu0.3", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 0.3) }, func(v float64) float64 { return math.Max(v, 0.3*v) }},
+		{"LeakyRelu2", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 2) }, func(v float64) float64 { return math.Min(v, 2*v) }},
+		{"relu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("relu", x) }, func(v float64) float64 { return math.Max(v, 0) }},
+		{"silu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("silu", x) }, func(v float64) float64 { return v * sig(v) }},
+		{"softsign", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("softsign", x) }, func(v float64) float64 { return v / (1 + math.Abs(v)) }},
+		{"linear", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("", x) }, func(v float64) float64 { return v }},
+		{"Scale-Sub", func(o *ops.Builder, x *G.Node) *G.Node { return o.Sub(o.Scale(x, 3), x) }, func(v float64) float64 { return 2 * v }},
+		{"Maximum", func(o *ops.Builder, x *G.Node) *G.Node { return o.Maximum(x, o.Neg(x)) }, math.Abs},
+		{"Sum", func(o *ops.Builder, x *G.Node) *G.Node { return o.Sum(x, x, x) }, func(v float64) float64 { return 3 * v }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := run(t, keras.Shape{-1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return c.f(o, in[0]) }, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]float64, len(xv))
+			for i, v := range xv {
+				want[i] = c.want(v)
+			}
+			near(t, got, want)
+		})
+	}
+}
+
+// TestSoftmaxRows: softmax runs along the last axis, each row on its own.
+func TestSoftmaxRows(t *testing.T) {
+	x := seq(6, 1, 2, 3)
+	got, err := run(t, keras.Shape{-1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return o.Activation("softmax", in[0]) }, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv := x.Data().([]float64)
+	var want []float64
+	for r := range 2 {
+		row := xv[r*3 : r*3+3]
+		s := 0.0
+		for _, v := range row {
+			s += math.Exp(v)
+		}
+		for _, v := range row {
+			want = append(want, math.Exp(v)/s)
+		}
+	}
+	near(t, got, want)
+}
+
+// TestErrorsAreSticky: the first failure is kept, later operations do nothing, and the error
+// names the operation and the shapes.
+func TestErrorsAreSticky(t *testing.T) {
+	cases := []struct {
+		name  string
+		f     func(o *ops.Builder, in []*G.Node) *G.Node
+		want  string
+		sense error
+	}{
+		{"MatMul", func(o *ops.Builder, in []*G.Node) *G.Node {
+			y := o.MatMul(in[0], in[1])
+			return o.Relu(o.Add(y, in[0]))
+		}, "ops.MatMul: incompatible shape: want x (..., n) and w (n, m), got x (2, 3) and w (2, 4)", keras.ErrShape},
+		{"Add", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tanh(o.Add(in[0], in[1])) },
+			"ops.Add: incompatible shape: operands of shapes (2, 3) and (2, 4)", keras.ErrShape},
+		{"Activation", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Activation("relu6", in[0]) },
+			`ops.Activation: unknown name: activation "relu6" (known: exponential, linear, relu, `, keras.ErrUnknownName},
+		{"Reshape", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Reshape(in[0], 5) },
+			"ops.Reshape: incompatible shape: cannot reshape (2, 3) (6 values) to [5]", keras.ErrShape},
+		{"Dropout", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Dropout(in[0], 1.5, "d") },
+			"ops.Dropout: invalid argument: rate must be in [0, 1], got 1.5", keras.ErrInvalidArgument},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := run(t, keras.Shape{-1, 3}, c.f, seq(6, 1, 2, 3), seq(8, 1, 2, 4))
+			if err == nil || !strings.Contains(err.Error(), c.want) || !errors.Is(err, c.sense) {
+				t.Fatalf("error %v\nwant it to contain %q and wrap %v", err, c.want, c.sense)
+			}
+			var le *keras.LayerError
+			if !errors.As(err, &le) || le.Class != "Fn" {
+				t.Errorf("error does not name the layer: %v", err)
+			}
+		})
+	}
+}
