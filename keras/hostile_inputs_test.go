@@ -32,8 +32,8 @@ func TestOddArguments(t *testing.T) {
 		want error
 		msg  string
 	}{
-		{"ValidationSplit(NaN)", labels(1, 2, 3, 4), []keras.FitOption{keras.ValidationSplit(math.NaN())}, keras.ErrInvalidArgument, "ValidationSplit(NaN)"},
-		{"ValidationSplit(+Inf)", labels(1, 2, 3, 4), []keras.FitOption{keras.ValidationSplit(math.Inf(1))}, keras.ErrInvalidArgument, "ValidationSplit(+Inf)"},
+		{"ValidationSplit(NaN)", labels(1, 2, 3, 4), []keras.FitOption{keras.ValidationSplit(math.NaN())}, keras.ErrInvalidArgument, "validation_split: must be in [0, 1), got NaN"},
+		{"ValidationSplit(+Inf)", labels(1, 2, 3, 4), []keras.FitOption{keras.ValidationSplit(math.Inf(1))}, keras.ErrInvalidArgument, "validation_split: must be in [0, 1), got +Inf"},
 		{"a fractional label", labels(1, 2.7, 3, 4), nil, keras.ErrData, "sparse label 2.7 is not an integer class index"},
 		{"a NaN label", labels(1, float32(math.NaN()), 3, 4), nil, keras.ErrData, "sparse label NaN is not an integer class index"},
 		{"a label out of range", labels(1, 12, 3, 4), nil, keras.ErrData, "class index 12 is outside [0, 10)"},
