@@ -11,8 +11,10 @@
 //
 // the package links Debian's libopenblas (apt-get install libopenblas-dev) through cgo and
 // gonum's netlib binding, and installs it in Gorgonia and its tensor package before any
-// graph runs. No environment variable is needed; OpenBLAS's own (OPENBLAS_NUM_THREADS,
-// OPENBLAS_CORETYPE) are honoured as usual.
+// graph runs. No environment variable is needed. OpenBLAS runs one thread unless
+// OPENBLAS_NUM_THREADS (or GOTO_NUM_THREADS, OMP_NUM_THREADS) names a count: kerago keeps
+// the other cores busy itself, and OpenBLAS's spinning workers would compete with it.
+// OPENBLAS_CORETYPE is honoured as usual.
 //
 // The keras package imports this one, so every program using kerago gets the switch.
 package blasimpl
