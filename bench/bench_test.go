@@ -41,11 +41,13 @@ func TestTable(t *testing.T) {
 	for _, ms := range []float64{10, 30, 20} {
 		r.add("kerago", "mlp", sample{ms: ms, rssMB: 30, allocs: 100, bytes: 1 << 20})
 	}
-	r.add("PyTorch", "mlp", sample{ms: 5, rssMB: 250, allocs: -1, bytes: -1})
+	for _, ms := range []float64{4, 5, 20} { // per-round ratios 2.5, 6, 1: median 2.5
+		r.add("PyTorch", "mlp", sample{ms: ms, rssMB: 250, allocs: -1, bytes: -1})
+	}
 	got := r.table([]string{"kerago", "PyTorch"}, []string{"mlp", "qa"})
 	for _, want := range []string{
 		"| model | kerago ms | PyTorch ms | kerago ÷ PyTorch |",
-		"| mlp | 20.0 | 5.00 | 4.00x |", // median of 10, 30, 20
+		"| mlp | 20.0 | 5.00 | 2.50x |", // medians of 10, 30, 20 and 4, 5, 20; ratio of the pairs
 		"| qa | — | — | — |",
 		"| mlp | 100 | 1.00 | 30.0 | 250 |",
 	} {

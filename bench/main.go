@@ -11,7 +11,8 @@
 // sub-benchmark of BenchmarkSeed, or one Python script; each times -steps steps after its
 // warm-up and reports the mean ms per step. The processes run interleaved, model by model,
 // framework order rotating each round, so that drift in the machine's speed falls on all
-// columns alike; the table shows the median over rounds.
+// columns alike. The table shows each column's median over rounds, and each ratio as the
+// median over rounds of the two frameworks' times in the same round.
 //
 // Run it from the repository root.
 package main

@@ -32,6 +32,25 @@ func (r *results) median(label, model string, field func(sample) float64) (float
 	return (v[len(v)/2] + v[(len(v)-1)/2]) / 2, true
 }
 
+// ratio is the median over rounds of a's time over b's in the same round: the two ran next
+// to each other, so the pair shares the machine's load of the moment, which the medians of
+// each column alone do not (on a loaded machine a column's median can come from a quiet
+// round and another's from a busy one).
+func (r *results) ratio(a, b, model string) (float64, bool) {
+	sa, sb := r.s[[2]string{a, model}], r.s[[2]string{b, model}]
+	var v []float64
+	for i := range min(len(sa), len(sb)) {
+		if sb[i].ms > 0 {
+			v = append(v, sa[i].ms/sb[i].ms)
+		}
+	}
+	if len(v) == 0 {
+		return 0, false
+	}
+	slices.Sort(v)
+	return (v[len(v)/2] + v[(len(v)-1)/2]) / 2, true
+}
+
 // table renders the timing table (ms per step and every kerago column's ratio to every
 // other framework's) and the memory table, as Markdown.
 func (r *results) table(labels, models []string) string {
@@ -62,9 +81,7 @@ func (r *results) table(labels, models []string) string {
 		}
 		for _, g := range goLabels {
 			for _, o := range others {
-				a, okA := r.median(g, m, ms)
-				c, okC := r.median(o, m, ms)
-				cells = append(cells, ratio(a, c, okA && okC))
+				cells = append(cells, fmtRatio(r.ratio(g, o, m)))
 			}
 		}
 		row(&b, cells)
@@ -114,9 +131,9 @@ func fmtNum(v float64, ok bool) string {
 	}
 }
 
-func ratio(a, b float64, ok bool) string {
-	if !ok || b == 0 {
+func fmtRatio(v float64, ok bool) string {
+	if !ok {
 		return "—"
 	}
-	return fmt.Sprintf("%.2fx", a/b)
+	return fmt.Sprintf("%.2fx", v)
 }
