@@ -14,7 +14,7 @@ type activationFunc func(ctx *keras.Context, x *G.Node) (*G.Node, error)
 
 var activations = map[string]activationFunc{
 	"linear":  func(_ *keras.Context, x *G.Node) (*G.Node, error) { return x, nil },
-	"relu":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Rectify(x) },
+	"relu":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return reluActivation(x) },
 	"sigmoid": func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Sigmoid(x) },
 	"tanh":    func(_ *keras.Context, x *G.Node) (*G.Node, error) { return G.Tanh(x) },
 	// SoftMax without an explicit axis (its default, -1, is the last axis): losses use
