@@ -5,6 +5,9 @@ go 1.26
 require (
 	github.com/chewxy/hm v1.0.0
 	gonum.org/v1/gonum v0.11.0
+	// Only the openblas build uses it. Pinned to the version gorgonia requires: @latest resolves
+	// to a 2019 pseudo-version and drops gorgonia from go.mod.
+	gonum.org/v1/netlib v0.0.0-20220323200511-14de99971b2d
 	google.golang.org/protobuf v1.36.12
 	gorgonia.org/gorgonia v0.9.18
 	gorgonia.org/tensor v0.9.24

@@ -265,7 +265,7 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	}
 	cols := x4
 	if !win.trivial() {
-		if cols, err = G.ApplyOp(im2colOp{w: win}, x4); err != nil {
+		if cols, err = G.ApplyOp(im2colOp{w: win, buf: new(scratch)}, x4); err != nil {
 			return nil, err
 		}
 	}

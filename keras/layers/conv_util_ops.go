@@ -111,8 +111,12 @@ func parallelFor(n int, f func(lo, hi int)) {
 
 // im2colOp turns (B, H, W, C) into the patches (B, oh, ow, kh·kw·C), each patch ordered
 // (row, column, channel) like a Keras kernel (kh, kw, C, F) flattened to (kh·kw·C, F).
-// Padded positions read as zero.
-type im2colOp struct{ w window2D }
+// Padded positions read as zero. buf, when set, holds the output from run to run (see
+// scratch).
+type im2colOp struct {
+	w   window2D
+	buf *scratch
+}
 
 var _ G.SDOp = im2colOp{}
 
@@ -146,7 +150,8 @@ func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	oh, ow := op.w.out(h, wd)
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, op.w.kh*op.w.kw*c))
+	// im2col writes every element, padding included, so the scratch need not be cleared.
+	out := op.buf.dense(x.Dtype(), false, b, oh, ow, op.w.kh*op.w.kw*c)
 	switch x.Dtype() {
 	case tensor.Float32:
 		im2col(op.w, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
@@ -160,7 +165,7 @@ func (op im2colOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op im2colOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
-	dx, err := G.ApplyOp(col2imOp{w: op.w, h: s[1], wd: s[2], c: s[3]}, grad)
+	dx, err := G.ApplyOp(col2imOp{w: op.w, h: s[1], wd: s[2], c: s[3], buf: new(scratch)}, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +201,8 @@ func im2col[T float32 | float64](w window2D, im, col []T, b, h, wd, c, oh, ow in
 // into an image gradient (B, H, W, C), dropping what falls on padding.
 type col2imOp struct {
 	w        window2D
-	h, wd, c int // the image's spatial size and channels
+	h, wd, c int      // the image's spatial size and channels
+	buf      *scratch // when set, holds the output from run to run
 }
 
 func (op col2imOp) Arity() int    { return 1 }
@@ -230,7 +236,7 @@ func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
 	if k != op.w.kh*op.w.kw*op.c {
 		return nil, fmt.Errorf("%v: patches of %d values, expected %d", op, k, op.w.kh*op.w.kw*op.c)
 	}
-	out := tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(b, op.h, op.wd, op.c))
+	out := op.buf.dense(g.Dtype(), true, b, op.h, op.wd, op.c) // col2im accumulates
 	switch g.Dtype() {
 	case tensor.Float32:
 		col2im(op.w, g.Float32s(), out.Float32s(), b, op.h, op.wd, op.c, oh, ow)

@@ -72,7 +72,7 @@ func (op pool2DOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op pool2DOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
-	gop := pool2DGradOp{pool: op, h: s[1], wd: s[2], c: s[3]}
+	gop := pool2DGradOp{pool: op, h: s[1], wd: s[2], c: s[3], buf: new(scratch)}
 	var dx *G.Node
 	var err error
 	if op.avg {
@@ -141,6 +141,7 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int)
 type pool2DGradOp struct {
 	pool     pool2DOp
 	h, wd, c int
+	buf      *scratch // when set, holds the output from run to run
 }
 
 func (op pool2DGradOp) Arity() int {
@@ -182,7 +183,7 @@ func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(b, op.h, op.wd, op.c))
+	out := op.buf.dense(dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
 	var x *tensor.Dense
 	if !op.pool.avg {
 		if x, err = denseOf(in[0]); err != nil {

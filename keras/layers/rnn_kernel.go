@@ -7,8 +7,7 @@ import (
 	"strings"
 
 	"github.com/kerago/kerago/keras"
-	"gonum.org/v1/gonum/blas"
-	G "gorgonia.org/gorgonia"
+	"github.com/kerago/kerago/keras/internal/blasimpl"
 )
 
 // This file holds the arithmetic of the recurrent layers: the forward pass over a whole
@@ -28,23 +27,11 @@ import (
 // float is the element type of the recurrent kernels.
 type float interface{ float32 | float64 }
 
-// gemm computes c = op(a)·op(b) + beta·c on row-major matrices with the BLAS Gorgonia uses
-// (gonum's by default, OpenBLAS after G.Use): op(a) is m×k, op(b) is k×n and c is m×n; ta and
-// tb transpose the stored matrices.
+// gemm computes c = op(a)·op(b) + beta·c on row-major matrices through kerago's one BLAS
+// switch (gonum's pure Go by default, OpenBLAS with the openblas build tag): op(a) is m×k,
+// op(b) is k×n and c is m×n; ta and tb transpose the stored matrices.
 func gemm[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	tA, tB := blas.NoTrans, blas.NoTrans
-	if ta {
-		tA = blas.Trans
-	}
-	if tb {
-		tB = blas.Trans
-	}
-	switch cc := any(c).(type) {
-	case []float32:
-		G.WhichBLAS().Sgemm(tA, tB, m, n, k, 1, any(a).([]float32), lda, any(b).([]float32), ldb, float32(beta), cc, ldc)
-	case []float64:
-		G.WhichBLAS().Dgemm(tA, tB, m, n, k, 1, any(a).([]float64), lda, any(b).([]float64), ldb, float64(beta), cc, ldc)
-	}
+	blasimpl.Gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
 // rnnActivation is an activation a recurrent cell applies elementwise; its derivative is

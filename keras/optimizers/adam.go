@@ -13,6 +13,10 @@ type AdamOptimizer struct {
 	state
 	beta1, beta2, epsilon float64
 	amsgrad               bool
+
+	split splitter
+	job32 adamJob[float32]
+	job64 adamJob[float64]
 }
 
 var _ Optimizer = (*AdamOptimizer)(nil)
@@ -82,23 +86,39 @@ func (o *AdamOptimizer) Apply(params, grads []*tensor.Dense) error {
 		g := grads[i]
 		switch p.Dtype() {
 		case tensor.Float32:
-			var vh []float32
+			j := &o.job32
+			j.w, j.g, j.m, j.v, j.vh = p.Float32s(), g.Float32s(), o.slot(0, i).Float32s(), o.slot(1, i).Float32s(), nil
 			if o.amsgrad {
-				vh = o.slot(2, i).Float32s()
+				j.vh = o.slot(2, i).Float32s()
 			}
-			adamStep(p.Float32s(), g.Float32s(), o.slot(0, i).Float32s(), o.slot(1, i).Float32s(), vh,
-				float32(alpha), float32(omb1), float32(omb2), float32(o.epsilon))
+			j.alpha, j.omb1, j.omb2, j.eps = float32(alpha), float32(omb1), float32(omb2), float32(o.epsilon)
+			splitRun(o, &o.split, len(j.w), j)
 		default:
-			var vh []float64
+			j := &o.job64
+			j.w, j.g, j.m, j.v, j.vh = p.Float64s(), g.Float64s(), o.slot(0, i).Float64s(), o.slot(1, i).Float64s(), nil
 			if o.amsgrad {
-				vh = o.slot(2, i).Float64s()
+				j.vh = o.slot(2, i).Float64s()
 			}
-			adamStep(p.Float64s(), g.Float64s(), o.slot(0, i).Float64s(), o.slot(1, i).Float64s(), vh,
-				alpha, omb1, omb2, o.epsilon)
+			j.alpha, j.omb1, j.omb2, j.eps = alpha, omb1, omb2, o.epsilon
+			splitRun(o, &o.split, len(j.w), j)
 		}
 	}
 	o.iterations++
 	return nil
+}
+
+// adamJob is one parameter's Adam update, run by ranges (see splitter).
+type adamJob[T float32 | float64] struct {
+	w, g, m, v, vh         []T
+	alpha, omb1, omb2, eps T
+}
+
+func (j *adamJob[T]) run(lo, hi int) {
+	var vh []T
+	if j.vh != nil {
+		vh = j.vh[lo:hi]
+	}
+	adamStep(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], vh, j.alpha, j.omb1, j.omb2, j.eps)
 }
 
 func adamStep[T float32 | float64](w, g, m, v, vh []T, alpha, omb1, omb2, eps T) {

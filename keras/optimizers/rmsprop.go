@@ -14,6 +14,10 @@ type RMSpropOptimizer struct {
 	rho, momentum, epsilon float64
 	centered               bool
 	kMomentum, kAverage    int // slot kinds, -1 when absent
+
+	split splitter
+	job32 rmspropJob[float32]
+	job64 rmspropJob[float64]
 }
 
 var _ Optimizer = (*RMSpropOptimizer)(nil)
@@ -84,29 +88,47 @@ func (o *RMSpropOptimizer) Apply(params, grads []*tensor.Dense) error {
 		g := grads[i]
 		switch p.Dtype() {
 		case tensor.Float32:
-			var m, a []float32
+			j := &o.job32
+			j.w, j.g, j.v, j.m, j.a = p.Float32s(), g.Float32s(), o.slot(0, i).Float32s(), nil, nil
 			if o.kMomentum >= 0 {
-				m = o.slot(o.kMomentum, i).Float32s()
+				j.m = o.slot(o.kMomentum, i).Float32s()
 			}
 			if o.kAverage >= 0 {
-				a = o.slot(o.kAverage, i).Float32s()
+				j.a = o.slot(o.kAverage, i).Float32s()
 			}
-			rmspropStep(p.Float32s(), g.Float32s(), o.slot(0, i).Float32s(), m, a,
-				float32(o.lr), float32(o.rho), float32(1-o.rho), float32(o.momentum), float32(o.epsilon))
+			j.lr, j.rho, j.omr, j.mom, j.eps = float32(o.lr), float32(o.rho), float32(1-o.rho), float32(o.momentum), float32(o.epsilon)
+			splitRun(o, &o.split, len(j.w), j)
 		default:
-			var m, a []float64
+			j := &o.job64
+			j.w, j.g, j.v, j.m, j.a = p.Float64s(), g.Float64s(), o.slot(0, i).Float64s(), nil, nil
 			if o.kMomentum >= 0 {
-				m = o.slot(o.kMomentum, i).Float64s()
+				j.m = o.slot(o.kMomentum, i).Float64s()
 			}
 			if o.kAverage >= 0 {
-				a = o.slot(o.kAverage, i).Float64s()
+				j.a = o.slot(o.kAverage, i).Float64s()
 			}
-			rmspropStep(p.Float64s(), g.Float64s(), o.slot(0, i).Float64s(), m, a,
-				o.lr, o.rho, 1-o.rho, o.momentum, o.epsilon)
+			j.lr, j.rho, j.omr, j.mom, j.eps = o.lr, o.rho, 1-o.rho, o.momentum, o.epsilon
+			splitRun(o, &o.split, len(j.w), j)
 		}
 	}
 	o.iterations++
 	return nil
+}
+
+// rmspropJob is one parameter's RMSprop update, run by ranges (see splitter).
+type rmspropJob[T float32 | float64] struct {
+	w, g, v, m, a          []T
+	lr, rho, omr, mom, eps T
+}
+
+func (j *rmspropJob[T]) run(lo, hi int) {
+	part := func(s []T) []T {
+		if s == nil {
+			return nil
+		}
+		return s[lo:hi]
+	}
+	rmspropStep(j.w[lo:hi], j.g[lo:hi], j.v[lo:hi], part(j.m), part(j.a), j.lr, j.rho, j.omr, j.mom, j.eps)
 }
 
 // rmspropStep updates w; m (momentum) and a (average gradient) are nil when unused.
