@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // loadState is shared by the rebuild of one saved model: the budget of weight values its
@@ -15,6 +16,12 @@ type loadState struct {
 	charged []*LayerBase
 	depth   int // models being rebuilt around the current one
 }
+
+// loadBudgets maps a layer being rebuilt by LoadModel to the budget of its loadState. A
+// layer's weights are created by its own Build through AddWeight, which has no parameter to
+// carry the budget; keeping the link here, only for the duration of a load, leaves LayerBase
+// with nothing for loading. Entries are added by charge and removed by release.
+var loadBudgets sync.Map // *LayerBase -> *int64
 
 // newLoadState returns a state with a budget of n weight values (n <= 0: no limit).
 func newLoadState(n int64) *loadState {
@@ -31,25 +38,28 @@ func (st *loadState) charge(l Layer) {
 		return
 	}
 	b := l.base()
-	b.loadBudget = st.budget
+	loadBudgets.Store(b, st.budget)
 	st.charged = append(st.charged, b)
 }
 
 // release ends the budget of every charged layer.
 func (st *loadState) release() {
 	for _, b := range st.charged {
-		b.loadBudget = nil
+		loadBudgets.Delete(b)
 	}
 	st.charged = nil
 }
 
 // chargeLoad is called by AddWeight: while LoadModel rebuilds a model, its weights may not
 // add up to more values than the weights file holds, so a corrupt or hostile config cannot
-// make it allocate without bound.
-func (b *LayerBase) chargeLoad(name string, shape Shape) error {
-	if b.loadBudget == nil {
+// make it allocate without bound. The budget of one load is only used by the goroutine
+// running that load, so it needs no lock of its own.
+func chargeLoad(b *LayerBase, name string, shape Shape) error {
+	v, ok := loadBudgets.Load(b)
+	if !ok {
 		return nil
 	}
+	budget := v.(*int64)
 	n := int64(1)
 	for _, d := range shape {
 		if d < 0 {
@@ -61,11 +71,11 @@ func (b *LayerBase) chargeLoad(name string, shape Shape) error {
 		}
 		n *= int64(d)
 	}
-	if n > *b.loadBudget {
+	if n > *budget {
 		return fmt.Errorf("%w: weight %q of shape %v needs %d values, more than the weights file holds for it (%d left): the config does not match the weights",
-			ErrFileFormat, name, shape, n, *b.loadBudget)
+			ErrFileFormat, name, shape, n, *budget)
 	}
-	*b.loadBudget -= n
+	*budget -= n
 	return nil
 }
 
