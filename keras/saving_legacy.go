@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kerago/kerago/keras/internal/hdf5"
+	"github.com/kerago/kerago/keras/internal/saving"
 	"github.com/kerago/kerago/keras/losses"
 	"github.com/kerago/kerago/keras/optimizers"
 	"gorgonia.org/tensor"
@@ -95,7 +96,7 @@ func legacyPaths(m *Model) map[*Variable]string {
 	var walk func(m *Model, prefix string)
 	walk = func(m *Model, prefix string) {
 		if m.sequential {
-			prefix = joinPath(prefix, m.Name())
+			prefix = saving.JoinPath(prefix, m.Name())
 		}
 		for _, l := range m.layers {
 			if inner, ok := l.(*Model); ok {
@@ -104,7 +105,7 @@ func legacyPaths(m *Model) map[*Variable]string {
 			}
 			for _, v := range l.Variables() {
 				if _, ok := out[v]; !ok {
-					out[v] = joinPath(prefix, v.Path)
+					out[v] = saving.JoinPath(prefix, v.Path)
 				}
 			}
 		}
@@ -117,16 +118,16 @@ func legacyPaths(m *Model) map[*Variable]string {
 func (m *Model) legacyFile() (*hdf5.File, error) {
 	f := hdf5.NewFile()
 	entry := legacyEntry(serializeLayer(m))
-	cfg, err := marshalConfig(map[string]any{"class_name": entry["class_name"], "config": entry["config"]})
+	cfg, err := saving.MarshalConfig(map[string]any{"class_name": entry["class_name"], "config": entry["config"]})
 	if err != nil {
 		return nil, fmt.Errorf("%w: model_config: %w", ErrInvalidArgument, err)
 	}
-	attrs := [][2]string{{"backend", legacyBackend}, {"keras_version", kerasVersion}, {"model_config", string(cfg)}}
+	attrs := [][2]string{{"backend", legacyBackend}, {"keras_version", saving.KerasVersion}, {"model_config", string(cfg)}}
 	if m.compiled != nil {
 		tc := m.trainingConfig()
 		tc["loss"] = canonicalLoss(tc["loss"])
 		tc["optimizer_config"] = map[string]any{"class_name": optimizerClass(m.compiled.optimizer.Name()), "config": m.compiled.optimizer.Config()}
-		b, err := marshalConfig(tc)
+		b, err := saving.MarshalConfig(tc)
 		if err != nil {
 			return nil, fmt.Errorf("%w: training_config: %w", ErrInvalidArgument, err)
 		}
@@ -193,7 +194,7 @@ func writeLegacyWeights(m *Model, g *hdf5.Group) error {
 	for _, a := range []struct {
 		k string
 		v any
-	}{{"layer_names", names}, {"backend", legacyBackend}, {"keras_version", kerasVersion}} {
+	}{{"layer_names", names}, {"backend", legacyBackend}, {"keras_version", saving.KerasVersion}} {
 		if err := g.SetAttr(a.k, a.v); err != nil {
 			return err
 		}
@@ -228,7 +229,7 @@ func writeWeightSubset(g *hdf5.Group, vars []*Variable, paths map[*Variable]stri
 		if names[i] == "" {
 			names[i] = v.Path
 		}
-		data, err := tensorSlice(v.Value)
+		data, err := saving.TensorSlice(v.Value)
 		if err != nil {
 			return err
 		}
@@ -320,7 +321,7 @@ func writeLegacyOptimizer(m *Model, root *hdf5.Group) error {
 	}
 	for i, t := range vars {
 		names[i] = prefix + "/" + names[i]
-		data, err := tensorSlice(t)
+		data, err := saving.TensorSlice(t)
 		if err != nil {
 			return err
 		}
@@ -331,29 +332,11 @@ func writeLegacyOptimizer(m *Model, root *hdf5.Group) error {
 	return g.SetAttr("weight_names", names)
 }
 
-// chunkedStrings reads a string-list attribute that Keras may split into name0, name1 ...
-func chunkedStrings(g *hdf5.Group, name string) ([]string, bool) {
-	if v, ok := g.AttrStrings(name); ok {
-		return v, true
-	}
-	var out []string
-	found := false
-	for i := 0; ; i++ {
-		v, ok := g.AttrStrings(name + strconv.Itoa(i))
-		if !ok {
-			break
-		}
-		found = true
-		out = append(out, v...)
-	}
-	return out, found
-}
-
 // readLegacyWeights loads weights from a legacy HDF5 group (model_weights, or the root of a
 // weights-only file) by order: the file's layers with weights, in layer_names order, go to
 // the model's layers with weights, in Layers() order, as Keras's legacy loader does.
 func readLegacyWeights(m *Model, g *hdf5.Group) error {
-	names, ok := chunkedStrings(g, "layer_names")
+	names, ok := saving.ChunkedStrings(g, "layer_names")
 	if !ok {
 		return fmt.Errorf("%w: no layer_names attribute: not a Keras HDF5 weights file", ErrFileFormat)
 	}
@@ -368,7 +351,7 @@ func readLegacyWeights(m *Model, g *hdf5.Group) error {
 		if !ok {
 			return fmt.Errorf("%w: layer %q is listed in layer_names but has no group", ErrFileFormat, n)
 		}
-		ws, _ := chunkedStrings(lg, "weight_names")
+		ws, _ := saving.ChunkedStrings(lg, "weight_names")
 		if len(ws) > 0 {
 			file = append(file, fileLayer{n, lg, ws})
 		}
@@ -422,7 +405,7 @@ func readLegacyOptimizer(m *Model, root *hdf5.Group) error {
 	if !ok || m.compiled == nil {
 		return nil
 	}
-	names, _ := chunkedStrings(g, "weight_names")
+	names, _ := saving.ChunkedStrings(g, "weight_names")
 	if len(names) < 2 || !strings.HasSuffix(names[1], "learning_rate") {
 		return nil
 	}
@@ -432,7 +415,7 @@ func readLegacyOptimizer(m *Model, root *hdf5.Group) error {
 		if !ok {
 			return fmt.Errorf("%w: optimizer_weights: no dataset %q", ErrFileFormat, n)
 		}
-		t, err := optimizerTensor(d, "optimizer_weights/"+n, i)
+		t, err := saving.OptimizerTensor(d, "optimizer_weights/"+n, i)
 		if err != nil {
 			return err
 		}

@@ -2,13 +2,10 @@ package keras
 
 import (
 	"fmt"
-	"math"
-	"regexp"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/kerago/kerago/keras/internal/hdf5"
+	"github.com/kerago/kerago/keras/internal/saving"
 	"github.com/kerago/kerago/keras/optimizers"
 	"gorgonia.org/tensor"
 )
@@ -32,40 +29,6 @@ type savedObject struct {
 	vars []*Variable
 }
 
-var (
-	snakeWord  = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
-	snakeUpper = regexp.MustCompile(`([a-z])([A-Z])`)
-	nonWord    = regexp.MustCompile(`\W+`)
-)
-
-// kerasSnakeCase is Keras 3's naming.to_snake_case, which names the members of a weights
-// file: LSTM → lstm, Conv1D → conv1d, GlobalMaxPooling1D → global_max_pooling1d.
-func kerasSnakeCase(name string) string {
-	name = nonWord.ReplaceAllString(name, "")
-	name = snakeWord.ReplaceAllString(name, "${1}_${2}")
-	return strings.ToLower(snakeUpper.ReplaceAllString(name, "${1}_${2}"))
-}
-
-// uniqueKey is Keras's _get_unique_name: the first "dense" stays "dense", then "dense_1" ...
-func uniqueKey(name string, used map[string]int) string {
-	if n, ok := used[name]; ok {
-		used[name] = n + 1
-		return name + "_" + strconv.Itoa(n+1)
-	}
-	used[name] = 0
-	return name
-}
-
-func joinPath(parts ...string) string {
-	var out []string
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return strings.Join(out, "/")
-}
-
 // weightObjects lists the objects of m's weights file in Keras's walk order
 // (saving_lib._save_state): the model itself, then each layer of Layers() keyed by its
 // snake-cased class name made unique in the list ("layers/dense", "layers/dense_1"), nested
@@ -78,7 +41,7 @@ func weightObjects(m *Model) ([]savedObject, error) {
 		out = append(out, savedObject{path: prefix, name: m.Name()})
 		used := map[string]int{}
 		for _, l := range m.Layers() {
-			path := joinPath(prefix, "layers", uniqueKey(kerasSnakeCase(l.ClassName()), used))
+			path := saving.JoinPath(prefix, "layers", saving.UniqueKey(saving.KerasSnakeCase(l.ClassName()), used))
 			if visited[l] {
 				continue
 			}
@@ -108,7 +71,7 @@ func weightObjects(m *Model) ([]savedObject, error) {
 				if !ok {
 					k = len(out)
 					index[o] = k
-					out = append(out, savedObject{path: joinPath(path, o)})
+					out = append(out, savedObject{path: saving.JoinPath(path, o)})
 				}
 				out[k].vars = append(out[k].vars, vars[i])
 			}
@@ -121,31 +84,6 @@ func weightObjects(m *Model) ([]savedObject, error) {
 	return out, nil
 }
 
-// tensorSlice returns the values of t as a flat slice the HDF5 writer takes.
-func tensorSlice(t *tensor.Dense) (any, error) {
-	switch d := t.Data().(type) {
-	case []float32, []float64, []int64, []int32:
-		return d, nil
-	case float32:
-		return []float32{d}, nil
-	case float64:
-		return []float64{d}, nil
-	case int64:
-		return []int64{d}, nil
-	case int32:
-		return []int32{d}, nil
-	case int:
-		return []int64{int64(d)}, nil
-	case []int:
-		out := make([]int64, len(d))
-		for i, v := range d {
-			out[i] = int64(v)
-		}
-		return out, nil
-	}
-	return nil, fmt.Errorf("%w: cannot save a %v tensor", ErrDType, t.Dtype())
-}
-
 // writeWeights adds m's variables to f in Keras 3's layout, and the optimizer's variables
 // under optimizer/vars when the model is compiled.
 func writeWeights(m *Model, root *hdf5.Group) error {
@@ -154,7 +92,7 @@ func writeWeights(m *Model, root *hdf5.Group) error {
 		return err
 	}
 	for _, o := range objs {
-		g, err := root.CreateGroup(joinPath(o.path, "vars"))
+		g, err := root.CreateGroup(saving.JoinPath(o.path, "vars"))
 		if err != nil {
 			return err
 		}
@@ -164,7 +102,7 @@ func writeWeights(m *Model, root *hdf5.Group) error {
 			}
 		}
 		for i, v := range o.vars {
-			data, err := tensorSlice(v.Value)
+			data, err := saving.TensorSlice(v.Value)
 			if err != nil {
 				return fmt.Errorf("weight %s: %w", v.Path, err)
 			}
@@ -187,7 +125,7 @@ func writeWeights(m *Model, root *hdf5.Group) error {
 		}
 	}
 	for i, t := range optimizerVariables(opt) {
-		data, err := tensorSlice(t)
+		data, err := saving.TensorSlice(t)
 		if err != nil {
 			return fmt.Errorf("optimizer variable %d: %w", i, err)
 		}
@@ -215,66 +153,13 @@ func optimizerVariables(opt optimizers.Optimizer) []*tensor.Dense {
 	return vars
 }
 
-// datasetElements counts the values of every dataset under g.
-func datasetElements(g *hdf5.Group) int64 {
-	var n int64
-	for _, d := range g.Datasets() {
-		n += int64(d.Len())
-	}
-	for _, c := range g.Groups() {
-		n += datasetElements(c)
-	}
-	return n
-}
-
 // readInto reads dataset d into a new tensor of v's shape and dtype.
 func readInto(d *hdf5.Dataset, key string, v *Variable) (*tensor.Dense, error) {
 	want := v.Value.Shape()
-	if !sameDims(d.Shape, want) {
+	if !saving.SameDims(d.Shape, want) {
 		return nil, fmt.Errorf("%w: %s has shape %v, weight %s has shape %v", ErrShape, key, d.Shape, v.Path, []int(want))
 	}
-	return datasetTensor(d, key, v.Value.Dtype())
-}
-
-// datasetTensor reads d as a float tensor of dtype dt and d's shape.
-func datasetTensor(d *hdf5.Dataset, key string, dt tensor.Dtype) (*tensor.Dense, error) {
-	shape := append([]int(nil), d.Shape...)
-	var backing any
-	switch dt {
-	case tensor.Float64:
-		v, err := d.Float64s()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, key, err)
-		}
-		backing = v
-	default:
-		v, err := d.Float32s()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, key, err)
-		}
-		backing = v
-	}
-	if len(shape) == 0 {
-		switch b := backing.(type) {
-		case []float64:
-			return tensor.New(tensor.FromScalar(b[0])), nil
-		case []float32:
-			return tensor.New(tensor.FromScalar(b[0])), nil
-		}
-	}
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing)), nil
-}
-
-func sameDims(a []int, b tensor.Shape) bool {
-	if len(a) != len(b) {
-		return len(a) == 0 && b.IsScalar()
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
+	return saving.DatasetTensor(d, key, v.Value.Dtype())
 }
 
 // readWeights reads m's variables from root (Keras 3's layout) and, when m is compiled and
@@ -291,7 +176,7 @@ func readWeights(m *Model, root *hdf5.Group) error {
 	var loads []load
 	for _, o := range objs {
 		for i, v := range o.vars {
-			key := joinPath(o.path, "vars", strconv.Itoa(i))
+			key := saving.JoinPath(o.path, "vars", strconv.Itoa(i))
 			d, ok := root.Dataset(key)
 			if !ok {
 				return fmt.Errorf("%w: no dataset %s for weight %s", ErrFileFormat, key, v.Path)
@@ -306,7 +191,7 @@ func readWeights(m *Model, root *hdf5.Group) error {
 	var optVars []*tensor.Dense
 	if m.compiled != nil {
 		if g, ok := root.Group("optimizer/vars"); ok {
-			if optVars, err = readOptimizerVars(g, "optimizer/vars"); err != nil {
+			if optVars, err = saving.ReadOptimizerVars(g, "optimizer/vars"); err != nil {
 				return err
 			}
 			if err := checkOptimizerVars(m.compiled.optimizer, optVars, m.compiled.trainable); err != nil {
@@ -325,65 +210,6 @@ func readWeights(m *Model, root *hdf5.Group) error {
 		}
 	}
 	return nil
-}
-
-// readOptimizerVars reads datasets "0", "1" ... of g: the iteration as int64, the learning
-// rate in its stored float type, the slots as float32 or float64.
-func readOptimizerVars(g *hdf5.Group, where string) ([]*tensor.Dense, error) {
-	var idx []int
-	for _, d := range g.Datasets() {
-		i, err := strconv.Atoi(d.Name())
-		if err != nil || i < 0 {
-			return nil, fmt.Errorf("%w: %s/%s is not a variable index", ErrFileFormat, where, d.Name())
-		}
-		idx = append(idx, i)
-	}
-	sort.Ints(idx)
-	for k, i := range idx {
-		if i != k {
-			return nil, fmt.Errorf("%w: %s has variables %v, not 0..%d", ErrFileFormat, where, idx, len(idx)-1)
-		}
-	}
-	out := make([]*tensor.Dense, len(idx))
-	for _, i := range idx {
-		key := strconv.Itoa(i)
-		d, _ := g.Dataset(key)
-		t, err := optimizerTensor(d, where+"/"+key, i)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = t
-	}
-	return out, nil
-}
-
-// optimizerTensor reads one optimizer variable.
-func optimizerTensor(d *hdf5.Dataset, key string, i int) (*tensor.Dense, error) {
-	switch {
-	case i == 0:
-		if d.Len() != 1 {
-			return nil, fmt.Errorf("%w: %s (iterations) has shape %v, want a scalar", ErrFileFormat, key, d.Shape)
-		}
-		if d.DType.Class == hdf5.Float {
-			v, err := d.Float64s()
-			if err != nil {
-				return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, key, err)
-			}
-			if v[0] < 0 || v[0] > 1<<53 || v[0] != math.Trunc(v[0]) {
-				return nil, fmt.Errorf("%w: %s (iterations) is %v", ErrFileFormat, key, v[0])
-			}
-			return tensor.New(tensor.FromScalar(int64(v[0]))), nil
-		}
-		v, err := d.Int64s()
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, key, err)
-		}
-		return tensor.New(tensor.FromScalar(v[0])), nil
-	case d.DType == hdf5.Float64:
-		return datasetTensor(d, key, tensor.Float64)
-	default:
-		return datasetTensor(d, key, tensor.Float32)
-	}
 }
 
 // checkOptimizerVars checks restored optimizer variables against the model's trainable
