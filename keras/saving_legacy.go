@@ -295,7 +295,7 @@ func optimizerSlotNames(opt optimizers.Optimizer, params []string, nSlots int) [
 // learning_rate, then the slots) and the datasets at those names.
 func writeLegacyOptimizer(m *Model, root *hdf5.Group) error {
 	opt := m.compiled.optimizer
-	vars := optimizerVariables(opt)
+	vars := saving.OptimizerVariables(opt.Variables())
 	prefix, _ := opt.Config()["name"].(string)
 	if prefix == "" {
 		prefix = opt.Name()
@@ -381,7 +381,7 @@ func readLegacyWeights(m *Model, g *hdf5.Group) error {
 			if !ok {
 				return fmt.Errorf("%w: layer %s: no dataset %q", ErrFileFormat, fl.name, wn)
 			}
-			val, err := readInto(d, fl.name+"/"+wn, vars[i])
+			val, err := saving.ReadVar(d, fl.name+"/"+wn, saving.Var{Path: vars[i].Path, Value: vars[i].Value})
 			if err != nil {
 				return err
 			}

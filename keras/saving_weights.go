@@ -2,7 +2,6 @@ package keras
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/kerago/kerago/keras/internal/hdf5"
 	"github.com/kerago/kerago/keras/internal/saving"
@@ -20,25 +19,16 @@ type WeightOwners interface {
 	WeightOwners() []string
 }
 
-// savedObject is one Keras object in a weights file: the group that holds its variables
-// ("<path>/vars/0", "<path>/vars/1" ...), the name Keras records on that group, and the
-// variables in order.
-type savedObject struct {
-	path string
-	name string
-	vars []*Variable
-}
-
 // weightObjects lists the objects of m's weights file in Keras's walk order
 // (saving_lib._save_state): the model itself, then each layer of Layers() keyed by its
 // snake-cased class name made unique in the list ("layers/dense", "layers/dense_1"), nested
 // models recursively, each object once (a shared layer is saved at its first key).
-func weightObjects(m *Model) ([]savedObject, error) {
-	var out []savedObject
+func weightObjects(m *Model) ([]saving.Object, error) {
+	var out []saving.Object
 	visited := map[Layer]bool{}
 	var walk func(m *Model, prefix string) error
 	walk = func(m *Model, prefix string) error {
-		out = append(out, savedObject{path: prefix, name: m.Name()})
+		out = append(out, saving.Object{Path: prefix, Name: m.Name()})
 		used := map[string]int{}
 		for _, l := range m.Layers() {
 			path := saving.JoinPath(prefix, "layers", saving.UniqueKey(saving.KerasSnakeCase(l.ClassName()), used))
@@ -53,10 +43,10 @@ func weightObjects(m *Model) ([]savedObject, error) {
 				continue
 			}
 			vars := l.Variables()
-			own := savedObject{path: path, name: l.Name()}
+			own := saving.Object{Path: path, Name: l.Name()}
 			wo, ok := l.(WeightOwners)
 			if !ok {
-				own.vars = vars
+				own.Vars = savingVars(vars)
 				out = append(out, own)
 				continue
 			}
@@ -71,9 +61,9 @@ func weightObjects(m *Model) ([]savedObject, error) {
 				if !ok {
 					k = len(out)
 					index[o] = k
-					out = append(out, savedObject{path: saving.JoinPath(path, o)})
+					out = append(out, saving.Object{Path: saving.JoinPath(path, o)})
 				}
-				out[k].vars = append(out[k].vars, vars[i])
+				out[k].Vars = append(out[k].Vars, saving.Var{Path: vars[i].Path, Value: vars[i].Value})
 			}
 		}
 		return nil
@@ -84,82 +74,28 @@ func weightObjects(m *Model) ([]savedObject, error) {
 	return out, nil
 }
 
-// writeWeights adds m's variables to f in Keras 3's layout, and the optimizer's variables
+// savingVars lists vars as the saving package takes them.
+func savingVars(vars []*Variable) []saving.Var {
+	out := make([]saving.Var, len(vars))
+	for i, v := range vars {
+		out[i] = saving.Var{Path: v.Path, Value: v.Value}
+	}
+	return out
+}
+
+// writeWeights adds m's variables to root in Keras 3's layout, and the optimizer's variables
 // under optimizer/vars when the model is compiled.
 func writeWeights(m *Model, root *hdf5.Group) error {
 	objs, err := weightObjects(m)
 	if err != nil {
 		return err
 	}
-	for _, o := range objs {
-		g, err := root.CreateGroup(saving.JoinPath(o.path, "vars"))
-		if err != nil {
-			return err
-		}
-		if o.name != "" {
-			if err := g.SetAttr("name", o.name); err != nil {
-				return err
-			}
-		}
-		for i, v := range o.vars {
-			data, err := saving.TensorSlice(v.Value)
-			if err != nil {
-				return fmt.Errorf("weight %s: %w", v.Path, err)
-			}
-			if _, err := g.CreateDataset(strconv.Itoa(i), []int(v.Value.Shape()), data); err != nil {
-				return fmt.Errorf("weight %s: %w", v.Path, err)
-			}
-		}
-	}
 	if m.compiled == nil {
-		return nil
+		return saving.WriteWeights(root, objs, nil)
 	}
 	opt := m.compiled.optimizer
-	g, err := root.CreateGroup("optimizer/vars")
-	if err != nil {
-		return err
-	}
-	if name, ok := opt.Config()["name"].(string); ok {
-		if err := g.SetAttr("name", name); err != nil {
-			return err
-		}
-	}
-	for i, t := range optimizerVariables(opt) {
-		data, err := saving.TensorSlice(t)
-		if err != nil {
-			return fmt.Errorf("optimizer variable %d: %w", i, err)
-		}
-		if _, err := g.CreateDataset(strconv.Itoa(i), []int(t.Shape()), data); err != nil {
-			return fmt.Errorf("optimizer variable %d: %w", i, err)
-		}
-	}
-	return nil
-}
-
-// optimizerVariables returns the optimizer's variables as Keras stores them: the iteration
-// count as int64, the learning rate as float32 when that reads back exactly (the optimizer
-// restores the shortest decimal of a float32), float64 otherwise, then the slots.
-func optimizerVariables(opt optimizers.Optimizer) []*tensor.Dense {
-	vars := opt.Variables()
-	if len(vars) >= 2 {
-		if lr, ok := vars[1].Data().(float64); ok {
-			f := float32(lr)
-			back, _ := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
-			if back == lr {
-				vars[1] = tensor.New(tensor.FromScalar(f))
-			}
-		}
-	}
-	return vars
-}
-
-// readInto reads dataset d into a new tensor of v's shape and dtype.
-func readInto(d *hdf5.Dataset, key string, v *Variable) (*tensor.Dense, error) {
-	want := v.Value.Shape()
-	if !saving.SameDims(d.Shape, want) {
-		return nil, fmt.Errorf("%w: %s has shape %v, weight %s has shape %v", ErrShape, key, d.Shape, v.Path, []int(want))
-	}
-	return saving.DatasetTensor(d, key, v.Value.Dtype())
+	name, _ := opt.Config()["name"].(string)
+	return saving.WriteWeights(root, objs, &saving.Optimizer{Name: name, Vars: opt.Variables()})
 }
 
 // readWeights reads m's variables from root (Keras 3's layout) and, when m is compiled and
@@ -169,39 +105,27 @@ func readWeights(m *Model, root *hdf5.Group) error {
 	if err != nil {
 		return err
 	}
-	type load struct {
-		v   *Variable
-		val *tensor.Dense
-	}
-	var loads []load
-	for _, o := range objs {
-		for i, v := range o.vars {
-			key := saving.JoinPath(o.path, "vars", strconv.Itoa(i))
-			d, ok := root.Dataset(key)
-			if !ok {
-				return fmt.Errorf("%w: no dataset %s for weight %s", ErrFileFormat, key, v.Path)
-			}
-			val, err := readInto(d, key, v)
-			if err != nil {
-				return err
-			}
-			loads = append(loads, load{v, val})
-		}
+	vals, err := saving.ReadWeights(root, objs)
+	if err != nil {
+		return err
 	}
 	var optVars []*tensor.Dense
 	if m.compiled != nil {
-		if g, ok := root.Group("optimizer/vars"); ok {
-			if optVars, err = saving.ReadOptimizerVars(g, "optimizer/vars"); err != nil {
-				return err
-			}
+		var found bool
+		if optVars, found, err = saving.ReadOptimizer(root); err != nil {
+			return err
+		}
+		if found {
 			if err := checkOptimizerVars(m.compiled.optimizer, optVars, m.compiled.trainable); err != nil {
 				return fmt.Errorf("optimizer/vars: %w", err)
 			}
 		}
 	}
-	for _, l := range loads {
-		if err := copyInto(l.v.Value, l.val); err != nil {
-			return fmt.Errorf("weight %s: %w", l.v.Path, err)
+	for k, o := range objs {
+		for i, v := range o.Vars {
+			if err := copyInto(v.Value, vals[k][i]); err != nil {
+				return fmt.Errorf("weight %s: %w", v.Path, err)
+			}
 		}
 	}
 	if optVars != nil {
