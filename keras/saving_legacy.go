@@ -92,7 +92,7 @@ func (m *Model) legacyFile() (*hdf5.File, error) {
 	if m.compiled != nil {
 		tc := m.trainingConfig()
 		tc["loss"] = saving.CanonicalLoss(tc["loss"])
-		tc["optimizer_config"] = map[string]any{"class_name": optimizerClass(m.compiled.optimizer.Name()), "config": m.compiled.optimizer.Config()}
+		tc["optimizer_config"] = map[string]any{"class_name": saving.OptimizerClass(m.compiled.optimizer.Name()), "config": m.compiled.optimizer.Config()}
 		if training, err = saving.MarshalConfig(tc); err != nil {
 			return nil, fmt.Errorf("%w: training_config: %w", ErrInvalidArgument, err)
 		}

@@ -140,7 +140,7 @@ func readWeights(m *Model, root *hdf5.Group) error {
 // weights on a scratch copy of the optimizer, so a mismatch is reported when the file is
 // read rather than at the first training step.
 func checkOptimizerVars(opt optimizers.Optimizer, vars []*tensor.Dense, params []*Variable) error {
-	probe, err := optimizers.FromConfig(optimizerClass(opt.Name()), opt.Config())
+	probe, err := optimizers.FromConfig(saving.OptimizerClass(opt.Name()), opt.Config())
 	if err != nil {
 		return nil // not a built-in optimizer: SetVariables and Apply check
 	}
