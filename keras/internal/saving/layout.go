@@ -48,8 +48,8 @@ func JoinPath(parts ...string) string {
 	return strings.Join(out, "/")
 }
 
-// TensorSlice returns the values of t as a flat slice the HDF5 writer takes.
-func TensorSlice(t *tensor.Dense) (any, error) {
+// tensorSlice returns the values of t as a flat slice the HDF5 writer takes.
+func tensorSlice(t *tensor.Dense) (any, error) {
 	switch d := t.Data().(type) {
 	case []float32, []float64, []int64, []int32:
 		return d, nil
@@ -85,8 +85,8 @@ func DatasetElements(g *hdf5.Group) int64 {
 	return n
 }
 
-// DatasetTensor reads d as a float tensor of dtype dt and d's shape.
-func DatasetTensor(d *hdf5.Dataset, key string, dt tensor.Dtype) (*tensor.Dense, error) {
+// datasetTensor reads d as a float tensor of dtype dt and d's shape.
+func datasetTensor(d *hdf5.Dataset, key string, dt tensor.Dtype) (*tensor.Dense, error) {
 	shape := append([]int(nil), d.Shape...)
 	var backing any
 	switch dt {
@@ -114,8 +114,8 @@ func DatasetTensor(d *hdf5.Dataset, key string, dt tensor.Dtype) (*tensor.Dense,
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(backing)), nil
 }
 
-// SameDims reports whether a dataset's dims a are the shape b (a scalar is stored with no dims).
-func SameDims(a []int, b tensor.Shape) bool {
+// sameDims reports whether a dataset's dims a are the shape b (a scalar is stored with no dims).
+func sameDims(a []int, b tensor.Shape) bool {
 	if len(a) != len(b) {
 		return len(a) == 0 && b.IsScalar()
 	}
@@ -127,9 +127,9 @@ func SameDims(a []int, b tensor.Shape) bool {
 	return true
 }
 
-// ReadOptimizerVars reads datasets "0", "1" ... of g: the iteration as int64, the learning
+// readOptimizerVars reads datasets "0", "1" ... of g: the iteration as int64, the learning
 // rate in its stored float type, the slots as float32 or float64.
-func ReadOptimizerVars(g *hdf5.Group, where string) ([]*tensor.Dense, error) {
+func readOptimizerVars(g *hdf5.Group, where string) ([]*tensor.Dense, error) {
 	var idx []int
 	for _, d := range g.Datasets() {
 		i, err := strconv.Atoi(d.Name())
@@ -148,7 +148,7 @@ func ReadOptimizerVars(g *hdf5.Group, where string) ([]*tensor.Dense, error) {
 	for _, i := range idx {
 		key := strconv.Itoa(i)
 		d, _ := g.Dataset(key)
-		t, err := OptimizerTensor(d, where+"/"+key, i)
+		t, err := optimizerTensor(d, where+"/"+key, i)
 		if err != nil {
 			return nil, err
 		}
@@ -157,8 +157,8 @@ func ReadOptimizerVars(g *hdf5.Group, where string) ([]*tensor.Dense, error) {
 	return out, nil
 }
 
-// OptimizerTensor reads one optimizer variable.
-func OptimizerTensor(d *hdf5.Dataset, key string, i int) (*tensor.Dense, error) {
+// optimizerTensor reads one optimizer variable.
+func optimizerTensor(d *hdf5.Dataset, key string, i int) (*tensor.Dense, error) {
 	switch {
 	case i == 0:
 		if d.Len() != 1 {
@@ -180,9 +180,9 @@ func OptimizerTensor(d *hdf5.Dataset, key string, i int) (*tensor.Dense, error) 
 		}
 		return tensor.New(tensor.FromScalar(v[0])), nil
 	case d.DType == hdf5.Float64:
-		return DatasetTensor(d, key, tensor.Float64)
+		return datasetTensor(d, key, tensor.Float64)
 	default:
-		return DatasetTensor(d, key, tensor.Float32)
+		return datasetTensor(d, key, tensor.Float32)
 	}
 }
 

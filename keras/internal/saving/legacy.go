@@ -215,7 +215,7 @@ func writeWeightSubset(g *hdf5.Group, vars []Var) error {
 // prefix/learning_rate, then prefix/<slot> for each of slots, or prefix/variable_<i> when
 // slots is nil) and the datasets at those names. vars are in Keras's order.
 func WriteLegacyOptimizer(root *hdf5.Group, prefix string, slots []string, vars []*tensor.Dense) error {
-	vars = OptimizerVariables(vars)
+	vars = optimizerVariables(vars)
 	names := []string{"iteration", "learning_rate"}
 	for i := range vars[2:] {
 		if slots != nil {
@@ -277,7 +277,7 @@ func ReadLegacyWeights(g *hdf5.Group, model string, layers []LegacyLayer) ([][]*
 			if !ok {
 				return nil, fmt.Errorf("%w: layer %s: no dataset %q", errs.FileFormat, fl.name, wn)
 			}
-			val, err := ReadVar(d, fl.name+"/"+wn, l.Vars[i])
+			val, err := readVar(d, fl.name+"/"+wn, l.Vars[i])
 			if err != nil {
 				return nil, err
 			}
@@ -306,7 +306,7 @@ func ReadLegacyOptimizer(root *hdf5.Group) (vars []*tensor.Dense, ok bool, err e
 		if !ok {
 			return nil, false, fmt.Errorf("%w: optimizer_weights: no dataset %q", errs.FileFormat, n)
 		}
-		t, err := OptimizerTensor(d, "optimizer_weights/"+n, i)
+		t, err := optimizerTensor(d, "optimizer_weights/"+n, i)
 		if err != nil {
 			return nil, false, err
 		}

@@ -67,7 +67,7 @@ func WriteWeights(root *hdf5.Group, objs []Object, opt *Optimizer) error {
 			return err
 		}
 	}
-	for i, t := range OptimizerVariables(opt.Vars) {
+	for i, t := range optimizerVariables(opt.Vars) {
 		if err := writeDataset(g, strconv.Itoa(i), t); err != nil {
 			return fmt.Errorf("optimizer variable %d: %w", i, err)
 		}
@@ -77,7 +77,7 @@ func WriteWeights(root *hdf5.Group, objs []Object, opt *Optimizer) error {
 
 // writeDataset writes t as dataset name of g.
 func writeDataset(g *hdf5.Group, name string, t *tensor.Dense) error {
-	data, err := TensorSlice(t)
+	data, err := tensorSlice(t)
 	if err != nil {
 		return err
 	}
@@ -85,11 +85,11 @@ func writeDataset(g *hdf5.Group, name string, t *tensor.Dense) error {
 	return err
 }
 
-// OptimizerVariables returns an optimizer's variables as Keras stores them: the iteration
+// optimizerVariables returns an optimizer's variables as Keras stores them: the iteration
 // count as int64, the learning rate as float32 when that reads back exactly (the optimizer
 // restores the shortest decimal of a float32), float64 otherwise, then the slots. vars is
 // not changed.
-func OptimizerVariables(vars []*tensor.Dense) []*tensor.Dense {
+func optimizerVariables(vars []*tensor.Dense) []*tensor.Dense {
 	out := append([]*tensor.Dense(nil), vars...)
 	if len(out) >= 2 {
 		if lr, ok := out[1].Data().(float64); ok {
@@ -103,13 +103,13 @@ func OptimizerVariables(vars []*tensor.Dense) []*tensor.Dense {
 	return out
 }
 
-// ReadVar reads dataset d (at key, for messages) as a new tensor of v's shape and dtype.
-func ReadVar(d *hdf5.Dataset, key string, v Var) (*tensor.Dense, error) {
+// readVar reads dataset d (at key, for messages) as a new tensor of v's shape and dtype.
+func readVar(d *hdf5.Dataset, key string, v Var) (*tensor.Dense, error) {
 	want := v.Value.Shape()
-	if !SameDims(d.Shape, want) {
+	if !sameDims(d.Shape, want) {
 		return nil, fmt.Errorf("%w: %s has shape %v, weight %s has shape %v", errs.Shape, key, d.Shape, v.Path, []int(want))
 	}
-	return DatasetTensor(d, key, v.Value.Dtype())
+	return datasetTensor(d, key, v.Value.Dtype())
 }
 
 // ReadWeights reads the objects' variables from root, laid out as WriteWeights writes them,
@@ -124,7 +124,7 @@ func ReadWeights(root *hdf5.Group, objs []Object) ([][]*tensor.Dense, error) {
 			if !ok {
 				return nil, fmt.Errorf("%w: no dataset %s for weight %s", errs.FileFormat, key, v.Path)
 			}
-			val, err := ReadVar(d, key, v)
+			val, err := readVar(d, key, v)
 			if err != nil {
 				return nil, err
 			}
@@ -141,6 +141,6 @@ func ReadOptimizer(root *hdf5.Group) (vars []*tensor.Dense, ok bool, err error) 
 	if !ok {
 		return nil, false, nil
 	}
-	vars, err = ReadOptimizerVars(g, optimizerGroup)
+	vars, err = readOptimizerVars(g, optimizerGroup)
 	return vars, true, err
 }
