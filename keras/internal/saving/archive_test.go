@@ -3,6 +3,7 @@ package saving
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -83,16 +84,28 @@ func TestArchiveRoundTrip(t *testing.T) {
 }
 
 // TestArchiveBombRefused checks that a deflated member declaring more than ExpansionLimit
-// of its compressed size is refused, naming the member, before it is inflated.
+// of its compressed size is refused, naming the member, before it is inflated: the member
+// here declares 1 GiB for a few bytes of deflate data.
 func TestArchiveBombRefused(t *testing.T) {
+	var raw bytes.Buffer
+	fw, _ := flate.NewWriter(&raw, flate.BestSpeed)
+	fw.Write(make([]byte, 1024))
+	fw.Close()
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, _ := zw.Create("config.json")
 	w.Write([]byte(`{"class_name":"Functional","config":{}}`))
-	w, _ = zw.Create("model.weights.h5")
-	w.Write(make([]byte, 100<<20)) // 100 MiB of zeros deflate to about 100 KiB: 77 MB allowed
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "model.weights.h5", Method: zip.Deflate,
+		CompressedSize64: uint64(raw.Len()), UncompressedSize64: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(raw.Bytes())
 	zw.Close()
-	_, err := ReadArchive(buf.Bytes())
+	if limit := ExpansionLimit(uint64(raw.Len())); limit >= 1<<30 {
+		t.Fatalf("ExpansionLimit(%d) = %d lets 1 GiB through", raw.Len(), limit)
+	}
+	_, err = ReadArchive(buf.Bytes())
 	if !errors.Is(err, errs.FileFormat) || !strings.Contains(err.Error(), "model.weights.h5 would expand") {
 		t.Errorf("got %v, want an error wrapping %v saying model.weights.h5 would expand too far", err, errs.FileFormat)
 	}
