@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/hdf5"
@@ -174,7 +175,11 @@ func LoadModel(path string, opts ...LoadOption) (m *Model, err error) {
 // StaleTempAge is how old a temporary file of an interrupted save (a process killed while
 // saving leaves one behind) must be before the next save into its directory removes it. A
 // save that is still running keeps its file's modification time fresh as it writes.
-const StaleTempAge = saving.StaleTempAge
+const StaleTempAge = 15 * time.Minute
+
+// The files are removed by saving.WriteFileAtomic; a difference between the two durations
+// (negative one way or the other) does not compile.
+const _ = uint(StaleTempAge-saving.StaleTempAge) + uint(saving.StaleTempAge-StaleTempAge)
 
 // modelJSON returns config.json: the model serialised as Keras 3's serialize_keras_object
 // does, with build_config and compile_config.
