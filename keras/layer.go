@@ -46,8 +46,6 @@ type LayerBase struct {
 	err       error
 	nodes     []*Node
 	self      Layer
-
-	loadBudget *int64 // set while LoadModel rebuilds the layer (saving_fromconfig.go)
 }
 
 func (b *LayerBase) base() *LayerBase { return b }
@@ -122,7 +120,7 @@ func (b *LayerBase) InboundNodes() []*Node { return b.nodes }
 // AddWeight creates a weight of the given shape and dtype of the layer, filled by the named
 // initializer (a Keras name such as "glorot_uniform"). Only Build may call it.
 func (b *LayerBase) AddWeight(name string, shape Shape, initializer string, trainable bool) (*Variable, error) {
-	if err := b.chargeLoad(name, shape); err != nil {
+	if err := chargeLoad(b, name, shape); err != nil {
 		return nil, err
 	}
 	v, err := newVariable(b.name, name, shape, b.DType(), initializer, trainable)

@@ -1,14 +1,15 @@
 package keras
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/hdf5"
+	"github.com/kerago/kerago/keras/internal/saving"
 )
 
 // ErrFileFormat reports a model or weights file that is malformed, truncated, of an unknown
@@ -41,9 +42,9 @@ func (m *Model) Save(path string) (err error) {
 	lower := strings.ToLower(path)
 	switch {
 	case strings.HasSuffix(lower, ".keras"):
-		err = writeFileAtomic(path, m.writeArchive)
+		err = saving.WriteFileAtomic(path, m.writeArchive)
 	case strings.HasSuffix(lower, ".h5"), strings.HasSuffix(lower, ".hdf5"):
-		err = writeFileAtomic(path, func(w io.Writer) error {
+		err = saving.WriteFileAtomic(path, func(w io.Writer) error {
 			f, err := m.legacyFile()
 			if err != nil {
 				return err
@@ -75,7 +76,7 @@ func (m *Model) SaveWeights(path string) (err error) {
 	if err := checkSavable(m); err != nil {
 		return fileErr("SaveWeights", path, err)
 	}
-	err = writeFileAtomic(path, func(w io.Writer) error {
+	err = saving.WriteFileAtomic(path, func(w io.Writer) error {
 		b, err := m.weightsBytes()
 		if err != nil {
 			return err
@@ -102,24 +103,24 @@ func (m *Model) LoadWeights(path string) (err error) {
 	if err != nil {
 		return fileErr("LoadWeights", path, err)
 	}
-	if isZip(b) {
-		a, err := readArchive(b)
+	if saving.IsZip(b) {
+		a, err := saving.ReadArchive(b)
 		if err != nil {
 			return fileErr("LoadWeights", path, err)
 		}
-		if err := readWeights(m, a.weights.Root); err != nil {
+		if err := readWeights(m, a.Weights.Root); err != nil {
 			return fileErr("LoadWeights", path, err)
 		}
 		return nil
 	}
-	f, err := readHDF5(b)
+	f, err := saving.ReadHDF5(b)
 	if err != nil {
 		return fileErr("LoadWeights", path, err)
 	}
 	root := f.Root
 	if g, ok := root.Group("model_weights"); ok {
 		err = readLegacyWeights(m, g)
-	} else if _, legacy := chunkedStrings(root, "layer_names"); legacy {
+	} else if _, legacy := saving.ChunkedStrings(root, "layer_names"); legacy {
 		err = readLegacyWeights(m, root)
 	} else {
 		err = readWeights(m, root)
@@ -157,11 +158,11 @@ func LoadModel(path string, opts ...LoadOption) (m *Model, err error) {
 	if err != nil {
 		return nil, fileErr("LoadModel", path, err)
 	}
-	if isZip(b) {
+	if saving.IsZip(b) {
 		m, err = loadArchive(b, lc)
 	} else {
 		var f *hdf5.File
-		if f, err = readHDF5(b); err == nil {
+		if f, err = saving.ReadHDF5(b); err == nil {
 			m, err = loadLegacyModel(f, lc)
 		}
 	}
@@ -171,16 +172,87 @@ func LoadModel(path string, opts ...LoadOption) (m *Model, err error) {
 	return m, nil
 }
 
-// isZip reports whether b starts like a zip archive.
-func isZip(b []byte) bool {
-	return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06"))
+// StaleTempAge is how old a temporary file of an interrupted save (a process killed while
+// saving leaves one behind) must be before the next save into its directory removes it. A
+// save that is still running keeps its file's modification time fresh as it writes.
+const StaleTempAge = 15 * time.Minute
+
+// The files are removed by saving.WriteFileAtomic; a difference between the two durations
+// (negative one way or the other) does not compile.
+const _ = uint(StaleTempAge-saving.StaleTempAge) + uint(saving.StaleTempAge-StaleTempAge)
+
+// modelJSON returns config.json: the model serialised as Keras 3's serialize_keras_object
+// does, with build_config and compile_config.
+func (m *Model) modelJSON() ([]byte, error) {
+	b, err := saving.MarshalConfig(serializeLayer(m))
+	if err != nil {
+		return nil, fmt.Errorf("%w: config.json: %w", ErrInvalidArgument, err)
+	}
+	return b, nil
 }
 
-// readHDF5 decodes an HDF5 file held in b.
-func readHDF5(b []byte) (*hdf5.File, error) {
-	f, err := hdf5.ReadLimit(bytes.NewReader(b), int64(len(b)), int64(expansionLimit(uint64(len(b)))))
+// writeArchive writes m as a .keras zip.
+func (m *Model) writeArchive(w io.Writer) error {
+	cfg, err := m.modelJSON()
 	if err != nil {
-		return nil, fmt.Errorf("%w: neither a .keras archive nor a readable HDF5 file: %w", ErrFileFormat, err)
+		return err
 	}
-	return f, nil
+	weights, err := m.weightsBytes()
+	if err != nil {
+		return err
+	}
+	return saving.WriteArchive(w, cfg, weights)
+}
+
+// weightsBytes encodes the model's weights (and optimizer state) as Keras 3's
+// model.weights.h5.
+func (m *Model) weightsBytes() ([]byte, error) {
+	f := hdf5.NewFile()
+	if err := writeWeights(m, f.Root); err != nil {
+		return nil, err
+	}
+	return f.Bytes()
+}
+
+// loadArchive rebuilds, compiles and fills the model of a .keras archive.
+func loadArchive(b []byte, lc loadConfig) (*Model, error) {
+	a, err := saving.ReadArchive(b)
+	if err != nil {
+		return nil, err
+	}
+	return buildSavedModel(a.Config, a.Config["compile_config"], a.Weights.Root, readWeights, lc)
+}
+
+// buildSavedModel rebuilds the model a config describes ({"class_name", "config"}), with a
+// weight budget from the weights file, compiles it from compileCfg (unless lc says not to)
+// and reads the weights with read.
+func buildSavedModel(top map[string]any, compileCfg any, weights *hdf5.Group, read func(*Model, *hdf5.Group) error, lc loadConfig) (m *Model, err error) {
+	defer recoverErr("LoadModel", &err)
+	class, _ := top["class_name"].(string)
+	cfg, _ := top["config"].(map[string]any)
+	switch class {
+	case "Functional", "Model", "Sequential":
+	case "":
+		return nil, fmt.Errorf("%w: the model config has no class_name", ErrFileFormat)
+	default:
+		return nil, fmt.Errorf("%w: model class %q is not supported (only Functional and Sequential models)", ErrUnknownName, class)
+	}
+	if cfg == nil {
+		return nil, fmt.Errorf("%w: the model config has no config dict", ErrFileFormat)
+	}
+	st := newLoadState(saving.DatasetElements(weights) + 4096)
+	defer st.release()
+	if m, err = modelFromConfig(class, cfg, st); err != nil {
+		return nil, err
+	}
+	st.release()
+	if cc, ok := compileCfg.(map[string]any); ok && len(cc) > 0 && lc.compile {
+		if err := m.compileFromConfig(cc); err != nil {
+			return nil, fmt.Errorf("compiling from the saved config: %w", err)
+		}
+	}
+	if err := read(m, weights); err != nil {
+		return nil, err
+	}
+	return m, nil
 }

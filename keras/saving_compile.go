@@ -3,39 +3,9 @@ package keras
 import (
 	"fmt"
 	"sort"
-	"strings"
 
-	"github.com/kerago/kerago/keras/losses"
-	"github.com/kerago/kerago/keras/optimizers"
+	"github.com/kerago/kerago/keras/internal/saving"
 )
-
-// optimizerClass maps an optimizer's Keras identifier to its Keras class name.
-func optimizerClass(name string) string {
-	switch name {
-	case "sgd":
-		return "SGD"
-	case "adam":
-		return "Adam"
-	case "rmsprop":
-		return "RMSprop"
-	case "adagrad":
-		return "Adagrad"
-	}
-	if name == "" {
-		return ""
-	}
-	return strings.ToUpper(name[:1]) + name[1:]
-}
-
-// serializeOptimizer is how Keras 3 writes an optimizer in a compile_config.
-func serializeOptimizer(o optimizers.Optimizer) map[string]any {
-	return map[string]any{
-		"module":          "keras.optimizers",
-		"class_name":      optimizerClass(o.Name()),
-		"config":          o.Config(),
-		"registered_name": nil,
-	}
-}
 
 // compileConfig returns Keras 3's compile_config of the model: {} before Compile, else the
 // optimizer (with its current learning rate), loss, loss_weights and metrics as Keras writes
@@ -46,7 +16,7 @@ func (m *Model) compileConfig() map[string]any {
 		return map[string]any{}
 	}
 	out := m.trainingConfig()
-	out["optimizer"] = serializeOptimizer(c.optimizer)
+	out["optimizer"] = saving.SerializeOptimizer(c.optimizer)
 	return out
 }
 
@@ -54,61 +24,13 @@ func (m *Model) compileConfig() map[string]any {
 func (m *Model) trainingConfig() map[string]any {
 	c := m.compiled
 	return map[string]any{
-		"loss":                lossConfig(c.config["loss"]),
+		"loss":                saving.LossConfig(c.config["loss"]),
 		"loss_weights":        m.lossWeightsConfig(),
 		"metrics":             m.metricsConfig(),
 		"weighted_metrics":    nil,
 		"run_eagerly":         false,
 		"steps_per_execution": 1,
 		"jit_compile":         false,
-	}
-}
-
-// lossConfig writes the loss argument of Compile as Keras writes it: a name stays a name, a
-// losses value becomes Keras's loss object, in a list or a dict as given.
-func lossConfig(loss any) any {
-	switch l := loss.(type) {
-	case string:
-		return l
-	case losses.Configurable:
-		return lossObject(l)
-	case losses.Loss:
-		return l.Name()
-	case []string:
-		out := make([]any, len(l))
-		for i, s := range l {
-			out[i] = s
-		}
-		return out
-	case map[string]string:
-		out := make(map[string]any, len(l))
-		for k, s := range l {
-			out[k] = s
-		}
-		return out
-	case []any:
-		out := make([]any, len(l))
-		for i, x := range l {
-			out[i] = lossConfig(x)
-		}
-		return out
-	case map[string]any:
-		out := make(map[string]any, len(l))
-		for k, x := range l {
-			out[k] = lossConfig(x)
-		}
-		return out
-	}
-	return nil
-}
-
-// lossObject is a loss value as Keras serialises a loss object.
-func lossObject(l losses.Configurable) map[string]any {
-	return map[string]any{
-		"module":          "keras.losses",
-		"class_name":      l.ClassName(),
-		"config":          l.Config(),
-		"registered_name": nil,
 	}
 }
 
@@ -171,11 +93,11 @@ func (m *Model) compileFromConfig(cc map[string]any) error {
 	if !ok {
 		optCfg = cc["optimizer_config"]
 	}
-	opt, err := optimizerFromConfig(optCfg)
+	opt, err := saving.OptimizerFromConfig(optCfg)
 	if err != nil {
 		return err
 	}
-	loss, err := lossFromConfig(cc["loss"])
+	loss, err := saving.LossFromConfig(cc["loss"])
 	if err != nil {
 		return err
 	}
@@ -221,86 +143,6 @@ func (m *Model) compileFromConfig(cc map[string]any) error {
 		return fmt.Errorf("%w: compile config has no loss", ErrFileFormat)
 	}
 	return m.Compile(opt, loss, opts...)
-}
-
-// optimizerFromConfig rebuilds an optimizer from a name or a serialised optimizer dict.
-func optimizerFromConfig(v any) (optimizers.Optimizer, error) {
-	switch o := v.(type) {
-	case string:
-		opt, err := optimizers.Get(o)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
-		}
-		return opt, nil
-	case map[string]any:
-		class, _ := o["class_name"].(string)
-		if class == "" {
-			return nil, fmt.Errorf("%w: optimizer has no class_name", ErrFileFormat)
-		}
-		cfg, _ := o["config"].(map[string]any)
-		opt, err := optimizers.FromConfig(class, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
-		}
-		return opt, nil
-	}
-	return nil, fmt.Errorf("%w: optimizer is %T, want a name or a dict", ErrFileFormat, v)
-}
-
-// lossOf reads one loss: a name, or a serialised loss object with its arguments (nil for
-// null).
-func lossOf(v any) (any, error) {
-	switch l := v.(type) {
-	case nil:
-		return nil, nil
-	case string:
-		if _, err := losses.Get(l); err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
-		}
-		return l, nil
-	case map[string]any:
-		class, _ := l["class_name"].(string)
-		cfg, _ := l["config"].(map[string]any)
-		loss, err := losses.FromConfig(class, cfg)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUnknownName, err)
-		}
-		return loss, nil
-	}
-	return nil, fmt.Errorf("%w: loss is %T", ErrFileFormat, v)
-}
-
-// lossFromConfig reads the loss argument: a name or loss object, or a list or a dict of
-// them.
-func lossFromConfig(v any) (any, error) {
-	switch l := v.(type) {
-	case []any:
-		out := make([]any, len(l))
-		for i, x := range l {
-			n, err := lossOf(x)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = n
-		}
-		return out, nil
-	case map[string]any:
-		if _, isObject := l["class_name"]; isObject {
-			return lossOf(l)
-		}
-		out := make(map[string]any, len(l))
-		for k, x := range l {
-			n, err := lossOf(x)
-			if err != nil {
-				return nil, err
-			}
-			if n != nil {
-				out[k] = n
-			}
-		}
-		return out, nil
-	}
-	return lossOf(v)
 }
 
 // metricName reads one metric: a name or a serialised metric object (by its config name).

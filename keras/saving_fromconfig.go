@@ -8,67 +8,6 @@ import (
 	"strings"
 )
 
-// loadState is shared by the rebuild of one saved model: the budget of weight values its
-// layers may allocate (what the weights file holds), and the layers charged against it.
-type loadState struct {
-	budget  *int64
-	charged []*LayerBase
-	depth   int // models being rebuilt around the current one
-}
-
-// newLoadState returns a state with a budget of n weight values (n <= 0: no limit).
-func newLoadState(n int64) *loadState {
-	st := &loadState{}
-	if n > 0 {
-		st.budget = &n
-	}
-	return st
-}
-
-// charge makes l's weight creation count against the budget until release.
-func (st *loadState) charge(l Layer) {
-	if st.budget == nil {
-		return
-	}
-	b := l.base()
-	b.loadBudget = st.budget
-	st.charged = append(st.charged, b)
-}
-
-// release ends the budget of every charged layer.
-func (st *loadState) release() {
-	for _, b := range st.charged {
-		b.loadBudget = nil
-	}
-	st.charged = nil
-}
-
-// chargeLoad is called by AddWeight: while LoadModel rebuilds a model, its weights may not
-// add up to more values than the weights file holds, so a corrupt or hostile config cannot
-// make it allocate without bound.
-func (b *LayerBase) chargeLoad(name string, shape Shape) error {
-	if b.loadBudget == nil {
-		return nil
-	}
-	n := int64(1)
-	for _, d := range shape {
-		if d < 0 {
-			return nil // newVariable reports the unknown dimension
-		}
-		if d > 0 && n > math.MaxInt64/int64(d) {
-			n = math.MaxInt64
-			break
-		}
-		n *= int64(d)
-	}
-	if n > *b.loadBudget {
-		return fmt.Errorf("%w: weight %q of shape %v needs %d values, more than the weights file holds for it (%d left): the config does not match the weights",
-			ErrFileFormat, name, shape, n, *b.loadBudget)
-	}
-	*b.loadBudget -= n
-	return nil
-}
-
 // modelFromConfig rebuilds a model from a saved config: class is "Functional" (or "Model")
 // or "Sequential".
 func modelFromConfig(class string, cfg map[string]any, st *loadState) (*Model, error) {

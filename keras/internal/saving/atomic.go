@@ -1,4 +1,4 @@
-package keras
+package saving
 
 import (
 	"fmt"
@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kerago/kerago/keras/internal/errs"
 )
 
 // tempInfix separates the target's name from os.CreateTemp's random digits in the name of a
@@ -18,7 +20,7 @@ const tempInfix = ".tmp-"
 // save that is still running keeps its file's modification time fresh as it writes.
 const StaleTempAge = 15 * time.Minute
 
-// isOwnTemp reports whether name is one of writeFileAtomic's temporary files: a dot, a model
+// isOwnTemp reports whether name is one of WriteFileAtomic's temporary files: a dot, a model
 // or weights file name, tempInfix and the decimal digits os.CreateTemp adds. Nothing else
 // (no user's file) matches.
 func isOwnTemp(name string) bool {
@@ -52,16 +54,16 @@ func removeStaleTemps(dir string) {
 	}
 }
 
-// writeFileAtomic writes a file at path through write: the bytes go to a temporary file in the
+// WriteFileAtomic writes a file at path through write: the bytes go to a temporary file in the
 // same directory, which is synced and renamed over path only when everything succeeded. On any
 // error the temporary file is removed and an earlier file at path is left as it was.
-func writeFileAtomic(path string, write func(w io.Writer) error) (err error) {
+func WriteFileAtomic(path string, write func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	if base == "" {
-		return fmt.Errorf("%w: %q is a directory, not a file name", ErrInvalidArgument, path)
+		return fmt.Errorf("%w: %q is a directory, not a file name", errs.InvalidArgument, path)
 	}
 	removeStaleTemps(dir)
 	f, err := os.CreateTemp(dir, "."+base+tempInfix+"*")

@@ -1,4 +1,4 @@
-package keras
+package saving
 
 import (
 	"archive/zip"
@@ -10,11 +10,12 @@ import (
 	"math"
 	"time"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/hdf5"
 )
 
-// kerasVersion is the Keras release whose file formats Save writes, recorded in the files.
-const kerasVersion = "3.15.1"
+// KerasVersion is the Keras release whose file formats Save writes, recorded in the files.
+const KerasVersion = "3.15.1"
 
 // Member names of a .keras archive.
 const (
@@ -69,44 +70,17 @@ func pyFloats(v any) any {
 	return v
 }
 
-// marshalConfig encodes a config tree as JSON with Python-style floats.
-func marshalConfig(v any) ([]byte, error) { return json.Marshal(pyFloats(v)) }
+// MarshalConfig encodes a config tree as JSON with Python-style floats.
+func MarshalConfig(v any) ([]byte, error) { return json.Marshal(pyFloats(v)) }
 
-// modelJSON returns config.json: the model serialised as Keras 3's serialize_keras_object
-// does, with build_config and compile_config.
-func (m *Model) modelJSON() ([]byte, error) {
-	b, err := marshalConfig(serializeLayer(m))
-	if err != nil {
-		return nil, fmt.Errorf("%w: config.json: %w", ErrInvalidArgument, err)
-	}
-	return b, nil
-}
-
-// weightsBytes encodes the model's weights (and optimizer state) as Keras 3's
-// model.weights.h5.
-func (m *Model) weightsBytes() ([]byte, error) {
-	f := hdf5.NewFile()
-	if err := writeWeights(m, f.Root); err != nil {
-		return nil, err
-	}
-	return f.Bytes()
-}
-
-// writeArchive writes the .keras zip: metadata.json, config.json and model.weights.h5, stored
-// uncompressed as Keras writes them.
-func (m *Model) writeArchive(w io.Writer) error {
-	cfg, err := m.modelJSON()
-	if err != nil {
-		return err
-	}
+// WriteArchive writes a .keras zip to w: metadata.json (the Keras version and the date),
+// config.json (cfg, the model's serialised config) and model.weights.h5 (weights, a weights
+// file's bytes), stored uncompressed as Keras writes them.
+func WriteArchive(w io.Writer, cfg, weights []byte) error {
 	meta, err := json.Marshal(map[string]any{
-		"keras_version": kerasVersion,
+		"keras_version": KerasVersion,
 		"date_saved":    time.Now().Format("2006-01-02@15:04:05"),
 	})
-	if err != nil {
-		return err
-	}
-	weights, err := m.weightsBytes()
 	if err != nil {
 		return err
 	}
@@ -126,10 +100,10 @@ func (m *Model) writeArchive(w io.Writer) error {
 	return zw.Close()
 }
 
-// archive is a read .keras file.
-type archive struct {
-	config  map[string]any
-	weights *hdf5.File
+// Archive is a read .keras file: its config.json decoded, and its model.weights.h5.
+type Archive struct {
+	Config  map[string]any
+	Weights *hdf5.File
 }
 
 // Bounds on what a model file may expand to. Keras stores the members of a .keras archive
@@ -147,8 +121,8 @@ const (
 	maxConfigBytes = 64 << 20
 )
 
-// expansionLimit is what n stored bytes may expand to.
-func expansionLimit(n uint64) uint64 {
+// ExpansionLimit is what n stored bytes may expand to.
+func ExpansionLimit(n uint64) uint64 {
 	if n > (math.MaxInt64-expansionFloor)/maxExpansion {
 		return math.MaxInt64
 	}
@@ -171,49 +145,49 @@ func openMember(b []byte, f *zip.File, max uint64) (*archiveMember, error) {
 	if f.Method == zip.Store {
 		off, err := f.DataOffset()
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+			return nil, fmt.Errorf("%w: %s: %w", errs.FileFormat, name, err)
 		}
 		size := f.UncompressedSize64
 		if f.CompressedSize64 != size || off < 0 || size > uint64(len(b)) || uint64(off) > uint64(len(b))-size {
-			return nil, fmt.Errorf("%w: %s: stored member of %d bytes at offset %d does not fit the %d-byte archive", ErrFileFormat, name, size, off, len(b))
+			return nil, fmt.Errorf("%w: %s: stored member of %d bytes at offset %d does not fit the %d-byte archive", errs.FileFormat, name, size, off, len(b))
 		}
 		if size > max {
-			return nil, fmt.Errorf("%w: %s holds %d bytes, more than the limit of %d", ErrFileFormat, name, size, max)
+			return nil, fmt.Errorf("%w: %s holds %d bytes, more than the limit of %d", errs.FileFormat, name, size, max)
 		}
 		data := b[off : uint64(off)+size]
 		if f.CRC32 != 0 && crc32.ChecksumIEEE(data) != f.CRC32 {
-			return nil, fmt.Errorf("%w: %s: checksum mismatch", ErrFileFormat, name)
+			return nil, fmt.Errorf("%w: %s: checksum mismatch", errs.FileFormat, name)
 		}
 		return &archiveMember{r: bytes.NewReader(data), size: int64(size), stored: size}, nil
 	}
 	declared := f.UncompressedSize64
-	if limit := expansionLimit(f.CompressedSize64); declared > limit || declared > max {
+	if limit := ExpansionLimit(f.CompressedSize64); declared > limit || declared > max {
 		return nil, fmt.Errorf("%w: %s would expand from %d to %d bytes; compressed members may expand at most %d:1 beyond %d MiB, and to at most %d bytes",
-			ErrFileFormat, name, f.CompressedSize64, declared, maxExpansion, expansionFloor>>20, min(limit, max))
+			errs.FileFormat, name, f.CompressedSize64, declared, maxExpansion, expansionFloor>>20, min(limit, max))
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, name, err)
+		return nil, fmt.Errorf("%w: %s: %w", errs.FileFormat, name, err)
 	}
 	defer rc.Close()
 	// Read exactly the declared size, then make sure nothing follows: a member that lies
 	// about its size is refused without inflating more than one byte beyond the claim.
 	data := make([]byte, declared)
 	if _, err := io.ReadFull(rc, data); err != nil {
-		return nil, fmt.Errorf("%w: %s: shorter than its declared %d bytes: %w", ErrFileFormat, name, declared, err)
+		return nil, fmt.Errorf("%w: %s: shorter than its declared %d bytes: %w", errs.FileFormat, name, declared, err)
 	}
 	// Reading on to the end makes archive/zip check the CRC; a byte more is an error.
 	if extra, err := io.Copy(io.Discard, io.LimitReader(rc, 1)); extra > 0 || err != nil {
-		return nil, fmt.Errorf("%w: %s expands beyond its declared %d bytes or is corrupt: %v", ErrFileFormat, name, declared, err)
+		return nil, fmt.Errorf("%w: %s expands beyond its declared %d bytes or is corrupt: %v", errs.FileFormat, name, declared, err)
 	}
 	return &archiveMember{r: bytes.NewReader(data), size: int64(declared), stored: f.CompressedSize64}, nil
 }
 
-// readArchive reads a .keras zip held in b.
-func readArchive(b []byte) (*archive, error) {
+// ReadArchive reads a .keras zip held in b, within the bounds above.
+func ReadArchive(b []byte) (*Archive, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: not a .keras (zip) archive: %w", ErrFileFormat, err)
+		return nil, fmt.Errorf("%w: not a .keras (zip) archive: %w", errs.FileFormat, err)
 	}
 	members := map[string]*zip.File{}
 	for _, f := range zr.File {
@@ -222,7 +196,7 @@ func readArchive(b []byte) (*archive, error) {
 	open := func(name string, max uint64) (*archiveMember, error) {
 		f := members[name]
 		if f == nil {
-			return nil, fmt.Errorf("%w: the archive has no %s", ErrFileFormat, name)
+			return nil, fmt.Errorf("%w: the archive has no %s", errs.FileFormat, name)
 		}
 		return openMember(b, f, max)
 	}
@@ -232,70 +206,42 @@ func readArchive(b []byte) (*archive, error) {
 	}
 	cfgBytes := make([]byte, cm.size)
 	if _, err := cm.r.ReadAt(cfgBytes, 0); err != nil && cm.size > 0 {
-		return nil, fmt.Errorf("%w: config.json: %w", ErrFileFormat, err)
+		return nil, fmt.Errorf("%w: config.json: %w", errs.FileFormat, err)
 	}
 	var cfg map[string]any
 	if err := json.Unmarshal(cfgBytes, &cfg); err != nil {
-		return nil, fmt.Errorf("%w: config.json: %w", ErrFileFormat, err)
+		return nil, fmt.Errorf("%w: config.json: %w", errs.FileFormat, err)
 	}
 	if cfg == nil {
-		return nil, fmt.Errorf("%w: config.json is not a dict", ErrFileFormat)
+		return nil, fmt.Errorf("%w: config.json is not a dict", errs.FileFormat)
 	}
 	wm, err := open(archiveWeights, math.MaxInt64)
 	if err != nil {
 		if members["model.weights.npz"] != nil {
-			return nil, fmt.Errorf("%w: the archive holds model.weights.npz; only HDF5 weights (model.weights.h5, Keras's default) are supported", ErrFileFormat)
+			return nil, fmt.Errorf("%w: the archive holds model.weights.npz; only HDF5 weights (model.weights.h5, Keras's default) are supported", errs.FileFormat)
 		}
 		return nil, err
 	}
 	// The decoded datasets are bounded by what the member takes in the archive, so that
 	// compression inside the HDF5 file cannot multiply the archive's.
-	wf, err := hdf5.ReadLimit(wm.r, wm.size, int64(expansionLimit(wm.stored)))
+	wf, err := hdf5.ReadLimit(wm.r, wm.size, int64(ExpansionLimit(wm.stored)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrFileFormat, archiveWeights, err)
+		return nil, fmt.Errorf("%w: %s: %w", errs.FileFormat, archiveWeights, err)
 	}
-	return &archive{config: cfg, weights: wf}, nil
+	return &Archive{Config: cfg, Weights: wf}, nil
 }
 
-// loadArchive rebuilds, compiles and fills the model of a .keras archive.
-func loadArchive(b []byte, lc loadConfig) (*Model, error) {
-	a, err := readArchive(b)
-	if err != nil {
-		return nil, err
-	}
-	return buildSavedModel(a.config, a.config["compile_config"], a.weights.Root, readWeights, lc)
+// IsZip reports whether b starts like a zip archive.
+func IsZip(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("PK\x03\x04")) || bytes.HasPrefix(b, []byte("PK\x05\x06"))
 }
 
-// buildSavedModel rebuilds the model a config describes ({"class_name", "config"}), with a
-// weight budget from the weights file, compiles it from compileCfg (unless lc says not to)
-// and reads the weights with read.
-func buildSavedModel(top map[string]any, compileCfg any, weights *hdf5.Group, read func(*Model, *hdf5.Group) error, lc loadConfig) (m *Model, err error) {
-	defer recoverErr("LoadModel", &err)
-	class, _ := top["class_name"].(string)
-	cfg, _ := top["config"].(map[string]any)
-	switch class {
-	case "Functional", "Model", "Sequential":
-	case "":
-		return nil, fmt.Errorf("%w: the model config has no class_name", ErrFileFormat)
-	default:
-		return nil, fmt.Errorf("%w: model class %q is not supported (only Functional and Sequential models)", ErrUnknownName, class)
+// ReadHDF5 decodes an HDF5 file (a legacy .h5 model or a .weights.h5 file) held in b, its
+// compressed datasets bounded by ExpansionLimit of the file's size.
+func ReadHDF5(b []byte) (*hdf5.File, error) {
+	f, err := hdf5.ReadLimit(bytes.NewReader(b), int64(len(b)), int64(ExpansionLimit(uint64(len(b)))))
+	if err != nil {
+		return nil, fmt.Errorf("%w: neither a .keras archive nor a readable HDF5 file: %w", errs.FileFormat, err)
 	}
-	if cfg == nil {
-		return nil, fmt.Errorf("%w: the model config has no config dict", ErrFileFormat)
-	}
-	st := newLoadState(datasetElements(weights) + 4096)
-	defer st.release()
-	if m, err = modelFromConfig(class, cfg, st); err != nil {
-		return nil, err
-	}
-	st.release()
-	if cc, ok := compileCfg.(map[string]any); ok && len(cc) > 0 && lc.compile {
-		if err := m.compileFromConfig(cc); err != nil {
-			return nil, fmt.Errorf("compiling from the saved config: %w", err)
-		}
-	}
-	if err := read(m, weights); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return f, nil
 }

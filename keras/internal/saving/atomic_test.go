@@ -1,4 +1,4 @@
-package keras
+package saving
 
 import (
 	"bytes"
@@ -37,7 +37,7 @@ func TestWriteFileAtomic(t *testing.T) {
 		{"succeeds", func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }, nil, "new"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := writeFileAtomic(path, tc.write)
+			err := WriteFileAtomic(path, tc.write)
 			if !errors.Is(err, tc.err) {
 				t.Fatalf("got %v, want %v", err, tc.err)
 			}
@@ -52,20 +52,6 @@ func TestWriteFileAtomic(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestKerasSnakeCase checks the weight-file keys against names Keras 3 computes.
-func TestKerasSnakeCase(t *testing.T) {
-	for class, want := range map[string]string{
-		"InputLayer": "input_layer", "LSTM": "lstm", "Conv1D": "conv1d", "MaxPooling1D": "max_pooling1d",
-		"GlobalMaxPooling1D": "global_max_pooling1d", "Functional": "functional", "Sequential": "sequential",
-		"BatchNormalization": "batch_normalization", "SimpleRNN": "simple_rnn", "GRU": "gru",
-		"ZeroPadding2D": "zero_padding2d", "PReLU": "p_re_lu", "Bidirectional": "bidirectional",
-	} {
-		if got := kerasSnakeCase(class); got != want {
-			t.Errorf("%s: got %q, Keras writes %q", class, got, want)
-		}
 	}
 }
 
@@ -100,7 +86,7 @@ func TestStaleTempsRemoved(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, fresh), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "m.keras"), func(w io.Writer) error {
+	if err := WriteFileAtomic(filepath.Join(dir, "m.keras"), func(w io.Writer) error {
 		_, err := w.Write([]byte("model"))
 		return err
 	}); err != nil {
