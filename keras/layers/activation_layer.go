@@ -20,7 +20,6 @@ func ActivationOf(name string, opts ...Option) *ActivationLayer {
 	o := newOptions(opts)
 	l := &ActivationLayer{activation: name}
 	initBase(&l.LayerBase, "Activation", o)
-	l.SetErr(o.only("Activation"))
 	l.SetErr(checkActivation(name))
 	return l
 }

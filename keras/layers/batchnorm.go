@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -34,11 +35,10 @@ var _ keras.Layer = (*BatchNormalizationLayer)(nil)
 // BatchNormalization returns a batch normalisation layer over the last axis. Options:
 // Momentum (0.99), Epsilon (1e-3), Center (true), Scale (true), Axis (-1: only the last axis
 // is supported).
-func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
+func BatchNormalization(opts ...BatchNormalizationOption) *BatchNormalizationLayer {
 	o := newOptions(opts)
 	l := &BatchNormalizationLayer{axis: o.axis, momentum: o.momentum, eps: o.epsilon, center: o.center, scale: o.scale}
 	initBase(&l.LayerBase, "BatchNormalization", o)
-	l.SetErr(o.only("BatchNormalization", "Axis", "Momentum", "Epsilon", "Center", "Scale"))
 	if o.momentum < 0 || o.momentum > 1 {
 		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, o.momentum))
 	}
@@ -206,10 +206,10 @@ func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
 func (l *BatchNormalizationLayer) Config() map[string]any {
 	return map[string]any{
 		"axis": l.axis, "momentum": l.momentum, "epsilon": l.eps, "center": l.center, "scale": l.scale,
-		"beta_initializer":            initializerConfig("zeros"),
-		"gamma_initializer":           initializerConfig("ones"),
-		"moving_mean_initializer":     initializerConfig("zeros"),
-		"moving_variance_initializer": initializerConfig("ones"),
+		"beta_initializer":            initializerConfig(initializers.Zeros()),
+		"gamma_initializer":           initializerConfig(initializers.Ones()),
+		"moving_mean_initializer":     initializerConfig(initializers.Zeros()),
+		"moving_variance_initializer": initializerConfig(initializers.Ones()),
 		"beta_regularizer":            nil, "gamma_regularizer": nil,
 		"beta_constraint": nil, "gamma_constraint": nil, "synchronized": false,
 	}

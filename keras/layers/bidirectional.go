@@ -48,21 +48,20 @@ var mergeModes = map[string]bool{"concat": true, "sum": true, "mul": true, "ave"
 
 // MergeMode sets how Bidirectional combines the two directions: "concat" (the default),
 // "sum", "mul", "ave", or "none" to return both outputs.
-func MergeMode(mode string) Option {
-	return func(o *options) { o.mark("MergeMode"); o.mergeMode = mode }
+func MergeMode(mode string) BidirectionalOption {
+	return bidirectionalOnly{func(o *options) { o.mark("MergeMode"); o.mergeMode = mode }}
 }
 
 // Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN, not yet called) so that it
 // runs over the sequence in both directions. The wrapped layer gives the configuration; the
 // wrapper makes and trains two copies of it. Options: MergeMode ("concat"), Name, Trainable.
-func Bidirectional(layer keras.Layer, opts ...Option) *BidirectionalLayer {
+func Bidirectional(layer keras.Layer, opts ...BidirectionalOption) *BidirectionalLayer {
 	o := newOptions(opts)
 	l := &BidirectionalLayer{mergeMode: "concat"}
 	if o.set["MergeMode"] {
 		l.mergeMode = o.mergeMode
 	}
 	initBase(&l.LayerBase, "Bidirectional", o)
-	l.SetErr(o.only("Bidirectional", "MergeMode"))
 	if !mergeModes[l.mergeMode] {
 		l.SetErr(fmt.Errorf("%w: merge mode %q (known: concat, sum, mul, ave, none)", keras.ErrInvalidArgument, l.mergeMode))
 	}

@@ -21,11 +21,10 @@ type ConcatenateLayer struct {
 var _ keras.Layer = (*ConcatenateLayer)(nil)
 
 // Concatenate returns a layer that concatenates its inputs along Axis (default -1).
-func Concatenate(opts ...Option) *ConcatenateLayer {
+func Concatenate(opts ...ConcatenateOption) *ConcatenateLayer {
 	o := newOptions(opts)
 	l := &ConcatenateLayer{axis: o.axis}
 	initBase(&l.LayerBase, "Concatenate", o)
-	l.SetErr(o.only("Concatenate", "Axis"))
 	return l
 }
 

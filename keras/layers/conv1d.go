@@ -33,11 +33,10 @@ var _ keras.Layer = (*Conv1DLayer)(nil)
 // Padding ("valid"; also "same", and "causal", which pads only at the start so that output t
 // sees inputs up to t), DilationRate (1; strides and dilation cannot both exceed 1),
 // KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"), Name, Trainable.
-func Conv1D(filters, kernelSize int, opts ...Option) *Conv1DLayer {
+func Conv1D(filters, kernelSize int, opts ...Conv1DOption) *Conv1DLayer {
 	o := newOptions(opts)
 	l := &Conv1DLayer{}
 	initBase(&l.LayerBase, "Conv1D", o)
-	l.SetErr(o.only("Conv1D", "Activation", "UseBias", "Strides", "Padding", "DilationRate", "KernelInitializer", "BiasInitializer"))
 	var err error
 	l.core, err = newConvCore(1, filters, []int{kernelSize}, o, "valid", "same", "causal")
 	l.SetErr(err)

@@ -35,11 +35,10 @@ var _ keras.Layer = (*Conv2DLayer)(nil)
 // ("valid" or "same"), DilationRate (1, or one per axis; strides and dilation cannot both
 // exceed 1), KernelSize2D, KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
 // Name, Trainable.
-func Conv2D(filters, kernelSize int, opts ...Option) *Conv2DLayer {
+func Conv2D(filters, kernelSize int, opts ...Conv2DOption) *Conv2DLayer {
 	o := newOptions(opts)
 	l := &Conv2DLayer{}
 	initBase(&l.LayerBase, "Conv2D", o)
-	l.SetErr(o.only("Conv2D", "Activation", "UseBias", "Strides", "Padding", "DilationRate", "KernelSize2D", "KernelInitializer", "BiasInitializer"))
 	kernel := []int{kernelSize}
 	if o.kernelSize2D != nil {
 		kernel = o.kernelSize2D

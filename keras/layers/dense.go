@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
@@ -21,8 +22,8 @@ type DenseLayer struct {
 	units      int
 	activation string
 	useBias    bool
-	kernelInit string
-	biasInit   string
+	kernelInit initializers.Initializer
+	biasInit   initializers.Initializer
 	kernel     *keras.Variable
 	bias       *keras.Variable
 }
@@ -32,11 +33,12 @@ var _ keras.Layer = (*DenseLayer)(nil)
 // Dense returns a densely connected layer of units outputs. Options: Activation (default
 // none), UseBias (true), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
 // Name, Trainable.
-func Dense(units int, opts ...Option) *DenseLayer {
+func Dense(units int, opts ...DenseOption) *DenseLayer {
 	o := newOptions(opts)
-	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias, kernelInit: o.kernelInitializer, biasInit: o.biasInitializer}
+	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias}
 	initBase(&l.LayerBase, "Dense", o)
-	l.SetErr(o.only("Dense", "Activation", "UseBias", "KernelInitializer", "BiasInitializer"))
+	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
+	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
 	if units <= 0 {
 		l.SetErr(keras.ShapeError("units must be positive, got %d", units))
 	}
@@ -63,11 +65,11 @@ func (l *DenseLayer) Build(in []keras.Shape) error {
 		return keras.ShapeError("the last dimension of the input must be known, got %v", in[0])
 	}
 	var err error
-	if l.kernel, err = l.AddWeight("kernel", keras.Shape{d, l.units}, l.kernelInit, true); err != nil {
+	if l.kernel, err = l.AddWeightInit("kernel", keras.Shape{d, l.units}, l.kernelInit, true); err != nil {
 		return err
 	}
 	if l.useBias {
-		if l.bias, err = l.AddWeight("bias", keras.Shape{l.units}, l.biasInit, true); err != nil {
+		if l.bias, err = l.AddWeightInit("bias", keras.Shape{l.units}, l.biasInit, true); err != nil {
 			return err
 		}
 	}

@@ -22,14 +22,13 @@ type DropoutLayer struct {
 var _ keras.Layer = (*DropoutLayer)(nil)
 
 // Dropout returns a dropout layer that drops the fraction rate (0 ≤ rate ≤ 1) of its inputs.
-func Dropout(rate float64, opts ...Option) *DropoutLayer {
+func Dropout(rate float64, opts ...DropoutOption) *DropoutLayer {
 	o := newOptions(opts)
 	if o.set["Rate"] {
 		rate = o.rate
 	}
 	l := &DropoutLayer{rate: rate}
 	initBase(&l.LayerBase, "Dropout", o)
-	l.SetErr(o.only("Dropout", "Rate"))
 	if rate < 0 || rate > 1 {
 		l.SetErr(fmt.Errorf("%w: rate must be in [0, 1], got %v", keras.ErrInvalidArgument, rate))
 	}

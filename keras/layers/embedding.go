@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -32,7 +33,7 @@ import (
 type EmbeddingLayer struct {
 	keras.LayerBase
 	inputDim, outputDim int
-	init                string
+	init                initializers.Initializer
 	maskZero            bool
 	embeddings          *keras.Variable
 	maskTable           *tensor.Dense // 0 for id 0, 1 for the others; shared by every graph
@@ -43,11 +44,11 @@ var _ keras.Layer = (*EmbeddingLayer)(nil)
 // Embedding returns an embedding layer for ids in [0, inputDim) and vectors of outputDim
 // values. Options, with Keras's defaults: EmbeddingsInitializer ("uniform": ±0.05), MaskZero
 // (false), Name, Trainable, DType (the embeddings' dtype, "float32" unless given).
-func Embedding(inputDim, outputDim int, opts ...Option) *EmbeddingLayer {
+func Embedding(inputDim, outputDim int, opts ...EmbeddingOption) *EmbeddingLayer {
 	o := newOptions(opts)
-	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, init: o.embeddingsInit, maskZero: o.maskZero}
+	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, maskZero: o.maskZero}
 	initBase(&l.LayerBase, "Embedding", o)
-	l.SetErr(o.only("Embedding", "EmbeddingsInitializer", "MaskZero"))
+	l.init = resolveInit(&l.LayerBase, "EmbeddingsInitializer", o.embeddingsInit)
 	if inputDim <= 0 || outputDim <= 0 {
 		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, inputDim, outputDim))
 	}
@@ -91,7 +92,7 @@ func (l *EmbeddingLayer) Build(in []keras.Shape) error {
 		return err
 	}
 	var err error
-	l.embeddings, err = l.AddWeight("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
+	l.embeddings, err = l.AddWeightInit("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
 	return err
 }
 

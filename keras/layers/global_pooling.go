@@ -35,35 +35,34 @@ type GlobalPoolingLayer struct {
 
 var _ keras.Layer = (*GlobalPoolingLayer)(nil)
 
-func newGlobalPooling(class string, rank int, avg bool, opts []Option) *GlobalPoolingLayer {
+func newGlobalPooling(class string, rank int, avg bool, opts []GlobalPoolingOption) *GlobalPoolingLayer {
 	o := newOptions(opts)
 	l := &GlobalPoolingLayer{class: class, rank: rank, avg: avg, keepDims: o.keepDims}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class, "KeepDims"))
 	return l
 }
 
 // GlobalMaxPooling1D returns a layer taking the maximum over the steps of (batch, steps,
 // channels) inputs. Options: KeepDims (default false), Name.
-func GlobalMaxPooling1D(opts ...Option) *GlobalPoolingLayer {
+func GlobalMaxPooling1D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalMaxPooling1D", 1, false, opts)
 }
 
 // GlobalAveragePooling1D returns a layer averaging over the steps of (batch, steps, channels)
 // inputs. Options: KeepDims (default false), Name.
-func GlobalAveragePooling1D(opts ...Option) *GlobalPoolingLayer {
+func GlobalAveragePooling1D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalAveragePooling1D", 1, true, opts)
 }
 
 // GlobalMaxPooling2D returns a layer taking the maximum over the positions of (batch, height,
 // width, channels) inputs. Options: KeepDims (default false), Name.
-func GlobalMaxPooling2D(opts ...Option) *GlobalPoolingLayer {
+func GlobalMaxPooling2D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalMaxPooling2D", 2, false, opts)
 }
 
 // GlobalAveragePooling2D returns a layer averaging over the positions of (batch, height,
 // width, channels) inputs. Options: KeepDims (default false), Name.
-func GlobalAveragePooling2D(opts ...Option) *GlobalPoolingLayer {
+func GlobalAveragePooling2D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalAveragePooling2D", 2, true, opts)
 }
 

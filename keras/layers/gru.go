@@ -36,7 +36,7 @@ var _ keras.Layer = (*GRULayer)(nil)
 // ("glorot_uniform"), RecurrentInitializer ("orthogonal"), BiasInitializer ("zeros"),
 // ResetAfter (true), ReturnSequences (false), ReturnState (false), GoBackwards (false), Name,
 // Trainable, DType.
-func GRU(units int, opts ...Option) *GRULayer {
+func GRU(units int, opts ...GRUOption) *GRULayer {
 	return &GRULayer{newRecurrent(kindGRU, "GRU", "gru_cell", units, newOptions(opts))}
 }
 

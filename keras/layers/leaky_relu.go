@@ -27,7 +27,6 @@ func LeakyReLU(negativeSlope float64, opts ...Option) *LeakyReLULayer {
 	o := newOptions(opts)
 	l := &LeakyReLULayer{negativeSlope: negativeSlope}
 	initBase(&l.LayerBase, "LeakyReLU", o)
-	l.SetErr(o.only("LeakyReLU"))
 	if !(negativeSlope >= 0) {
 		l.SetErr(fmt.Errorf("%w: negative_slope must be ≥ 0, got %v", keras.ErrInvalidArgument, negativeSlope))
 	}
@@ -38,7 +37,7 @@ func init() {
 	Register("LeakyReLU", func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("LeakyReLU", c)
 		slope := r.float("alpha", 0.3, false) // Keras 2's name, still accepted by Keras 3
-		return r.done(LeakyReLU(r.float("negative_slope", slope, false), r.common()...))
+		return r.done(LeakyReLU(r.float("negative_slope", slope, false), optsAs[Option](r)...))
 	})
 }
 

@@ -33,7 +33,7 @@ var _ keras.Layer = (*LSTMLayer)(nil)
 // BiasInitializer ("zeros"), UnitForgetBias (true: the forget gate's bias starts at 1),
 // ReturnSequences (false), ReturnState (false), GoBackwards (false), Name, Trainable, DType.
 // Activations: "tanh", "sigmoid", "hard_sigmoid", "relu", "softsign", "linear".
-func LSTM(units int, opts ...Option) *LSTMLayer {
+func LSTM(units int, opts ...LSTMOption) *LSTMLayer {
 	return &LSTMLayer{newRecurrent(kindLSTM, "LSTM", "lstm_cell", units, newOptions(opts))}
 }
 

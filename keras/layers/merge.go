@@ -26,7 +26,6 @@ func newMerge(class string, arity int, op func(*ops.Builder, []*G.Node) *G.Node,
 	o := newOptions(opts)
 	l := &MergeLayer{class: class, op: op, arity: arity}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class))
 	return l
 }
 

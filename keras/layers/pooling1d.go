@@ -29,11 +29,10 @@ type Pooling1DLayer struct {
 
 var _ keras.Layer = (*Pooling1DLayer)(nil)
 
-func newPooling1D(class string, avg bool, poolSize int, opts []Option) *Pooling1DLayer {
+func newPooling1D(class string, avg bool, poolSize int, opts []PoolingOption) *Pooling1DLayer {
 	o := newOptions(opts)
 	l := &Pooling1DLayer{class: class}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class, "Strides", "Padding"))
 	var err error
 	l.core, err = newPoolCore(1, avg, poolSize, o)
 	l.SetErr(err)
@@ -43,13 +42,13 @@ func newPooling1D(class string, avg bool, poolSize int, opts []Option) *Pooling1
 // MaxPooling1D returns a layer taking the maximum over windows of poolSize steps (Keras's
 // default pool size is 2). Options: Strides (default: poolSize), Padding ("valid" or "same"),
 // Name.
-func MaxPooling1D(poolSize int, opts ...Option) *Pooling1DLayer {
+func MaxPooling1D(poolSize int, opts ...PoolingOption) *Pooling1DLayer {
 	return newPooling1D("MaxPooling1D", false, poolSize, opts)
 }
 
 // AveragePooling1D returns a layer averaging windows of poolSize steps. Options as for
 // [MaxPooling1D].
-func AveragePooling1D(poolSize int, opts ...Option) *Pooling1DLayer {
+func AveragePooling1D(poolSize int, opts ...PoolingOption) *Pooling1DLayer {
 	return newPooling1D("AveragePooling1D", true, poolSize, opts)
 }
 

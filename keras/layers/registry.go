@@ -31,15 +31,17 @@ func init() {
 var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
 	"Dense": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Dense", c)
-		opts := append(r.common(), r.activationOpt(), r.boolOpt("use_bias", UseBias),
-			r.initOpt("kernel_initializer", KernelInitializer), r.initOpt("bias_initializer", BiasInitializer))
-		return r.done(Dense(r.int("units", -1, true), opts...))
+		r.activationOpt()
+		boolOpt(r, "use_bias", UseBias)
+		initOpt(r, "kernel_initializer", KernelInitializer)
+		initOpt(r, "bias_initializer", BiasInitializer)
+		return r.done(Dense(r.int("units", -1, true), optsAs[DenseOption](r)...))
 	},
 	"Embedding": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Embedding", c)
-		opts := append(r.common(), r.boolOpt("mask_zero", MaskZero),
-			r.initOpt("embeddings_initializer", EmbeddingsInitializer))
-		return r.done(Embedding(r.int("input_dim", -1, true), r.int("output_dim", -1, true), opts...))
+		boolOpt(r, "mask_zero", MaskZero)
+		initOpt(r, "embeddings_initializer", EmbeddingsInitializer)
+		return r.done(Embedding(r.int("input_dim", -1, true), r.int("output_dim", -1, true), optsAs[EmbeddingOption](r)...))
 	},
 	"LSTM":      recurrentFromConfig("LSTM"),
 	"GRU":       recurrentFromConfig("GRU"),
@@ -66,87 +68,82 @@ var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
 		if err != nil {
 			return nil, fmt.Errorf("wrapped layer: %w", err)
 		}
-		opts := r.common()
 		switch m := c["merge_mode"].(type) {
 		case nil:
 			if _, present := c["merge_mode"]; present {
-				opts = append(opts, MergeMode("none"))
+				r.add(MergeMode("none"))
 			}
 		case string:
-			opts = append(opts, MergeMode(m))
+			r.add(MergeMode(m))
 		default:
 			r.fail("merge_mode is %T", m)
 		}
-		return r.done(Bidirectional(layer, opts...))
+		return r.done(Bidirectional(layer, optsAs[BidirectionalOption](r)...))
 	},
 	"Conv1D": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Conv1D", c)
 		k := r.ints("kernel_size", 1)
-		opts := append(r.convOpts(1), r.common()...)
-		return r.done(Conv1D(r.int("filters", -1, true), first(k), opts...))
+		r.convOpts(1)
+		return r.done(Conv1D(r.int("filters", -1, true), first(k), optsAs[Conv1DOption](r)...))
 	},
 	"Conv2D": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Conv2D", c)
 		k := r.ints("kernel_size", 2)
-		opts := append(r.convOpts(2), r.common()...)
+		r.convOpts(2)
 		if len(k) == 2 && k[0] != k[1] {
-			opts = append(opts, KernelSize2D(k[0], k[1]))
+			r.add(KernelSize2D(k[0], k[1]))
 		}
-		return r.done(Conv2D(r.int("filters", -1, true), first(k), opts...))
+		return r.done(Conv2D(r.int("filters", -1, true), first(k), optsAs[Conv2DOption](r)...))
 	},
-	"MaxPooling1D":     poolingFromConfig("MaxPooling1D", 1, MaxPooling1D),
-	"AveragePooling1D": poolingFromConfig("AveragePooling1D", 1, AveragePooling1D),
-	"MaxPooling2D": poolingFromConfig("MaxPooling2D", 2, func(p int, o ...Option) keras.Layer {
-		return MaxPooling2D(p, o...)
-	}),
-	"AveragePooling2D": poolingFromConfig("AveragePooling2D", 2, func(p int, o ...Option) keras.Layer {
-		return AveragePooling2D(p, o...)
-	}),
+	"MaxPooling1D":           poolingFromConfig("MaxPooling1D", 1, MaxPooling1D),
+	"AveragePooling1D":       poolingFromConfig("AveragePooling1D", 1, AveragePooling1D),
+	"MaxPooling2D":           poolingFromConfig("MaxPooling2D", 2, MaxPooling2D),
+	"AveragePooling2D":       poolingFromConfig("AveragePooling2D", 2, AveragePooling2D),
 	"GlobalMaxPooling1D":     globalPoolingFromConfig("GlobalMaxPooling1D", GlobalMaxPooling1D),
 	"GlobalAveragePooling1D": globalPoolingFromConfig("GlobalAveragePooling1D", GlobalAveragePooling1D),
 	"GlobalMaxPooling2D":     globalPoolingFromConfig("GlobalMaxPooling2D", GlobalMaxPooling2D),
 	"GlobalAveragePooling2D": globalPoolingFromConfig("GlobalAveragePooling2D", GlobalAveragePooling2D),
 	"Flatten": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Flatten", c)
-		return r.done(Flatten(r.common()...))
+		return r.done(Flatten(optsAs[Option](r)...))
 	},
 	"Reshape": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Reshape", c)
 		target := r.ints("target_shape", 0)
-		return r.done(Reshape(keras.Shape(target), r.common()...))
+		return r.done(Reshape(keras.Shape(target), optsAs[Option](r)...))
 	},
 	"Dropout": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Dropout", c)
-		return r.done(Dropout(r.float("rate", 0, true), r.common()...))
+		return r.done(Dropout(r.float("rate", 0, true), optsAs[DropoutOption](r)...))
 	},
 	"BatchNormalization": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("BatchNormalization", c)
-		opts := r.common()
 		if _, ok := c["axis"]; ok {
 			axis := r.ints("axis", 0)
 			if len(axis) != 1 {
 				r.fail("axis %v: only one axis is supported", c["axis"])
 			} else {
-				opts = append(opts, Axis(axis[0]))
+				r.add(Axis(axis[0]))
 			}
 		}
-		opts = append(opts, r.floatOpt("momentum", Momentum), r.floatOpt("epsilon", Epsilon),
-			r.boolOpt("center", Center), r.boolOpt("scale", Scale))
+		floatOpt(r, "momentum", Momentum)
+		floatOpt(r, "epsilon", Epsilon)
+		boolOpt(r, "center", Center)
+		boolOpt(r, "scale", Scale)
 		for _, k := range []string{"beta_initializer", "moving_mean_initializer"} {
 			r.requireInit(k, "zeros")
 		}
 		for _, k := range []string{"gamma_initializer", "moving_variance_initializer"} {
 			r.requireInit(k, "ones")
 		}
-		return r.done(BatchNormalization(opts...))
+		return r.done(BatchNormalization(optsAs[BatchNormalizationOption](r)...))
 	},
 	"Concatenate": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Concatenate", c)
-		opts := r.common()
 		if _, ok := c["axis"]; ok {
-			opts = append(opts, Axis(r.int("axis", -1, false)))
+			r.add(Axis(r.int("axis", -1, false)))
 		}
-		return r.done(Concatenate(opts...))
+		return r.done(Concatenate(optsAs[ConcatenateOption](r)...))
 	},
 	"Add":      mergeFromConfig("Add", Add),
 	"Subtract": mergeFromConfig("Subtract", Subtract),
@@ -156,7 +153,7 @@ var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
 	"Average":  mergeFromConfig("Average", Average),
 	"Activation": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("Activation", c)
-		return r.done(ActivationOf(r.activation("activation"), r.common()...))
+		return r.done(ActivationOf(r.activation("activation"), optsAs[Option](r)...))
 	},
 	"ZeroPadding2D": func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader("ZeroPadding2D", c)
@@ -188,7 +185,7 @@ var builtinLayers = map[string]func(map[string]any) (keras.Layer, error){
 		default:
 			r.fail("padding is %T", p)
 		}
-		return r.done(ZeroPadding2DSides(t, b, lft, rgt, r.common()...))
+		return r.done(ZeroPadding2DSides(t, b, lft, rgt, optsAs[Option](r)...))
 	},
 }
 
@@ -201,52 +198,56 @@ func recurrentFromConfig(class string) func(map[string]any) (keras.Layer, error)
 				r.fail("%s=%v is not supported", k, v)
 			}
 		}
-		opts := append(r.common(), r.activationOpt(), r.boolOpt("use_bias", UseBias),
-			r.initOpt("kernel_initializer", KernelInitializer),
-			r.initOpt("recurrent_initializer", RecurrentInitializer),
-			r.initOpt("bias_initializer", BiasInitializer),
-			r.boolOpt("return_sequences", ReturnSequences), r.boolOpt("return_state", ReturnState),
-			r.boolOpt("go_backwards", GoBackwards))
+		r.activationOpt()
+		boolOpt(r, "use_bias", UseBias)
+		initOpt(r, "kernel_initializer", KernelInitializer)
+		initOpt(r, "recurrent_initializer", RecurrentInitializer)
+		initOpt(r, "bias_initializer", BiasInitializer)
+		boolOpt(r, "return_sequences", ReturnSequences)
+		boolOpt(r, "return_state", ReturnState)
+		boolOpt(r, "go_backwards", GoBackwards)
 		if class != "SimpleRNN" {
 			if _, ok := c["recurrent_activation"]; ok {
-				opts = append(opts, RecurrentActivation(r.activation("recurrent_activation")))
+				r.add(RecurrentActivation(r.activation("recurrent_activation")))
 			}
 		}
 		units := r.int("units", -1, true)
 		switch class {
 		case "LSTM":
-			return r.done(LSTM(units, append(opts, r.boolOpt("unit_forget_bias", UnitForgetBias))...))
+			boolOpt(r, "unit_forget_bias", UnitForgetBias)
+			return r.done(LSTM(units, optsAs[LSTMOption](r)...))
 		case "GRU":
-			return r.done(GRU(units, append(opts, r.boolOpt("reset_after", ResetAfter))...))
+			boolOpt(r, "reset_after", ResetAfter)
+			return r.done(GRU(units, optsAs[GRUOption](r)...))
 		}
-		return r.done(SimpleRNN(units, opts...))
+		return r.done(SimpleRNN(units, optsAs[SimpleRNNOption](r)...))
 	}
 }
 
 // poolingFromConfig rebuilds a 1-D or 2-D max or average pooling.
-func poolingFromConfig[L keras.Layer](class string, rank int, newLayer func(int, ...Option) L) func(map[string]any) (keras.Layer, error) {
+func poolingFromConfig[L keras.Layer](class string, rank int, newLayer func(int, ...PoolingOption) L) func(map[string]any) (keras.Layer, error) {
 	return func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader(class, c)
 		pool := r.ints("pool_size", rank)
 		if len(pool) == 2 && pool[0] != pool[1] {
 			r.fail("pool_size %v: only square pools are supported", pool)
 		}
-		opts := r.common()
 		if s, ok := c["strides"]; ok && s != nil {
-			opts = append(opts, Strides(r.ints("strides", rank)...))
+			r.add(Strides(r.ints("strides", rank)...))
 		}
 		if _, ok := c["padding"]; ok {
-			opts = append(opts, Padding(r.str("padding", "valid")))
+			r.add(Padding(r.str("padding", "valid")))
 		}
-		return r.done(newLayer(first(pool), opts...))
+		return r.done(newLayer(first(pool), optsAs[PoolingOption](r)...))
 	}
 }
 
 // globalPoolingFromConfig rebuilds a global pooling.
-func globalPoolingFromConfig(class string, newLayer func(...Option) *GlobalPoolingLayer) func(map[string]any) (keras.Layer, error) {
+func globalPoolingFromConfig(class string, newLayer func(...GlobalPoolingOption) *GlobalPoolingLayer) func(map[string]any) (keras.Layer, error) {
 	return func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader(class, c)
-		return r.done(newLayer(append(r.common(), r.boolOpt("keepdims", KeepDims))...))
+		boolOpt(r, "keepdims", KeepDims)
+		return r.done(newLayer(optsAs[GlobalPoolingOption](r)...))
 	}
 }
 
@@ -254,7 +255,7 @@ func globalPoolingFromConfig(class string, newLayer func(...Option) *GlobalPooli
 func mergeFromConfig(class string, newLayer func(...Option) *MergeLayer) func(map[string]any) (keras.Layer, error) {
 	return func(c map[string]any) (keras.Layer, error) {
 		r := newConfigReader(class, c)
-		return r.done(newLayer(r.common()...))
+		return r.done(newLayer(optsAs[Option](r)...))
 	}
 }
 
@@ -278,12 +279,35 @@ type configReader struct {
 	class string
 	cfg   map[string]any
 	err   error
+	opts  []CommonOption // the options read so far, for any layer's constructor (see optsAs)
 }
 
+// newConfigReader starts reading cfg, with the options every layer takes.
 func newConfigReader(class string, cfg map[string]any) *configReader {
 	r := &configReader{class: class, cfg: cfg}
 	r.checkUnsupported()
+	r.common()
 	return r
+}
+
+// add records options read from the config; nil ones are skipped.
+func (r *configReader) add(opts ...applier) {
+	for _, o := range opts {
+		if o != nil {
+			r.opts = append(r.opts, CommonOption{o.apply})
+		}
+	}
+}
+
+// optsAs returns the options read as the option type of the layer's constructor. The reader
+// wraps them as CommonOption, which every layer takes: the config's keys, not the compiler,
+// decide which options a layer gets here.
+func optsAs[O applier](r *configReader) []O {
+	out := make([]O, len(r.opts))
+	for i, o := range r.opts {
+		out[i] = any(o).(O)
+	}
+	return out
 }
 
 func (r *configReader) fail(format string, args ...any) {
@@ -337,14 +361,13 @@ func (r *configReader) checkUnsupported() {
 	}
 }
 
-// common returns the options every layer takes: Name, Trainable and DType.
-func (r *configReader) common() []Option {
-	var opts []Option
+// common records the options every layer takes: Name, Trainable and DType.
+func (r *configReader) common() {
 	if n, ok := r.cfg["name"].(string); ok && n != "" {
-		opts = append(opts, Name(n))
+		r.add(Name(n))
 	}
 	if t, ok := r.cfg["trainable"].(bool); ok {
-		opts = append(opts, Trainable(t))
+		r.add(Trainable(t))
 	}
 	if d, ok := r.cfg["dtype"]; ok && d != nil {
 		var name string
@@ -357,12 +380,11 @@ func (r *configReader) common() []Option {
 		}
 		switch name {
 		case "float32", "float64":
-			opts = append(opts, DType(name))
+			r.add(DType(name))
 		default:
 			r.fail("dtype policy %v is not supported (float32, float64)", d)
 		}
 	}
-	return opts
 }
 
 // Bounds on the integers a saved config may hold. A layer without weights (ZeroPadding2D,
@@ -475,26 +497,26 @@ func (r *configReader) str(key, def string) string {
 	return s
 }
 
-// boolOpt returns opt(value) for a bool key that is present, else a no-op option.
-func (r *configReader) boolOpt(key string, opt func(bool) Option) Option {
+// boolOpt records opt(value) for a bool key that is present.
+func boolOpt[O applier](r *configReader, key string, opt func(bool) O) {
 	v, ok := r.cfg[key]
 	if !ok || v == nil {
-		return nil
+		return
 	}
 	b, ok := v.(bool)
 	if !ok {
 		r.fail("%s: %v is not a bool", key, v)
-		return nil
+		return
 	}
-	return opt(b)
+	r.add(opt(b))
 }
 
-// floatOpt returns opt(value) for a number key that is present.
-func (r *configReader) floatOpt(key string, opt func(float64) Option) Option {
+// floatOpt records opt(value) for a number key that is present.
+func floatOpt[O applier](r *configReader, key string, opt func(float64) O) {
 	if v, ok := r.cfg[key]; !ok || v == nil {
-		return nil
+		return
 	}
-	return opt(r.float(key, 0, false))
+	r.add(opt(r.float(key, 0, false)))
 }
 
 // activation reads an activation: a name, or Keras's serialised function.
@@ -516,18 +538,16 @@ func (r *configReader) activation(key string) string {
 	return ""
 }
 
-// activationOpt returns the Activation option when the config has one.
-func (r *configReader) activationOpt() Option {
-	if _, ok := r.cfg["activation"]; !ok {
-		return nil
+// activationOpt records the Activation option when the config has one.
+func (r *configReader) activationOpt() {
+	if _, ok := r.cfg["activation"]; ok {
+		r.add(Activation(r.activation("activation")))
 	}
-	return Activation(r.activation("activation"))
 }
 
-// initializer reads an initializer (a name or a serialised initializer) as the name layers
-// take. Weights come from the saved file, so only the class matters; an initializer's
-// arguments other than Keras's defaults are not kept.
-func (r *configReader) initializer(key string) string {
+// initializer reads an initializer (a name or a serialised initializer) with its arguments,
+// so that RandomNormal(stddev=0.2) is written back as it was read.
+func (r *configReader) initializer(key string) initializers.Initializer {
 	v := r.cfg[key]
 	if m, ok := v.(map[string]any); ok {
 		// Keys newer Keras versions add with null values (GlorotUniform's input_axes and
@@ -544,29 +564,22 @@ func (r *configReader) initializer(key string) string {
 			v = m
 		}
 	}
-	if _, err := initializers.Deserialize(v); err != nil {
+	init, err := initializers.Deserialize(v)
+	if err != nil {
 		r.fail("%s: %v", key, err)
-		return ""
-	}
-	switch x := v.(type) {
-	case string:
-		return x
-	case map[string]any:
-		c, _ := x["class_name"].(string)
-		return c
-	}
-	return ""
-}
-
-// initOpt returns opt(name) for an initializer key that is present.
-func (r *configReader) initOpt(key string, opt func(string) Option) Option {
-	if v, ok := r.cfg[key]; !ok || v == nil {
 		return nil
 	}
-	if n := r.initializer(key); n != "" {
-		return opt(n)
+	return init
+}
+
+// initOpt records opt(initializer) for an initializer key that is present.
+func initOpt[O applier](r *configReader, key string, opt func(any) O) {
+	if v, ok := r.cfg[key]; !ok || v == nil {
+		return
 	}
-	return nil
+	if init := r.initializer(key); init != nil {
+		r.add(opt(init))
+	}
 }
 
 // requireInit fails unless a present initializer is the one the layer always uses.
@@ -575,30 +588,30 @@ func (r *configReader) requireInit(key, want string) {
 		return
 	}
 	got := r.initializer(key)
-	if got == "" {
+	if got == nil {
 		return
 	}
-	a, _ := initializers.Get(got)
-	b, _ := initializers.Get(want)
-	ca, _ := initializers.Config(a)
-	cb, _ := initializers.Config(b)
+	w, _ := initializers.Get(want)
+	ca, _ := initializers.Config(got)
+	cb, _ := initializers.Config(w)
 	if ca != cb {
-		r.fail("%s %s is not supported (only %s)", key, got, want)
+		r.fail("%s %s is not supported (only %s)", key, ca, want)
 	}
 }
 
-// convOpts reads the options Conv1D and Conv2D share.
-func (r *configReader) convOpts(rank int) []Option {
-	opts := []Option{r.activationOpt(), r.boolOpt("use_bias", UseBias),
-		r.initOpt("kernel_initializer", KernelInitializer), r.initOpt("bias_initializer", BiasInitializer)}
+// convOpts records the options Conv1D and Conv2D share.
+func (r *configReader) convOpts(rank int) {
+	r.activationOpt()
+	boolOpt(r, "use_bias", UseBias)
+	initOpt(r, "kernel_initializer", KernelInitializer)
+	initOpt(r, "bias_initializer", BiasInitializer)
 	if _, ok := r.cfg["strides"]; ok {
-		opts = append(opts, Strides(r.ints("strides", rank)...))
+		r.add(Strides(r.ints("strides", rank)...))
 	}
 	if _, ok := r.cfg["dilation_rate"]; ok {
-		opts = append(opts, DilationRate(r.ints("dilation_rate", rank)...))
+		r.add(DilationRate(r.ints("dilation_rate", rank)...))
 	}
 	if _, ok := r.cfg["padding"]; ok {
-		opts = append(opts, Padding(r.str("padding", "valid")))
+		r.add(Padding(r.str("padding", "valid")))
 	}
-	return opts
 }

@@ -18,7 +18,6 @@ func Flatten(opts ...Option) *FlattenLayer {
 	o := newOptions(opts)
 	l := &FlattenLayer{}
 	initBase(&l.LayerBase, "Flatten", o)
-	l.SetErr(o.only("Flatten"))
 	return l
 }
 
@@ -71,7 +70,6 @@ func Reshape(targetShape keras.Shape, opts ...Option) *ReshapeLayer {
 	o := newOptions(opts)
 	l := &ReshapeLayer{target: targetShape.Clone()}
 	initBase(&l.LayerBase, "Reshape", o)
-	l.SetErr(o.only("Reshape"))
 	unknown := 0
 	for _, d := range targetShape {
 		if d == -1 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -23,7 +24,7 @@ type recurrent struct {
 	activation                          string // Keras names, for Config
 	recActivation                       string
 	useBias                             bool
-	kernelInit, recurrentInit, biasInit string
+	kernelInit, recurrentInit, biasInit initializers.Initializer
 	unitForgetBias                      bool
 	returnSequences, returnState        bool
 
@@ -38,9 +39,6 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 		activation:      o.activation,
 		recActivation:   o.recurrentActivation,
 		useBias:         o.useBias,
-		kernelInit:      o.kernelInitializer,
-		recurrentInit:   o.recurrentInitializer,
-		biasInit:        o.biasInitializer,
 		unitForgetBias:  o.unitForgetBias,
 		returnSequences: o.returnSequences,
 		returnState:     o.returnState,
@@ -52,14 +50,9 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 		l.recActivation = ""
 	}
 	initBase(&l.LayerBase, class, o)
-	allowed := []string{"Activation", "UseBias", "KernelInitializer", "RecurrentInitializer", "BiasInitializer", "ReturnSequences", "ReturnState", "GoBackwards"}
-	switch kind {
-	case kindLSTM:
-		allowed = append(allowed, "RecurrentActivation", "UnitForgetBias")
-	case kindGRU:
-		allowed = append(allowed, "RecurrentActivation", "ResetAfter")
-	}
-	l.SetErr(o.only(class, allowed...))
+	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
+	l.recurrentInit = resolveInit(&l.LayerBase, "RecurrentInitializer", o.recurrentInitializer)
+	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
 	if units <= 0 {
 		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, units))
 	}
@@ -124,10 +117,10 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	u := l.spec.units
 	gu := l.spec.gates() * u
 	var err error
-	if l.kernel, err = l.AddWeight("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
+	if l.kernel, err = l.AddWeightInit("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
 		return err
 	}
-	if l.recurrentKernel, err = l.AddWeight("recurrent_kernel", keras.Shape{u, gu}, l.recurrentInit, true); err != nil {
+	if l.recurrentKernel, err = l.AddWeightInit("recurrent_kernel", keras.Shape{u, gu}, l.recurrentInit, true); err != nil {
 		return err
 	}
 	if l.useBias {
@@ -135,7 +128,7 @@ func (l *recurrent) Build(in []keras.Shape) error {
 		if l.spec.kind == kindGRU && l.spec.resetAfter {
 			shape = keras.Shape{2, gu}
 		}
-		if l.bias, err = l.AddWeight("bias", shape, l.biasInit, true); err != nil {
+		if l.bias, err = l.AddWeightInit("bias", shape, l.biasInit, true); err != nil {
 			return err
 		}
 		if l.spec.kind == kindLSTM && l.unitForgetBias {

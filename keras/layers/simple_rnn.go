@@ -28,7 +28,7 @@ var _ keras.Layer = (*SimpleRNNLayer)(nil)
 // defaults: Activation ("tanh"), UseBias (true), KernelInitializer ("glorot_uniform"),
 // RecurrentInitializer ("orthogonal"), BiasInitializer ("zeros"), ReturnSequences (false),
 // ReturnState (false), GoBackwards (false), Name, Trainable, DType.
-func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
+func SimpleRNN(units int, opts ...SimpleRNNOption) *SimpleRNNLayer {
 	return &SimpleRNNLayer{newRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", units, newOptions(opts))}
 }
 

@@ -39,7 +39,6 @@ func ZeroPadding2DSides(top, bottom, left, right int, opts ...Option) *ZeroPaddi
 	o := newOptions(opts)
 	l := &ZeroPadding2DLayer{top: top, bottom: bottom, left: left, right: right}
 	initBase(&l.LayerBase, "ZeroPadding2D", o)
-	l.SetErr(o.only("ZeroPadding2D"))
 	if top < 0 || bottom < 0 || left < 0 || right < 0 {
 		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got ((%d, %d), (%d, %d))", keras.ErrInvalidArgument, top, bottom, left, right))
 	}
