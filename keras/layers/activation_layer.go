@@ -60,3 +60,10 @@ func (l *ActivationLayer) Config() map[string]any {
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *ActivationLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+func init() {
+	Register("Activation", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Activation", c)
+		return r.done(ActivationOf(r.activation("activation"), optsAs[Option](r)...))
+	})
+}

@@ -214,3 +214,28 @@ func (l *BatchNormalizationLayer) Config() map[string]any {
 		"beta_constraint": nil, "gamma_constraint": nil, "synchronized": false,
 	}
 }
+
+func init() {
+	Register("BatchNormalization", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("BatchNormalization", c)
+		if _, ok := c["axis"]; ok {
+			axis := r.ints("axis", 0)
+			if len(axis) != 1 {
+				r.fail("axis %v: only one axis is supported", c["axis"])
+			} else {
+				r.add(Axis(axis[0]))
+			}
+		}
+		floatOpt(r, "momentum", Momentum)
+		floatOpt(r, "epsilon", Epsilon)
+		boolOpt(r, "center", Center)
+		boolOpt(r, "scale", Scale)
+		for _, k := range []string{"beta_initializer", "moving_mean_initializer"} {
+			r.requireInit(k, "zeros")
+		}
+		for _, k := range []string{"gamma_initializer", "moving_variance_initializer"} {
+			r.requireInit(k, "ones")
+		}
+		return r.done(BatchNormalization(optsAs[BatchNormalizationOption](r)...))
+	})
+}

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kerago/kerago/keras"
 	G "gorgonia.org/gorgonia"
@@ -255,4 +256,41 @@ func (l *BidirectionalLayer) serialize(c recurrentLayer) map[string]any {
 		entry["build_config"] = map[string]any{"input_shape": shape}
 	}
 	return entry
+}
+
+func init() {
+	Register("Bidirectional", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Bidirectional", c)
+		entry, ok := c["layer"].(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: Bidirectional config has no \"layer\" dict", keras.ErrFileFormat)
+		}
+		// Keras saves the forward copy (named forward_<name>); wrap a layer of the original
+		// name so the copies keep their names.
+		inner := cloneMap(entry)
+		if ic, ok := inner["config"].(map[string]any); ok {
+			ic = cloneMap(ic)
+			if n, ok := ic["name"].(string); ok {
+				ic["name"] = strings.TrimPrefix(n, "forward_")
+			}
+			// Bidirectional sets zero_output_for_mask on its copies itself, as Keras does.
+			delete(ic, "zero_output_for_mask")
+			inner["config"] = ic
+		}
+		layer, err := keras.DeserializeLayer(inner)
+		if err != nil {
+			return nil, fmt.Errorf("wrapped layer: %w", err)
+		}
+		switch m := c["merge_mode"].(type) {
+		case nil:
+			if _, present := c["merge_mode"]; present {
+				r.add(MergeMode("none"))
+			}
+		case string:
+			r.add(MergeMode(m))
+		default:
+			r.fail("merge_mode is %T", m)
+		}
+		return r.done(Bidirectional(layer, optsAs[BidirectionalOption](r)...))
+	})
 }

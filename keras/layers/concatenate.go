@@ -134,3 +134,13 @@ func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (
 
 // Config returns Keras 3's Concatenate config.
 func (l *ConcatenateLayer) Config() map[string]any { return map[string]any{"axis": l.axis} }
+
+func init() {
+	Register("Concatenate", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Concatenate", c)
+		if _, ok := c["axis"]; ok {
+			r.add(Axis(r.int("axis", -1, false)))
+		}
+		return r.done(Concatenate(optsAs[ConcatenateOption](r)...))
+	})
+}

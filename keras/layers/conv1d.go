@@ -72,3 +72,12 @@ func (l *Conv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 
 // Config returns Keras 3's Conv1D config.
 func (l *Conv1DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("Conv1D", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv1D", c)
+		k := r.ints("kernel_size", 1)
+		r.convOpts(1)
+		return r.done(Conv1D(r.int("filters", -1, true), first(k), optsAs[Conv1DOption](r)...))
+	})
+}

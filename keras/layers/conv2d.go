@@ -78,3 +78,15 @@ func (l *Conv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 
 // Config returns Keras 3's Conv2D config.
 func (l *Conv2DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("Conv2D", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv2D", c)
+		k := r.ints("kernel_size", 2)
+		r.convOpts(2)
+		if len(k) == 2 && k[0] != k[1] {
+			r.add(KernelSize2D(k[0], k[1]))
+		}
+		return r.done(Conv2D(r.int("filters", -1, true), first(k), optsAs[Conv2DOption](r)...))
+	})
+}

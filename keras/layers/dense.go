@@ -118,3 +118,14 @@ func (l *DenseLayer) Config() map[string]any {
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DenseLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+func init() {
+	Register("Dense", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Dense", c)
+		r.activationOpt()
+		boolOpt(r, "use_bias", UseBias)
+		initOpt(r, "kernel_initializer", KernelInitializer)
+		initOpt(r, "bias_initializer", BiasInitializer)
+		return r.done(Dense(r.int("units", -1, true), optsAs[DenseOption](r)...))
+	})
+}

@@ -74,3 +74,10 @@ func (l *DropoutLayer) Config() map[string]any {
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DropoutLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+func init() {
+	Register("Dropout", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Dropout", c)
+		return r.done(Dropout(r.float("rate", 0, true), optsAs[DropoutOption](r)...))
+	})
+}

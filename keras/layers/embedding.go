@@ -223,3 +223,12 @@ func (l *EmbeddingLayer) Config() map[string]any {
 		"quantization_config":    nil,
 	}
 }
+
+func init() {
+	Register("Embedding", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Embedding", c)
+		boolOpt(r, "mask_zero", MaskZero)
+		initOpt(r, "embeddings_initializer", EmbeddingsInitializer)
+		return r.done(Embedding(r.int("input_dim", -1, true), r.int("output_dim", -1, true), optsAs[EmbeddingOption](r)...))
+	})
+}

@@ -177,3 +177,19 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 	}
 	return G.BroadcastHadamardDiv(sum, count, nil, []byte{1})
 }
+
+func init() {
+	Register("GlobalMaxPooling1D", globalPoolingFromConfig("GlobalMaxPooling1D", GlobalMaxPooling1D))
+	Register("GlobalAveragePooling1D", globalPoolingFromConfig("GlobalAveragePooling1D", GlobalAveragePooling1D))
+	Register("GlobalMaxPooling2D", globalPoolingFromConfig("GlobalMaxPooling2D", GlobalMaxPooling2D))
+	Register("GlobalAveragePooling2D", globalPoolingFromConfig("GlobalAveragePooling2D", GlobalAveragePooling2D))
+}
+
+// globalPoolingFromConfig rebuilds a global pooling.
+func globalPoolingFromConfig(class string, newLayer func(...GlobalPoolingOption) *GlobalPoolingLayer) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		boolOpt(r, "keepdims", KeepDims)
+		return r.done(newLayer(optsAs[GlobalPoolingOption](r)...))
+	}
+}

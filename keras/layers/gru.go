@@ -54,3 +54,7 @@ func (l *GRULayer) ClassName() string { return "GRU" }
 
 // Config returns Keras 3's GRU config.
 func (l *GRULayer) Config() map[string]any { return l.config() }
+
+func init() {
+	Register("GRU", recurrentFromConfig("GRU"))
+}

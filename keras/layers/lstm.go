@@ -52,3 +52,7 @@ func (l *LSTMLayer) ClassName() string { return "LSTM" }
 
 // Config returns Keras 3's LSTM config.
 func (l *LSTMLayer) Config() map[string]any { return l.config() }
+
+func init() {
+	Register("LSTM", recurrentFromConfig("LSTM"))
+}

@@ -84,3 +84,8 @@ func (l *Pooling2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, err
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.
 func (l *Pooling2DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("MaxPooling2D", poolingFromConfig("MaxPooling2D", 2, MaxPooling2D))
+	Register("AveragePooling2D", poolingFromConfig("AveragePooling2D", 2, AveragePooling2D))
+}

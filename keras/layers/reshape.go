@@ -150,3 +150,15 @@ func (l *ReshapeLayer) Config() map[string]any {
 	}
 	return map[string]any{"target_shape": ts}
 }
+
+func init() {
+	Register("Flatten", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Flatten", c)
+		return r.done(Flatten(optsAs[Option](r)...))
+	})
+	Register("Reshape", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Reshape", c)
+		target := r.ints("target_shape", 0)
+		return r.done(Reshape(keras.Shape(target), optsAs[Option](r)...))
+	})
+}

@@ -280,3 +280,38 @@ func (l *recurrent) config() map[string]any {
 	}
 	return cfg
 }
+
+// recurrentFromConfig rebuilds LSTM, GRU or SimpleRNN.
+func recurrentFromConfig(class string) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		for _, k := range []string{"dropout", "recurrent_dropout"} {
+			if v := r.float(k, 0, false); v != 0 {
+				r.fail("%s=%v is not supported", k, v)
+			}
+		}
+		r.activationOpt()
+		boolOpt(r, "use_bias", UseBias)
+		initOpt(r, "kernel_initializer", KernelInitializer)
+		initOpt(r, "recurrent_initializer", RecurrentInitializer)
+		initOpt(r, "bias_initializer", BiasInitializer)
+		boolOpt(r, "return_sequences", ReturnSequences)
+		boolOpt(r, "return_state", ReturnState)
+		boolOpt(r, "go_backwards", GoBackwards)
+		if class != "SimpleRNN" {
+			if _, ok := c["recurrent_activation"]; ok {
+				r.add(RecurrentActivation(r.activation("recurrent_activation")))
+			}
+		}
+		units := r.int("units", -1, true)
+		switch class {
+		case "LSTM":
+			boolOpt(r, "unit_forget_bias", UnitForgetBias)
+			return r.done(LSTM(units, optsAs[LSTMOption](r)...))
+		case "GRU":
+			boolOpt(r, "reset_after", ResetAfter)
+			return r.done(GRU(units, optsAs[GRUOption](r)...))
+		}
+		return r.done(SimpleRNN(units, optsAs[SimpleRNNOption](r)...))
+	}
+}

@@ -48,3 +48,7 @@ func (l *SimpleRNNLayer) ClassName() string { return "SimpleRNN" }
 
 // Config returns Keras 3's SimpleRNN config.
 func (l *SimpleRNNLayer) Config() map[string]any { return l.config() }
+
+func init() {
+	Register("SimpleRNN", recurrentFromConfig("SimpleRNN"))
+}

@@ -96,3 +96,38 @@ func (l *ZeroPadding2DLayer) Config() map[string]any {
 		"data_format": "channels_last",
 	}
 }
+
+func init() {
+	Register("ZeroPadding2D", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("ZeroPadding2D", c)
+		var t, b, lft, rgt int
+		switch p := c["padding"].(type) {
+		case nil:
+			t, b, lft, rgt = 1, 1, 1, 1
+		case float64:
+			n := r.int("padding", 1, false)
+			t, b, lft, rgt = n, n, n, n
+		case []any:
+			if len(p) != 2 {
+				r.fail("padding %v: want ((top, bottom), (left, right))", p)
+				break
+			}
+			hv, hok := p[0].([]any)
+			wv, wok := p[1].([]any)
+			switch {
+			case hok && wok && len(hv) == 2 && len(wv) == 2:
+				t, b = r.toInt("padding", hv[0]), r.toInt("padding", hv[1])
+				lft, rgt = r.toInt("padding", wv[0]), r.toInt("padding", wv[1])
+			case !hok && !wok:
+				t = r.toInt("padding", p[0])
+				lft = r.toInt("padding", p[1])
+				b, rgt = t, lft
+			default:
+				r.fail("padding %v: want ((top, bottom), (left, right))", p)
+			}
+		default:
+			r.fail("padding is %T", p)
+		}
+		return r.done(ZeroPadding2DSides(t, b, lft, rgt, optsAs[Option](r)...))
+	})
+}

@@ -1,0 +1,135 @@
+package layers
+
+import (
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
+)
+
+// A layer's Keras config is described once, as a table of its keys (configKeys): each key
+// says how the layer writes it (Config) and how a saved value is read back into a fresh layer
+// (the from-config function registerLayer derives), so a config key is spelled once per layer.
+// Name, trainable and dtype are not in the table: keras.LayerConfig writes them for every
+// layer and the config reader turns them into the common options.
+
+// configKey is one key of a layer's Keras config.
+type configKey[L any] struct {
+	name     string
+	required bool                        // a config without the key is an error naming it
+	write    func(l *L) any              // the value Config writes
+	read     func(r *configReader, l *L) // sets the layer's field from r.cfg[name], present and not null
+	unset    func(l *L)                  // sets the default when the key is missing or null
+}
+
+// req marks the key required: a saved config without it is an error.
+func (k configKey[L]) req() configKey[L] {
+	k.required = true
+	return k
+}
+
+// configKeys is the table of a layer's Keras config keys, in Keras's order.
+type configKeys[L any] []configKey[L]
+
+// config returns the layer's Keras config, without name, trainable and dtype.
+func (ks configKeys[L]) config(l *L) map[string]any {
+	out := make(map[string]any, len(ks))
+	for _, k := range ks {
+		out[k.name] = k.write(l)
+	}
+	return out
+}
+
+// read sets l's fields from the config r reads.
+func (ks configKeys[L]) read(r *configReader, l *L) {
+	for _, k := range ks {
+		if v, ok := r.cfg[k.name]; ok && v != nil {
+			k.read(r, l)
+			continue
+		}
+		if k.required {
+			r.fail("%s is missing", k.name)
+		}
+		if k.unset != nil {
+			k.unset(l)
+		}
+	}
+}
+
+// registerLayer registers class with keras.LoadModel: a saved config is read through keys into
+// a new layer, which made then names (from the common options) and checks, as the layer's
+// constructor does.
+func registerLayer[L any](class string, keys configKeys[L], made func(l *L, o *options) keras.Layer) {
+	Register(class, func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		l := new(L)
+		keys.read(r, l)
+		if r.err != nil {
+			return nil, r.err
+		}
+		return r.done(made(l, newOptions(optsAs[Option](r))))
+	})
+}
+
+// Register makes a layer class loadable by keras.LoadModel: fromConfig rebuilds a layer from
+// the "config" dict Keras saved for it (numbers are float64, lists []any, dicts
+// map[string]any, as encoding/json decodes them). Every layer of this package registers its
+// Keras class name from an init function in its own file; register your own layers the same
+// way, under the class name their ClassName returns. Register panics on an empty or duplicate
+// class name (see keras.RegisterLayer).
+func Register(className string, fromConfig func(cfg map[string]any) (keras.Layer, error)) {
+	keras.RegisterLayer(className, fromConfig)
+}
+
+// intKey is an integer key, bounded as toInt bounds config integers.
+func intKey[L any](name string, field func(*L) *int, def int) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return *field(l) },
+		read:  func(r *configReader, l *L) { *field(l) = r.int(name, def, false) },
+		unset: func(l *L) { *field(l) = def }}
+}
+
+// floatKey is a number key.
+func floatKey[L any](name string, field func(*L) *float64, def float64) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return *field(l) },
+		read:  func(r *configReader, l *L) { *field(l) = r.float(name, def, false) },
+		unset: func(l *L) { *field(l) = def }}
+}
+
+// boolKey is a boolean key.
+func boolKey[L any](name string, field func(*L) *bool, def bool) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return *field(l) },
+		read: func(r *configReader, l *L) {
+			b, ok := r.cfg[name].(bool)
+			if !ok {
+				r.fail("%s: %v is not a bool", name, r.cfg[name])
+			}
+			*field(l) = b
+		},
+		unset: func(l *L) { *field(l) = def }}
+}
+
+// activationKey is an activation, written as its Keras name ("linear" for none) and read
+// from a name or Keras's serialised function.
+func activationKey[L any](name string, field func(*L) *string) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return activationConfig(*field(l)) },
+		read:  func(r *configReader, l *L) { *field(l) = r.activation(name) },
+		unset: func(l *L) { *field(l) = "" }}
+}
+
+// initializerKey is an initializer, written and read with its arguments as Keras writes it.
+func initializerKey[L any](name string, field func(*L) *initializers.Initializer, def func() initializers.Initializer) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return initializerConfig(*field(l)) },
+		read:  func(r *configReader, l *L) { *field(l) = r.initializer(name) },
+		unset: func(l *L) { *field(l) = def() }}
+}
+
+// nullKey is a key Keras writes as null that this library does not implement (regularizers,
+// constraints): a saved non-null value is refused by the config reader (checkUnsupported).
+func nullKey[L any](name string) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(*L) any { return nil },
+		read:  func(*configReader, *L) {}}
+}
