@@ -14,15 +14,22 @@ import (
 // configKey is one key of a layer's Keras config.
 type configKey[L any] struct {
 	name     string
-	required bool                        // a config without the key is an error naming it
-	write    func(l *L) any              // the value Config writes
-	read     func(r *configReader, l *L) // sets the layer's field from r.cfg[name], present and not null
-	unset    func(l *L)                  // sets the default when the key is missing or null
+	required bool                                    // a config without the key is an error naming it
+	write    func(l *L) any                          // the value Config writes
+	aliases  []string                                // older spellings read when name is missing (Keras 2's "alpha")
+	read     func(r *configReader, key string, l *L) // sets the layer's field from r.cfg[key], present and not null
+	unset    func(l *L)                              // sets the default when the key is missing or null
 }
 
 // req marks the key required: a saved config without it is an error.
 func (k configKey[L]) req() configKey[L] {
 	k.required = true
+	return k
+}
+
+// or adds an older spelling of the key, read when the key itself is missing.
+func (k configKey[L]) or(alias string) configKey[L] {
+	k.aliases = append(append([]string(nil), k.aliases...), alias)
 	return k
 }
 
@@ -41,8 +48,8 @@ func (ks configKeys[L]) config(l *L) map[string]any {
 // read sets l's fields from the config r reads.
 func (ks configKeys[L]) read(r *configReader, l *L) {
 	for _, k := range ks {
-		if v, ok := r.cfg[k.name]; ok && v != nil {
-			k.read(r, l)
+		if key, ok := present(r.cfg, k.name, k.aliases); ok {
+			k.read(r, key, l)
 			continue
 		}
 		if k.required {
@@ -52,6 +59,16 @@ func (ks configKeys[L]) read(r *configReader, l *L) {
 			k.unset(l)
 		}
 	}
+}
+
+// present returns the first of name and aliases that the config holds, not null.
+func present(cfg map[string]any, name string, aliases []string) (string, bool) {
+	for _, key := range append([]string{name}, aliases...) {
+		if v, ok := cfg[key]; ok && v != nil {
+			return key, true
+		}
+	}
+	return "", false
 }
 
 // registerLayer registers class with keras.LoadModel: a saved config is read through keys into
@@ -83,7 +100,7 @@ func Register(className string, fromConfig func(cfg map[string]any) (keras.Layer
 func intKey[L any](name string, field func(*L) *int, def int) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(l *L) any { return *field(l) },
-		read:  func(r *configReader, l *L) { *field(l) = r.int(name, def, false) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.int(key, def, false) },
 		unset: func(l *L) { *field(l) = def }}
 }
 
@@ -91,7 +108,7 @@ func intKey[L any](name string, field func(*L) *int, def int) configKey[L] {
 func floatKey[L any](name string, field func(*L) *float64, def float64) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(l *L) any { return *field(l) },
-		read:  func(r *configReader, l *L) { *field(l) = r.float(name, def, false) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.float(key, def, false) },
 		unset: func(l *L) { *field(l) = def }}
 }
 
@@ -99,10 +116,10 @@ func floatKey[L any](name string, field func(*L) *float64, def float64) configKe
 func boolKey[L any](name string, field func(*L) *bool, def bool) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(l *L) any { return *field(l) },
-		read: func(r *configReader, l *L) {
-			b, ok := r.cfg[name].(bool)
+		read: func(r *configReader, key string, l *L) {
+			b, ok := r.cfg[key].(bool)
 			if !ok {
-				r.fail("%s: %v is not a bool", name, r.cfg[name])
+				r.fail("%s: %v is not a bool", key, r.cfg[key])
 			}
 			*field(l) = b
 		},
@@ -114,7 +131,7 @@ func boolKey[L any](name string, field func(*L) *bool, def bool) configKey[L] {
 func activationKey[L any](name string, field func(*L) *string) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(l *L) any { return activationConfig(*field(l)) },
-		read:  func(r *configReader, l *L) { *field(l) = r.activation(name) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.activation(key) },
 		unset: func(l *L) { *field(l) = "" }}
 }
 
@@ -122,7 +139,7 @@ func activationKey[L any](name string, field func(*L) *string) configKey[L] {
 func initializerKey[L any](name string, field func(*L) *initializers.Initializer, def func() initializers.Initializer) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(l *L) any { return initializerConfig(*field(l)) },
-		read:  func(r *configReader, l *L) { *field(l) = r.initializer(name) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.initializer(key) },
 		unset: func(l *L) { *field(l) = def() }}
 }
 
@@ -131,5 +148,5 @@ func initializerKey[L any](name string, field func(*L) *initializers.Initializer
 func nullKey[L any](name string) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(*L) any { return nil },
-		read:  func(*configReader, *L) {}}
+		read:  func(*configReader, string, *L) {}}
 }

@@ -36,13 +36,36 @@ var _ keras.Layer = (*DenseLayer)(nil)
 func Dense(units int, opts ...DenseOption) *DenseLayer {
 	o := newOptions(opts)
 	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias}
-	initBase(&l.LayerBase, "Dense", o)
 	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
 	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
-	if units <= 0 {
-		l.SetErr(keras.ShapeError("units must be positive, got %d", units))
+	return l.made(o)
+}
+
+// denseKeys is Dense's Keras config: Config writes it and LoadModel reads it back.
+var denseKeys = configKeys[DenseLayer]{
+	intKey("units", func(l *DenseLayer) *int { return &l.units }, 0).req(),
+	activationKey("activation", func(l *DenseLayer) *string { return &l.activation }),
+	boolKey("use_bias", func(l *DenseLayer) *bool { return &l.useBias }, true),
+	initializerKey("kernel_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.kernelInit }, initializers.GlorotUniform),
+	initializerKey("bias_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.biasInit }, initializers.Zeros),
+	nullKey[DenseLayer]("kernel_regularizer"),
+	nullKey[DenseLayer]("bias_regularizer"),
+	nullKey[DenseLayer]("activity_regularizer"),
+	nullKey[DenseLayer]("kernel_constraint"),
+	nullKey[DenseLayer]("bias_constraint"),
+}
+
+func init() {
+	registerLayer("Dense", denseKeys, func(l *DenseLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to Dense or read from a saved config.
+func (l *DenseLayer) made(o *options) *DenseLayer {
+	initBase(&l.LayerBase, "Dense", o)
+	if l.units <= 0 {
+		l.SetErr(keras.ShapeError("units must be positive, got %d", l.units))
 	}
-	l.SetErr(checkActivation(o.activation))
+	l.SetErr(checkActivation(l.activation))
 	return l
 }
 
@@ -100,32 +123,8 @@ func (l *DenseLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error
 }
 
 // Config returns Keras 3's Dense config.
-func (l *DenseLayer) Config() map[string]any {
-	return map[string]any{
-		"units":                l.units,
-		"activation":           activationConfig(l.activation),
-		"use_bias":             l.useBias,
-		"kernel_initializer":   initializerConfig(l.kernelInit),
-		"bias_initializer":     initializerConfig(l.biasInit),
-		"kernel_regularizer":   nil,
-		"bias_regularizer":     nil,
-		"activity_regularizer": nil,
-		"kernel_constraint":    nil,
-		"bias_constraint":      nil,
-	}
-}
+func (l *DenseLayer) Config() map[string]any { return denseKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DenseLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
-
-func init() {
-	Register("Dense", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Dense", c)
-		r.activationOpt()
-		boolOpt(r, "use_bias", UseBias)
-		initOpt(r, "kernel_initializer", KernelInitializer)
-		initOpt(r, "bias_initializer", BiasInitializer)
-		return r.done(Dense(r.int("units", -1, true), optsAs[DenseOption](r)...))
-	})
-}
