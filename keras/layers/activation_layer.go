@@ -17,10 +17,24 @@ var _ keras.Layer = (*ActivationLayer)(nil)
 
 // ActivationOf returns a layer that applies the named activation ("relu", "softmax" ...).
 func ActivationOf(name string, opts ...Option) *ActivationLayer {
-	o := newOptions(opts)
 	l := &ActivationLayer{activation: name}
+	return l.made(newOptions(opts))
+}
+
+// activationLayerKeys is the Activation layer's Keras config.
+var activationLayerKeys = configKeys[ActivationLayer]{
+	activationKey("activation", func(l *ActivationLayer) *string { return &l.activation }),
+}
+
+func init() {
+	registerLayer("Activation", activationLayerKeys, func(l *ActivationLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its activation, given to ActivationOf or read from a
+// saved config.
+func (l *ActivationLayer) made(o *options) *ActivationLayer {
 	initBase(&l.LayerBase, "Activation", o)
-	l.SetErr(checkActivation(name))
+	l.SetErr(checkActivation(l.activation))
 	return l
 }
 
@@ -53,17 +67,8 @@ func (l *ActivationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, 
 }
 
 // Config returns Keras 3's Activation config.
-func (l *ActivationLayer) Config() map[string]any {
-	return map[string]any{"activation": activationConfig(l.activation)}
-}
+func (l *ActivationLayer) Config() map[string]any { return activationLayerKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *ActivationLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
-
-func init() {
-	Register("Activation", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Activation", c)
-		return r.done(ActivationOf(r.activation("activation"), optsAs[Option](r)...))
-	})
-}

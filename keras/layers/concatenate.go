@@ -24,6 +24,21 @@ var _ keras.Layer = (*ConcatenateLayer)(nil)
 func Concatenate(opts ...ConcatenateOption) *ConcatenateLayer {
 	o := newOptions(opts)
 	l := &ConcatenateLayer{axis: o.axis}
+	return l.made(o)
+}
+
+// concatenateKeys is Concatenate's Keras config.
+var concatenateKeys = configKeys[ConcatenateLayer]{
+	intKey("axis", func(l *ConcatenateLayer) *int { return &l.axis }, -1),
+}
+
+func init() {
+	registerLayer("Concatenate", concatenateKeys, func(l *ConcatenateLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer, made by Concatenate or read from a saved config; the axis is checked
+// against the inputs at the call.
+func (l *ConcatenateLayer) made(o *options) *ConcatenateLayer {
 	initBase(&l.LayerBase, "Concatenate", o)
 	return l
 }
@@ -133,14 +148,4 @@ func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (
 }
 
 // Config returns Keras 3's Concatenate config.
-func (l *ConcatenateLayer) Config() map[string]any { return map[string]any{"axis": l.axis} }
-
-func init() {
-	Register("Concatenate", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Concatenate", c)
-		if _, ok := c["axis"]; ok {
-			r.add(Axis(r.int("axis", -1, false)))
-		}
-		return r.done(Concatenate(optsAs[ConcatenateOption](r)...))
-	})
-}
+func (l *ConcatenateLayer) Config() map[string]any { return concatenateKeys.config(l) }

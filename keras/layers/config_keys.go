@@ -150,3 +150,25 @@ func nullKey[L any](name string) configKey[L] {
 		write: func(*L) any { return nil },
 		read:  func(*configReader, string, *L) {}}
 }
+
+// intsKey is a list of integers (Reshape's target_shape), each bounded as toInt bounds config
+// integers.
+func intsKey[L any](name string, field func(*L) *[]int) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any {
+			out := make([]any, len(*field(l)))
+			for i, d := range *field(l) {
+				out[i] = d
+			}
+			return out
+		},
+		read: func(r *configReader, key string, l *L) { *field(l) = r.ints(key, 0) }}
+}
+
+// constKey is a key whose only supported value this library always writes (data_format
+// "channels_last"); the config reader refuses the others (checkUnsupported).
+func constKey[L any](name string, value any) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(*L) any { return value },
+		read:  func(*configReader, string, *L) {}}
+}

@@ -47,10 +47,32 @@ var _ keras.Layer = (*EmbeddingLayer)(nil)
 func Embedding(inputDim, outputDim int, opts ...EmbeddingOption) *EmbeddingLayer {
 	o := newOptions(opts)
 	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, maskZero: o.maskZero}
-	initBase(&l.LayerBase, "Embedding", o)
 	l.init = resolveInit(&l.LayerBase, "EmbeddingsInitializer", o.embeddingsInit)
-	if inputDim <= 0 || outputDim <= 0 {
-		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, inputDim, outputDim))
+	return l.made(o)
+}
+
+// embeddingKeys is Embedding's Keras config.
+var embeddingKeys = configKeys[EmbeddingLayer]{
+	intKey("input_dim", func(l *EmbeddingLayer) *int { return &l.inputDim }, 0).req(),
+	intKey("output_dim", func(l *EmbeddingLayer) *int { return &l.outputDim }, 0).req(),
+	initializerKey("embeddings_initializer", func(l *EmbeddingLayer) *initializers.Initializer { return &l.init },
+		func() initializers.Initializer { return initializers.RandomUniform(-0.05, 0.05) }),
+	nullKey[EmbeddingLayer]("embeddings_regularizer"),
+	nullKey[EmbeddingLayer]("activity_regularizer"),
+	nullKey[EmbeddingLayer]("embeddings_constraint"),
+	boolKey("mask_zero", func(l *EmbeddingLayer) *bool { return &l.maskZero }, false),
+	nullKey[EmbeddingLayer]("quantization_config"),
+}
+
+func init() {
+	registerLayer("Embedding", embeddingKeys, func(l *EmbeddingLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its sizes, given to Embedding or read from a saved config.
+func (l *EmbeddingLayer) made(o *options) *EmbeddingLayer {
+	initBase(&l.LayerBase, "Embedding", o)
+	if l.inputDim <= 0 || l.outputDim <= 0 {
+		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, l.inputDim, l.outputDim))
 	}
 	return l
 }
@@ -211,24 +233,4 @@ func unravel(i int, shape tensor.Shape) []int {
 }
 
 // Config returns Keras 3's Embedding config.
-func (l *EmbeddingLayer) Config() map[string]any {
-	return map[string]any{
-		"input_dim":              l.inputDim,
-		"output_dim":             l.outputDim,
-		"embeddings_initializer": initializerConfig(l.init),
-		"embeddings_regularizer": nil,
-		"activity_regularizer":   nil,
-		"embeddings_constraint":  nil,
-		"mask_zero":              l.maskZero,
-		"quantization_config":    nil,
-	}
-}
-
-func init() {
-	Register("Embedding", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Embedding", c)
-		boolOpt(r, "mask_zero", MaskZero)
-		initOpt(r, "embeddings_initializer", EmbeddingsInitializer)
-		return r.done(Embedding(r.int("input_dim", -1, true), r.int("output_dim", -1, true), optsAs[EmbeddingOption](r)...))
-	})
-}
+func (l *EmbeddingLayer) Config() map[string]any { return embeddingKeys.config(l) }

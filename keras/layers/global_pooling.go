@@ -38,7 +38,18 @@ var _ keras.Layer = (*GlobalPoolingLayer)(nil)
 func newGlobalPooling(class string, rank int, avg bool, opts []GlobalPoolingOption) *GlobalPoolingLayer {
 	o := newOptions(opts)
 	l := &GlobalPoolingLayer{class: class, rank: rank, avg: avg, keepDims: o.keepDims}
-	initBase(&l.LayerBase, class, o)
+	return l.made(o)
+}
+
+// globalPoolingKeys is the Keras config of the four global poolings.
+var globalPoolingKeys = configKeys[GlobalPoolingLayer]{
+	constKey[GlobalPoolingLayer]("data_format", "channels_last"),
+	boolKey("keepdims", func(l *GlobalPoolingLayer) *bool { return &l.keepDims }, false),
+}
+
+// made names the layer, made by its constructor or read from a saved config.
+func (l *GlobalPoolingLayer) made(o *options) *GlobalPoolingLayer {
+	initBase(&l.LayerBase, l.class, o)
 	return l
 }
 
@@ -144,9 +155,7 @@ func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 }
 
 // Config returns Keras 3's global pooling config: data_format and keepdims.
-func (l *GlobalPoolingLayer) Config() map[string]any {
-	return map[string]any{"data_format": "channels_last", "keepdims": l.keepDims}
-}
+func (l *GlobalPoolingLayer) Config() map[string]any { return globalPoolingKeys.config(l) }
 
 // maskedMean is Σ_t x[b,t,:]·m[b,t] / Σ_t m[b,t] for x (B, T, C) and a 0/1 mask m (B, T):
 // Keras 3's GlobalAveragePooling1D with a mask (all steps masked gives 0/0 there too).
@@ -179,17 +188,14 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 }
 
 func init() {
-	Register("GlobalMaxPooling1D", globalPoolingFromConfig("GlobalMaxPooling1D", GlobalMaxPooling1D))
-	Register("GlobalAveragePooling1D", globalPoolingFromConfig("GlobalAveragePooling1D", GlobalAveragePooling1D))
-	Register("GlobalMaxPooling2D", globalPoolingFromConfig("GlobalMaxPooling2D", GlobalMaxPooling2D))
-	Register("GlobalAveragePooling2D", globalPoolingFromConfig("GlobalAveragePooling2D", GlobalAveragePooling2D))
-}
-
-// globalPoolingFromConfig rebuilds a global pooling.
-func globalPoolingFromConfig(class string, newLayer func(...GlobalPoolingOption) *GlobalPoolingLayer) func(map[string]any) (keras.Layer, error) {
-	return func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader(class, c)
-		boolOpt(r, "keepdims", KeepDims)
-		return r.done(newLayer(optsAs[GlobalPoolingOption](r)...))
+	for _, g := range []struct {
+		class string
+		rank  int
+		avg   bool
+	}{{"GlobalMaxPooling1D", 1, false}, {"GlobalAveragePooling1D", 1, true}, {"GlobalMaxPooling2D", 2, false}, {"GlobalAveragePooling2D", 2, true}} {
+		registerLayer(g.class, globalPoolingKeys, func(l *GlobalPoolingLayer, o *options) keras.Layer {
+			l.class, l.rank, l.avg = g.class, g.rank, g.avg
+			return l.made(o)
+		})
 	}
 }
