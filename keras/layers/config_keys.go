@@ -172,3 +172,22 @@ func constKey[L any](name string, value any) configKey[L] {
 		write: func(*L) any { return value },
 		read:  func(*configReader, string, *L) {}}
 }
+
+// zeroKey is a rate this library does not implement (a recurrent layer's dropout): written as
+// 0.0, and a saved value other than 0 is refused, naming the key.
+func zeroKey[L any](name string) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(*L) any { return 0.0 },
+		read: func(r *configReader, key string, _ *L) {
+			if v := r.float(key, 0, false); v != 0 {
+				r.fail("%s=%v is not supported", key, v)
+			}
+		}}
+}
+
+// writeKey is a key the layer writes but never reads back: the value is set by its owner
+// (Bidirectional sets zero_output_for_mask on its copies), and the config reader refuses
+// the values this library does not implement (checkUnsupported).
+func writeKey[L any](name string, write func(l *L) any) configKey[L] {
+	return configKey[L]{name: name, write: write, read: func(*configReader, string, *L) {}}
+}

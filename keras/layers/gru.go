@@ -56,5 +56,5 @@ func (l *GRULayer) ClassName() string { return "GRU" }
 func (l *GRULayer) Config() map[string]any { return l.config() }
 
 func init() {
-	Register("GRU", recurrentFromConfig("GRU"))
+	registerRecurrent(kindGRU, "GRU", "gru_cell", func(r recurrent) keras.Layer { return &GRULayer{r} })
 }

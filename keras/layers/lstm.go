@@ -54,5 +54,5 @@ func (l *LSTMLayer) ClassName() string { return "LSTM" }
 func (l *LSTMLayer) Config() map[string]any { return l.config() }
 
 func init() {
-	Register("LSTM", recurrentFromConfig("LSTM"))
+	registerRecurrent(kindLSTM, "LSTM", "lstm_cell", func(r recurrent) keras.Layer { return &LSTMLayer{r} })
 }

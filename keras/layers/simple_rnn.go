@@ -50,5 +50,5 @@ func (l *SimpleRNNLayer) ClassName() string { return "SimpleRNN" }
 func (l *SimpleRNNLayer) Config() map[string]any { return l.config() }
 
 func init() {
-	Register("SimpleRNN", recurrentFromConfig("SimpleRNN"))
+	registerRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", func(r recurrent) keras.Layer { return &SimpleRNNLayer{r} })
 }
