@@ -38,12 +38,49 @@ var _ keras.Layer = (*BatchNormalizationLayer)(nil)
 func BatchNormalization(opts ...BatchNormalizationOption) *BatchNormalizationLayer {
 	o := newOptions(opts)
 	l := &BatchNormalizationLayer{axis: o.axis, momentum: o.momentum, eps: o.epsilon, center: o.center, scale: o.scale}
+	return l.made(o)
+}
+
+// batchNormKeys is BatchNormalization's Keras config.
+var batchNormKeys = configKeys[BatchNormalizationLayer]{
+	{name: "axis", // Keras writes an int and reads an int or a list of them
+		write: func(l *BatchNormalizationLayer) any { return l.axis },
+		read: func(r *configReader, key string, l *BatchNormalizationLayer) {
+			if axis := r.ints(key, 0); len(axis) == 1 {
+				l.axis = axis[0]
+			} else {
+				r.fail("axis %v: only one axis is supported", r.cfg[key])
+			}
+		},
+		unset: func(l *BatchNormalizationLayer) { l.axis = -1 }},
+	floatKey("momentum", func(l *BatchNormalizationLayer) *float64 { return &l.momentum }, 0.99),
+	floatKey("epsilon", func(l *BatchNormalizationLayer) *float64 { return &l.eps }, 1e-3),
+	boolKey("center", func(l *BatchNormalizationLayer) *bool { return &l.center }, true),
+	boolKey("scale", func(l *BatchNormalizationLayer) *bool { return &l.scale }, true),
+	fixedInitializerKey[BatchNormalizationLayer]("beta_initializer", initializers.Zeros),
+	fixedInitializerKey[BatchNormalizationLayer]("gamma_initializer", initializers.Ones),
+	fixedInitializerKey[BatchNormalizationLayer]("moving_mean_initializer", initializers.Zeros),
+	fixedInitializerKey[BatchNormalizationLayer]("moving_variance_initializer", initializers.Ones),
+	nullKey[BatchNormalizationLayer]("beta_regularizer"),
+	nullKey[BatchNormalizationLayer]("gamma_regularizer"),
+	nullKey[BatchNormalizationLayer]("beta_constraint"),
+	nullKey[BatchNormalizationLayer]("gamma_constraint"),
+	constKey[BatchNormalizationLayer]("synchronized", false),
+}
+
+func init() {
+	registerLayer("BatchNormalization", batchNormKeys, func(l *BatchNormalizationLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to BatchNormalization or read from a
+// saved config.
+func (l *BatchNormalizationLayer) made(o *options) *BatchNormalizationLayer {
 	initBase(&l.LayerBase, "BatchNormalization", o)
-	if o.momentum < 0 || o.momentum > 1 {
-		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, o.momentum))
+	if l.momentum < 0 || l.momentum > 1 {
+		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, l.momentum))
 	}
-	if o.epsilon <= 0 {
-		l.SetErr(fmt.Errorf("%w: epsilon must be positive, got %v", keras.ErrInvalidArgument, o.epsilon))
+	if l.eps <= 0 {
+		l.SetErr(fmt.Errorf("%w: epsilon must be positive, got %v", keras.ErrInvalidArgument, l.eps))
 	}
 	return l
 }
@@ -203,39 +240,4 @@ func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
 }
 
 // Config returns Keras 3's BatchNormalization config.
-func (l *BatchNormalizationLayer) Config() map[string]any {
-	return map[string]any{
-		"axis": l.axis, "momentum": l.momentum, "epsilon": l.eps, "center": l.center, "scale": l.scale,
-		"beta_initializer":            initializerConfig(initializers.Zeros()),
-		"gamma_initializer":           initializerConfig(initializers.Ones()),
-		"moving_mean_initializer":     initializerConfig(initializers.Zeros()),
-		"moving_variance_initializer": initializerConfig(initializers.Ones()),
-		"beta_regularizer":            nil, "gamma_regularizer": nil,
-		"beta_constraint": nil, "gamma_constraint": nil, "synchronized": false,
-	}
-}
-
-func init() {
-	Register("BatchNormalization", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("BatchNormalization", c)
-		if _, ok := c["axis"]; ok {
-			axis := r.ints("axis", 0)
-			if len(axis) != 1 {
-				r.fail("axis %v: only one axis is supported", c["axis"])
-			} else {
-				r.add(Axis(axis[0]))
-			}
-		}
-		floatOpt(r, "momentum", Momentum)
-		floatOpt(r, "epsilon", Epsilon)
-		boolOpt(r, "center", Center)
-		boolOpt(r, "scale", Scale)
-		for _, k := range []string{"beta_initializer", "moving_mean_initializer"} {
-			r.requireInit(k, "zeros")
-		}
-		for _, k := range []string{"gamma_initializer", "moving_variance_initializer"} {
-			r.requireInit(k, "ones")
-		}
-		return r.done(BatchNormalization(optsAs[BatchNormalizationOption](r)...))
-	})
-}
+func (l *BatchNormalizationLayer) Config() map[string]any { return batchNormKeys.config(l) }

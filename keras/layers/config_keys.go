@@ -191,3 +191,21 @@ func zeroKey[L any](name string) configKey[L] {
 func writeKey[L any](name string, write func(l *L) any) configKey[L] {
 	return configKey[L]{name: name, write: write, read: func(*configReader, string, *L) {}}
 }
+
+// fixedInitializerKey is an initializer the layer always uses (BatchNormalization's gamma is
+// Ones): written as Keras writes it, and a saved one of another class is refused.
+func fixedInitializerKey[L any](name string, init func() initializers.Initializer) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(*L) any { return initializerConfig(init()) },
+		read: func(r *configReader, key string, _ *L) {
+			got := r.initializer(key)
+			if got == nil {
+				return
+			}
+			have, _ := initializers.Config(got)
+			want, _ := initializers.Config(init())
+			if have != want {
+				r.fail("%s %s is not supported (only %s)", key, have, want)
+			}
+		}}
+}

@@ -268,14 +268,6 @@ func boolOpt[O applier](r *configReader, key string, opt func(bool) O) {
 	r.add(opt(b))
 }
 
-// floatOpt records opt(value) for a number key that is present.
-func floatOpt[O applier](r *configReader, key string, opt func(float64) O) {
-	if v, ok := r.cfg[key]; !ok || v == nil {
-		return
-	}
-	r.add(opt(r.float(key, 0, false)))
-}
-
 // activation reads an activation: a name, or Keras's serialised function.
 func (r *configReader) activation(key string) string {
 	switch v := r.cfg[key].(type) {
@@ -336,23 +328,6 @@ func initOpt[O applier](r *configReader, key string, opt func(any) O) {
 	}
 	if init := r.initializer(key); init != nil {
 		r.add(opt(init))
-	}
-}
-
-// requireInit fails unless a present initializer is the one the layer always uses.
-func (r *configReader) requireInit(key, want string) {
-	if v, ok := r.cfg[key]; !ok || v == nil {
-		return
-	}
-	got := r.initializer(key)
-	if got == nil {
-		return
-	}
-	w, _ := initializers.Get(want)
-	ca, _ := initializers.Config(got)
-	cb, _ := initializers.Config(w)
-	if ca != cb {
-		r.fail("%s %s is not supported (only %s)", key, ca, want)
 	}
 }
 
