@@ -15,6 +15,7 @@ import (
 type configKey[L any] struct {
 	name     string
 	required bool                                    // a config without the key is an error naming it
+	null     bool                                    // read also holds a present null (Bidirectional's merge_mode: null is "none")
 	write    func(l *L) any                          // the value Config writes
 	aliases  []string                                // older spellings read when name is missing (Keras 2's "alpha")
 	read     func(r *configReader, key string, l *L) // sets the layer's field from r.cfg[key], present and not null
@@ -48,7 +49,7 @@ func (ks configKeys[L]) config(l *L) map[string]any {
 // read sets l's fields from the config r reads.
 func (ks configKeys[L]) read(r *configReader, l *L) {
 	for _, k := range ks {
-		if key, ok := present(r.cfg, k.name, k.aliases); ok {
+		if key, ok := present(r.cfg, k.name, k.aliases, k.null); ok {
 			k.read(r, key, l)
 			continue
 		}
@@ -61,10 +62,11 @@ func (ks configKeys[L]) read(r *configReader, l *L) {
 	}
 }
 
-// present returns the first of name and aliases that the config holds, not null.
-func present(cfg map[string]any, name string, aliases []string) (string, bool) {
+// present returns the first of name and aliases that the config holds, not null unless null
+// is read.
+func present(cfg map[string]any, name string, aliases []string, null bool) (string, bool) {
 	for _, key := range append([]string{name}, aliases...) {
-		if v, ok := cfg[key]; ok && v != nil {
+		if v, ok := cfg[key]; ok && (v != nil || null) {
 			return key, true
 		}
 	}

@@ -73,6 +73,14 @@ func (r *configReader) fail(format string, args ...any) {
 	}
 }
 
+// failWith keeps err, when it is the first problem, as it stands: an error of another kind
+// than ErrInvalidArgument (a wrapped layer's own error, a file without a required dict).
+func (r *configReader) failWith(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
 // done returns the layer, or the first problem met while reading its config.
 func (r *configReader) done(l keras.Layer) (keras.Layer, error) {
 	if r.err != nil {

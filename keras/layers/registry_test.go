@@ -164,6 +164,8 @@ func TestRegistryRejectsUnsupportedConfigs(t *testing.T) {
 		{"unknown activation", "Dense", map[string]any{"units": 2.0, "activation": "gelu_fancy"}, "gelu_fancy"},
 		{"unknown initializer", "Dense", map[string]any{"units": 2.0, "kernel_initializer": "mystery"}, "mystery"},
 		{"rectangular pool", "MaxPooling2D", map[string]any{"pool_size": []any{2.0, 3.0}}, "square"},
+		{"wrapper without layer", "Bidirectional", map[string]any{"merge_mode": "sum"}, "layer is missing"},
+		{"wrapper with null layer", "Bidirectional", map[string]any{"layer": nil}, `"layer" dict`},
 		{"wrapped non-recurrent", "Bidirectional", map[string]any{"layer": map[string]any{"class_name": "Dense", "config": map[string]any{"units": 2.0}}}, "Bidirectional"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -203,3 +205,30 @@ func TestRegisteredLayersSorted(t *testing.T) {
 		t.Errorf("RegisteredLayers: %v", r)
 	}
 }
+
+// TestBidirectionalNullMergeMode: merge mode "none" is written as null, and a null merge_mode
+// reads back as "none" while a missing one is Keras's "concat".
+func TestBidirectionalNullMergeMode(t *testing.T) {
+	b := layers.Bidirectional(layers.LSTM(2), layers.MergeMode("none"))
+	call(t, b, []keras.Shape{{keras.None, 4, 3}}, "")
+	entry := jsonOf(t, map[string]any{"class_name": "Bidirectional", "config": keras.LayerConfig(b)}).(map[string]any)
+	cfg := entry["config"].(map[string]any)
+	if m, present := cfg["merge_mode"]; !present || m != nil {
+		t.Fatalf("merge_mode %v (present %v), want null", m, present)
+	}
+	l, err := keras.DeserializeLayer(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := l.Config()["merge_mode"]; m != nil {
+		t.Errorf("merge_mode after loading %v, want null", m)
+	}
+	delete(cfg, "merge_mode")
+	if l, err = keras.DeserializeLayer(entry); err != nil {
+		t.Fatal(err)
+	}
+	if m := l.Config()["merge_mode"]; m != "concat" {
+		t.Errorf("merge_mode without the key %v, want concat", m)
+	}
+}
+
