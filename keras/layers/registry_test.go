@@ -231,4 +231,3 @@ func TestBidirectionalNullMergeMode(t *testing.T) {
 		t.Errorf("merge_mode without the key %v, want concat", m)
 	}
 }
-
