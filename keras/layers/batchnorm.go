@@ -241,3 +241,35 @@ func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
 
 // Config returns Keras 3's BatchNormalization config.
 func (l *BatchNormalizationLayer) Config() map[string]any { return batchNormKeys.config(l) }
+
+// BatchNormalizationOption is an option BatchNormalization takes: Axis, Momentum, Epsilon,
+// Center, Scale and the common options.
+type BatchNormalizationOption interface {
+	applier
+	batchNormalization()
+}
+
+// batchNormOnly carries the options only BatchNormalization takes.
+type batchNormOnly struct{ setter }
+
+func (batchNormOnly) batchNormalization() {}
+
+// Momentum sets BatchNormalization's momentum for the moving statistics (default 0.99).
+func Momentum(f float64) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Momentum"); o.momentum = f }}
+}
+
+// Epsilon sets BatchNormalization's epsilon (default 1e-3).
+func Epsilon(f float64) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Epsilon"); o.epsilon = f }}
+}
+
+// Center sets whether BatchNormalization adds the beta offset (default true).
+func Center(b bool) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Center"); o.center = b }}
+}
+
+// Scale sets whether BatchNormalization multiplies by gamma (default true).
+func Scale(b bool) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Scale"); o.scale = b }}
+}

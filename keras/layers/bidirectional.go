@@ -312,3 +312,14 @@ func (l *BidirectionalLayer) serialize(c recurrentLayer) map[string]any {
 	}
 	return entry
 }
+
+// BidirectionalOption is an option Bidirectional takes: MergeMode and the common options.
+type BidirectionalOption interface {
+	applier
+	bidirectional()
+}
+
+// bidirectionalOnly carries the options only Bidirectional takes.
+type bidirectionalOnly struct{ setter }
+
+func (bidirectionalOnly) bidirectional() {}

@@ -149,3 +149,9 @@ func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (
 
 // Config returns Keras 3's Concatenate config.
 func (l *ConcatenateLayer) Config() map[string]any { return concatenateKeys.config(l) }
+
+// ConcatenateOption is an option Concatenate takes: Axis and the common options.
+type ConcatenateOption interface {
+	applier
+	concatenate()
+}

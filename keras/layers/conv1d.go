@@ -81,3 +81,10 @@ func init() {
 		return r.done(Conv1D(r.int("filters", -1, true), first(k), optsAs[Conv1DOption](r)...))
 	})
 }
+
+// Conv1DOption is an option Conv1D takes: Activation, UseBias, KernelInitializer,
+// BiasInitializer, Strides, Padding, DilationRate and the common options.
+type Conv1DOption interface {
+	applier
+	conv1D()
+}

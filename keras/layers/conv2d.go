@@ -90,3 +90,20 @@ func init() {
 		return r.done(Conv2D(r.int("filters", -1, true), first(k), optsAs[Conv2DOption](r)...))
 	})
 }
+
+// Conv2DOption is an option Conv2D takes: Conv1D's and KernelSize2D.
+type Conv2DOption interface {
+	applier
+	conv2D()
+}
+
+// conv2DOnly carries the options only Conv2D takes.
+type conv2DOnly struct{ setter }
+
+func (conv2DOnly) conv2D() {}
+
+// KernelSize2D gives a Conv2D a rectangular kernel (height, width) instead of the square one
+// of its positional argument.
+func KernelSize2D(h, w int) Conv2DOption {
+	return conv2DOnly{func(o *options) { o.mark("KernelSize2D"); o.kernelSize2D = []int{h, w} }}
+}

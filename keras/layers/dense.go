@@ -128,3 +128,10 @@ func (l *DenseLayer) Config() map[string]any { return denseKeys.config(l) }
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DenseLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+// DenseOption is an option Dense takes: Activation, UseBias, KernelInitializer,
+// BiasInitializer and the common options.
+type DenseOption interface {
+	applier
+	dense()
+}

@@ -88,3 +88,19 @@ func (l *DropoutLayer) Config() map[string]any { return dropoutKeys.config(l) }
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DropoutLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+// DropoutOption is an option Dropout takes: Rate and the common options.
+type DropoutOption interface {
+	applier
+	dropout()
+}
+
+// dropoutOnly carries the options only Dropout takes.
+type dropoutOnly struct{ setter }
+
+func (dropoutOnly) dropout() {}
+
+// Rate sets a Dropout's rate (the fraction of units dropped).
+func Rate(f float64) DropoutOption {
+	return dropoutOnly{func(o *options) { o.mark("Rate"); o.rate = f }}
+}

@@ -234,3 +234,25 @@ func unravel(i int, shape tensor.Shape) []int {
 
 // Config returns Keras 3's Embedding config.
 func (l *EmbeddingLayer) Config() map[string]any { return embeddingKeys.config(l) }
+
+// EmbeddingOption is an option Embedding takes: EmbeddingsInitializer, MaskZero and the
+// common options.
+type EmbeddingOption interface {
+	applier
+	embedding()
+}
+
+// embeddingOnly carries the options only Embedding takes.
+type embeddingOnly struct{ setter }
+
+func (embeddingOnly) embedding() {}
+
+// EmbeddingsInitializer names an Embedding's initializer (default "uniform": ±0.05).
+func EmbeddingsInitializer(init any) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("EmbeddingsInitializer"); o.embeddingsInit = init }}
+}
+
+// MaskZero makes an Embedding treat index 0 as padding and pass a mask on (default false).
+func MaskZero(b bool) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("MaskZero"); o.maskZero = b }}
+}

@@ -199,3 +199,20 @@ func init() {
 		})
 	}
 }
+
+// GlobalPoolingOption is an option the global poolings take: KeepDims and the common
+// options.
+type GlobalPoolingOption interface {
+	applier
+	globalPooling()
+}
+
+// globalPoolingOnly carries the options only the global poolings take.
+type globalPoolingOnly struct{ setter }
+
+func (globalPoolingOnly) globalPooling() {}
+
+// KeepDims makes a global pooling keep the reduced axes with size 1 (default false).
+func KeepDims(b bool) GlobalPoolingOption {
+	return globalPoolingOnly{func(o *options) { o.mark("KeepDims"); o.keepDims = b }}
+}

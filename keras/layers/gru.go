@@ -58,3 +58,19 @@ func (l *GRULayer) Config() map[string]any { return l.config() }
 func init() {
 	registerRecurrent(kindGRU, "GRU", "gru_cell", func(r recurrent) keras.Layer { return &GRULayer{r} })
 }
+
+// GRUOption is an option GRU takes: LSTM's, with ResetAfter for UnitForgetBias.
+type GRUOption interface {
+	applier
+	gru()
+}
+
+// gruOnly carries the options only GRU takes.
+type gruOnly struct{ setter }
+
+func (gruOnly) gru() {}
+
+// ResetAfter selects GRU's variant (default true, as in Keras 3).
+func ResetAfter(b bool) GRUOption {
+	return gruOnly{func(o *options) { o.mark("ResetAfter"); o.resetAfter = b }}
+}

@@ -56,3 +56,21 @@ func (l *LSTMLayer) Config() map[string]any { return l.config() }
 func init() {
 	registerRecurrent(kindLSTM, "LSTM", "lstm_cell", func(r recurrent) keras.Layer { return &LSTMLayer{r} })
 }
+
+// LSTMOption is an option LSTM takes: Activation, RecurrentActivation, UseBias, the three
+// initializers, ReturnSequences, ReturnState, GoBackwards, UnitForgetBias and the common
+// options.
+type LSTMOption interface {
+	applier
+	lstm()
+}
+
+// lstmOnly carries the options only LSTM takes.
+type lstmOnly struct{ setter }
+
+func (lstmOnly) lstm() {}
+
+// UnitForgetBias sets an LSTM's forget-gate bias to 1 at initialisation (default true).
+func UnitForgetBias(b bool) LSTMOption {
+	return lstmOnly{func(o *options) { o.mark("UnitForgetBias"); o.unitForgetBias = b }}
+}

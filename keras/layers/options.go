@@ -43,91 +43,11 @@ type Option interface {
 	DropoutOption
 }
 
-// DenseOption is an option Dense takes: Activation, UseBias, KernelInitializer,
-// BiasInitializer and the common options.
-type DenseOption interface {
-	applier
-	dense()
-}
-
-// Conv1DOption is an option Conv1D takes: Activation, UseBias, KernelInitializer,
-// BiasInitializer, Strides, Padding, DilationRate and the common options.
-type Conv1DOption interface {
-	applier
-	conv1D()
-}
-
-// Conv2DOption is an option Conv2D takes: Conv1D's and KernelSize2D.
-type Conv2DOption interface {
-	applier
-	conv2D()
-}
-
-// LSTMOption is an option LSTM takes: Activation, RecurrentActivation, UseBias, the three
-// initializers, ReturnSequences, ReturnState, GoBackwards, UnitForgetBias and the common
-// options.
-type LSTMOption interface {
-	applier
-	lstm()
-}
-
-// GRUOption is an option GRU takes: LSTM's, with ResetAfter for UnitForgetBias.
-type GRUOption interface {
-	applier
-	gru()
-}
-
-// SimpleRNNOption is an option SimpleRNN takes: LSTM's but RecurrentActivation and
-// UnitForgetBias.
-type SimpleRNNOption interface {
-	applier
-	simpleRNN()
-}
-
-// EmbeddingOption is an option Embedding takes: EmbeddingsInitializer, MaskZero and the
-// common options.
-type EmbeddingOption interface {
-	applier
-	embedding()
-}
-
 // PoolingOption is an option the 1-D and 2-D max and average poolings take: Strides,
 // Padding and the common options.
 type PoolingOption interface {
 	applier
 	pooling()
-}
-
-// GlobalPoolingOption is an option the global poolings take: KeepDims and the common
-// options.
-type GlobalPoolingOption interface {
-	applier
-	globalPooling()
-}
-
-// ConcatenateOption is an option Concatenate takes: Axis and the common options.
-type ConcatenateOption interface {
-	applier
-	concatenate()
-}
-
-// BatchNormalizationOption is an option BatchNormalization takes: Axis, Momentum, Epsilon,
-// Center, Scale and the common options.
-type BatchNormalizationOption interface {
-	applier
-	batchNormalization()
-}
-
-// BidirectionalOption is an option Bidirectional takes: MergeMode and the common options.
-type BidirectionalOption interface {
-	applier
-	bidirectional()
-}
-
-// DropoutOption is an option Dropout takes: Rate and the common options.
-type DropoutOption interface {
-	applier
-	dropout()
 }
 
 // CommonOption is an option of every layer (an Option): Name, Trainable, DType.
@@ -190,27 +110,6 @@ type AxisOption struct{ setter }
 
 func (AxisOption) concatenate()        {}
 func (AxisOption) batchNormalization() {}
-
-// The options only one layer takes are returned as that layer's option interface.
-type (
-	conv2DOnly        struct{ setter }
-	lstmOnly          struct{ setter }
-	gruOnly           struct{ setter }
-	embeddingOnly     struct{ setter }
-	globalPoolingOnly struct{ setter }
-	batchNormOnly     struct{ setter }
-	bidirectionalOnly struct{ setter }
-	dropoutOnly       struct{ setter }
-)
-
-func (conv2DOnly) conv2D()                {}
-func (lstmOnly) lstm()                    {}
-func (gruOnly) gru()                      {}
-func (embeddingOnly) embedding()          {}
-func (globalPoolingOnly) globalPooling()  {}
-func (batchNormOnly) batchNormalization() {}
-func (bidirectionalOnly) bidirectional()  {}
-func (dropoutOnly) dropout()              {}
 
 // options holds every layer option; each layer reads the ones it understands.
 type options struct {
@@ -320,11 +219,6 @@ func RecurrentInitializer(init any) RecurrentOption {
 	return RecurrentOption{func(o *options) { o.mark("RecurrentInitializer"); o.recurrentInitializer = init }}
 }
 
-// EmbeddingsInitializer names an Embedding's initializer (default "uniform": ±0.05).
-func EmbeddingsInitializer(init any) EmbeddingOption {
-	return embeddingOnly{func(o *options) { o.mark("EmbeddingsInitializer"); o.embeddingsInit = init }}
-}
-
 // Strides sets a convolution's or pooling's strides: one value for every spatial axis, or
 // one per axis (default 1 for convolutions, the pool size for pooling).
 func Strides(s ...int) WindowOption {
@@ -340,12 +234,6 @@ func Padding(p string) WindowOption {
 // DilationRate sets a convolution's dilation (default 1).
 func DilationRate(d ...int) ConvolutionOption {
 	return ConvolutionOption{func(o *options) { o.mark("DilationRate"); o.dilation = append([]int(nil), d...) }}
-}
-
-// KernelSize2D gives a Conv2D a rectangular kernel (height, width) instead of the square one
-// of its positional argument.
-func KernelSize2D(h, w int) Conv2DOption {
-	return conv2DOnly{func(o *options) { o.mark("KernelSize2D"); o.kernelSize2D = []int{h, w} }}
 }
 
 // Axis sets the axis a layer works along (Concatenate: default -1; BatchNormalization: -1).
@@ -366,54 +254,9 @@ func GoBackwards(b bool) RecurrentOption {
 	return RecurrentOption{func(o *options) { o.mark("GoBackwards"); o.goBackwards = b }}
 }
 
-// UnitForgetBias sets an LSTM's forget-gate bias to 1 at initialisation (default true).
-func UnitForgetBias(b bool) LSTMOption {
-	return lstmOnly{func(o *options) { o.mark("UnitForgetBias"); o.unitForgetBias = b }}
-}
-
-// ResetAfter selects GRU's variant (default true, as in Keras 3).
-func ResetAfter(b bool) GRUOption {
-	return gruOnly{func(o *options) { o.mark("ResetAfter"); o.resetAfter = b }}
-}
-
-// MaskZero makes an Embedding treat index 0 as padding and pass a mask on (default false).
-func MaskZero(b bool) EmbeddingOption {
-	return embeddingOnly{func(o *options) { o.mark("MaskZero"); o.maskZero = b }}
-}
-
-// Rate sets a Dropout's rate (the fraction of units dropped).
-func Rate(f float64) DropoutOption {
-	return dropoutOnly{func(o *options) { o.mark("Rate"); o.rate = f }}
-}
-
 // Trainable freezes the layer's weights when false (default true).
 func Trainable(b bool) CommonOption {
 	return CommonOption{func(o *options) { o.mark("Trainable"); o.trainable = b }}
-}
-
-// Momentum sets BatchNormalization's momentum for the moving statistics (default 0.99).
-func Momentum(f float64) BatchNormalizationOption {
-	return batchNormOnly{func(o *options) { o.mark("Momentum"); o.momentum = f }}
-}
-
-// Epsilon sets BatchNormalization's epsilon (default 1e-3).
-func Epsilon(f float64) BatchNormalizationOption {
-	return batchNormOnly{func(o *options) { o.mark("Epsilon"); o.epsilon = f }}
-}
-
-// Center sets whether BatchNormalization adds the beta offset (default true).
-func Center(b bool) BatchNormalizationOption {
-	return batchNormOnly{func(o *options) { o.mark("Center"); o.center = b }}
-}
-
-// Scale sets whether BatchNormalization multiplies by gamma (default true).
-func Scale(b bool) BatchNormalizationOption {
-	return batchNormOnly{func(o *options) { o.mark("Scale"); o.scale = b }}
-}
-
-// KeepDims makes a global pooling keep the reduced axes with size 1 (default false).
-func KeepDims(b bool) GlobalPoolingOption {
-	return globalPoolingOnly{func(o *options) { o.mark("KeepDims"); o.keepDims = b }}
 }
 
 // DType sets the dtype of the layer's weights: "float32" or "float64" (default: the inputs').

@@ -52,3 +52,10 @@ func (l *SimpleRNNLayer) Config() map[string]any { return l.config() }
 func init() {
 	registerRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", func(r recurrent) keras.Layer { return &SimpleRNNLayer{r} })
 }
+
+// SimpleRNNOption is an option SimpleRNN takes: LSTM's but RecurrentActivation and
+// UnitForgetBias.
+type SimpleRNNOption interface {
+	applier
+	simpleRNN()
+}
