@@ -76,13 +76,6 @@ func TestModelGraphErrors(t *testing.T) {
 			t.Errorf("got %v", err)
 		}
 	})
-	t.Run("option a layer does not take", func(t *testing.T) {
-		in := keras.Input(keras.Shape{4})
-		x := layers.Dense(2, layers.ReturnSequences(true)).Call(in)
-		if err := x.Err(); !errors.Is(err, keras.ErrInvalidArgument) {
-			t.Errorf("got %v", err)
-		}
-	})
 	t.Run("bad input dtype", func(t *testing.T) {
 		if err := keras.Input(keras.Shape{3}, keras.DType("complex64")).Err(); !errors.Is(err, keras.ErrDType) {
 			t.Errorf("got %v", err)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -87,10 +88,16 @@ func (b *LayerBase) SetDType(dtype string) { b.dtype = dtype }
 // Built reports whether Build has run.
 func (b *LayerBase) Built() bool { return b.built }
 
-// SetErr records a construction error (a bad option); the layer's first call returns it.
+// SetErr records a construction error (a bad option); the layer's first call returns it,
+// joined with any others recorded (errors.Join), so one run names every bad option.
 func (b *LayerBase) SetErr(err error) {
-	if b.err == nil {
+	switch {
+	case err == nil:
+	case b.err == nil:
 		b.err = err
+	default:
+		// Every problem of a construction is reported at once, not one per fix.
+		b.err = errors.Join(b.err, err)
 	}
 }
 
@@ -120,10 +127,20 @@ func (b *LayerBase) InboundNodes() []*Node { return b.nodes }
 // AddWeight creates a weight of the given shape and dtype of the layer, filled by the named
 // initializer (a Keras name such as "glorot_uniform"). Only Build may call it.
 func (b *LayerBase) AddWeight(name string, shape Shape, initializer string, trainable bool) (*Variable, error) {
+	init, err := initializers.Get(initializer)
+	if err != nil {
+		return nil, fmt.Errorf("weight %q: %w", name, err)
+	}
+	return b.AddWeightInit(name, shape, init, trainable)
+}
+
+// AddWeightInit is AddWeight with an initializer value, which keeps its arguments
+// (initializers.RandomNormal(0, 0.2) rather than the name "random_normal").
+func (b *LayerBase) AddWeightInit(name string, shape Shape, init initializers.Initializer, trainable bool) (*Variable, error) {
 	if err := chargeLoad(b, name, shape); err != nil {
 		return nil, err
 	}
-	v, err := newVariable(b.name, name, shape, b.DType(), initializer, trainable)
+	v, err := newVariable(b.name, name, shape, b.DType(), init, trainable)
 	if err != nil {
 		return nil, err
 	}

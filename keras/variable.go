@@ -25,7 +25,7 @@ func (v *Variable) Shape() Shape {
 }
 
 // newVariable allocates and initialises a weight.
-func newVariable(layer, name string, shape Shape, dtype, initializer string, trainable bool) (*Variable, error) {
+func newVariable(layer, name string, shape Shape, dtype string, init initializers.Initializer, trainable bool) (*Variable, error) {
 	if !shape.Known() {
 		return nil, ShapeError("weight %q needs a known shape, got %v", name, shape)
 	}
@@ -33,9 +33,8 @@ func newVariable(layer, name string, shape Shape, dtype, initializer string, tra
 	if err != nil {
 		return nil, err
 	}
-	init, err := initializers.Get(initializer)
-	if err != nil {
-		return nil, fmt.Errorf("weight %q: %w", name, err)
+	if init == nil {
+		return nil, fmt.Errorf("weight %q: %w: nil initializer", name, ErrInvalidArgument)
 	}
 	ts := tensor.Shape(append([]int(nil), shape...))
 	if len(ts) == 0 {

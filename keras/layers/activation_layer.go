@@ -17,11 +17,24 @@ var _ keras.Layer = (*ActivationLayer)(nil)
 
 // ActivationOf returns a layer that applies the named activation ("relu", "softmax" ...).
 func ActivationOf(name string, opts ...Option) *ActivationLayer {
-	o := newOptions(opts)
 	l := &ActivationLayer{activation: name}
+	return l.made(newOptions(opts))
+}
+
+// activationLayerKeys is the Activation layer's Keras config.
+var activationLayerKeys = configKeys[ActivationLayer]{
+	activationKey("activation", func(l *ActivationLayer) *string { return &l.activation }),
+}
+
+func init() {
+	registerLayer("Activation", activationLayerKeys, func(l *ActivationLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its activation, given to ActivationOf or read from a
+// saved config.
+func (l *ActivationLayer) made(o *options) *ActivationLayer {
 	initBase(&l.LayerBase, "Activation", o)
-	l.SetErr(o.only("Activation"))
-	l.SetErr(checkActivation(name))
+	l.SetErr(checkActivation(l.activation))
 	return l
 }
 
@@ -54,9 +67,7 @@ func (l *ActivationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, 
 }
 
 // Config returns Keras 3's Activation config.
-func (l *ActivationLayer) Config() map[string]any {
-	return map[string]any{"activation": activationConfig(l.activation)}
-}
+func (l *ActivationLayer) Config() map[string]any { return activationLayerKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).

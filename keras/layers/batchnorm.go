@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -34,16 +35,52 @@ var _ keras.Layer = (*BatchNormalizationLayer)(nil)
 // BatchNormalization returns a batch normalisation layer over the last axis. Options:
 // Momentum (0.99), Epsilon (1e-3), Center (true), Scale (true), Axis (-1: only the last axis
 // is supported).
-func BatchNormalization(opts ...Option) *BatchNormalizationLayer {
+func BatchNormalization(opts ...BatchNormalizationOption) *BatchNormalizationLayer {
 	o := newOptions(opts)
 	l := &BatchNormalizationLayer{axis: o.axis, momentum: o.momentum, eps: o.epsilon, center: o.center, scale: o.scale}
+	return l.made(o)
+}
+
+// batchNormKeys is BatchNormalization's Keras config.
+var batchNormKeys = configKeys[BatchNormalizationLayer]{
+	{name: "axis", // Keras writes an int and reads an int or a list of them
+		write: func(l *BatchNormalizationLayer) any { return l.axis },
+		read: func(r *configReader, key string, l *BatchNormalizationLayer) {
+			if axis := r.ints(key, 0); len(axis) == 1 {
+				l.axis = axis[0]
+			} else {
+				r.fail("axis %v: only one axis is supported", r.cfg[key])
+			}
+		},
+		unset: func(l *BatchNormalizationLayer) { l.axis = -1 }},
+	floatKey("momentum", func(l *BatchNormalizationLayer) *float64 { return &l.momentum }, 0.99),
+	floatKey("epsilon", func(l *BatchNormalizationLayer) *float64 { return &l.eps }, 1e-3),
+	boolKey("center", func(l *BatchNormalizationLayer) *bool { return &l.center }, true),
+	boolKey("scale", func(l *BatchNormalizationLayer) *bool { return &l.scale }, true),
+	fixedInitializerKey[BatchNormalizationLayer]("beta_initializer", initializers.Zeros),
+	fixedInitializerKey[BatchNormalizationLayer]("gamma_initializer", initializers.Ones),
+	fixedInitializerKey[BatchNormalizationLayer]("moving_mean_initializer", initializers.Zeros),
+	fixedInitializerKey[BatchNormalizationLayer]("moving_variance_initializer", initializers.Ones),
+	nullKey[BatchNormalizationLayer]("beta_regularizer"),
+	nullKey[BatchNormalizationLayer]("gamma_regularizer"),
+	nullKey[BatchNormalizationLayer]("beta_constraint"),
+	nullKey[BatchNormalizationLayer]("gamma_constraint"),
+	constKey[BatchNormalizationLayer]("synchronized", false),
+}
+
+func init() {
+	registerLayer("BatchNormalization", batchNormKeys, func(l *BatchNormalizationLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to BatchNormalization or read from a
+// saved config.
+func (l *BatchNormalizationLayer) made(o *options) *BatchNormalizationLayer {
 	initBase(&l.LayerBase, "BatchNormalization", o)
-	l.SetErr(o.only("BatchNormalization", "Axis", "Momentum", "Epsilon", "Center", "Scale"))
-	if o.momentum < 0 || o.momentum > 1 {
-		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, o.momentum))
+	if l.momentum < 0 || l.momentum > 1 {
+		l.SetErr(fmt.Errorf("%w: momentum must be in [0, 1], got %v", keras.ErrInvalidArgument, l.momentum))
 	}
-	if o.epsilon <= 0 {
-		l.SetErr(fmt.Errorf("%w: epsilon must be positive, got %v", keras.ErrInvalidArgument, o.epsilon))
+	if l.eps <= 0 {
+		l.SetErr(fmt.Errorf("%w: epsilon must be positive, got %v", keras.ErrInvalidArgument, l.eps))
 	}
 	return l
 }
@@ -203,14 +240,36 @@ func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
 }
 
 // Config returns Keras 3's BatchNormalization config.
-func (l *BatchNormalizationLayer) Config() map[string]any {
-	return map[string]any{
-		"axis": l.axis, "momentum": l.momentum, "epsilon": l.eps, "center": l.center, "scale": l.scale,
-		"beta_initializer":            initializerConfig("zeros"),
-		"gamma_initializer":           initializerConfig("ones"),
-		"moving_mean_initializer":     initializerConfig("zeros"),
-		"moving_variance_initializer": initializerConfig("ones"),
-		"beta_regularizer":            nil, "gamma_regularizer": nil,
-		"beta_constraint": nil, "gamma_constraint": nil, "synchronized": false,
-	}
+func (l *BatchNormalizationLayer) Config() map[string]any { return batchNormKeys.config(l) }
+
+// BatchNormalizationOption is an option BatchNormalization takes: Axis, Momentum, Epsilon,
+// Center, Scale and the common options.
+type BatchNormalizationOption interface {
+	applier
+	batchNormalization()
+}
+
+// batchNormOnly carries the options only BatchNormalization takes.
+type batchNormOnly struct{ setter }
+
+func (batchNormOnly) batchNormalization() {}
+
+// Momentum sets BatchNormalization's momentum for the moving statistics (default 0.99).
+func Momentum(f float64) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Momentum"); o.momentum = f }}
+}
+
+// Epsilon sets BatchNormalization's epsilon (default 1e-3).
+func Epsilon(f float64) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Epsilon"); o.epsilon = f }}
+}
+
+// Center sets whether BatchNormalization adds the beta offset (default true).
+func Center(b bool) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Center"); o.center = b }}
+}
+
+// Scale sets whether BatchNormalization multiplies by gamma (default true).
+func Scale(b bool) BatchNormalizationOption {
+	return batchNormOnly{func(o *options) { o.mark("Scale"); o.scale = b }}
 }

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kerago/kerago/keras"
 	G "gorgonia.org/gorgonia"
@@ -26,6 +27,7 @@ import (
 // forward copy's final states then the backward copy's follow.
 type BidirectionalLayer struct {
 	keras.LayerBase
+	wrapped           keras.Layer // the layer given, which the two copies are made from
 	forward, backward recurrentLayer
 	mergeMode         string
 	inputShape        keras.Shape
@@ -48,21 +50,84 @@ var mergeModes = map[string]bool{"concat": true, "sum": true, "mul": true, "ave"
 
 // MergeMode sets how Bidirectional combines the two directions: "concat" (the default),
 // "sum", "mul", "ave", or "none" to return both outputs.
-func MergeMode(mode string) Option {
-	return func(o *options) { o.mark("MergeMode"); o.mergeMode = mode }
+func MergeMode(mode string) BidirectionalOption {
+	return bidirectionalOnly{func(o *options) { o.mark("MergeMode"); o.mergeMode = mode }}
 }
 
 // Bidirectional wraps a recurrent layer (LSTM, GRU or SimpleRNN, not yet called) so that it
 // runs over the sequence in both directions. The wrapped layer gives the configuration; the
 // wrapper makes and trains two copies of it. Options: MergeMode ("concat"), Name, Trainable.
-func Bidirectional(layer keras.Layer, opts ...Option) *BidirectionalLayer {
+func Bidirectional(layer keras.Layer, opts ...BidirectionalOption) *BidirectionalLayer {
 	o := newOptions(opts)
-	l := &BidirectionalLayer{mergeMode: "concat"}
+	l := &BidirectionalLayer{mergeMode: "concat", wrapped: layer}
 	if o.set["MergeMode"] {
 		l.mergeMode = o.mergeMode
 	}
+	return l.made(o)
+}
+
+// bidirectionalKeys is Bidirectional's Keras config: the merge mode (null for "none") and the
+// two copies; the forward copy is the layer rebuilt and wrapped again on loading.
+var bidirectionalKeys = configKeys[BidirectionalLayer]{
+	{name: "merge_mode", null: true,
+		write: func(l *BidirectionalLayer) any {
+			if l.mergeMode == "none" {
+				return nil
+			}
+			return l.mergeMode
+		},
+		read: func(r *configReader, key string, l *BidirectionalLayer) {
+			switch m := r.cfg[key].(type) {
+			case nil:
+				l.mergeMode = "none"
+			case string:
+				l.mergeMode = m
+			default:
+				r.fail("merge_mode is %T", m)
+			}
+		},
+		unset: func(l *BidirectionalLayer) { l.mergeMode = "concat" }},
+	configKey[BidirectionalLayer]{name: "layer", null: true, // a null layer is refused as not a dict
+		write: func(l *BidirectionalLayer) any { return l.serialize(l.forward) },
+		read:  readWrapped}.req(),
+	writeKey("backward_layer", func(l *BidirectionalLayer) any { return l.serialize(l.backward) }),
+}
+
+func init() {
+	registerLayer("Bidirectional", bidirectionalKeys, func(l *BidirectionalLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// readWrapped rebuilds the wrapped layer from the forward copy Keras saved (named
+// forward_<name>), under the original name so that the copies keep their names.
+func readWrapped(r *configReader, key string, l *BidirectionalLayer) {
+	entry, ok := r.cfg[key].(map[string]any)
+	if !ok {
+		r.failWith(fmt.Errorf("%w: Bidirectional config has no \"layer\" dict", keras.ErrFileFormat))
+		return
+	}
+	inner := cloneMap(entry)
+	if ic, ok := inner["config"].(map[string]any); ok {
+		ic = cloneMap(ic)
+		if n, ok := ic["name"].(string); ok {
+			ic["name"] = strings.TrimPrefix(n, "forward_")
+		}
+		// Bidirectional sets zero_output_for_mask on its copies itself, as Keras does.
+		delete(ic, "zero_output_for_mask")
+		inner["config"] = ic
+	}
+	layer, err := keras.DeserializeLayer(inner)
+	if err != nil {
+		r.failWith(fmt.Errorf("wrapped layer: %w", err))
+		return
+	}
+	l.wrapped = layer
+}
+
+// made names the layer, checks its merge mode and makes the two copies of the wrapped layer,
+// given to Bidirectional or read from a saved config.
+func (l *BidirectionalLayer) made(o *options) *BidirectionalLayer {
+	layer := l.wrapped
 	initBase(&l.LayerBase, "Bidirectional", o)
-	l.SetErr(o.only("Bidirectional", "MergeMode"))
 	if !mergeModes[l.mergeMode] {
 		l.SetErr(fmt.Errorf("%w: merge mode %q (known: concat, sum, mul, ave, none)", keras.ErrInvalidArgument, l.mergeMode))
 	}
@@ -227,17 +292,7 @@ func merge(ctx *keras.Context, mode string, a, b *G.Node) (*G.Node, error) {
 
 // Config returns Keras 3's Bidirectional config: the merge mode and both copies, serialised
 // as Keras serialises layers.
-func (l *BidirectionalLayer) Config() map[string]any {
-	var mode any = l.mergeMode
-	if l.mergeMode == "none" {
-		mode = nil
-	}
-	return map[string]any{
-		"merge_mode":     mode,
-		"layer":          l.serialize(l.forward),
-		"backward_layer": l.serialize(l.backward),
-	}
-}
+func (l *BidirectionalLayer) Config() map[string]any { return bidirectionalKeys.config(l) }
 
 func (l *BidirectionalLayer) serialize(c recurrentLayer) map[string]any {
 	entry := map[string]any{
@@ -257,3 +312,14 @@ func (l *BidirectionalLayer) serialize(c recurrentLayer) map[string]any {
 	}
 	return entry
 }
+
+// BidirectionalOption is an option Bidirectional takes: MergeMode and the common options.
+type BidirectionalOption interface {
+	applier
+	bidirectional()
+}
+
+// bidirectionalOnly carries the options only Bidirectional takes.
+type bidirectionalOnly struct{ setter }
+
+func (bidirectionalOnly) bidirectional() {}

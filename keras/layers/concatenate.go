@@ -21,11 +21,25 @@ type ConcatenateLayer struct {
 var _ keras.Layer = (*ConcatenateLayer)(nil)
 
 // Concatenate returns a layer that concatenates its inputs along Axis (default -1).
-func Concatenate(opts ...Option) *ConcatenateLayer {
+func Concatenate(opts ...ConcatenateOption) *ConcatenateLayer {
 	o := newOptions(opts)
 	l := &ConcatenateLayer{axis: o.axis}
+	return l.made(o)
+}
+
+// concatenateKeys is Concatenate's Keras config.
+var concatenateKeys = configKeys[ConcatenateLayer]{
+	intKey("axis", func(l *ConcatenateLayer) *int { return &l.axis }, -1),
+}
+
+func init() {
+	registerLayer("Concatenate", concatenateKeys, func(l *ConcatenateLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer, made by Concatenate or read from a saved config; the axis is checked
+// against the inputs at the call.
+func (l *ConcatenateLayer) made(o *options) *ConcatenateLayer {
 	initBase(&l.LayerBase, "Concatenate", o)
-	l.SetErr(o.only("Concatenate", "Axis"))
 	return l
 }
 
@@ -134,4 +148,10 @@ func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (
 }
 
 // Config returns Keras 3's Concatenate config.
-func (l *ConcatenateLayer) Config() map[string]any { return map[string]any{"axis": l.axis} }
+func (l *ConcatenateLayer) Config() map[string]any { return concatenateKeys.config(l) }
+
+// ConcatenateOption is an option Concatenate takes: Axis and the common options.
+type ConcatenateOption interface {
+	applier
+	concatenate()
+}

@@ -33,11 +33,10 @@ var _ keras.Layer = (*Conv1DLayer)(nil)
 // Padding ("valid"; also "same", and "causal", which pads only at the start so that output t
 // sees inputs up to t), DilationRate (1; strides and dilation cannot both exceed 1),
 // KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"), Name, Trainable.
-func Conv1D(filters, kernelSize int, opts ...Option) *Conv1DLayer {
+func Conv1D(filters, kernelSize int, opts ...Conv1DOption) *Conv1DLayer {
 	o := newOptions(opts)
 	l := &Conv1DLayer{}
 	initBase(&l.LayerBase, "Conv1D", o)
-	l.SetErr(o.only("Conv1D", "Activation", "UseBias", "Strides", "Padding", "DilationRate", "KernelInitializer", "BiasInitializer"))
 	var err error
 	l.core, err = newConvCore(1, filters, []int{kernelSize}, o, "valid", "same", "causal")
 	l.SetErr(err)
@@ -73,3 +72,19 @@ func (l *Conv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 
 // Config returns Keras 3's Conv1D config.
 func (l *Conv1DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("Conv1D", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv1D", c)
+		k := r.ints("kernel_size", 1)
+		r.convOpts(1)
+		return r.done(Conv1D(r.int("filters", -1, true), first(k), optsAs[Conv1DOption](r)...))
+	})
+}
+
+// Conv1DOption is an option Conv1D takes: Activation, UseBias, KernelInitializer,
+// BiasInitializer, Strides, Padding, DilationRate and the common options.
+type Conv1DOption interface {
+	applier
+	conv1D()
+}

@@ -35,11 +35,10 @@ var _ keras.Layer = (*Conv2DLayer)(nil)
 // ("valid" or "same"), DilationRate (1, or one per axis; strides and dilation cannot both
 // exceed 1), KernelSize2D, KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
 // Name, Trainable.
-func Conv2D(filters, kernelSize int, opts ...Option) *Conv2DLayer {
+func Conv2D(filters, kernelSize int, opts ...Conv2DOption) *Conv2DLayer {
 	o := newOptions(opts)
 	l := &Conv2DLayer{}
 	initBase(&l.LayerBase, "Conv2D", o)
-	l.SetErr(o.only("Conv2D", "Activation", "UseBias", "Strides", "Padding", "DilationRate", "KernelSize2D", "KernelInitializer", "BiasInitializer"))
 	kernel := []int{kernelSize}
 	if o.kernelSize2D != nil {
 		kernel = o.kernelSize2D
@@ -79,3 +78,32 @@ func (l *Conv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 
 // Config returns Keras 3's Conv2D config.
 func (l *Conv2DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("Conv2D", func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader("Conv2D", c)
+		k := r.ints("kernel_size", 2)
+		r.convOpts(2)
+		if len(k) == 2 && k[0] != k[1] {
+			r.add(KernelSize2D(k[0], k[1]))
+		}
+		return r.done(Conv2D(r.int("filters", -1, true), first(k), optsAs[Conv2DOption](r)...))
+	})
+}
+
+// Conv2DOption is an option Conv2D takes: Conv1D's and KernelSize2D.
+type Conv2DOption interface {
+	applier
+	conv2D()
+}
+
+// conv2DOnly carries the options only Conv2D takes.
+type conv2DOnly struct{ setter }
+
+func (conv2DOnly) conv2D() {}
+
+// KernelSize2D gives a Conv2D a rectangular kernel (height, width) instead of the square one
+// of its positional argument.
+func KernelSize2D(h, w int) Conv2DOption {
+	return conv2DOnly{func(o *options) { o.mark("KernelSize2D"); o.kernelSize2D = []int{h, w} }}
+}

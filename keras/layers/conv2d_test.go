@@ -44,14 +44,14 @@ func TestConv2DErrors(t *testing.T) {
 func TestConv2DGradients(t *testing.T) {
 	cases := []struct {
 		name string
-		opts []layers.Option
+		opts []layers.Conv2DOption
 	}{
 		{"valid 3x3", nil},
-		{"same 3x3 stride 2", []layers.Option{layers.Strides(2), layers.Padding("same")}},
-		{"same 2x2 (asymmetric padding)", []layers.Option{layers.KernelSize2D(2, 2), layers.Padding("same")}},
-		{"rectangular stride (2,1) same", []layers.Option{layers.KernelSize2D(2, 3), layers.Strides(2, 1), layers.Padding("same")}},
-		{"dilation 2 same tanh", []layers.Option{layers.DilationRate(2), layers.Padding("same"), layers.Activation("tanh")}},
-		{"1x1 stride 2", []layers.Option{layers.KernelSize2D(1, 1), layers.Strides(2)}},
+		{"same 3x3 stride 2", []layers.Conv2DOption{layers.Strides(2), layers.Padding("same")}},
+		{"same 2x2 (asymmetric padding)", []layers.Conv2DOption{layers.KernelSize2D(2, 2), layers.Padding("same")}},
+		{"rectangular stride (2,1) same", []layers.Conv2DOption{layers.KernelSize2D(2, 3), layers.Strides(2, 1), layers.Padding("same")}},
+		{"dilation 2 same tanh", []layers.Conv2DOption{layers.DilationRate(2), layers.Padding("same"), layers.Activation("tanh")}},
+		{"1x1 stride 2", []layers.Conv2DOption{layers.KernelSize2D(1, 1), layers.Strides(2)}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

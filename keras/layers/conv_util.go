@@ -1,10 +1,12 @@
 package layers
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -142,8 +144,8 @@ type convCore struct {
 	padding    string
 	activation string
 	useBias    bool
-	kernelInit string
-	biasInit   string
+	kernelInit initializers.Initializer
+	biasInit   initializers.Initializer
 	kernel     *keras.Variable // (k..., in, filters)
 	bias       *keras.Variable // (filters,)
 }
@@ -152,8 +154,13 @@ type convCore struct {
 // problem.
 func newConvCore(rank, filters int, kernelSize []int, o *options, paddings ...string) (convCore, error) {
 	c := convCore{rank: rank, filters: filters, activation: o.activation, useBias: o.useBias,
-		kernelInit: o.kernelInitializer, biasInit: o.biasInitializer, padding: "valid"}
+		padding: "valid"}
 	var errs []error
+	var initErr error
+	c.kernelInit, initErr = initializerOf("KernelInitializer", o.kernelInitializer)
+	errs = append(errs, initErr)
+	c.biasInit, initErr = initializerOf("BiasInitializer", o.biasInitializer)
+	errs = append(errs, initErr)
 	if filters <= 0 {
 		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, filters))
 	}
@@ -181,10 +188,7 @@ func newConvCore(rank, filters int, kernelSize []int, o *options, paddings ...st
 	if err := checkActivation(o.activation); err != nil {
 		errs = append(errs, err)
 	}
-	if len(errs) > 0 {
-		return c, errs[0]
-	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 // build creates the kernel (k..., in, filters) and the bias (filters,).
@@ -199,11 +203,11 @@ func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
 	ks := append(keras.Shape(nil), c.kernelSize...)
 	ks = append(ks, ch, c.filters)
 	var err error
-	if c.kernel, err = b.AddWeight("kernel", ks, c.kernelInit, true); err != nil {
+	if c.kernel, err = b.AddWeightInit("kernel", ks, c.kernelInit, true); err != nil {
 		return err
 	}
 	if c.useBias {
-		if c.bias, err = b.AddWeight("bias", keras.Shape{c.filters}, c.biasInit, true); err != nil {
+		if c.bias, err = b.AddWeightInit("bias", keras.Shape{c.filters}, c.biasInit, true); err != nil {
 			return err
 		}
 	}

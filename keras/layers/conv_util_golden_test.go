@@ -61,7 +61,7 @@ func kwInts(v any) []int {
 
 // goldenLayer makes the Go layer for a Keras class and its keyword arguments.
 func goldenLayer(class string, kw map[string]any) (caller, error) {
-	var opts []layers.Option
+	var opts []any // options of several layer kinds; optionsAs picks the constructor's type
 	for k, v := range kw {
 		switch k {
 		case "strides":
@@ -92,25 +92,25 @@ func goldenLayer(class string, kw map[string]any) (caller, error) {
 	ps := kwInts(kw["pool_size"])
 	switch class {
 	case "Conv1D":
-		return layers.Conv1D(int(filters), ks[0], opts...), nil
+		return withOptions(opts, func(o ...layers.Conv1DOption) caller { return layers.Conv1D(int(filters), ks[0], o...) })
 	case "Conv2D":
-		return layers.Conv2D(int(filters), ks[0], opts...), nil
+		return withOptions(opts, func(o ...layers.Conv2DOption) caller { return layers.Conv2D(int(filters), ks[0], o...) })
 	case "MaxPooling1D":
-		return layers.MaxPooling1D(ps[0], opts...), nil
+		return withOptions(opts, func(o ...layers.PoolingOption) caller { return layers.MaxPooling1D(ps[0], o...) })
 	case "AveragePooling1D":
-		return layers.AveragePooling1D(ps[0], opts...), nil
+		return withOptions(opts, func(o ...layers.PoolingOption) caller { return layers.AveragePooling1D(ps[0], o...) })
 	case "MaxPooling2D":
-		return layers.MaxPooling2D(ps[0], opts...), nil
+		return withOptions(opts, func(o ...layers.PoolingOption) caller { return layers.MaxPooling2D(ps[0], o...) })
 	case "AveragePooling2D":
-		return layers.AveragePooling2D(ps[0], opts...), nil
+		return withOptions(opts, func(o ...layers.PoolingOption) caller { return layers.AveragePooling2D(ps[0], o...) })
 	case "GlobalMaxPooling1D":
-		return layers.GlobalMaxPooling1D(opts...), nil
+		return withOptions(opts, func(o ...layers.GlobalPoolingOption) caller { return layers.GlobalMaxPooling1D(o...) })
 	case "GlobalAveragePooling1D":
-		return layers.GlobalAveragePooling1D(opts...), nil
+		return withOptions(opts, func(o ...layers.GlobalPoolingOption) caller { return layers.GlobalAveragePooling1D(o...) })
 	case "GlobalMaxPooling2D":
-		return layers.GlobalMaxPooling2D(opts...), nil
+		return withOptions(opts, func(o ...layers.GlobalPoolingOption) caller { return layers.GlobalMaxPooling2D(o...) })
 	case "GlobalAveragePooling2D":
-		return layers.GlobalAveragePooling2D(opts...), nil
+		return withOptions(opts, func(o ...layers.GlobalPoolingOption) caller { return layers.GlobalAveragePooling2D(o...) })
 	case "ZeroPadding2D":
 		switch p := kw["padding"].(type) {
 		case float64:

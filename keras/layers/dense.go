@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
@@ -21,8 +22,8 @@ type DenseLayer struct {
 	units      int
 	activation string
 	useBias    bool
-	kernelInit string
-	biasInit   string
+	kernelInit initializers.Initializer
+	biasInit   initializers.Initializer
 	kernel     *keras.Variable
 	bias       *keras.Variable
 }
@@ -32,15 +33,39 @@ var _ keras.Layer = (*DenseLayer)(nil)
 // Dense returns a densely connected layer of units outputs. Options: Activation (default
 // none), UseBias (true), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
 // Name, Trainable.
-func Dense(units int, opts ...Option) *DenseLayer {
+func Dense(units int, opts ...DenseOption) *DenseLayer {
 	o := newOptions(opts)
-	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias, kernelInit: o.kernelInitializer, biasInit: o.biasInitializer}
+	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias}
+	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
+	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
+	return l.made(o)
+}
+
+// denseKeys is Dense's Keras config: Config writes it and LoadModel reads it back.
+var denseKeys = configKeys[DenseLayer]{
+	intKey("units", func(l *DenseLayer) *int { return &l.units }, 0).req(),
+	activationKey("activation", func(l *DenseLayer) *string { return &l.activation }),
+	boolKey("use_bias", func(l *DenseLayer) *bool { return &l.useBias }, true),
+	initializerKey("kernel_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.kernelInit }, initializers.GlorotUniform),
+	initializerKey("bias_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.biasInit }, initializers.Zeros),
+	nullKey[DenseLayer]("kernel_regularizer"),
+	nullKey[DenseLayer]("bias_regularizer"),
+	nullKey[DenseLayer]("activity_regularizer"),
+	nullKey[DenseLayer]("kernel_constraint"),
+	nullKey[DenseLayer]("bias_constraint"),
+}
+
+func init() {
+	registerLayer("Dense", denseKeys, func(l *DenseLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to Dense or read from a saved config.
+func (l *DenseLayer) made(o *options) *DenseLayer {
 	initBase(&l.LayerBase, "Dense", o)
-	l.SetErr(o.only("Dense", "Activation", "UseBias", "KernelInitializer", "BiasInitializer"))
-	if units <= 0 {
-		l.SetErr(keras.ShapeError("units must be positive, got %d", units))
+	if l.units <= 0 {
+		l.SetErr(keras.ShapeError("units must be positive, got %d", l.units))
 	}
-	l.SetErr(checkActivation(o.activation))
+	l.SetErr(checkActivation(l.activation))
 	return l
 }
 
@@ -63,11 +88,11 @@ func (l *DenseLayer) Build(in []keras.Shape) error {
 		return keras.ShapeError("the last dimension of the input must be known, got %v", in[0])
 	}
 	var err error
-	if l.kernel, err = l.AddWeight("kernel", keras.Shape{d, l.units}, l.kernelInit, true); err != nil {
+	if l.kernel, err = l.AddWeightInit("kernel", keras.Shape{d, l.units}, l.kernelInit, true); err != nil {
 		return err
 	}
 	if l.useBias {
-		if l.bias, err = l.AddWeight("bias", keras.Shape{l.units}, l.biasInit, true); err != nil {
+		if l.bias, err = l.AddWeightInit("bias", keras.Shape{l.units}, l.biasInit, true); err != nil {
 			return err
 		}
 	}
@@ -98,21 +123,15 @@ func (l *DenseLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error
 }
 
 // Config returns Keras 3's Dense config.
-func (l *DenseLayer) Config() map[string]any {
-	return map[string]any{
-		"units":                l.units,
-		"activation":           activationConfig(l.activation),
-		"use_bias":             l.useBias,
-		"kernel_initializer":   initializerConfig(l.kernelInit),
-		"bias_initializer":     initializerConfig(l.biasInit),
-		"kernel_regularizer":   nil,
-		"bias_regularizer":     nil,
-		"activity_regularizer": nil,
-		"kernel_constraint":    nil,
-		"bias_constraint":      nil,
-	}
-}
+func (l *DenseLayer) Config() map[string]any { return denseKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DenseLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+// DenseOption is an option Dense takes: Activation, UseBias, KernelInitializer,
+// BiasInitializer and the common options.
+type DenseOption interface {
+	applier
+	dense()
+}

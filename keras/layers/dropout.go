@@ -22,16 +22,31 @@ type DropoutLayer struct {
 var _ keras.Layer = (*DropoutLayer)(nil)
 
 // Dropout returns a dropout layer that drops the fraction rate (0 ≤ rate ≤ 1) of its inputs.
-func Dropout(rate float64, opts ...Option) *DropoutLayer {
+func Dropout(rate float64, opts ...DropoutOption) *DropoutLayer {
 	o := newOptions(opts)
 	if o.set["Rate"] {
 		rate = o.rate
 	}
 	l := &DropoutLayer{rate: rate}
+	return l.made(o)
+}
+
+// dropoutKeys is Dropout's Keras config; seed and noise_shape are not implemented.
+var dropoutKeys = configKeys[DropoutLayer]{
+	floatKey("rate", func(l *DropoutLayer) *float64 { return &l.rate }, 0).req(),
+	nullKey[DropoutLayer]("seed"),
+	nullKey[DropoutLayer]("noise_shape"),
+}
+
+func init() {
+	registerLayer("Dropout", dropoutKeys, func(l *DropoutLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its rate, given to Dropout or read from a saved config.
+func (l *DropoutLayer) made(o *options) *DropoutLayer {
 	initBase(&l.LayerBase, "Dropout", o)
-	l.SetErr(o.only("Dropout", "Rate"))
-	if rate < 0 || rate > 1 {
-		l.SetErr(fmt.Errorf("%w: rate must be in [0, 1], got %v", keras.ErrInvalidArgument, rate))
+	if l.rate < 0 || l.rate > 1 {
+		l.SetErr(fmt.Errorf("%w: rate must be in [0, 1], got %v", keras.ErrInvalidArgument, l.rate))
 	}
 	return l
 }
@@ -68,10 +83,24 @@ func (l *DropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, err
 }
 
 // Config returns Keras 3's Dropout config.
-func (l *DropoutLayer) Config() map[string]any {
-	return map[string]any{"rate": l.rate, "seed": nil, "noise_shape": nil}
-}
+func (l *DropoutLayer) Config() map[string]any { return dropoutKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).
 func (l *DropoutLayer) PaddingRole() keras.PaddingRole { return keras.PaddingStepwise }
+
+// DropoutOption is an option Dropout takes: Rate and the common options.
+type DropoutOption interface {
+	applier
+	dropout()
+}
+
+// dropoutOnly carries the options only Dropout takes.
+type dropoutOnly struct{ setter }
+
+func (dropoutOnly) dropout() {}
+
+// Rate sets a Dropout's rate (the fraction of units dropped).
+func Rate(f float64) DropoutOption {
+	return dropoutOnly{func(o *options) { o.mark("Rate"); o.rate = f }}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -32,7 +33,7 @@ import (
 type EmbeddingLayer struct {
 	keras.LayerBase
 	inputDim, outputDim int
-	init                string
+	init                initializers.Initializer
 	maskZero            bool
 	embeddings          *keras.Variable
 	maskTable           *tensor.Dense // 0 for id 0, 1 for the others; shared by every graph
@@ -43,13 +44,35 @@ var _ keras.Layer = (*EmbeddingLayer)(nil)
 // Embedding returns an embedding layer for ids in [0, inputDim) and vectors of outputDim
 // values. Options, with Keras's defaults: EmbeddingsInitializer ("uniform": ±0.05), MaskZero
 // (false), Name, Trainable, DType (the embeddings' dtype, "float32" unless given).
-func Embedding(inputDim, outputDim int, opts ...Option) *EmbeddingLayer {
+func Embedding(inputDim, outputDim int, opts ...EmbeddingOption) *EmbeddingLayer {
 	o := newOptions(opts)
-	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, init: o.embeddingsInit, maskZero: o.maskZero}
+	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, maskZero: o.maskZero}
+	l.init = resolveInit(&l.LayerBase, "EmbeddingsInitializer", o.embeddingsInit)
+	return l.made(o)
+}
+
+// embeddingKeys is Embedding's Keras config.
+var embeddingKeys = configKeys[EmbeddingLayer]{
+	intKey("input_dim", func(l *EmbeddingLayer) *int { return &l.inputDim }, 0).req(),
+	intKey("output_dim", func(l *EmbeddingLayer) *int { return &l.outputDim }, 0).req(),
+	initializerKey("embeddings_initializer", func(l *EmbeddingLayer) *initializers.Initializer { return &l.init },
+		func() initializers.Initializer { return initializers.RandomUniform(-0.05, 0.05) }),
+	nullKey[EmbeddingLayer]("embeddings_regularizer"),
+	nullKey[EmbeddingLayer]("activity_regularizer"),
+	nullKey[EmbeddingLayer]("embeddings_constraint"),
+	boolKey("mask_zero", func(l *EmbeddingLayer) *bool { return &l.maskZero }, false),
+	nullKey[EmbeddingLayer]("quantization_config"),
+}
+
+func init() {
+	registerLayer("Embedding", embeddingKeys, func(l *EmbeddingLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its sizes, given to Embedding or read from a saved config.
+func (l *EmbeddingLayer) made(o *options) *EmbeddingLayer {
 	initBase(&l.LayerBase, "Embedding", o)
-	l.SetErr(o.only("Embedding", "EmbeddingsInitializer", "MaskZero"))
-	if inputDim <= 0 || outputDim <= 0 {
-		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, inputDim, outputDim))
+	if l.inputDim <= 0 || l.outputDim <= 0 {
+		l.SetErr(fmt.Errorf("%w: input_dim and output_dim must be positive, got %d and %d", keras.ErrInvalidArgument, l.inputDim, l.outputDim))
 	}
 	return l
 }
@@ -91,7 +114,7 @@ func (l *EmbeddingLayer) Build(in []keras.Shape) error {
 		return err
 	}
 	var err error
-	l.embeddings, err = l.AddWeight("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
+	l.embeddings, err = l.AddWeightInit("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
 	return err
 }
 
@@ -210,15 +233,26 @@ func unravel(i int, shape tensor.Shape) []int {
 }
 
 // Config returns Keras 3's Embedding config.
-func (l *EmbeddingLayer) Config() map[string]any {
-	return map[string]any{
-		"input_dim":              l.inputDim,
-		"output_dim":             l.outputDim,
-		"embeddings_initializer": initializerConfig(l.init),
-		"embeddings_regularizer": nil,
-		"activity_regularizer":   nil,
-		"embeddings_constraint":  nil,
-		"mask_zero":              l.maskZero,
-		"quantization_config":    nil,
-	}
+func (l *EmbeddingLayer) Config() map[string]any { return embeddingKeys.config(l) }
+
+// EmbeddingOption is an option Embedding takes: EmbeddingsInitializer, MaskZero and the
+// common options.
+type EmbeddingOption interface {
+	applier
+	embedding()
+}
+
+// embeddingOnly carries the options only Embedding takes.
+type embeddingOnly struct{ setter }
+
+func (embeddingOnly) embedding() {}
+
+// EmbeddingsInitializer names an Embedding's initializer (default "uniform": ±0.05).
+func EmbeddingsInitializer(init any) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("EmbeddingsInitializer"); o.embeddingsInit = init }}
+}
+
+// MaskZero makes an Embedding treat index 0 as padding and pass a mask on (default false).
+func MaskZero(b bool) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("MaskZero"); o.maskZero = b }}
 }

@@ -136,7 +136,6 @@ func TestEmbeddingErrors(t *testing.T) {
 	}{
 		{"zero input dim", layers.Embedding(0, 2)},
 		{"negative output dim", layers.Embedding(3, -2)},
-		{"option it does not take", layers.Embedding(3, 2, layers.ReturnSequences(true))},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			in := keras.Input(keras.Shape{keras.None}, keras.DType("int32"))

@@ -35,35 +35,45 @@ type GlobalPoolingLayer struct {
 
 var _ keras.Layer = (*GlobalPoolingLayer)(nil)
 
-func newGlobalPooling(class string, rank int, avg bool, opts []Option) *GlobalPoolingLayer {
+func newGlobalPooling(class string, rank int, avg bool, opts []GlobalPoolingOption) *GlobalPoolingLayer {
 	o := newOptions(opts)
 	l := &GlobalPoolingLayer{class: class, rank: rank, avg: avg, keepDims: o.keepDims}
-	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class, "KeepDims"))
+	return l.made(o)
+}
+
+// globalPoolingKeys is the Keras config of the four global poolings.
+var globalPoolingKeys = configKeys[GlobalPoolingLayer]{
+	constKey[GlobalPoolingLayer]("data_format", "channels_last"),
+	boolKey("keepdims", func(l *GlobalPoolingLayer) *bool { return &l.keepDims }, false),
+}
+
+// made names the layer, made by its constructor or read from a saved config.
+func (l *GlobalPoolingLayer) made(o *options) *GlobalPoolingLayer {
+	initBase(&l.LayerBase, l.class, o)
 	return l
 }
 
 // GlobalMaxPooling1D returns a layer taking the maximum over the steps of (batch, steps,
 // channels) inputs. Options: KeepDims (default false), Name.
-func GlobalMaxPooling1D(opts ...Option) *GlobalPoolingLayer {
+func GlobalMaxPooling1D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalMaxPooling1D", 1, false, opts)
 }
 
 // GlobalAveragePooling1D returns a layer averaging over the steps of (batch, steps, channels)
 // inputs. Options: KeepDims (default false), Name.
-func GlobalAveragePooling1D(opts ...Option) *GlobalPoolingLayer {
+func GlobalAveragePooling1D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalAveragePooling1D", 1, true, opts)
 }
 
 // GlobalMaxPooling2D returns a layer taking the maximum over the positions of (batch, height,
 // width, channels) inputs. Options: KeepDims (default false), Name.
-func GlobalMaxPooling2D(opts ...Option) *GlobalPoolingLayer {
+func GlobalMaxPooling2D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalMaxPooling2D", 2, false, opts)
 }
 
 // GlobalAveragePooling2D returns a layer averaging over the positions of (batch, height,
 // width, channels) inputs. Options: KeepDims (default false), Name.
-func GlobalAveragePooling2D(opts ...Option) *GlobalPoolingLayer {
+func GlobalAveragePooling2D(opts ...GlobalPoolingOption) *GlobalPoolingLayer {
 	return newGlobalPooling("GlobalAveragePooling2D", 2, true, opts)
 }
 
@@ -145,9 +155,7 @@ func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 }
 
 // Config returns Keras 3's global pooling config: data_format and keepdims.
-func (l *GlobalPoolingLayer) Config() map[string]any {
-	return map[string]any{"data_format": "channels_last", "keepdims": l.keepDims}
-}
+func (l *GlobalPoolingLayer) Config() map[string]any { return globalPoolingKeys.config(l) }
 
 // maskedMean is Σ_t x[b,t,:]·m[b,t] / Σ_t m[b,t] for x (B, T, C) and a 0/1 mask m (B, T):
 // Keras 3's GlobalAveragePooling1D with a mask (all steps masked gives 0/0 there too).
@@ -177,4 +185,34 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	return G.BroadcastHadamardDiv(sum, count, nil, []byte{1})
+}
+
+func init() {
+	for _, g := range []struct {
+		class string
+		rank  int
+		avg   bool
+	}{{"GlobalMaxPooling1D", 1, false}, {"GlobalAveragePooling1D", 1, true}, {"GlobalMaxPooling2D", 2, false}, {"GlobalAveragePooling2D", 2, true}} {
+		registerLayer(g.class, globalPoolingKeys, func(l *GlobalPoolingLayer, o *options) keras.Layer {
+			l.class, l.rank, l.avg = g.class, g.rank, g.avg
+			return l.made(o)
+		})
+	}
+}
+
+// GlobalPoolingOption is an option the global poolings take: KeepDims and the common
+// options.
+type GlobalPoolingOption interface {
+	applier
+	globalPooling()
+}
+
+// globalPoolingOnly carries the options only the global poolings take.
+type globalPoolingOnly struct{ setter }
+
+func (globalPoolingOnly) globalPooling() {}
+
+// KeepDims makes a global pooling keep the reduced axes with size 1 (default false).
+func KeepDims(b bool) GlobalPoolingOption {
+	return globalPoolingOnly{func(o *options) { o.mark("KeepDims"); o.keepDims = b }}
 }

@@ -90,7 +90,7 @@ func TestRecurrentGradients(t *testing.T) {
 	}) func(x *keras.Tensor) []*keras.Tensor {
 		return func(x *keras.Tensor) []*keras.Tensor { return l.CallAll(x) }
 	}
-	seqState := []layers.Option{layers.ReturnSequences(true), layers.ReturnState(true)}
+	seq, state := layers.ReturnSequences(true), layers.ReturnState(true)
 	float := func(name string, call func(*keras.Tensor) []*keras.Tensor) layerGradCase {
 		return layerGradCase{name: name, call: call, batch: 3, steps: 5, features: 4}
 	}
@@ -99,27 +99,27 @@ func TestRecurrentGradients(t *testing.T) {
 	}
 	cases := []layerGradCase{
 		float("LSTM", one(layers.LSTM(3))),
-		float("LSTM sequences and states", one(layers.LSTM(3, seqState...))),
-		float("LSTM go backwards", one(layers.LSTM(3, append(seqState, layers.GoBackwards(true))...))),
+		float("LSTM sequences and states", one(layers.LSTM(3, seq, state))),
+		float("LSTM go backwards", one(layers.LSTM(3, seq, state, layers.GoBackwards(true)))),
 		float("LSTM no bias", one(layers.LSTM(3, layers.UseBias(false), layers.ReturnState(true)))),
 		float("LSTM hard sigmoid softsign", one(layers.LSTM(3, layers.RecurrentActivation("hard_sigmoid"), layers.Activation("softsign")))),
-		{name: "LSTM one step", call: one(layers.LSTM(2, seqState...)), batch: 2, steps: 1, features: 3},
-		masked("LSTM masked", one(layers.LSTM(3, seqState...))),
+		{name: "LSTM one step", call: one(layers.LSTM(2, seq, state)), batch: 2, steps: 1, features: 3},
+		masked("LSTM masked", one(layers.LSTM(3, seq, state))),
 		masked("LSTM masked backwards", one(layers.LSTM(3, layers.GoBackwards(true), layers.ReturnState(true)))),
 		float("LSTM stacked", func(x *keras.Tensor) []*keras.Tensor {
 			return []*keras.Tensor{layers.LSTM(2).Call(layers.LSTM(3, layers.ReturnSequences(true)).Call(x))}
 		}),
-		float("GRU", one(layers.GRU(3, seqState...))),
+		float("GRU", one(layers.GRU(3, seq, state))),
 		float("GRU go backwards", one(layers.GRU(3, layers.GoBackwards(true), layers.ReturnState(true)))),
 		float("GRU no bias", one(layers.GRU(3, layers.UseBias(false)))),
-		float("GRU reset before", one(layers.GRU(3, append(seqState, layers.ResetAfter(false))...))),
-		masked("GRU masked", one(layers.GRU(3, seqState...))),
+		float("GRU reset before", one(layers.GRU(3, seq, state, layers.ResetAfter(false)))),
+		masked("GRU masked", one(layers.GRU(3, seq, state))),
 		masked("GRU reset before masked", one(layers.GRU(3, layers.ResetAfter(false), layers.GoBackwards(true), layers.ReturnSequences(true)))),
-		float("SimpleRNN", one(layers.SimpleRNN(3, seqState...))),
+		float("SimpleRNN", one(layers.SimpleRNN(3, seq, state))),
 		float("SimpleRNN relu backwards", one(layers.SimpleRNN(3, layers.Activation("relu"), layers.GoBackwards(true)))),
-		masked("SimpleRNN masked", one(layers.SimpleRNN(3, seqState...))),
+		masked("SimpleRNN masked", one(layers.SimpleRNN(3, seq, state))),
 		float("Bidirectional LSTM", one(layers.Bidirectional(layers.LSTM(2, layers.ReturnSequences(true))))),
-		masked("Bidirectional LSTM masked", one(layers.Bidirectional(layers.LSTM(2, seqState...)))),
+		masked("Bidirectional LSTM masked", one(layers.Bidirectional(layers.LSTM(2, seq, state)))),
 		masked("Bidirectional GRU sum", one(layers.Bidirectional(layers.GRU(2, layers.ReturnState(true)), layers.MergeMode("sum")))),
 		float("Bidirectional SimpleRNN none", one(layers.Bidirectional(layers.SimpleRNN(2, layers.ReturnSequences(true)), layers.MergeMode("none")))),
 		float("Bidirectional mul and ave", func(x *keras.Tensor) []*keras.Tensor {

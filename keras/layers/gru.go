@@ -36,7 +36,7 @@ var _ keras.Layer = (*GRULayer)(nil)
 // ("glorot_uniform"), RecurrentInitializer ("orthogonal"), BiasInitializer ("zeros"),
 // ResetAfter (true), ReturnSequences (false), ReturnState (false), GoBackwards (false), Name,
 // Trainable, DType.
-func GRU(units int, opts ...Option) *GRULayer {
+func GRU(units int, opts ...GRUOption) *GRULayer {
 	return &GRULayer{newRecurrent(kindGRU, "GRU", "gru_cell", units, newOptions(opts))}
 }
 
@@ -54,3 +54,23 @@ func (l *GRULayer) ClassName() string { return "GRU" }
 
 // Config returns Keras 3's GRU config.
 func (l *GRULayer) Config() map[string]any { return l.config() }
+
+func init() {
+	registerRecurrent(kindGRU, "GRU", "gru_cell", func(r recurrent) keras.Layer { return &GRULayer{r} })
+}
+
+// GRUOption is an option GRU takes: LSTM's, with ResetAfter for UnitForgetBias.
+type GRUOption interface {
+	applier
+	gru()
+}
+
+// gruOnly carries the options only GRU takes.
+type gruOnly struct{ setter }
+
+func (gruOnly) gru() {}
+
+// ResetAfter selects GRU's variant (default true, as in Keras 3).
+func ResetAfter(b bool) GRUOption {
+	return gruOnly{func(o *options) { o.mark("ResetAfter"); o.resetAfter = b }}
+}

@@ -12,11 +12,11 @@ import (
 func TestGRUKerasValues(t *testing.T) {
 	cases := []struct {
 		name string
-		opts []layers.Option
+		opts []layers.GRUOption
 		want []float64
 	}{
 		{"default", nil, []float64{0.5217289, 0.6371659, 0.39384964}},
-		{"go backwards", []layers.Option{layers.GoBackwards(true)}, []float64{0.24406259, 0.611516, 0.3928808}},
+		{"go backwards", []layers.GRUOption{layers.GoBackwards(true)}, []float64{0.24406259, 0.611516, 0.3928808}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -24,22 +24,26 @@ var _ keras.Layer = (*LeakyReLULayer)(nil)
 // LeakyReLU returns a leaky rectifier with the given negative slope (≥ 0; Keras's default is
 // 0.3). Options: Name, Trainable, DType.
 func LeakyReLU(negativeSlope float64, opts ...Option) *LeakyReLULayer {
-	o := newOptions(opts)
 	l := &LeakyReLULayer{negativeSlope: negativeSlope}
-	initBase(&l.LayerBase, "LeakyReLU", o)
-	l.SetErr(o.only("LeakyReLU"))
-	if !(negativeSlope >= 0) {
-		l.SetErr(fmt.Errorf("%w: negative_slope must be ≥ 0, got %v", keras.ErrInvalidArgument, negativeSlope))
-	}
-	return l
+	return l.made(newOptions(opts))
+}
+
+// leakyReLUKeys is LeakyReLU's Keras config; Keras 3 still reads Keras 2's "alpha".
+var leakyReLUKeys = configKeys[LeakyReLULayer]{
+	floatKey("negative_slope", func(l *LeakyReLULayer) *float64 { return &l.negativeSlope }, 0.3).or("alpha"),
 }
 
 func init() {
-	Register("LeakyReLU", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("LeakyReLU", c)
-		slope := r.float("alpha", 0.3, false) // Keras 2's name, still accepted by Keras 3
-		return r.done(LeakyReLU(r.float("negative_slope", slope, false), r.common()...))
-	})
+	registerLayer("LeakyReLU", leakyReLUKeys, func(l *LeakyReLULayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its slope, given to LeakyReLU or read from a saved config.
+func (l *LeakyReLULayer) made(o *options) *LeakyReLULayer {
+	initBase(&l.LayerBase, "LeakyReLU", o)
+	if !(l.negativeSlope >= 0) {
+		l.SetErr(fmt.Errorf("%w: negative_slope must be ≥ 0, got %v", keras.ErrInvalidArgument, l.negativeSlope))
+	}
+	return l
 }
 
 // Call applies the layer to x.
@@ -71,9 +75,7 @@ func (l *LeakyReLULayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 }
 
 // Config returns Keras 3's LeakyReLU config.
-func (l *LeakyReLULayer) Config() map[string]any {
-	return map[string]any{"negative_slope": l.negativeSlope}
-}
+func (l *LeakyReLULayer) Config() map[string]any { return leakyReLUKeys.config(l) }
 
 // PaddingRole reports that each time step is computed on its own and the mask passes through,
 // so batches of masked token ids may be bucketed (see keras.PaddingRole).

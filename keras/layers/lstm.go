@@ -33,7 +33,7 @@ var _ keras.Layer = (*LSTMLayer)(nil)
 // BiasInitializer ("zeros"), UnitForgetBias (true: the forget gate's bias starts at 1),
 // ReturnSequences (false), ReturnState (false), GoBackwards (false), Name, Trainable, DType.
 // Activations: "tanh", "sigmoid", "hard_sigmoid", "relu", "softsign", "linear".
-func LSTM(units int, opts ...Option) *LSTMLayer {
+func LSTM(units int, opts ...LSTMOption) *LSTMLayer {
 	return &LSTMLayer{newRecurrent(kindLSTM, "LSTM", "lstm_cell", units, newOptions(opts))}
 }
 
@@ -52,3 +52,25 @@ func (l *LSTMLayer) ClassName() string { return "LSTM" }
 
 // Config returns Keras 3's LSTM config.
 func (l *LSTMLayer) Config() map[string]any { return l.config() }
+
+func init() {
+	registerRecurrent(kindLSTM, "LSTM", "lstm_cell", func(r recurrent) keras.Layer { return &LSTMLayer{r} })
+}
+
+// LSTMOption is an option LSTM takes: Activation, RecurrentActivation, UseBias, the three
+// initializers, ReturnSequences, ReturnState, GoBackwards, UnitForgetBias and the common
+// options.
+type LSTMOption interface {
+	applier
+	lstm()
+}
+
+// lstmOnly carries the options only LSTM takes.
+type lstmOnly struct{ setter }
+
+func (lstmOnly) lstm() {}
+
+// UnitForgetBias sets an LSTM's forget-gate bias to 1 at initialisation (default true).
+func UnitForgetBias(b bool) LSTMOption {
+	return lstmOnly{func(o *options) { o.mark("UnitForgetBias"); o.unitForgetBias = b }}
+}

@@ -92,14 +92,14 @@ func rep(v []float64, n int) []float64 {
 func TestLSTMKerasValues(t *testing.T) {
 	cases := []struct {
 		name           string
-		opts           []layers.Option
+		opts           []layers.LSTMOption
 		unitForgetBias bool
 		want           []float64
 	}{
 		{"default", nil, true, []float64{0.6288687, 0.86899155, 0.9460773}},
-		{"go backwards", []layers.Option{layers.GoBackwards(true)}, true, []float64{0.35622165, 0.74789524, 0.8872726}},
-		{"unit forget bias false", []layers.Option{layers.UnitForgetBias(false)}, false, []float64{0.57019705, 0.8661914, 0.9459622}},
-		{"no bias", []layers.Option{layers.UseBias(false)}, false, []float64{0.54986924, 0.86226785, 0.9443936}},
+		{"go backwards", []layers.LSTMOption{layers.GoBackwards(true)}, true, []float64{0.35622165, 0.74789524, 0.8872726}},
+		{"unit forget bias false", []layers.LSTMOption{layers.UnitForgetBias(false)}, false, []float64{0.57019705, 0.8661914, 0.9459622}},
+		{"no bias", []layers.LSTMOption{layers.UseBias(false)}, false, []float64{0.54986924, 0.86226785, 0.9443936}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -159,11 +159,11 @@ func TestLSTMPaddingIsIgnored(t *testing.T) {
 	ids := []int32{5, 3, 8, 1}
 	variants := []struct {
 		name string
-		opts []layers.Option
+		opts []layers.LSTMOption
 	}{
 		{"forward", nil},
-		{"go backwards", []layers.Option{layers.GoBackwards(true)}},
-		{"states", []layers.Option{layers.ReturnState(true)}},
+		{"go backwards", []layers.LSTMOption{layers.GoBackwards(true)}},
+		{"states", []layers.LSTMOption{layers.ReturnState(true)}},
 	}
 	paddings := []struct {
 		name        string
@@ -209,13 +209,13 @@ func TestLSTMPaddingIsIgnored(t *testing.T) {
 func TestLSTMUnitForgetBias(t *testing.T) {
 	cases := []struct {
 		name       string
-		opts       []layers.Option
+		opts       []layers.LSTMOption
 		gate, rest float32 // NaN: random
 	}{
 		{"zeros", nil, 1, 0},
-		{"ones", []layers.Option{layers.BiasInitializer("ones")}, 1, 1},
-		{"random", []layers.Option{layers.BiasInitializer("random_normal")}, 1, float32(math.NaN())},
-		{"off", []layers.Option{layers.UnitForgetBias(false)}, 0, 0},
+		{"ones", []layers.LSTMOption{layers.BiasInitializer("ones")}, 1, 1},
+		{"random", []layers.LSTMOption{layers.BiasInitializer("random_normal")}, 1, float32(math.NaN())},
+		{"off", []layers.LSTMOption{layers.UnitForgetBias(false)}, 0, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

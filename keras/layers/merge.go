@@ -26,7 +26,6 @@ func newMerge(class string, arity int, op func(*ops.Builder, []*G.Node) *G.Node,
 	o := newOptions(opts)
 	l := &MergeLayer{class: class, op: op, arity: arity}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class))
 	return l
 }
 
@@ -127,3 +126,20 @@ func (l *MergeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error
 
 // Config returns Keras 3's config of a merge layer (no keys of its own).
 func (l *MergeLayer) Config() map[string]any { return map[string]any{} }
+
+func init() {
+	Register("Add", mergeFromConfig("Add", Add))
+	Register("Subtract", mergeFromConfig("Subtract", Subtract))
+	Register("Multiply", mergeFromConfig("Multiply", Multiply))
+	Register("Maximum", mergeFromConfig("Maximum", Maximum))
+	Register("Minimum", mergeFromConfig("Minimum", Minimum))
+	Register("Average", mergeFromConfig("Average", Average))
+}
+
+// mergeFromConfig rebuilds Add, Subtract, Multiply, Maximum, Minimum or Average.
+func mergeFromConfig(class string, newLayer func(...Option) *MergeLayer) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		return r.done(newLayer(optsAs[Option](r)...))
+	}
+}

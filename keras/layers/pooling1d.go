@@ -29,11 +29,10 @@ type Pooling1DLayer struct {
 
 var _ keras.Layer = (*Pooling1DLayer)(nil)
 
-func newPooling1D(class string, avg bool, poolSize int, opts []Option) *Pooling1DLayer {
+func newPooling1D(class string, avg bool, poolSize int, opts []PoolingOption) *Pooling1DLayer {
 	o := newOptions(opts)
 	l := &Pooling1DLayer{class: class}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class, "Strides", "Padding"))
 	var err error
 	l.core, err = newPoolCore(1, avg, poolSize, o)
 	l.SetErr(err)
@@ -43,13 +42,13 @@ func newPooling1D(class string, avg bool, poolSize int, opts []Option) *Pooling1
 // MaxPooling1D returns a layer taking the maximum over windows of poolSize steps (Keras's
 // default pool size is 2). Options: Strides (default: poolSize), Padding ("valid" or "same"),
 // Name.
-func MaxPooling1D(poolSize int, opts ...Option) *Pooling1DLayer {
+func MaxPooling1D(poolSize int, opts ...PoolingOption) *Pooling1DLayer {
 	return newPooling1D("MaxPooling1D", false, poolSize, opts)
 }
 
 // AveragePooling1D returns a layer averaging windows of poolSize steps. Options as for
 // [MaxPooling1D].
-func AveragePooling1D(poolSize int, opts ...Option) *Pooling1DLayer {
+func AveragePooling1D(poolSize int, opts ...PoolingOption) *Pooling1DLayer {
 	return newPooling1D("AveragePooling1D", true, poolSize, opts)
 }
 
@@ -87,3 +86,26 @@ func (l *Pooling1DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, err
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.
 func (l *Pooling1DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("MaxPooling1D", poolingFromConfig("MaxPooling1D", 1, MaxPooling1D))
+	Register("AveragePooling1D", poolingFromConfig("AveragePooling1D", 1, AveragePooling1D))
+}
+
+// poolingFromConfig rebuilds a 1-D or 2-D max or average pooling.
+func poolingFromConfig[L keras.Layer](class string, rank int, newLayer func(int, ...PoolingOption) L) func(map[string]any) (keras.Layer, error) {
+	return func(c map[string]any) (keras.Layer, error) {
+		r := newConfigReader(class, c)
+		pool := r.ints("pool_size", rank)
+		if len(pool) == 2 && pool[0] != pool[1] {
+			r.fail("pool_size %v: only square pools are supported", pool)
+		}
+		if s, ok := c["strides"]; ok && s != nil {
+			r.add(Strides(r.ints("strides", rank)...))
+		}
+		if _, ok := c["padding"]; ok {
+			r.add(Padding(r.str("padding", "valid")))
+		}
+		return r.done(newLayer(first(pool), optsAs[PoolingOption](r)...))
+	}
+}

@@ -32,7 +32,6 @@ func TestPooling1DErrors(t *testing.T) {
 		{"causal padding", keras.Shape{8, 2}, func() caller { return layers.MaxPooling1D(2, layers.Padding("causal")) }, keras.ErrInvalidArgument, []string{`"causal"`}},
 		{"zero pool", keras.Shape{8, 2}, func() caller { return layers.MaxPooling1D(0) }, keras.ErrInvalidArgument, []string{"pool_size"}},
 		{"negative strides", keras.Shape{8, 2}, func() caller { return layers.MaxPooling1D(2, layers.Strides(-2)) }, keras.ErrInvalidArgument, []string{"Strides"}},
-		{"foreign option", keras.Shape{8, 2}, func() caller { return layers.AveragePooling1D(2, layers.Activation("relu")) }, keras.ErrInvalidArgument, []string{"Activation"}},
 	})
 }
 

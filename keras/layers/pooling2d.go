@@ -27,11 +27,10 @@ type Pooling2DLayer struct {
 
 var _ keras.Layer = (*Pooling2DLayer)(nil)
 
-func newPooling2D(class string, avg bool, poolSize int, opts []Option) *Pooling2DLayer {
+func newPooling2D(class string, avg bool, poolSize int, opts []PoolingOption) *Pooling2DLayer {
 	o := newOptions(opts)
 	l := &Pooling2DLayer{class: class}
 	initBase(&l.LayerBase, class, o)
-	l.SetErr(o.only(class, "Strides", "Padding"))
 	var err error
 	l.core, err = newPoolCore(2, avg, poolSize, o)
 	l.SetErr(err)
@@ -41,13 +40,13 @@ func newPooling2D(class string, avg bool, poolSize int, opts []Option) *Pooling2
 // MaxPooling2D returns a layer taking the maximum over poolSize×poolSize windows (Keras's
 // default pool size is 2). Options: Strides (default: poolSize; one value or one per axis),
 // Padding ("valid" or "same"), Name.
-func MaxPooling2D(poolSize int, opts ...Option) *Pooling2DLayer {
+func MaxPooling2D(poolSize int, opts ...PoolingOption) *Pooling2DLayer {
 	return newPooling2D("MaxPooling2D", false, poolSize, opts)
 }
 
 // AveragePooling2D returns a layer averaging poolSize×poolSize windows. Options as for
 // [MaxPooling2D].
-func AveragePooling2D(poolSize int, opts ...Option) *Pooling2DLayer {
+func AveragePooling2D(poolSize int, opts ...PoolingOption) *Pooling2DLayer {
 	return newPooling2D("AveragePooling2D", true, poolSize, opts)
 }
 
@@ -85,3 +84,8 @@ func (l *Pooling2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, err
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.
 func (l *Pooling2DLayer) Config() map[string]any { return l.core.config() }
+
+func init() {
+	Register("MaxPooling2D", poolingFromConfig("MaxPooling2D", 2, MaxPooling2D))
+	Register("AveragePooling2D", poolingFromConfig("AveragePooling2D", 2, AveragePooling2D))
+}

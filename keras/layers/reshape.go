@@ -15,10 +15,16 @@ var _ keras.Layer = (*FlattenLayer)(nil)
 
 // Flatten returns a Flatten layer.
 func Flatten(opts ...Option) *FlattenLayer {
-	o := newOptions(opts)
 	l := &FlattenLayer{}
+	return l.made(newOptions(opts))
+}
+
+// flattenKeys is Flatten's Keras config.
+var flattenKeys = configKeys[FlattenLayer]{constKey[FlattenLayer]("data_format", "channels_last")}
+
+// made names the layer, made by Flatten or read from a saved config.
+func (l *FlattenLayer) made(o *options) *FlattenLayer {
 	initBase(&l.LayerBase, "Flatten", o)
-	l.SetErr(o.only("Flatten"))
 	return l
 }
 
@@ -53,9 +59,7 @@ func (l *FlattenLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, err
 }
 
 // Config returns Keras 3's Flatten config.
-func (l *FlattenLayer) Config() map[string]any {
-	return map[string]any{"data_format": "channels_last"}
-}
+func (l *FlattenLayer) Config() map[string]any { return flattenKeys.config(l) }
 
 // ReshapeLayer reshapes its input to a target shape (batch dimension excluded); one
 // dimension may be -1 and is then inferred.
@@ -68,20 +72,29 @@ var _ keras.Layer = (*ReshapeLayer)(nil)
 
 // Reshape returns a layer that reshapes its input to targetShape (batch excluded).
 func Reshape(targetShape keras.Shape, opts ...Option) *ReshapeLayer {
-	o := newOptions(opts)
 	l := &ReshapeLayer{target: targetShape.Clone()}
+	return l.made(newOptions(opts))
+}
+
+// reshapeKeys is Reshape's Keras config.
+var reshapeKeys = configKeys[ReshapeLayer]{
+	intsKey("target_shape", func(l *ReshapeLayer) *[]int { return (*[]int)(&l.target) }).req(),
+}
+
+// made names the layer and checks its target shape, given to Reshape or read from a saved
+// config.
+func (l *ReshapeLayer) made(o *options) *ReshapeLayer {
 	initBase(&l.LayerBase, "Reshape", o)
-	l.SetErr(o.only("Reshape"))
 	unknown := 0
-	for _, d := range targetShape {
+	for _, d := range l.target {
 		if d == -1 {
 			unknown++
 		} else if d <= 0 {
-			l.SetErr(keras.ShapeError("target shape %v: dimensions must be positive or -1", targetShape))
+			l.SetErr(keras.ShapeError("target shape %v: dimensions must be positive or -1", l.target))
 		}
 	}
 	if unknown > 1 {
-		l.SetErr(keras.ShapeError("target shape %v: at most one dimension may be -1", targetShape))
+		l.SetErr(keras.ShapeError("target shape %v: at most one dimension may be -1", l.target))
 	}
 	return l
 }
@@ -145,10 +158,9 @@ func (l *ReshapeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, err
 }
 
 // Config returns Keras 3's Reshape config.
-func (l *ReshapeLayer) Config() map[string]any {
-	ts := make([]any, len(l.target))
-	for i, d := range l.target {
-		ts[i] = d
-	}
-	return map[string]any{"target_shape": ts}
+func (l *ReshapeLayer) Config() map[string]any { return reshapeKeys.config(l) }
+
+func init() {
+	registerLayer("Flatten", flattenKeys, func(l *FlattenLayer, o *options) keras.Layer { return l.made(o) })
+	registerLayer("Reshape", reshapeKeys, func(l *ReshapeLayer, o *options) keras.Layer { return l.made(o) })
 }

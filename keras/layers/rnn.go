@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -23,7 +24,7 @@ type recurrent struct {
 	activation                          string // Keras names, for Config
 	recActivation                       string
 	useBias                             bool
-	kernelInit, recurrentInit, biasInit string
+	kernelInit, recurrentInit, biasInit initializers.Initializer
 	unitForgetBias                      bool
 	returnSequences, returnState        bool
 
@@ -38,30 +39,29 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 		activation:      o.activation,
 		recActivation:   o.recurrentActivation,
 		useBias:         o.useBias,
-		kernelInit:      o.kernelInitializer,
-		recurrentInit:   o.recurrentInitializer,
-		biasInit:        o.biasInitializer,
 		unitForgetBias:  o.unitForgetBias,
 		returnSequences: o.returnSequences,
 		returnState:     o.returnState,
 	}
+	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
+	l.recurrentInit = resolveInit(&l.LayerBase, "RecurrentInitializer", o.recurrentInitializer)
+	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
+	l.made(o)
+	return l
+}
+
+// made names the layer and checks its values, given to its constructor or read from a saved
+// config (kind, class and cell set).
+func (l *recurrent) made(o *options) {
 	if l.activation == "" {
 		l.activation = "tanh"
 	}
-	if kind == kindSimple {
+	if l.spec.kind == kindSimple {
 		l.recActivation = ""
 	}
-	initBase(&l.LayerBase, class, o)
-	allowed := []string{"Activation", "UseBias", "KernelInitializer", "RecurrentInitializer", "BiasInitializer", "ReturnSequences", "ReturnState", "GoBackwards"}
-	switch kind {
-	case kindLSTM:
-		allowed = append(allowed, "RecurrentActivation", "UnitForgetBias")
-	case kindGRU:
-		allowed = append(allowed, "RecurrentActivation", "ResetAfter")
-	}
-	l.SetErr(o.only(class, allowed...))
-	if units <= 0 {
-		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, units))
+	initBase(&l.LayerBase, l.class, o)
+	if l.spec.units <= 0 {
+		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, l.spec.units))
 	}
 	var err error
 	if l.spec.act, err = parseRNNActivation(l.activation, actTanh); err != nil {
@@ -70,7 +70,62 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 	if l.spec.recAct, err = parseRNNActivation(l.recActivation, actSigmoid); err != nil {
 		l.SetErr(err)
 	}
-	return l
+}
+
+// recurrentKeys is the Keras config of a recurrent layer of the given kind: the keys all three
+// write, and LSTM's and GRU's own.
+func recurrentKeys(kind rnnKind) configKeys[recurrent] {
+	ks := configKeys[recurrent]{
+		boolKey("return_sequences", func(l *recurrent) *bool { return &l.returnSequences }, false),
+		boolKey("return_state", func(l *recurrent) *bool { return &l.returnState }, false),
+		boolKey("go_backwards", func(l *recurrent) *bool { return &l.spec.goBackwards }, false),
+		constKey[recurrent]("stateful", false),
+		constKey[recurrent]("unroll", false),
+		writeKey("zero_output_for_mask", func(l *recurrent) any { return l.spec.zeroMasked }),
+		intKey("units", func(l *recurrent) *int { return &l.spec.units }, 0).req(),
+		activationKey("activation", func(l *recurrent) *string { return &l.activation }),
+		boolKey("use_bias", func(l *recurrent) *bool { return &l.useBias }, true),
+		initializerKey("kernel_initializer", func(l *recurrent) *initializers.Initializer { return &l.kernelInit }, initializers.GlorotUniform),
+		initializerKey("recurrent_initializer", func(l *recurrent) *initializers.Initializer { return &l.recurrentInit },
+			func() initializers.Initializer { return initializers.Orthogonal(1) }),
+		initializerKey("bias_initializer", func(l *recurrent) *initializers.Initializer { return &l.biasInit }, initializers.Zeros),
+		nullKey[recurrent]("kernel_regularizer"),
+		nullKey[recurrent]("recurrent_regularizer"),
+		nullKey[recurrent]("bias_regularizer"),
+		nullKey[recurrent]("activity_regularizer"),
+		nullKey[recurrent]("kernel_constraint"),
+		nullKey[recurrent]("recurrent_constraint"),
+		nullKey[recurrent]("bias_constraint"),
+		zeroKey[recurrent]("dropout"),
+		zeroKey[recurrent]("recurrent_dropout"),
+	}
+	if kind == kindSimple {
+		return ks
+	}
+	ks = append(ks, configKey[recurrent]{name: "recurrent_activation",
+		write: func(l *recurrent) any { return l.spec.recAct.String() },
+		read:  func(r *configReader, key string, l *recurrent) { l.recActivation = r.activation(key) },
+		unset: func(l *recurrent) { l.recActivation = "" }},
+		nullKey[recurrent]("seed"))
+	if kind == kindLSTM {
+		return append(ks, boolKey("unit_forget_bias", func(l *recurrent) *bool { return &l.unitForgetBias }, true))
+	}
+	return append(ks, boolKey("reset_after", func(l *recurrent) *bool { return &l.spec.resetAfter }, true))
+}
+
+// rnnKeys holds each recurrent kind's config table.
+var rnnKeys = map[rnnKind]configKeys[recurrent]{
+	kindLSTM: recurrentKeys(kindLSTM), kindGRU: recurrentKeys(kindGRU), kindSimple: recurrentKeys(kindSimple),
+}
+
+// registerRecurrent registers a recurrent class: a saved config is read through its kind's
+// table, and wrap makes the class's layer of the result.
+func registerRecurrent(kind rnnKind, class, cell string, wrap func(recurrent) keras.Layer) {
+	registerLayer(class, rnnKeys[kind], func(l *recurrent, o *options) keras.Layer {
+		l.spec.kind, l.class, l.cell = kind, class, cell
+		l.made(o)
+		return wrap(*l)
+	})
 }
 
 // clone returns a fresh, unbuilt copy of the layer's configuration under a new name.
@@ -124,10 +179,10 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	u := l.spec.units
 	gu := l.spec.gates() * u
 	var err error
-	if l.kernel, err = l.AddWeight("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
+	if l.kernel, err = l.AddWeightInit("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
 		return err
 	}
-	if l.recurrentKernel, err = l.AddWeight("recurrent_kernel", keras.Shape{u, gu}, l.recurrentInit, true); err != nil {
+	if l.recurrentKernel, err = l.AddWeightInit("recurrent_kernel", keras.Shape{u, gu}, l.recurrentInit, true); err != nil {
 		return err
 	}
 	if l.useBias {
@@ -135,7 +190,7 @@ func (l *recurrent) Build(in []keras.Shape) error {
 		if l.spec.kind == kindGRU && l.spec.resetAfter {
 			shape = keras.Shape{2, gu}
 		}
-		if l.bias, err = l.AddWeight("bias", shape, l.biasInit, true); err != nil {
+		if l.bias, err = l.AddWeightInit("bias", shape, l.biasInit, true); err != nil {
 			return err
 		}
 		if l.spec.kind == kindLSTM && l.unitForgetBias {
@@ -250,40 +305,5 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	return outs, nil
 }
 
-// config returns the keys Keras 3's recurrent layers share.
-func (l *recurrent) config() map[string]any {
-	cfg := map[string]any{
-		"return_sequences":      l.returnSequences,
-		"return_state":          l.returnState,
-		"go_backwards":          l.spec.goBackwards,
-		"stateful":              false,
-		"unroll":                false,
-		"zero_output_for_mask":  l.spec.zeroMasked,
-		"units":                 l.spec.units,
-		"activation":            l.activation,
-		"use_bias":              l.useBias,
-		"kernel_initializer":    initializerConfig(l.kernelInit),
-		"recurrent_initializer": initializerConfig(l.recurrentInit),
-		"bias_initializer":      initializerConfig(l.biasInit),
-		"kernel_regularizer":    nil,
-		"recurrent_regularizer": nil,
-		"bias_regularizer":      nil,
-		"activity_regularizer":  nil,
-		"kernel_constraint":     nil,
-		"recurrent_constraint":  nil,
-		"bias_constraint":       nil,
-		"dropout":               0.0,
-		"recurrent_dropout":     0.0,
-	}
-	switch l.spec.kind {
-	case kindLSTM:
-		cfg["recurrent_activation"] = l.spec.recAct.String()
-		cfg["unit_forget_bias"] = l.unitForgetBias
-		cfg["seed"] = nil
-	case kindGRU:
-		cfg["recurrent_activation"] = l.spec.recAct.String()
-		cfg["reset_after"] = l.spec.resetAfter
-		cfg["seed"] = nil
-	}
-	return cfg
-}
+// config returns the layer's Keras 3 config, from its kind's table.
+func (l *recurrent) config() map[string]any { return rnnKeys[l.spec.kind].config(l) }

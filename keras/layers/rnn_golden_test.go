@@ -44,9 +44,9 @@ func loadRNNGolden(t *testing.T) []rnnGoldenCase {
 }
 
 // rnnOptions turns the Keras keyword arguments of a golden case into options.
-func rnnOptions(t *testing.T, kw map[string]any) []layers.Option {
+func rnnOptions(t *testing.T, kw map[string]any) []any {
 	t.Helper()
-	var opts []layers.Option
+	var opts []any
 	for k, v := range kw {
 		switch k {
 		case "return_sequences":
@@ -76,18 +76,24 @@ type recurrentCaller interface {
 	CallAll(inputs ...*keras.Tensor) []*keras.Tensor
 }
 
-func newRecurrent(t *testing.T, kind string, units int, opts []layers.Option) recurrentCaller {
+func newRecurrent(t *testing.T, kind string, units int, opts []any) recurrentCaller {
 	t.Helper()
+	var l recurrentCaller
+	var err error
 	switch kind {
 	case "LSTM":
-		return layers.LSTM(units, opts...)
+		l, err = withOptions(opts, func(o ...layers.LSTMOption) recurrentCaller { return layers.LSTM(units, o...) })
 	case "GRU":
-		return layers.GRU(units, opts...)
+		l, err = withOptions(opts, func(o ...layers.GRUOption) recurrentCaller { return layers.GRU(units, o...) })
 	case "SimpleRNN":
-		return layers.SimpleRNN(units, opts...)
+		l, err = withOptions(opts, func(o ...layers.SimpleRNNOption) recurrentCaller { return layers.SimpleRNN(units, o...) })
+	default:
+		t.Fatalf("unknown recurrent layer %q", kind)
 	}
-	t.Fatalf("unknown recurrent layer %q", kind)
-	return nil
+	if err != nil {
+		t.Fatalf("%s: %v", kind, err)
+	}
+	return l
 }
 
 func goldenTensor(a rnnGoldenArray) *tensor.Dense {

@@ -81,11 +81,6 @@ func TestRecurrentErrors(t *testing.T) {
 		layer string
 	}{
 		{"zero units", func() *keras.Tensor { return layers.LSTM(0, layers.Name("z")).Call(seq()) }, keras.ErrInvalidArgument, "z"},
-		{"option LSTM does not take", func() *keras.Tensor { return layers.LSTM(2, layers.Name("o"), layers.Strides(2)).Call(seq()) }, keras.ErrInvalidArgument, "o"},
-		{"GRU takes no UnitForgetBias", func() *keras.Tensor { return layers.GRU(2, layers.Name("g"), layers.UnitForgetBias(true)).Call(seq()) }, keras.ErrInvalidArgument, "g"},
-		{"SimpleRNN has no recurrent activation", func() *keras.Tensor {
-			return layers.SimpleRNN(2, layers.Name("s"), layers.RecurrentActivation("sigmoid")).Call(seq())
-		}, keras.ErrInvalidArgument, "s"},
 		{"unknown activation", func() *keras.Tensor { return layers.LSTM(2, layers.Name("a"), layers.Activation("gelu")).Call(seq()) }, keras.ErrUnknownName, "a"},
 		{"rank 2 input", func() *keras.Tensor { return layers.GRU(2, layers.Name("r")).Call(keras.Input(keras.Shape{4})) }, keras.ErrShape, "r"},
 		{"unknown features", func() *keras.Tensor {

@@ -28,7 +28,7 @@ var _ keras.Layer = (*SimpleRNNLayer)(nil)
 // defaults: Activation ("tanh"), UseBias (true), KernelInitializer ("glorot_uniform"),
 // RecurrentInitializer ("orthogonal"), BiasInitializer ("zeros"), ReturnSequences (false),
 // ReturnState (false), GoBackwards (false), Name, Trainable, DType.
-func SimpleRNN(units int, opts ...Option) *SimpleRNNLayer {
+func SimpleRNN(units int, opts ...SimpleRNNOption) *SimpleRNNLayer {
 	return &SimpleRNNLayer{newRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", units, newOptions(opts))}
 }
 
@@ -48,3 +48,14 @@ func (l *SimpleRNNLayer) ClassName() string { return "SimpleRNN" }
 
 // Config returns Keras 3's SimpleRNN config.
 func (l *SimpleRNNLayer) Config() map[string]any { return l.config() }
+
+func init() {
+	registerRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", func(r recurrent) keras.Layer { return &SimpleRNNLayer{r} })
+}
+
+// SimpleRNNOption is an option SimpleRNN takes: LSTM's but RecurrentActivation and
+// UnitForgetBias.
+type SimpleRNNOption interface {
+	applier
+	simpleRNN()
+}

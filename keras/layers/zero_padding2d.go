@@ -36,14 +36,61 @@ func ZeroPadding2D(padding int, opts ...Option) *ZeroPadding2DLayer {
 // ZeroPadding2D(((top, bottom), (left, right))). Keras's symmetric (height, width) form is
 // ZeroPadding2DSides(h, h, w, w). Options: Name.
 func ZeroPadding2DSides(top, bottom, left, right int, opts ...Option) *ZeroPadding2DLayer {
-	o := newOptions(opts)
 	l := &ZeroPadding2DLayer{top: top, bottom: bottom, left: left, right: right}
+	return l.made(newOptions(opts))
+}
+
+// made names the layer and checks its padding, given to its constructor or read from a saved
+// config.
+func (l *ZeroPadding2DLayer) made(o *options) *ZeroPadding2DLayer {
 	initBase(&l.LayerBase, "ZeroPadding2D", o)
-	l.SetErr(o.only("ZeroPadding2D"))
-	if top < 0 || bottom < 0 || left < 0 || right < 0 {
-		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got ((%d, %d), (%d, %d))", keras.ErrInvalidArgument, top, bottom, left, right))
+	if l.top < 0 || l.bottom < 0 || l.left < 0 || l.right < 0 {
+		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got ((%d, %d), (%d, %d))", keras.ErrInvalidArgument, l.top, l.bottom, l.left, l.right))
 	}
 	return l
+}
+
+// zeroPadding2DKeys is ZeroPadding2D's Keras config. Keras writes padding as ((top, bottom),
+// (left, right)) and reads an int, a (height, width) pair or that form.
+var zeroPadding2DKeys = configKeys[ZeroPadding2DLayer]{
+	{name: "padding",
+		write: func(l *ZeroPadding2DLayer) any { return [][]int{{l.top, l.bottom}, {l.left, l.right}} },
+		read:  readPadding2D,
+		unset: func(l *ZeroPadding2DLayer) { l.top, l.bottom, l.left, l.right = 1, 1, 1, 1 }},
+	constKey[ZeroPadding2DLayer]("data_format", "channels_last"),
+}
+
+func init() {
+	registerLayer("ZeroPadding2D", zeroPadding2DKeys, func(l *ZeroPadding2DLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// readPadding2D reads the three forms of a saved padding, each side bounded by
+// MaxConfigWindow.
+func readPadding2D(r *configReader, key string, l *ZeroPadding2DLayer) {
+	switch p := r.cfg[key].(type) {
+	case float64:
+		n := r.int(key, 1, false)
+		l.top, l.bottom, l.left, l.right = n, n, n, n
+	case []any:
+		if len(p) != 2 {
+			r.fail("padding %v: want ((top, bottom), (left, right))", p)
+			return
+		}
+		hv, hok := p[0].([]any)
+		wv, wok := p[1].([]any)
+		switch {
+		case hok && wok && len(hv) == 2 && len(wv) == 2:
+			l.top, l.bottom = r.toInt(key, hv[0]), r.toInt(key, hv[1])
+			l.left, l.right = r.toInt(key, wv[0]), r.toInt(key, wv[1])
+		case !hok && !wok:
+			l.top, l.left = r.toInt(key, p[0]), r.toInt(key, p[1])
+			l.bottom, l.right = l.top, l.left
+		default:
+			r.fail("padding %v: want ((top, bottom), (left, right))", p)
+		}
+	default:
+		r.fail("padding is %T", p)
+	}
 }
 
 // Call applies the layer to x.
@@ -91,9 +138,4 @@ func (l *ZeroPadding2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node,
 
 // Config returns Keras 3's ZeroPadding2D config: padding ((top, bottom), (left, right)) and
 // data_format.
-func (l *ZeroPadding2DLayer) Config() map[string]any {
-	return map[string]any{
-		"padding":     [][]int{{l.top, l.bottom}, {l.left, l.right}},
-		"data_format": "channels_last",
-	}
-}
+func (l *ZeroPadding2DLayer) Config() map[string]any { return zeroPadding2DKeys.config(l) }

@@ -50,6 +50,15 @@ func (o *Builder) Scale(x *G.Node, c float64) *G.Node {
 	return o.node("Scale", y, err, x)
 }
 
+// Shift returns x + c for a constant c.
+func (o *Builder) Shift(x *G.Node, c float64) *G.Node {
+	if !o.ok("Shift", x) {
+		return nil
+	}
+	y, err := G.Add(x, o.ctx.Constant(c))
+	return o.node("Shift", y, err, x)
+}
+
 // Neg returns -x.
 func (o *Builder) Neg(x *G.Node) *G.Node {
 	if !o.ok("Neg", x) {

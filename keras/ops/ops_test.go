@@ -143,6 +143,7 @@ func TestElementwiseAndActivations(t *testing.T) {
 		{"Scale-Sub", func(o *ops.Builder, x *G.Node) *G.Node { return o.Sub(o.Scale(x, 3), x) }, func(v float64) float64 { return 2 * v }},
 		{"Maximum", func(o *ops.Builder, x *G.Node) *G.Node { return o.Maximum(x, o.Neg(x)) }, math.Abs},
 		{"Sum", func(o *ops.Builder, x *G.Node) *G.Node { return o.Sum(x, x, x) }, func(v float64) float64 { return 3 * v }},
+		{"Scale-Shift", func(o *ops.Builder, x *G.Node) *G.Node { return o.Shift(o.Scale(x, 0.5), -1.25) }, func(v float64) float64 { return 0.5*v - 1.25 }},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
