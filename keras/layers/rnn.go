@@ -4,12 +4,13 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // recurrent is what LSTM, GRU and SimpleRNN share: options, weights, shapes and the op that
-// runs the cell over a sequence (rnn_op.go).
+// runs the cell over a sequence (internal/ops.RNN).
 //
 // Sequences: the input is (batch, time steps, features) and the number of time steps may be
 // None; each realisation of the model runs the op over the concrete length of its batches.
@@ -19,7 +20,7 @@ import (
 type recurrent struct {
 	keras.LayerBase
 	class, cell                         string // "LSTM", "lstm_cell"
-	spec                                rnnSpec
+	spec                                internalops.RNNSpec
 	activation                          string // Keras names, for Config
 	recActivation                       string
 	useBias                             bool
@@ -31,10 +32,10 @@ type recurrent struct {
 }
 
 // newRecurrent reads the options every recurrent layer takes and checks them.
-func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recurrent {
+func newRecurrent(kind internalops.RNNKind, class, cell string, units int, o *options) recurrent {
 	l := recurrent{
 		class: class, cell: cell,
-		spec:            rnnSpec{kind: kind, units: units, resetAfter: o.resetAfter, goBackwards: o.goBackwards},
+		spec:            internalops.RNNSpec{Kind: kind, Units: units, ResetAfter: o.resetAfter, GoBackwards: o.goBackwards},
 		activation:      o.activation,
 		recActivation:   o.recurrentActivation,
 		useBias:         o.useBias,
@@ -48,15 +49,15 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 	if l.activation == "" {
 		l.activation = "tanh"
 	}
-	if kind == kindSimple {
+	if kind == internalops.KindSimple {
 		l.recActivation = ""
 	}
 	initBase(&l.LayerBase, class, o)
 	allowed := []string{"Activation", "UseBias", "KernelInitializer", "RecurrentInitializer", "BiasInitializer", "ReturnSequences", "ReturnState", "GoBackwards"}
 	switch kind {
-	case kindLSTM:
+	case internalops.KindLSTM:
 		allowed = append(allowed, "RecurrentActivation", "UnitForgetBias")
-	case kindGRU:
+	case internalops.KindGRU:
 		allowed = append(allowed, "RecurrentActivation", "ResetAfter")
 	}
 	l.SetErr(o.only(class, allowed...))
@@ -64,10 +65,10 @@ func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recur
 		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, units))
 	}
 	var err error
-	if l.spec.act, err = parseRNNActivation(l.activation, actTanh); err != nil {
+	if l.spec.Act, err = internalops.ParseRNNActivation(l.activation, internalops.ActTanh); err != nil {
 		l.SetErr(err)
 	}
-	if l.spec.recAct, err = parseRNNActivation(l.recActivation, actSigmoid); err != nil {
+	if l.spec.RecAct, err = internalops.ParseRNNActivation(l.recActivation, internalops.ActSigmoid); err != nil {
 		l.SetErr(err)
 	}
 	return l
@@ -86,7 +87,7 @@ func (l *recurrent) clone(name string) recurrent {
 func (l *recurrent) rnn() *recurrent { return l }
 
 // Units returns the dimensionality of the output space.
-func (l *recurrent) Units() int { return l.spec.units }
+func (l *recurrent) Units() int { return l.spec.Units }
 
 // PaddingRole reports how padded steps affect the layer, for length bucketing: a layer that
 // returns only its last output ignores masked steps; one that returns sequences keeps them
@@ -96,7 +97,7 @@ func (l *recurrent) PaddingRole() keras.PaddingRole {
 	switch {
 	case !l.returnSequences:
 		return keras.PaddingReduced
-	case l.spec.goBackwards:
+	case l.spec.GoBackwards:
 		return keras.PaddingUnknown
 	}
 	return keras.PaddingStepwise
@@ -121,8 +122,8 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	if err := l.checkInput(in); err != nil {
 		return err
 	}
-	u := l.spec.units
-	gu := l.spec.gates() * u
+	u := l.spec.Units
+	gu := l.spec.Gates() * u
 	var err error
 	if l.kernel, err = l.AddWeight("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
 		return err
@@ -132,13 +133,13 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	}
 	if l.useBias {
 		shape := keras.Shape{gu}
-		if l.spec.kind == kindGRU && l.spec.resetAfter {
+		if l.spec.Kind == internalops.KindGRU && l.spec.ResetAfter {
 			shape = keras.Shape{2, gu}
 		}
 		if l.bias, err = l.AddWeight("bias", shape, l.biasInit, true); err != nil {
 			return err
 		}
-		if l.spec.kind == kindLSTM && l.unitForgetBias {
+		if l.spec.Kind == internalops.KindLSTM && l.unitForgetBias {
 			fillRange(l.bias.Value, u, 2*u, 1) // the forget gate starts at 1, whatever the initializer
 		}
 	}
@@ -178,14 +179,14 @@ func (l *recurrent) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	if f := l.kernel.Shape()[0]; in[0].Last() != f {
 		return nil, keras.ShapeError("input has %d features, the layer was built for %d (input shape %v)", in[0].Last(), f, in[0])
 	}
-	b, u := in[0][0], l.spec.units
+	b, u := in[0][0], l.spec.Units
 	y := keras.Shape{b, u}
 	if l.returnSequences {
 		y = keras.Shape{b, in[0][1], u}
 	}
 	out := []keras.Shape{y}
 	if l.returnState {
-		for range l.spec.states() {
+		for range l.spec.States() {
 			out = append(out, keras.Shape{b, u})
 		}
 	}
@@ -203,19 +204,15 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if mask != nil && !mask.Shape().Eq(tensor.Shape{s[0], s[1]}) {
 		return nil, keras.ShapeError("the input's mask has shape %v, want (%d, %d)", mask.Shape(), s[0], s[1])
 	}
-	args := G.Nodes{x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel)}
+	var bias *G.Node
 	if l.bias != nil {
-		args = append(args, ctx.Var(l.bias))
+		bias = ctx.Var(l.bias)
 	}
-	if mask != nil {
-		args = append(args, mask)
-	}
-	op := newRNNOp(l.spec, l.bias != nil, mask != nil, x.Op() != nil, ctx.Training())
-	out, err := G.ApplyOp(op, args...)
+	out, err := internalops.RNN(l.spec, x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel), bias, mask, ctx.Training())
 	if err != nil {
 		return nil, err
 	}
-	b, t, u := s[0], s[1], l.spec.units
+	b, t, u := s[0], s[1], l.spec.Units
 	// part returns rows [from, from+n) of state k as the given shape: a copy or a view of its
 	// own region of out.
 	part := func(k, from, n int, shape ...int) (*G.Node, error) {
@@ -239,7 +236,7 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	outs := []*G.Node{y}
 	if l.returnState {
 		outs = append(outs, last)
-		if l.spec.kind == kindLSTM {
+		if l.spec.Kind == internalops.KindLSTM {
 			c, err := part(1, b*t*u, b*u, b, u)
 			if err != nil {
 				return nil, err
@@ -255,11 +252,11 @@ func (l *recurrent) config() map[string]any {
 	cfg := map[string]any{
 		"return_sequences":      l.returnSequences,
 		"return_state":          l.returnState,
-		"go_backwards":          l.spec.goBackwards,
+		"go_backwards":          l.spec.GoBackwards,
 		"stateful":              false,
 		"unroll":                false,
-		"zero_output_for_mask":  l.spec.zeroMasked,
-		"units":                 l.spec.units,
+		"zero_output_for_mask":  l.spec.ZeroMasked,
+		"units":                 l.spec.Units,
 		"activation":            l.activation,
 		"use_bias":              l.useBias,
 		"kernel_initializer":    initializerConfig(l.kernelInit),
@@ -275,14 +272,14 @@ func (l *recurrent) config() map[string]any {
 		"dropout":               0.0,
 		"recurrent_dropout":     0.0,
 	}
-	switch l.spec.kind {
-	case kindLSTM:
-		cfg["recurrent_activation"] = l.spec.recAct.String()
+	switch l.spec.Kind {
+	case internalops.KindLSTM:
+		cfg["recurrent_activation"] = l.spec.RecAct.String()
 		cfg["unit_forget_bias"] = l.unitForgetBias
 		cfg["seed"] = nil
-	case kindGRU:
-		cfg["recurrent_activation"] = l.spec.recAct.String()
-		cfg["reset_after"] = l.spec.resetAfter
+	case internalops.KindGRU:
+		cfg["recurrent_activation"] = l.spec.RecAct.String()
+		cfg["reset_after"] = l.spec.ResetAfter
 		cfg["seed"] = nil
 	}
 	return cfg

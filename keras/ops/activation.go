@@ -75,8 +75,9 @@ func (o *Builder) unary(op string, f func(*G.Node) (*G.Node, error), x *G.Node) 
 	return o.node(op, y, err, x)
 }
 
-// Relu returns max(x, 0).
-func (o *Builder) Relu(x *G.Node) *G.Node { return o.unary("Relu", G.Rectify, x) }
+// Relu returns max(x, 0), as one op with a hand-written gradient (internal/ops.Relu; its
+// gradient at 0 is 0, as in JAX).
+func (o *Builder) Relu(x *G.Node) *G.Node { return o.unary("Relu", internalops.Relu, x) }
 
 // Sigmoid returns 1 / (1 + exp(-x)).
 func (o *Builder) Sigmoid(x *G.Node) *G.Node { return o.unary("Sigmoid", G.Sigmoid, x) }

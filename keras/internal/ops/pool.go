@@ -1,50 +1,50 @@
-package layers
+package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// Pooling and zero-padding ops for channels-last images; see conv_util_ops.go for the
-// window and the helpers they share.
-
-// ---------------------------------------------------------------------------------------
-// pooling
+// Pooling ops for channels-last images; see conv.go for the window and the helpers they
+// share.
 
 // pool2DOp is max or average pooling over (B, H, W, C), per channel. Padded positions never
 // win a max (Keras pads with -inf) and are left out of an average's count (Keras divides by
 // the number of real positions in the window).
 type pool2DOp struct {
-	w   window2D
+	Base
+	w   Window
 	avg bool
 }
 
 var _ G.SDOp = pool2DOp{}
 
-func (op pool2DOp) Arity() int    { return 1 }
-func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
-func (op pool2DOp) String() string {
-	if op.avg {
-		return "avgPoolNHWC{" + op.w.String() + "}"
+// newPool2D returns max pooling, or average pooling with avg, over window w.
+func newPool2D(w Window, avg bool) pool2DOp {
+	name := "maxPoolNHWC"
+	if avg {
+		name = "avgPoolNHWC"
 	}
-	return "maxPoolNHWC{" + op.w.String() + "}"
+	return pool2DOp{Base: Base{Name: name, Params: w.String(), Inputs: 1}, w: w, avg: avg}
 }
-func (op pool2DOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op pool2DOp) Hashcode() uint32      { return opHash(op) }
-func (op pool2DOp) ReturnsPtr() bool      { return false }
-func (op pool2DOp) CallsExtern() bool     { return false }
-func (op pool2DOp) OverwritesInput() int  { return -1 }
+
+// Pool2D applies max pooling, or average pooling with avg, over window w (no dilation) to the
+// (B, H, W, C) node x, with Keras's treatment of padded positions.
+func Pool2D(x *G.Node, w Window, avg bool) (*G.Node, error) {
+	return G.ApplyOp(newPool2D(w, avg), x)
+}
+
+func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
 func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, ok := in[0].(tensor.Shape)
 	if !ok || len(s) != 4 {
 		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
 	}
-	oh, ow := op.w.out(s[1], s[2])
+	oh, ow := op.w.Out(s[1], s[2])
 	return tensor.Shape{s[0], oh, ow, s[3]}, nil
 }
 
@@ -57,7 +57,7 @@ func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	oh, ow := op.w.out(h, wd)
+	oh, ow := op.w.Out(h, wd)
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
 	switch x.Dtype() {
 	case tensor.Float32:
@@ -72,7 +72,7 @@ func (op pool2DOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op pool2DOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
-	gop := pool2DGradOp{pool: op, h: s[1], wd: s[2], c: s[3], buf: new(scratch)}
+	gop := newPool2DGrad(op, s[1], s[2], s[3], new(scratch))
 	var dx *G.Node
 	var err error
 	if op.avg {
@@ -99,9 +99,9 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int)
 	parallelFor(b*oh, func(rlo, rhi int) {
 		for r := rlo; r < rhi; r++ {
 			bi, oy := r/oh, r%oh
-			ylo, yhi := windowRange(oy, w.sh, w.top, w.kh, h)
+			ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
 			for ox := 0; ox < ow; ox++ {
-				xlo, xhi := windowRange(ox, w.sw, w.left, w.kw, wd)
+				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
 				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
 				first := true
 				for iy := ylo; iy < yhi; iy++ {
@@ -139,16 +139,20 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int)
 // average pooling. Max pooling routes each window's gradient to its first maximal position;
 // average pooling spreads it evenly over the window's real positions.
 type pool2DGradOp struct {
+	Base
 	pool     pool2DOp
 	h, wd, c int
 	buf      *scratch // when set, holds the output from run to run
 }
 
-func (op pool2DGradOp) Arity() int {
-	if op.pool.avg {
-		return 1
+// newPool2DGrad returns the gradient of pool for an h×wd×c image; buf may be nil.
+func newPool2DGrad(pool pool2DOp, h, wd, c int, buf *scratch) pool2DGradOp {
+	inputs := 2 // x and dy: the max's position depends on x
+	if pool.avg {
+		inputs = 1
 	}
-	return 2
+	params := fmt.Sprintf("%v, image %dx%dx%d", pool, h, wd, c)
+	return pool2DGradOp{Base: Base{Name: "grad", Params: params, Inputs: inputs}, pool: pool, h: h, wd: wd, c: c, buf: buf}
 }
 
 func (op pool2DGradOp) Type() hm.Type {
@@ -157,14 +161,6 @@ func (op pool2DGradOp) Type() hm.Type {
 	}
 	return hm.NewFnType(tensorType4, tensorType4, tensorType4)
 }
-func (op pool2DGradOp) String() string {
-	return fmt.Sprintf("grad(%v, image %dx%dx%d)", op.pool, op.h, op.wd, op.c)
-}
-func (op pool2DGradOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op pool2DGradOp) Hashcode() uint32      { return opHash(op) }
-func (op pool2DGradOp) ReturnsPtr() bool      { return false }
-func (op pool2DGradOp) CallsExtern() bool     { return false }
-func (op pool2DGradOp) OverwritesInput() int  { return -1 }
 
 func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, ok := in[len(in)-1].(tensor.Shape)
@@ -214,9 +210,9 @@ func pool2DGrad[T float32 | float64](op pool2DGradOp, x, dy, dx []T, b, oh, ow i
 		best := make([]T, c)
 		for bi := blo; bi < bhi; bi++ {
 			for oy := 0; oy < oh; oy++ {
-				ylo, yhi := windowRange(oy, w.sh, w.top, w.kh, h)
+				ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
 				for ox := 0; ox < ow; ox++ {
-					xlo, xhi := windowRange(ox, w.sw, w.left, w.kw, wd)
+					xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
 					g := dy[((bi*oh+oy)*ow+ox)*c : ((bi*oh+oy)*ow+ox+1)*c]
 					if op.pool.avg {
 						inv := 1 / T((yhi-ylo)*(xhi-xlo))
@@ -250,105 +246,4 @@ func pool2DGrad[T float32 | float64](op pool2DGradOp, x, dy, dx []T, b, oh, ow i
 			}
 		}
 	})
-}
-
-// ---------------------------------------------------------------------------------------
-// zero padding
-
-// pad2DOp adds zero rows and columns around the spatial axes of (B, H, W, C); with crop set
-// it removes them instead (its own gradient).
-type pad2DOp struct {
-	top, bottom, left, right int
-	crop                     bool
-}
-
-var _ G.SDOp = pad2DOp{}
-
-func (op pad2DOp) Arity() int    { return 1 }
-func (op pad2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
-func (op pad2DOp) String() string {
-	name := "zeroPad2D"
-	if op.crop {
-		name = "crop2D"
-	}
-	return fmt.Sprintf("%s{(%d,%d),(%d,%d)}", name, op.top, op.bottom, op.left, op.right)
-}
-func (op pad2DOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op pad2DOp) Hashcode() uint32      { return opHash(op) }
-func (op pad2DOp) ReturnsPtr() bool      { return false }
-func (op pad2DOp) CallsExtern() bool     { return false }
-func (op pad2DOp) OverwritesInput() int  { return -1 }
-
-// outHW is the spatial size after the op.
-func (op pad2DOp) outHW(h, w int) (int, int) {
-	dh, dw := op.top+op.bottom, op.left+op.right
-	if op.crop {
-		return h - dh, w - dw
-	}
-	return h + dh, w + dw
-}
-
-func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
-	}
-	h, w := op.outHW(s[1], s[2])
-	return tensor.Shape{s[0], h, w, s[3]}, nil
-}
-
-func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, h, w, c, err := check4D(op.String(), x)
-	if err != nil {
-		return nil, err
-	}
-	oh, ow := op.outHW(h, w)
-	if oh <= 0 || ow <= 0 {
-		return nil, fmt.Errorf("%v: input %v is too small", op, x.Shape())
-	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
-	switch x.Dtype() {
-	case tensor.Float32:
-		pad2D(op, x.Float32s(), out.Float32s(), b, h, w, c, oh, ow)
-	default:
-		pad2D(op, x.Float64s(), out.Float64s(), b, h, w, c, oh, ow)
-	}
-	return out, nil
-}
-
-func (op pad2DOp) DiffWRT(int) []bool { return []bool{true} }
-
-func (op pad2DOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	inv := op
-	inv.crop = !op.crop
-	dx, err := G.ApplyOp(inv, grad)
-	if err != nil {
-		return nil, err
-	}
-	return G.Nodes{dx}, nil
-}
-
-func pad2D[T float32 | float64](op pad2DOp, x, y []T, b, h, w, c, oh, ow int) {
-	// Rows of the padded image and the rows of the smaller one they match.
-	big, small := y, x
-	bh, bw, sh, sw := oh, ow, h, w
-	if op.crop {
-		big, small = x, y
-		bh, bw, sh, sw = h, w, oh, ow
-	}
-	for bi := 0; bi < b; bi++ {
-		for r := 0; r < sh; r++ {
-			s := small[((bi*sh+r)*sw)*c : ((bi*sh+r)*sw+sw)*c]
-			at := ((bi*bh+r+op.top)*bw + op.left) * c
-			if op.crop {
-				copy(s, big[at:at+sw*c])
-			} else {
-				copy(big[at:at+sw*c], s)
-			}
-		}
-	}
 }
