@@ -74,13 +74,26 @@ func denseOf(v G.Value) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// check4D returns the four dimensions of a rank-4 value.
-func check4D(op string, d *tensor.Dense) (b, h, w, c int, err error) {
+// value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
+// (batch, height, width, channels).
+func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
+	if d, err = denseOf(v); err != nil {
+		return nil, 0, 0, 0, 0, fmt.Errorf("%v: %w", op, err)
+	}
 	s := d.Shape()
 	if len(s) != 4 {
-		return 0, 0, 0, 0, fmt.Errorf("%s: expected a 4-D (batch, height, width, channels) tensor, got shape %v", op, s)
+		return nil, 0, 0, 0, 0, fmt.Errorf("%v: expected a 4-D (batch, height, width, channels) tensor, got shape %v", op, s)
 	}
-	return s[0], s[1], s[2], s[3], nil
+	return d, s[0], s[1], s[2], s[3], nil
+}
+
+// shape4D returns an input shape of op, which must be 4-D.
+func shape4D(op fmt.Stringer, d G.DimSizer) (tensor.Shape, error) {
+	s, ok := d.(tensor.Shape)
+	if !ok || len(s) != 4 {
+		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, d)
+	}
+	return s, nil
 }
 
 // parallelFor runs f over [0, n) split into contiguous chunks, one goroutine per CPU.
@@ -131,20 +144,16 @@ func Im2col(x *G.Node, w Window) (*G.Node, error) {
 func (op im2colOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
 func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	s, err := shape4D(op, in[0])
+	if err != nil {
+		return nil, err
 	}
 	oh, ow := op.w.Out(s[1], s[2])
 	return tensor.Shape{s[0], oh, ow, op.w.KH * op.w.KW * s[3]}, nil
 }
 
 func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, h, wd, c, err := check4D(op.String(), x)
+	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -214,19 +223,15 @@ func newCol2im(w Window, h, wd, c int, buf *scratch) col2imOp {
 func (op col2imOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
 func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	s, err := shape4D(op, in[0])
+	if err != nil {
+		return nil, err
 	}
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
 func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
-	g, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, oh, ow, k, err := check4D(op.String(), g)
+	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}

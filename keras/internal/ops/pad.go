@@ -49,20 +49,16 @@ func (op pad2DOp) outHW(h, w int) (int, int) {
 }
 
 func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	s, err := shape4D(op, in[0])
+	if err != nil {
+		return nil, err
 	}
 	h, w := op.outHW(s[1], s[2])
 	return tensor.Shape{s[0], h, w, s[3]}, nil
 }
 
 func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, h, w, c, err := check4D(op.String(), x)
+	x, b, h, w, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}

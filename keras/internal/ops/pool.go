@@ -40,20 +40,16 @@ func Pool2D(x *G.Node, w Window, avg bool) (*G.Node, error) {
 func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
 func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	s, err := shape4D(op, in[0])
+	if err != nil {
+		return nil, err
 	}
 	oh, ow := op.w.Out(s[1], s[2])
 	return tensor.Shape{s[0], oh, ow, s[3]}, nil
 }
 
 func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, h, wd, c, err := check4D(op.String(), x)
+	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -163,19 +159,15 @@ func (op pool2DGradOp) Type() hm.Type {
 }
 
 func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[len(in)-1].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[len(in)-1])
+	s, err := shape4D(op, in[len(in)-1])
+	if err != nil {
+		return nil, err
 	}
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
 func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
-	dy, err := denseOf(in[len(in)-1])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, oh, ow, _, err := check4D(op.String(), dy)
+	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
 	if err != nil {
 		return nil, err
 	}
