@@ -34,6 +34,7 @@ func (op idsCastOp) Type() hm.Type {
 	return hm.NewFnType(G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}, G.TensorType{Dims: op.dims, Of: tensor.Int})
 }
 
+// InferShape returns the input's shape.
 func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))
@@ -45,6 +46,7 @@ func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return s.Clone(), nil
 }
 
+// Do truncates the ids toward zero, rejecting NaN, infinite and out-of-range ones.
 func (op idsCastOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))

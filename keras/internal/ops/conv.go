@@ -141,8 +141,10 @@ func Im2col(x *G.Node, w Window) (*G.Node, error) {
 	return G.ApplyOp(newIm2col(w, new(scratch)), x)
 }
 
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
 func (op im2colOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
+// InferShape returns (B, oh, ow, KH·KW·C).
 func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shape4D(op, in[0])
 	if err != nil {
@@ -152,6 +154,7 @@ func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], oh, ow, op.w.KH * op.w.KW * s[3]}, nil
 }
 
+// Do extracts the patches.
 func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
@@ -169,8 +172,10 @@ func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// DiffWRT: the op is differentiable with respect to its input.
 func (op im2colOp) DiffWRT(int) []bool { return []bool{true} }
 
+// SymDiff sends the patches' gradient back through col2im.
 func (op im2colOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
 	dx, err := G.ApplyOp(newCol2im(op.w, s[1], s[2], s[3], new(scratch)), grad)
@@ -220,8 +225,10 @@ func newCol2im(w Window, h, wd, c int, buf *scratch) col2imOp {
 	return col2imOp{Base: Base{Name: "col2imNHWC", Params: params, Inputs: 1}, w: w, h: h, wd: wd, c: c, buf: buf}
 }
 
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
 func (op col2imOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
+// InferShape returns the image's shape (B, H, W, C).
 func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shape4D(op, in[0])
 	if err != nil {
@@ -230,6 +237,7 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
+// Do sums the patch gradients into the image gradient.
 func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
 	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {

@@ -37,6 +37,7 @@ func Pad2D(x *G.Node, top, bottom, left, right int) (*G.Node, error) {
 	return G.ApplyOp(newPad2D(top, bottom, left, right, false), x)
 }
 
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
 func (op pad2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
 // outHW is the spatial size after the op.
@@ -48,6 +49,7 @@ func (op pad2DOp) outHW(h, w int) (int, int) {
 	return h + dh, w + dw
 }
 
+// InferShape returns the padded (or cropped) shape.
 func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shape4D(op, in[0])
 	if err != nil {
@@ -57,6 +59,7 @@ func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], h, w, s[3]}, nil
 }
 
+// Do pads (or crops) the image.
 func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
 	x, b, h, w, c, err := value4D(op, in[0])
 	if err != nil {
@@ -76,8 +79,10 @@ func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// DiffWRT: the op is differentiable with respect to its input.
 func (op pad2DOp) DiffWRT(int) []bool { return []bool{true} }
 
+// SymDiff crops the gradient where the op pads, and pads it where the op crops.
 func (op pad2DOp) SymDiff(_ G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	dx, err := G.ApplyOp(newPad2D(op.top, op.bottom, op.left, op.right, !op.crop), grad)
 	if err != nil {

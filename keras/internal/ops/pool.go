@@ -37,8 +37,10 @@ func Pool2D(x *G.Node, w Window, avg bool) (*G.Node, error) {
 	return G.ApplyOp(newPool2D(w, avg), x)
 }
 
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
 func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
 
+// InferShape returns (B, oh, ow, C).
 func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shape4D(op, in[0])
 	if err != nil {
@@ -48,6 +50,7 @@ func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], oh, ow, s[3]}, nil
 }
 
+// Do pools every window.
 func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
@@ -64,8 +67,10 @@ func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// DiffWRT: the op is differentiable with respect to its input.
 func (op pool2DOp) DiffWRT(int) []bool { return []bool{true} }
 
+// SymDiff adds the gradient op, which reads x too for max pooling.
 func (op pool2DOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
 	gop := newPool2DGrad(op, s[1], s[2], s[3], new(scratch))
@@ -151,6 +156,7 @@ func newPool2DGrad(pool pool2DOp, h, wd, c int, buf *scratch) pool2DGradOp {
 	return pool2DGradOp{Base: Base{Name: "grad", Params: params, Inputs: inputs}, pool: pool, h: h, wd: wd, c: c, buf: buf}
 }
 
+// Type returns (x →) dy → dx: max pooling reads x to find each window's maximum.
 func (op pool2DGradOp) Type() hm.Type {
 	if op.pool.avg {
 		return hm.NewFnType(tensorType4, tensorType4)
@@ -158,6 +164,7 @@ func (op pool2DGradOp) Type() hm.Type {
 	return hm.NewFnType(tensorType4, tensorType4, tensorType4)
 }
 
+// InferShape returns the image's shape (B, H, W, C).
 func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	s, err := shape4D(op, in[len(in)-1])
 	if err != nil {
@@ -166,6 +173,7 @@ func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
+// Do routes or spreads each window's gradient.
 func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
 	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
 	if err != nil {
