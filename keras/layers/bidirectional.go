@@ -156,11 +156,11 @@ func (l *BidirectionalLayer) made(o *options) *BidirectionalLayer {
 	}
 	fw := inner.clone("forward_" + inner.Name())
 	bw := inner.clone("backward_" + inner.Name())
-	bw.spec.goBackwards = !bw.spec.goBackwards
-	bw.spec.flipOut = true
+	bw.spec.GoBackwards = !bw.spec.GoBackwards
+	bw.spec.FlipOut = true
 	// As Keras does, masked steps of the returned sequences are zeros in both directions.
-	fw.spec.zeroMasked = fw.returnSequences
-	bw.spec.zeroMasked = bw.returnSequences
+	fw.spec.ZeroMasked = fw.returnSequences
+	bw.spec.ZeroMasked = bw.returnSequences
 	switch layer.(type) {
 	case *LSTMLayer:
 		l.forward, l.backward = &LSTMLayer{fw}, &LSTMLayer{bw}

@@ -7,13 +7,14 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // This file holds what the convolution, pooling and padding layers share: option
 // normalisation and Keras's output-length and padding rules. The Gorgonia ops they emit are
-// in conv_util_ops.go.
+// in internal/ops (conv.go, pool.go, pad.go).
 
 // spatialInts expands an option given as one value (for every spatial axis) or one value per
 // axis, as Keras's standardize_tuple does. def is used when the option was not given.
@@ -62,9 +63,6 @@ func checkPaddingMode(p string, allowed ...string) (string, error) {
 	return "", fmt.Errorf("%w: padding %q (expected one of %q)", keras.ErrInvalidArgument, p, allowed)
 }
 
-// effectiveKernel is the extent of a dilated kernel: k + (k-1)(d-1).
-func effectiveKernel(k, d int) int { return (k-1)*d + 1 }
-
 // windowOutLen is Keras's compute_conv_output_shape / compute_pooling_output_shape for one
 // axis: the number of windows over n positions ("valid": floor((n - k_eff)/s) + 1; "same"
 // and "causal": floor((n - 1)/s) + 1). None stays None. A result <= 0 means the window does
@@ -74,7 +72,7 @@ func windowOutLen(n, k, s, d int, padding string) int {
 		return keras.None
 	}
 	if padding == "valid" {
-		keff := effectiveKernel(k, d)
+		keff := internalops.EffectiveKernel(k, d)
 		if n < keff {
 			return 0
 		}
@@ -91,7 +89,7 @@ func windowOutLen(n, k, s, d int, padding string) int {
 // split with the extra one at the end, as TensorFlow, JAX and so Keras do; for "causal" all
 // of k_eff - 1 at the start.
 func windowPads(n, k, s, d int, padding string) (lo, hi int) {
-	keff := effectiveKernel(k, d)
+	keff := internalops.EffectiveKernel(k, d)
 	switch padding {
 	case "same":
 		out := windowOutLen(n, k, s, d, padding)
@@ -107,7 +105,7 @@ func windowPads(n, k, s, d int, padding string) (lo, hi int) {
 func spatialShapeError(what string, axis, n, k, s, d int, in keras.Shape) error {
 	dil := ""
 	if d > 1 {
-		dil = fmt.Sprintf(" (dilated to %d)", effectiveKernel(k, d))
+		dil = fmt.Sprintf(" (dilated to %d)", internalops.EffectiveKernel(k, d))
 	}
 	return keras.ShapeError("%s %d%s does not fit spatial axis %d of length %d under \"valid\" padding (strides %d): the output would be empty (input shape %v); use a smaller %s or padding \"same\"",
 		what, k, dil, axis, n, s, in, what)
@@ -236,12 +234,12 @@ func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 
 // window returns the sliding window over an h×w image (h = 1 for Conv1D) with the padding
 // for these concrete sizes.
-func (c *convCore) window(h, w int) window2D {
-	win := window2D{kh: 1, kw: c.kernelSize[c.rank-1], sh: 1, sw: c.strides[c.rank-1], dh: 1, dw: c.dilation[c.rank-1]}
-	win.left, win.right = windowPads(w, win.kw, win.sw, win.dw, c.padding)
+func (c *convCore) window(h, w int) internalops.Window {
+	win := internalops.Window{KH: 1, KW: c.kernelSize[c.rank-1], SH: 1, SW: c.strides[c.rank-1], DH: 1, DW: c.dilation[c.rank-1]}
+	win.Left, win.Right = windowPads(w, win.KW, win.SW, win.DW, c.padding)
 	if c.rank == 2 {
-		win.kh, win.sh, win.dh = c.kernelSize[0], c.strides[0], c.dilation[0]
-		win.top, win.bottom = windowPads(h, win.kh, win.sh, win.dh, c.padding)
+		win.KH, win.SH, win.DH = c.kernelSize[0], c.strides[0], c.dilation[0]
+		win.Top, win.Bottom = windowPads(h, win.KH, win.SH, win.DH, c.padding)
 	}
 	return win
 }
@@ -259,7 +257,7 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 		h, w = s[1], s[2]
 	}
 	win := c.window(h, w)
-	oh, ow := win.out(h, w)
+	oh, ow := win.Out(h, w)
 	if oh <= 0 || ow <= 0 {
 		return nil, keras.ShapeError("kernel size %v (dilation %v) does not fit an input of shape %v under %q padding", c.kernelSize, c.dilation, s, c.padding)
 	}
@@ -268,12 +266,12 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	cols := x4
-	if !win.trivial() {
-		if cols, err = G.ApplyOp(im2colOp{w: win, buf: new(scratch)}, x4); err != nil {
+	if !win.Trivial() {
+		if cols, err = internalops.Im2col(x4, win); err != nil {
 			return nil, err
 		}
 	}
-	k := win.kh * win.kw * ch
+	k := win.KH * win.KW * ch
 	flat, err := G.Reshape(cols, tensor.Shape{b * oh * ow, k})
 	if err != nil {
 		return nil, err
@@ -376,13 +374,13 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 	if p.rank == 2 {
 		h, w = s[1], s[2]
 	}
-	win := window2D{kh: 1, kw: p.poolSize[p.rank-1], sh: 1, sw: p.strides[p.rank-1], dh: 1, dw: 1}
-	win.left, win.right = windowPads(w, win.kw, win.sw, 1, p.padding)
+	win := internalops.Window{KH: 1, KW: p.poolSize[p.rank-1], SH: 1, SW: p.strides[p.rank-1], DH: 1, DW: 1}
+	win.Left, win.Right = windowPads(w, win.KW, win.SW, 1, p.padding)
 	if p.rank == 2 {
-		win.kh, win.sh = p.poolSize[0], p.strides[0]
-		win.top, win.bottom = windowPads(h, win.kh, win.sh, 1, p.padding)
+		win.KH, win.SH = p.poolSize[0], p.strides[0]
+		win.Top, win.Bottom = windowPads(h, win.KH, win.SH, 1, p.padding)
 	}
-	oh, ow := win.out(h, w)
+	oh, ow := win.Out(h, w)
 	if oh <= 0 || ow <= 0 {
 		return nil, keras.ShapeError("pool size %v does not fit an input of shape %v under %q padding", p.poolSize, s, p.padding)
 	}
@@ -390,7 +388,7 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := G.ApplyOp(pool2DOp{w: win, avg: p.avg}, x4)
+	y, err := internalops.Pool2D(x4, win, p.avg)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -137,7 +138,7 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 	case tensor.Float32, tensor.Float64:
 		// Float ids (an Input left at its default float32 dtype): cast as Keras does.
 		var err error
-		if ids, err = G.ApplyOp(idsCastOp{dims: fed.Dims()}, fed); err != nil {
+		if ids, err = internalops.CastIDs(fed); err != nil {
 			return nil, err
 		}
 	default:

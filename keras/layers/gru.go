@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 )
 
 // GRULayer is the Gated Recurrent Unit layer (Cho et al. 2014), as Keras 3's GRU. With
@@ -37,7 +38,7 @@ var _ keras.Layer = (*GRULayer)(nil)
 // ResetAfter (true), ReturnSequences (false), ReturnState (false), GoBackwards (false), Name,
 // Trainable, DType.
 func GRU(units int, opts ...GRUOption) *GRULayer {
-	return &GRULayer{newRecurrent(kindGRU, "GRU", "gru_cell", units, newOptions(opts))}
+	return &GRULayer{newRecurrent(internalops.KindGRU, "GRU", "gru_cell", units, newOptions(opts))}
 }
 
 // Call applies the layer to a sequence and returns its output.
@@ -56,7 +57,7 @@ func (l *GRULayer) ClassName() string { return "GRU" }
 func (l *GRULayer) Config() map[string]any { return l.config() }
 
 func init() {
-	registerRecurrent(kindGRU, "GRU", "gru_cell", func(r recurrent) keras.Layer { return &GRULayer{r} })
+	registerRecurrent(internalops.KindGRU, "GRU", "gru_cell", func(r recurrent) keras.Layer { return &GRULayer{r} })
 }
 
 // GRUOption is an option GRU takes: LSTM's, with ResetAfter for UnitForgetBias.

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 )
 
 // LSTMLayer is the Long Short-Term Memory layer (Hochreiter 1997), as Keras 3's LSTM: at
@@ -34,7 +35,7 @@ var _ keras.Layer = (*LSTMLayer)(nil)
 // ReturnSequences (false), ReturnState (false), GoBackwards (false), Name, Trainable, DType.
 // Activations: "tanh", "sigmoid", "hard_sigmoid", "relu", "softsign", "linear".
 func LSTM(units int, opts ...LSTMOption) *LSTMLayer {
-	return &LSTMLayer{newRecurrent(kindLSTM, "LSTM", "lstm_cell", units, newOptions(opts))}
+	return &LSTMLayer{newRecurrent(internalops.KindLSTM, "LSTM", "lstm_cell", units, newOptions(opts))}
 }
 
 // Call applies the layer to a sequence and returns its output (the first output when
@@ -54,7 +55,7 @@ func (l *LSTMLayer) ClassName() string { return "LSTM" }
 func (l *LSTMLayer) Config() map[string]any { return l.config() }
 
 func init() {
-	registerRecurrent(kindLSTM, "LSTM", "lstm_cell", func(r recurrent) keras.Layer { return &LSTMLayer{r} })
+	registerRecurrent(internalops.KindLSTM, "LSTM", "lstm_cell", func(r recurrent) keras.Layer { return &LSTMLayer{r} })
 }
 
 // LSTMOption is an option LSTM takes: Activation, RecurrentActivation, UseBias, the three

@@ -5,12 +5,13 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // recurrent is what LSTM, GRU and SimpleRNN share: options, weights, shapes and the op that
-// runs the cell over a sequence (rnn_op.go).
+// runs the cell over a sequence (internal/ops.RNN).
 //
 // Sequences: the input is (batch, time steps, features) and the number of time steps may be
 // None; each realisation of the model runs the op over the concrete length of its batches.
@@ -20,7 +21,7 @@ import (
 type recurrent struct {
 	keras.LayerBase
 	class, cell                         string // "LSTM", "lstm_cell"
-	spec                                rnnSpec
+	spec                                internalops.RNNSpec
 	activation                          string // Keras names, for Config
 	recActivation                       string
 	useBias                             bool
@@ -32,10 +33,10 @@ type recurrent struct {
 }
 
 // newRecurrent reads the options every recurrent layer takes and checks them.
-func newRecurrent(kind rnnKind, class, cell string, units int, o *options) recurrent {
+func newRecurrent(kind internalops.RNNKind, class, cell string, units int, o *options) recurrent {
 	l := recurrent{
 		class: class, cell: cell,
-		spec:            rnnSpec{kind: kind, units: units, resetAfter: o.resetAfter, goBackwards: o.goBackwards},
+		spec:            internalops.RNNSpec{Kind: kind, Units: units, ResetAfter: o.resetAfter, GoBackwards: o.goBackwards},
 		activation:      o.activation,
 		recActivation:   o.recurrentActivation,
 		useBias:         o.useBias,
@@ -56,33 +57,33 @@ func (l *recurrent) made(o *options) {
 	if l.activation == "" {
 		l.activation = "tanh"
 	}
-	if l.spec.kind == kindSimple {
+	if l.spec.Kind == internalops.KindSimple {
 		l.recActivation = ""
 	}
 	initBase(&l.LayerBase, l.class, o)
-	if l.spec.units <= 0 {
-		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, l.spec.units))
+	if l.spec.Units <= 0 {
+		l.SetErr(fmt.Errorf("%w: units must be positive, got %d", keras.ErrInvalidArgument, l.spec.Units))
 	}
 	var err error
-	if l.spec.act, err = parseRNNActivation(l.activation, actTanh); err != nil {
+	if l.spec.Act, err = internalops.ParseRNNActivation(l.activation, internalops.ActTanh); err != nil {
 		l.SetErr(err)
 	}
-	if l.spec.recAct, err = parseRNNActivation(l.recActivation, actSigmoid); err != nil {
+	if l.spec.RecAct, err = internalops.ParseRNNActivation(l.recActivation, internalops.ActSigmoid); err != nil {
 		l.SetErr(err)
 	}
 }
 
 // recurrentKeys is the Keras config of a recurrent layer of the given kind: the keys all three
 // write, and LSTM's and GRU's own.
-func recurrentKeys(kind rnnKind) configKeys[recurrent] {
+func recurrentKeys(kind internalops.RNNKind) configKeys[recurrent] {
 	ks := configKeys[recurrent]{
 		boolKey("return_sequences", func(l *recurrent) *bool { return &l.returnSequences }, false),
 		boolKey("return_state", func(l *recurrent) *bool { return &l.returnState }, false),
-		boolKey("go_backwards", func(l *recurrent) *bool { return &l.spec.goBackwards }, false),
+		boolKey("go_backwards", func(l *recurrent) *bool { return &l.spec.GoBackwards }, false),
 		constKey[recurrent]("stateful", false),
 		constKey[recurrent]("unroll", false),
-		writeKey("zero_output_for_mask", func(l *recurrent) any { return l.spec.zeroMasked }),
-		intKey("units", func(l *recurrent) *int { return &l.spec.units }, 0).req(),
+		writeKey("zero_output_for_mask", func(l *recurrent) any { return l.spec.ZeroMasked }),
+		intKey("units", func(l *recurrent) *int { return &l.spec.Units }, 0).req(),
 		activationKey("activation", func(l *recurrent) *string { return &l.activation }),
 		boolKey("use_bias", func(l *recurrent) *bool { return &l.useBias }, true),
 		initializerKey("kernel_initializer", func(l *recurrent) *initializers.Initializer { return &l.kernelInit }, initializers.GlorotUniform),
@@ -99,30 +100,30 @@ func recurrentKeys(kind rnnKind) configKeys[recurrent] {
 		zeroKey[recurrent]("dropout"),
 		zeroKey[recurrent]("recurrent_dropout"),
 	}
-	if kind == kindSimple {
+	if kind == internalops.KindSimple {
 		return ks
 	}
 	ks = append(ks, configKey[recurrent]{name: "recurrent_activation",
-		write: func(l *recurrent) any { return l.spec.recAct.String() },
+		write: func(l *recurrent) any { return l.spec.RecAct.String() },
 		read:  func(r *configReader, key string, l *recurrent) { l.recActivation = r.activation(key) },
 		unset: func(l *recurrent) { l.recActivation = "" }},
 		nullKey[recurrent]("seed"))
-	if kind == kindLSTM {
+	if kind == internalops.KindLSTM {
 		return append(ks, boolKey("unit_forget_bias", func(l *recurrent) *bool { return &l.unitForgetBias }, true))
 	}
-	return append(ks, boolKey("reset_after", func(l *recurrent) *bool { return &l.spec.resetAfter }, true))
+	return append(ks, boolKey("reset_after", func(l *recurrent) *bool { return &l.spec.ResetAfter }, true))
 }
 
 // rnnKeys holds each recurrent kind's config table.
-var rnnKeys = map[rnnKind]configKeys[recurrent]{
-	kindLSTM: recurrentKeys(kindLSTM), kindGRU: recurrentKeys(kindGRU), kindSimple: recurrentKeys(kindSimple),
+var rnnKeys = map[internalops.RNNKind]configKeys[recurrent]{
+	internalops.KindLSTM: recurrentKeys(internalops.KindLSTM), internalops.KindGRU: recurrentKeys(internalops.KindGRU), internalops.KindSimple: recurrentKeys(internalops.KindSimple),
 }
 
 // registerRecurrent registers a recurrent class: a saved config is read through its kind's
 // table, and wrap makes the class's layer of the result.
-func registerRecurrent(kind rnnKind, class, cell string, wrap func(recurrent) keras.Layer) {
+func registerRecurrent(kind internalops.RNNKind, class, cell string, wrap func(recurrent) keras.Layer) {
 	registerLayer(class, rnnKeys[kind], func(l *recurrent, o *options) keras.Layer {
-		l.spec.kind, l.class, l.cell = kind, class, cell
+		l.spec.Kind, l.class, l.cell = kind, class, cell
 		l.made(o)
 		return wrap(*l)
 	})
@@ -141,7 +142,7 @@ func (l *recurrent) clone(name string) recurrent {
 func (l *recurrent) rnn() *recurrent { return l }
 
 // Units returns the dimensionality of the output space.
-func (l *recurrent) Units() int { return l.spec.units }
+func (l *recurrent) Units() int { return l.spec.Units }
 
 // PaddingRole reports how padded steps affect the layer, for length bucketing: a layer that
 // returns only its last output ignores masked steps; one that returns sequences keeps them
@@ -151,7 +152,7 @@ func (l *recurrent) PaddingRole() keras.PaddingRole {
 	switch {
 	case !l.returnSequences:
 		return keras.PaddingReduced
-	case l.spec.goBackwards:
+	case l.spec.GoBackwards:
 		return keras.PaddingUnknown
 	}
 	return keras.PaddingStepwise
@@ -176,8 +177,8 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	if err := l.checkInput(in); err != nil {
 		return err
 	}
-	u := l.spec.units
-	gu := l.spec.gates() * u
+	u := l.spec.Units
+	gu := l.spec.Gates() * u
 	var err error
 	if l.kernel, err = l.AddWeightInit("kernel", keras.Shape{in[0].Last(), gu}, l.kernelInit, true); err != nil {
 		return err
@@ -187,13 +188,13 @@ func (l *recurrent) Build(in []keras.Shape) error {
 	}
 	if l.useBias {
 		shape := keras.Shape{gu}
-		if l.spec.kind == kindGRU && l.spec.resetAfter {
+		if l.spec.Kind == internalops.KindGRU && l.spec.ResetAfter {
 			shape = keras.Shape{2, gu}
 		}
 		if l.bias, err = l.AddWeightInit("bias", shape, l.biasInit, true); err != nil {
 			return err
 		}
-		if l.spec.kind == kindLSTM && l.unitForgetBias {
+		if l.spec.Kind == internalops.KindLSTM && l.unitForgetBias {
 			fillRange(l.bias.Value, u, 2*u, 1) // the forget gate starts at 1, whatever the initializer
 		}
 	}
@@ -233,14 +234,14 @@ func (l *recurrent) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	if f := l.kernel.Shape()[0]; in[0].Last() != f {
 		return nil, keras.ShapeError("input has %d features, the layer was built for %d (input shape %v)", in[0].Last(), f, in[0])
 	}
-	b, u := in[0][0], l.spec.units
+	b, u := in[0][0], l.spec.Units
 	y := keras.Shape{b, u}
 	if l.returnSequences {
 		y = keras.Shape{b, in[0][1], u}
 	}
 	out := []keras.Shape{y}
 	if l.returnState {
-		for range l.spec.states() {
+		for range l.spec.States() {
 			out = append(out, keras.Shape{b, u})
 		}
 	}
@@ -258,19 +259,15 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if mask != nil && !mask.Shape().Eq(tensor.Shape{s[0], s[1]}) {
 		return nil, keras.ShapeError("the input's mask has shape %v, want (%d, %d)", mask.Shape(), s[0], s[1])
 	}
-	args := G.Nodes{x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel)}
+	var bias *G.Node
 	if l.bias != nil {
-		args = append(args, ctx.Var(l.bias))
+		bias = ctx.Var(l.bias)
 	}
-	if mask != nil {
-		args = append(args, mask)
-	}
-	op := newRNNOp(l.spec, l.bias != nil, mask != nil, x.Op() != nil, ctx.Training())
-	out, err := G.ApplyOp(op, args...)
+	out, err := internalops.RNN(l.spec, x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel), bias, mask, ctx.Training())
 	if err != nil {
 		return nil, err
 	}
-	b, t, u := s[0], s[1], l.spec.units
+	b, t, u := s[0], s[1], l.spec.Units
 	// part returns rows [from, from+n) of state k as the given shape: a copy or a view of its
 	// own region of out.
 	part := func(k, from, n int, shape ...int) (*G.Node, error) {
@@ -294,7 +291,7 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	outs := []*G.Node{y}
 	if l.returnState {
 		outs = append(outs, last)
-		if l.spec.kind == kindLSTM {
+		if l.spec.Kind == internalops.KindLSTM {
 			c, err := part(1, b*t*u, b*u, b, u)
 			if err != nil {
 				return nil, err
@@ -306,4 +303,4 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 }
 
 // config returns the layer's Keras 3 config, from its kind's table.
-func (l *recurrent) config() map[string]any { return rnnKeys[l.spec.kind].config(l) }
+func (l *recurrent) config() map[string]any { return rnnKeys[l.spec.Kind].config(l) }

@@ -115,8 +115,8 @@ func rawQA(b *testing.B, unrolled bool, textData, questionData, answers *tensor.
 		flat := G.Must(G.Reshape(ids, tensor.Shape{qaBatch * steps}))
 		x := G.Must(G.Reshape(G.Must(G.ByIndices(emb, flat, 0)), tensor.Shape{qaBatch, steps, dim}))
 		if !unrolled {
-			spec := rnnSpec{kind: kindLSTM, units: units, act: actTanh, recAct: actSigmoid}
-			out := G.Must(G.ApplyOp(newRNNOp(spec, true, false, true, true), x, w, u, bias))
+			spec := ops.RNNSpec{Kind: ops.KindLSTM, Units: units, Act: ops.ActTanh, RecAct: ops.ActSigmoid}
+			out := G.Must(ops.RNN(spec, x, w, u, bias, nil, true))
 			n := qaBatch * steps * units
 			return G.Must(G.Reshape(G.Must(G.Slice(out, G.S(0), G.S(n, n+qaBatch*units))), tensor.Shape{qaBatch, units}))
 		}
@@ -210,8 +210,8 @@ func lstmVariant(b *testing.B, variant string, steps int) func() {
 	var h *G.Node
 	switch variant {
 	case "op":
-		spec := rnnSpec{kind: kindLSTM, units: units, act: actTanh, recAct: actSigmoid}
-		out := G.Must(G.ApplyOp(newRNNOp(spec, true, false, false, true), x, w, u, bias))
+		spec := ops.RNNSpec{Kind: ops.KindLSTM, Units: units, Act: ops.ActTanh, RecAct: ops.ActSigmoid}
+		out := G.Must(ops.RNN(spec, x, w, u, bias, nil, true))
 		n := batch * steps * units
 		h = G.Must(G.Reshape(G.Must(G.Slice(out, G.S(0), G.S(n, n+batch*units))), tensor.Shape{batch, units}))
 	default:

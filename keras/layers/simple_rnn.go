@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 )
 
 // SimpleRNNLayer is the fully connected recurrent layer of Keras 3's SimpleRNN:
@@ -29,7 +30,7 @@ var _ keras.Layer = (*SimpleRNNLayer)(nil)
 // RecurrentInitializer ("orthogonal"), BiasInitializer ("zeros"), ReturnSequences (false),
 // ReturnState (false), GoBackwards (false), Name, Trainable, DType.
 func SimpleRNN(units int, opts ...SimpleRNNOption) *SimpleRNNLayer {
-	return &SimpleRNNLayer{newRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", units, newOptions(opts))}
+	return &SimpleRNNLayer{newRecurrent(internalops.KindSimple, "SimpleRNN", "simple_rnn_cell", units, newOptions(opts))}
 }
 
 // Call applies the layer to a sequence and returns its output.
@@ -50,7 +51,7 @@ func (l *SimpleRNNLayer) ClassName() string { return "SimpleRNN" }
 func (l *SimpleRNNLayer) Config() map[string]any { return l.config() }
 
 func init() {
-	registerRecurrent(kindSimple, "SimpleRNN", "simple_rnn_cell", func(r recurrent) keras.Layer { return &SimpleRNNLayer{r} })
+	registerRecurrent(internalops.KindSimple, "SimpleRNN", "simple_rnn_cell", func(r recurrent) keras.Layer { return &SimpleRNNLayer{r} })
 }
 
 // SimpleRNNOption is an option SimpleRNN takes: LSTM's but RecurrentActivation and

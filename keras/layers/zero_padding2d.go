@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -129,7 +130,7 @@ func (l *ZeroPadding2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node,
 	if l.top+l.bottom+l.left+l.right == 0 {
 		return in, nil
 	}
-	y, err := G.ApplyOp(pad2DOp{top: l.top, bottom: l.bottom, left: l.left, right: l.right}, in[0])
+	y, err := internalops.Pad2D(in[0], l.top, l.bottom, l.left, l.right)
 	if err != nil {
 		return nil, err
 	}

@@ -75,8 +75,9 @@ func (o *Builder) unary(op string, f func(*G.Node) (*G.Node, error), x *G.Node) 
 	return o.node(op, y, err, x)
 }
 
-// Relu returns max(x, 0).
-func (o *Builder) Relu(x *G.Node) *G.Node { return o.unary("Relu", G.Rectify, x) }
+// Relu returns max(x, 0), as one op with a hand-written gradient (internal/ops.Relu; its
+// gradient at 0 is 0, as in JAX).
+func (o *Builder) Relu(x *G.Node) *G.Node { return o.unary("Relu", internalops.Relu, x) }
 
 // Sigmoid returns 1 / (1 + exp(-x)).
 func (o *Builder) Sigmoid(x *G.Node) *G.Node { return o.unary("Sigmoid", G.Sigmoid, x) }
@@ -113,9 +114,13 @@ func (o *Builder) Softsign(x *G.Node) *G.Node {
 }
 
 // LeakyRelu returns x where x ≥ 0 and slope·x elsewhere, computed as relu(x) − slope·relu(−x)
-// so that it holds for any slope (max(x, slope·x) would not for slope > 1).
+// so that it holds for any slope (max(x, slope·x) would not for slope > 1). It keeps
+// Gorgonia's Rectify rather than the relu op: the op's gradient at 0 is 0, so relu(x) −
+// slope·relu(−x) would have gradient 0 at x = 0, where Rectify's (1 there) gives the results
+// LeakyRelu has always had.
 func (o *Builder) LeakyRelu(x *G.Node, slope float64) *G.Node {
-	return o.Sub(o.Relu(x), o.Scale(o.Relu(o.Neg(x)), slope))
+	rect := func(x *G.Node) *G.Node { return o.unary("Relu", G.Rectify, x) }
+	return o.Sub(rect(x), o.Scale(rect(o.Neg(x)), slope))
 }
 
 // Softmax returns the softmax of x along its last axis.

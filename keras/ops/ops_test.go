@@ -217,3 +217,38 @@ func TestErrorsAreSticky(t *testing.T) {
 		})
 	}
 }
+
+// TestReluIsOneOp: Relu, and so the "relu" activation of every layer, is kerago's relu op
+// (one node with a hand-written gradient, internal/ops) rather than Gorgonia's Rectify, which
+// builds a comparison and a product; on float64 values with a zero and negative zeros.
+func TestReluIsOneOp(t *testing.T) {
+	x := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float64{-2, 0, 3, math.Copysign(0, -1), -0.5, 1e-300}))
+	for _, name := range []string{"Relu", "relu activation"} {
+		t.Run(name, func(t *testing.T) {
+			var op string
+			got, err := run(t, keras.Shape{-1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node {
+				y := o.Relu(in[0])
+				if name != "Relu" {
+					y = o.Activation("relu", in[0])
+				}
+				if y != nil && y.Op() != nil {
+					op = y.Op().String()
+				}
+				return y
+			}, x)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(op, "relu{") {
+				t.Errorf("the output node's op is %q, want kerago's relu op", op)
+			}
+			want := []float64{0, 0, 3, 0, 0, 1e-300}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("relu = %v, want %v", got, want)
+					break
+				}
+			}
+		})
+	}
+}

@@ -14,8 +14,8 @@ import (
 // parameters that change its result, and its number of inputs. An op embeds Base and adds
 // Type, InferShape and Do (and DiffWRT and SymDiff when it is differentiable).
 //
-// Ops built on Base return new tensors (ReturnsPtr false), call nothing outside Go
-// (CallsExtern false) and never overwrite an input (OverwritesInput -1).
+// Ops built on Base call nothing outside Go (CallsExtern false), never overwrite an input
+// (OverwritesInput -1) and return new tensors (ReturnsPtr false) unless SharesInput is set.
 type Base struct {
 	// Name identifies the kind of op: "softmax", "log_softmax" ... It must differ between
 	// kinds whose parameters may coincide, since Gorgonia merges nodes by hash.
@@ -24,13 +24,16 @@ type Base struct {
 	Params string
 	// Inputs is the op's arity.
 	Inputs int
+	// SharesInput marks an op whose output is a view of its input's memory (ReturnsPtr
+	// true), such as the recurrent gradient's per-input parts.
+	SharesInput bool
 }
 
 // Arity returns the number of inputs.
 func (b Base) Arity() int { return b.Inputs }
 
-// ReturnsPtr is false: Do returns a new tensor.
-func (b Base) ReturnsPtr() bool { return false }
+// ReturnsPtr is SharesInput: false when Do returns a new tensor.
+func (b Base) ReturnsPtr() bool { return b.SharesInput }
 
 // CallsExtern is false: ops run in Go.
 func (b Base) CallsExtern() bool { return false }

@@ -1,8 +1,22 @@
 // Package ops holds kerago's own Gorgonia ops: computations Gorgonia gets wrong or does
 // slowly, each a gorgonia.Op with a hand-written backward op.
 //
-// Today it holds the softmax family: Softmax and LogSoftmax over the last axis, and the
-// cross-entropy of softmax logits fused into one op (SoftmaxCrossEntropy). Gorgonia's own
+// The families, a file (or a few) each, with their backward ops and helpers:
+//
+//   - softmax: Softmax and LogSoftmax over the last axis, and the cross-entropy of softmax
+//     logits fused into one op (SoftmaxCrossEntropy);
+//   - relu: Relu, one op with a hand-written gradient (Gorgonia's Rectify is a comparison and
+//     a product, each a pass with its own allocation);
+//   - recurrent (rnn_*.go): RNN, a whole LSTM, GRU or SimpleRNN call as one op, since an
+//     unrolled graph costs Gorgonia's compiler time quadratic in its length;
+//   - convolution (conv*.go), pooling (pool.go) and padding (pad.go): Im2col, Pool2D and
+//     Pad2D on channels-last images with explicit padding on every side, since Gorgonia's
+//     own work on NCHW, pad symmetrically and hash without the padding;
+//   - CastIDs (cast.go): float ids to ints for Embedding, since Gorgonia has no cast op.
+//
+// The layers package calls these; none of it is public API.
+//
+// On the softmax family: Gorgonia's own
 // kernels for these (tensor v0.9.24's softMaxLastDimF32/F64, behind both G.SoftMax and
 // G.LogSoftMax) let every row of a batch depend on the batch's first element: see
 // docs/gorgonia.md. The ops here work row by row, subtract each row's own maximum, and

@@ -1,4 +1,4 @@
-package layers
+package ops
 
 import (
 	"fmt"
@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/blasimpl"
+	"github.com/kerago/kerago/keras/internal/errs"
 )
 
 // This file holds the arithmetic of the recurrent layers: the forward pass over a whole
@@ -24,9 +24,6 @@ import (
 //     op keeps this array private and hands Gorgonia a copy (rnn_op.go);
 //   - dz (B·T, G·u): the gradient with respect to the gates' pre-activations, row b·T+t.
 
-// float is the element type of the recurrent kernels.
-type float interface{ float32 | float64 }
-
 // gemm computes c = op(a)·op(b) + beta·c on row-major matrices through kerago's one BLAS
 // switch (gonum's pure Go by default, OpenBLAS with the openblas build tag): op(a) is m×k,
 // op(b) is k×n and c is m×n; ta and tb transpose the stored matrices.
@@ -34,26 +31,28 @@ func gemm[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, bet
 	blasimpl.Gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
 }
 
-// rnnActivation is an activation a recurrent cell applies elementwise; its derivative is
+// RNNActivation is an activation a recurrent cell applies elementwise; its derivative is
 // computed from its output, which is all the backward pass keeps.
-type rnnActivation uint8
+type RNNActivation uint8
 
+// The activations a recurrent cell computes itself (tanh is Keras's default activation,
+// sigmoid its default recurrent activation).
 const (
-	actTanh rnnActivation = iota
-	actSigmoid
-	actHardSigmoid
-	actReLU
-	actLinear
-	actSoftsign
+	ActTanh RNNActivation = iota
+	ActSigmoid
+	ActHardSigmoid
+	ActReLU
+	ActLinear
+	ActSoftsign
 )
 
-var rnnActivationNames = map[string]rnnActivation{
-	"tanh": actTanh, "sigmoid": actSigmoid, "hard_sigmoid": actHardSigmoid,
-	"relu": actReLU, "linear": actLinear, "softsign": actSoftsign,
+var rnnActivationNames = map[string]RNNActivation{
+	"tanh": ActTanh, "sigmoid": ActSigmoid, "hard_sigmoid": ActHardSigmoid,
+	"relu": ActReLU, "linear": ActLinear, "softsign": ActSoftsign,
 }
 
-// parseRNNActivation returns the activation with a Keras name; "" gives def.
-func parseRNNActivation(name string, def rnnActivation) (rnnActivation, error) {
+// ParseRNNActivation returns the activation with a Keras name; "" gives def.
+func ParseRNNActivation(name string, def RNNActivation) (RNNActivation, error) {
 	if name == "" {
 		return def, nil
 	}
@@ -65,11 +64,11 @@ func parseRNNActivation(name string, def rnnActivation) (rnnActivation, error) {
 		known = append(known, k)
 	}
 	sort.Strings(known)
-	return 0, fmt.Errorf("%w: activation %q of a recurrent layer (known: %s)", keras.ErrUnknownName, name, strings.Join(known, ", "))
+	return 0, fmt.Errorf("%w: activation %q of a recurrent layer (known: %s)", errs.UnknownName, name, strings.Join(known, ", "))
 }
 
 // String returns the activation's Keras name.
-func (a rnnActivation) String() string {
+func (a RNNActivation) String() string {
 	for k, v := range rnnActivationNames {
 		if v == a {
 			return k
@@ -79,81 +78,82 @@ func (a rnnActivation) String() string {
 }
 
 // f applies the activation.
-func (a rnnActivation) f(x float64) float64 {
+func (a RNNActivation) f(x float64) float64 {
 	switch a {
-	case actTanh:
+	case ActTanh:
 		return math.Tanh(x)
-	case actSigmoid:
+	case ActSigmoid:
 		return 1 / (1 + math.Exp(-x))
-	case actHardSigmoid: // Keras 3: relu6(x + 3) / 6
+	case ActHardSigmoid: // Keras 3: relu6(x + 3) / 6
 		return math.Min(math.Max(x/6+0.5, 0), 1)
-	case actReLU:
+	case ActReLU:
 		return math.Max(x, 0)
-	case actSoftsign:
+	case ActSoftsign:
 		return x / (1 + math.Abs(x))
 	}
 	return x
 }
 
 // d returns the derivative of the activation where its value is y.
-func (a rnnActivation) d(y float64) float64 {
+func (a RNNActivation) d(y float64) float64 {
 	switch a {
-	case actTanh:
+	case ActTanh:
 		return 1 - y*y
-	case actSigmoid:
+	case ActSigmoid:
 		return y * (1 - y)
-	case actHardSigmoid:
+	case ActHardSigmoid:
 		if y > 0 && y < 1 {
 			return 1.0 / 6
 		}
 		return 0
-	case actReLU:
+	case ActReLU:
 		if y > 0 {
 			return 1
 		}
 		return 0
-	case actSoftsign:
+	case ActSoftsign:
 		s := 1 - math.Abs(y)
 		return s * s
 	}
 	return 1
 }
 
-// rnnKind is the cell a recurrent layer runs.
-type rnnKind uint8
+// RNNKind is the cell a recurrent layer runs.
+type RNNKind uint8
 
+// The cells: LSTM, GRU and SimpleRNN.
 const (
-	kindLSTM rnnKind = iota
-	kindGRU
-	kindSimple
+	KindLSTM RNNKind = iota
+	KindGRU
+	KindSimple
 )
 
-// rnnSpec describes one recurrent computation.
-type rnnSpec struct {
-	kind        rnnKind
-	units       int
-	act, recAct rnnActivation
-	resetAfter  bool // GRU: apply the reset gate after the recurrent product (Keras 3's default)
-	goBackwards bool // process the steps last to first
-	flipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
-	zeroMasked  bool // the sequence output is 0 at masked steps (Keras's zero_output_for_mask)
+// RNNSpec describes one recurrent computation.
+type RNNSpec struct {
+	Kind        RNNKind
+	Units       int
+	Act, RecAct RNNActivation
+	ResetAfter  bool // GRU: apply the reset gate after the recurrent product (Keras 3's default)
+	GoBackwards bool // process the steps last to first
+	FlipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
+	ZeroMasked  bool // the sequence output is 0 at masked steps (Keras's zero_output_for_mask)
 }
 
-// gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)
+// Gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)
 // or 1 (SimpleRNN).
-func (s *rnnSpec) gates() int {
-	switch s.kind {
-	case kindLSTM:
+func (s *RNNSpec) Gates() int {
+	switch s.Kind {
+	case KindLSTM:
 		return 4
-	case kindGRU:
+	case KindGRU:
 		return 3
 	}
 	return 1
 }
 
-// states is the number of state tensors: 2 for LSTM (h, c), else 1.
-func (s *rnnSpec) states() int {
-	if s.kind == kindLSTM {
+// States is the number of state tensors: 2 for LSTM (h, c), else 1.
+func (s *RNNSpec) States() int {
+	if s.Kind == KindLSTM {
 		return 2
 	}
 	return 1
@@ -161,25 +161,25 @@ func (s *rnnSpec) states() int {
 
 // cacheWidth is the number of values per (step, sample) the forward pass keeps for the
 // backward pass: LSTM i, f, g, o, tanh(c); GRU z, r, h̃ and the recurrent candidate term.
-func (s *rnnSpec) cacheWidth() int {
-	switch s.kind {
-	case kindLSTM:
-		return 5 * s.units
-	case kindGRU:
-		return 4 * s.units
+func (s *RNNSpec) cacheWidth() int {
+	switch s.Kind {
+	case KindLSTM:
+		return 5 * s.Units
+	case KindGRU:
+		return 4 * s.Units
 	}
 	return 0
 }
 
 // index returns the time index processed at step st of a sequence of n steps and the output
 // slot it writes.
-func (s *rnnSpec) index(st, n int) (t, o int) {
+func (s *RNNSpec) index(st, n int) (t, o int) {
 	t = st
-	if s.goBackwards {
+	if s.GoBackwards {
 		t = n - 1 - st
 	}
 	o = st
-	if s.flipOut {
+	if s.FlipOut {
 		o = n - 1 - st
 	}
 	return t, o
@@ -226,8 +226,8 @@ func buf[T float](b []T, n int) []T {
 
 // rnnForward runs the cell over every step of a, writing a.out. With keep, w keeps what
 // rnnBackward needs.
-func rnnForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
-	gu := s.gates() * a.u
+func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+	gu := s.Gates() * a.u
 	bt := a.b * a.t
 	w.xw = buf(w.xw, bt*gu)
 	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
@@ -248,17 +248,17 @@ func rnnForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 		w.valid = w.valid[:bt]
 		w.cache = buf(w.cache, a.t*a.b*s.cacheWidth())
 	}
-	switch s.kind {
-	case kindLSTM:
+	switch s.Kind {
+	case KindLSTM:
 		lstmForward(s, a, w, keep)
-	case kindGRU:
+	case KindGRU:
 		gruForward(s, a, w, keep)
 	default:
 		simpleForward(s, a, w, keep)
 	}
 }
 
-func lstmForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+func lstmForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	u, gu := a.u, 4*a.u
 	w.c = buf(w.c, a.b*u)
 	w.z = buf(w.z, a.b*gu)
@@ -280,12 +280,12 @@ func lstmForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 					cv = w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
 				}
 				for j := 0; j < u; j++ {
-					ig := s.recAct.f(float64(zr[j] + xr[j]))
-					fg := s.recAct.f(float64(zr[u+j] + xr[u+j]))
-					gg := s.act.f(float64(zr[2*u+j] + xr[2*u+j]))
-					og := s.recAct.f(float64(zr[3*u+j] + xr[3*u+j]))
+					ig := s.RecAct.f(float64(zr[j] + xr[j]))
+					fg := s.RecAct.f(float64(zr[u+j] + xr[u+j]))
+					gg := s.Act.f(float64(zr[2*u+j] + xr[2*u+j]))
+					og := s.RecAct.f(float64(zr[3*u+j] + xr[3*u+j]))
 					cn := T(fg*float64(cb[j]) + ig*gg)
-					tc := s.act.f(float64(cn))
+					tc := s.Act.f(float64(cn))
 					cb[j] = cn
 					hb[j] = T(og * tc)
 					if cv != nil {
@@ -299,11 +299,11 @@ func lstmForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	}
 }
 
-func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+func gruForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	u, gu := a.u, 3*a.u
 	h := w.h
 	var brec []T
-	if a.bias != nil && s.resetAfter {
+	if a.bias != nil && s.ResetAfter {
 		brec = a.bias[gu : 2*gu]
 	}
 	w.z = buf(w.z, a.b*gu)
@@ -312,7 +312,7 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	w.tmp = buf(w.tmp, a.b*u)
 	for st := 0; st < a.t; st++ {
 		t, o := s.index(st, a.t)
-		if s.resetAfter {
+		if s.ResetAfter {
 			gemm(false, false, a.b, gu, u, h, u, a.r, gu, 0, w.z, gu)
 		} else {
 			gemm(false, false, a.b, 2*u, u, h, u, a.r, gu, 0, w.z, 2*u)
@@ -324,7 +324,7 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 			}
 			hb := h[b*u : (b+1)*u]
 			xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
-			if !s.resetAfter {
+			if !s.ResetAfter {
 				// z and r now; the candidate needs (r∘h)·U_h for every sample first.
 				zr, rh := w.zr[b*2*u:(b+1)*2*u], w.rh[b*u:(b+1)*u]
 				rr := w.z[b*2*u : (b+1)*2*u]
@@ -333,8 +333,8 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 						rh[j] = 0
 						continue
 					}
-					zr[j] = T(s.recAct.f(float64(xr[j] + rr[j])))
-					zr[u+j] = T(s.recAct.f(float64(xr[u+j] + rr[u+j])))
+					zr[j] = T(s.RecAct.f(float64(xr[j] + rr[j])))
+					zr[u+j] = T(s.RecAct.f(float64(xr[u+j] + rr[u+j])))
 					rh[j] = zr[u+j] * hb[j]
 				}
 				continue
@@ -350,9 +350,9 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 					if brec != nil {
 						rz, rrj, rhj = rz+brec[j], rrj+brec[u+j], rhj+brec[2*u+j]
 					}
-					zg := s.recAct.f(float64(xr[j] + rz))
-					rg := s.recAct.f(float64(xr[u+j] + rrj))
-					hh := s.act.f(float64(xr[2*u+j]) + rg*float64(rhj))
+					zg := s.RecAct.f(float64(xr[j] + rz))
+					rg := s.RecAct.f(float64(xr[u+j] + rrj))
+					hh := s.Act.f(float64(xr[2*u+j]) + rg*float64(rhj))
 					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
 					if cv != nil {
 						cv[j], cv[u+j], cv[2*u+j], cv[3*u+j] = T(zg), T(rg), T(hh), rhj
@@ -361,7 +361,7 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 			}
 			copy(a.outAt(0, b, o), hb)
 		}
-		if s.resetAfter {
+		if s.ResetAfter {
 			continue
 		}
 		gemm(false, false, a.b, u, u, w.rh, u, a.r[2*u:], gu, 0, w.tmp, u)
@@ -376,7 +376,7 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 				}
 				for j := 0; j < u; j++ {
 					zg := float64(zr[j])
-					hh := s.act.f(float64(xr[2*u+j] + rc[j]))
+					hh := s.Act.f(float64(xr[2*u+j] + rc[j]))
 					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
 					if cv != nil {
 						cv[j], cv[u+j], cv[2*u+j] = zr[j], zr[u+j], T(hh)
@@ -388,7 +388,7 @@ func gruForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	}
 }
 
-func simpleForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool) {
+func simpleForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	u := a.u
 	h := w.h
 	w.z = buf(w.z, a.b*u)
@@ -405,7 +405,7 @@ func simpleForward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], keep bool)
 				xr := w.xw[(b*a.t+t)*u : (b*a.t+t+1)*u]
 				zr := w.z[b*u : (b+1)*u]
 				for j := 0; j < u; j++ {
-					hb[j] = T(s.act.f(float64(xr[j] + zr[j])))
+					hb[j] = T(s.Act.f(float64(xr[j] + zr[j])))
 				}
 			}
 			copy(a.outAt(0, b, o), hb)

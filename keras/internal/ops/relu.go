@@ -1,8 +1,7 @@
-package layers
+package ops
 
 import (
 	"fmt"
-	"hash"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -14,21 +13,26 @@ import (
 // gradients backward, each a pass over the tensor with its own allocation, which profiles of
 // the MLP step showed as 13% of Predict. The gradient at exactly 0 is 0, as in JAX (Keras 3's
 // backend here) and TensorFlow; Rectify's is 1.
-type reluOp struct{}
+type reluOp struct{ Base }
 
 var _ G.SDOp = reluOp{}
 
-func (reluOp) Arity() int                                        { return 1 }
-func (reluOp) Type() hm.Type                                     { a := hm.TypeVariable('a'); return hm.NewFnType(a, a) }
-func (reluOp) String() string                                    { return "kerago.relu" }
-func (op reluOp) WriteHash(h hash.Hash)                          { fmt.Fprint(h, op.String()) }
-func (op reluOp) Hashcode() uint32                               { return opHash(op) }
-func (reluOp) ReturnsPtr() bool                                  { return false }
-func (reluOp) CallsExtern() bool                                 { return false }
-func (reluOp) OverwritesInput() int                              { return -1 }
-func (reluOp) DiffWRT(int) []bool                                { return []bool{true} }
+// reluOps are the two ops; neither has a parameter.
+var (
+	theRelu     = reluOp{Base{Name: "relu", Inputs: 1}}
+	theReluGrad = reluGradOp{Base{Name: "reluGrad", Inputs: 2}}
+)
+
+// Type returns a → a.
+func (reluOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnType(a, a) }
+
+// DiffWRT: relu is differentiable with respect to its one input.
+func (reluOp) DiffWRT(int) []bool { return []bool{true} }
+
+// InferShape returns the input's shape.
 func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
+// Do computes max(x, 0).
 func (op reluOp) Do(in ...G.Value) (G.Value, error) {
 	x, err := denseOf(in[0])
 	if err != nil {
@@ -44,8 +48,9 @@ func (op reluOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// SymDiff passes the gradient where the output is positive.
 func (reluOp) SymDiff(_ G.Nodes, out, grad *G.Node) (G.Nodes, error) {
-	dx, err := G.ApplyOp(reluGradOp{}, out, grad)
+	dx, err := G.ApplyOp(theReluGrad, out, grad)
 	if err != nil {
 		return nil, err
 	}
@@ -60,21 +65,18 @@ func relu[T float32 | float64](x, out []T) {
 }
 
 // reluGradOp passes the gradient dy where relu's output y is positive: inputs (y, dy).
-type reluGradOp struct{}
+type reluGradOp struct{ Base }
 
-func (reluGradOp) Arity() int { return 2 }
+// Type returns y → dy → dx.
 func (reluGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
 	return hm.NewFnType(a, a, a)
 }
-func (reluGradOp) String() string                                    { return "kerago.reluGrad" }
-func (op reluGradOp) WriteHash(h hash.Hash)                          { fmt.Fprint(h, op.String()) }
-func (op reluGradOp) Hashcode() uint32                               { return opHash(op) }
-func (reluGradOp) ReturnsPtr() bool                                  { return false }
-func (reluGradOp) CallsExtern() bool                                 { return false }
-func (reluGradOp) OverwritesInput() int                              { return -1 }
+
+// InferShape returns the gradient's shape.
 func (reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
+// Do computes dy where y > 0, else 0.
 func (op reluGradOp) Do(in ...G.Value) (G.Value, error) {
 	y, err := denseOf(in[0])
 	if err != nil {
@@ -117,11 +119,11 @@ func shapeOf(d G.DimSizer) (tensor.Shape, error) {
 	return s.Clone(), nil
 }
 
-// reluActivation is the "relu" activation: reluOp on float tensors, Gorgonia's Rectify on
+// Relu is the "relu" activation: the relu op on float tensors, Gorgonia's Rectify on
 // anything else (a scalar).
-func reluActivation(x *G.Node) (*G.Node, error) {
+func Relu(x *G.Node) (*G.Node, error) {
 	if x.IsScalar() || (x.Dtype() != tensor.Float32 && x.Dtype() != tensor.Float64) {
 		return G.Rectify(x)
 	}
-	return G.ApplyOp(reluOp{}, x)
+	return G.ApplyOp(theRelu, x)
 }

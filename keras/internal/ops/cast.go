@@ -1,8 +1,7 @@
-package layers
+package ops
 
 import (
 	"fmt"
-	"hash"
 	"math"
 
 	"github.com/chewxy/hm"
@@ -18,19 +17,24 @@ import (
 // never asks for one because ByIndices does not differentiate with respect to its indices.
 
 // idsCastOp converts a float32 or float64 tensor of ids to tensor.Int.
-type idsCastOp struct{ dims int }
+type idsCastOp struct {
+	Base
+	dims int
+}
 
-func (op idsCastOp) Arity() int { return 1 }
+// CastIDs converts the float32 or float64 ids of x to a tensor.Int node, truncating toward
+// zero; a NaN, infinite or out-of-range id is an error when the graph runs.
+func CastIDs(x *G.Node) (*G.Node, error) {
+	dims := x.Dims()
+	return G.ApplyOp(idsCastOp{Base: Base{Name: "castIDs", Params: fmt.Sprint(dims), Inputs: 1}, dims: dims}, x)
+}
+
+// Type returns a dims-dimensional float tensor → the same of ints.
 func (op idsCastOp) Type() hm.Type {
 	return hm.NewFnType(G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}, G.TensorType{Dims: op.dims, Of: tensor.Int})
 }
-func (op idsCastOp) String() string        { return fmt.Sprintf("castIDs{%d}", op.dims) }
-func (op idsCastOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op idsCastOp) Hashcode() uint32      { return opHash(op) }
-func (op idsCastOp) ReturnsPtr() bool      { return false }
-func (op idsCastOp) CallsExtern() bool     { return false }
-func (op idsCastOp) OverwritesInput() int  { return -1 }
 
+// InferShape returns the input's shape.
 func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))
@@ -42,6 +46,7 @@ func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return s.Clone(), nil
 }
 
+// Do truncates the ids toward zero, rejecting NaN, infinite and out-of-range ones.
 func (op idsCastOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))

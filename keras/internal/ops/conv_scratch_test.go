@@ -1,4 +1,4 @@
-package layers
+package ops
 
 import (
 	"runtime"
@@ -15,8 +15,8 @@ import (
 // output), that the memory is reused, and that a run then allocates a small fraction of its
 // output's size.
 func TestScratchReuse(t *testing.T) {
-	w := window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, bottom: 1, left: 1, right: 1}
-	pool := pool2DOp{w: window2D{kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1}}
+	w := Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 1, Right: 1}
+	pool := newPool2D(Window{KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1}, false)
 	const b, h, wd, c = 4, 16, 16, 8
 	img := func(seed float64, shape ...int) *tensor.Dense {
 		n := 1
@@ -35,11 +35,11 @@ func TestScratchReuse(t *testing.T) {
 		fresh, kept G.Op
 		inputs      func(seed float64) []G.Value
 	}{
-		{"im2col", im2colOp{w: w}, im2colOp{w: w, buf: new(scratch)},
+		{"im2col", newIm2col(w, nil), newIm2col(w, new(scratch)),
 			func(s float64) []G.Value { return []G.Value{img(s, b, h, wd, c)} }},
-		{"col2im", col2imOp{w: w, h: h, wd: wd, c: c}, col2imOp{w: w, h: h, wd: wd, c: c, buf: new(scratch)},
+		{"col2im", newCol2im(w, h, wd, c, nil), newCol2im(w, h, wd, c, new(scratch)),
 			func(s float64) []G.Value { return []G.Value{img(s, b, h, wd, 9*c)} }},
-		{"max pool gradient", pool2DGradOp{pool: pool, h: h, wd: wd, c: c}, pool2DGradOp{pool: pool, h: h, wd: wd, c: c, buf: new(scratch)},
+		{"max pool gradient", newPool2DGrad(pool, h, wd, c, nil), newPool2DGrad(pool, h, wd, c, new(scratch)),
 			func(s float64) []G.Value { return []G.Value{img(s, b, h, wd, c), img(s+0.3, b, h/2, wd/2, c)} }},
 	}
 	for _, tc := range cases {

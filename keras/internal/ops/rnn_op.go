@@ -1,9 +1,7 @@
-package layers
+package ops
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"sync/atomic"
 
 	"github.com/chewxy/hm"
@@ -39,7 +37,8 @@ var rnnOpCount atomic.Int64
 // states and the gate values of its last run. The backward op never reads the values in the
 // graph, which Gorgonia may overwrite in place once it believes them dead.
 type rnnOp struct {
-	spec    rnnSpec
+	Base
+	spec    RNNSpec
 	id      int64
 	hasBias bool
 	hasMask bool
@@ -54,12 +53,34 @@ var (
 	_ G.Op   = (*rnnPartOp)(nil)
 )
 
-func newRNNOp(spec rnnSpec, hasBias, hasMask, needDX, keep bool) *rnnOp {
-	return &rnnOp{spec: spec, id: rnnOpCount.Add(1), hasBias: hasBias, hasMask: hasMask, needDX: needDX, keep: keep}
+// newRNNOp returns the op of one call. Its hash is its unique id: two calls of a layer are
+// never merged.
+func newRNNOp(spec RNNSpec, hasBias, hasMask, needDX, keep bool) *rnnOp {
+	op := &rnnOp{spec: spec, id: rnnOpCount.Add(1), hasBias: hasBias, hasMask: hasMask, needDX: needDX, keep: keep}
+	name := [...]string{"LSTM", "GRU", "SimpleRNN"}[spec.Kind]
+	op.Base = Base{Name: name, Params: fmt.Sprintf("units=%d #%d", spec.Units, op.id), Inputs: len(op.inputTypes(nil))}
+	return op
+}
+
+// RNN applies one call of a recurrent layer over the sequence x (B, T, F) with its kernel,
+// recurrent kernel and, when not nil, bias and mask (B, T). The output is (S, B·T·u + B·u):
+// per state (h, then c for LSTM) its value after every step (B, T, u) followed by its final
+// value (B, u). With keep (training graphs) the op keeps what its gradient needs.
+func RNN(spec RNNSpec, x, kernel, recurrent, bias, mask *G.Node, keep bool) (*G.Node, error) {
+	args := G.Nodes{x, kernel, recurrent}
+	if bias != nil {
+		args = append(args, bias)
+	}
+	if mask != nil {
+		args = append(args, mask)
+	}
+	// The input needs a gradient only when it is computed (not fed).
+	op := newRNNOp(spec, bias != nil, mask != nil, x.Op() != nil, keep)
+	return G.ApplyOp(op, args...)
 }
 
 func (op *rnnOp) biasDims() int {
-	if op.spec.kind == kindGRU && op.spec.resetAfter {
+	if op.spec.Kind == KindGRU && op.spec.ResetAfter {
 		return 2
 	}
 	return 1
@@ -77,9 +98,6 @@ func (op *rnnOp) inputTypes(a hm.Type) []hm.Type {
 	return ts
 }
 
-// Arity returns the number of inputs.
-func (op *rnnOp) Arity() int { return len(op.inputTypes(nil)) }
-
 // Type returns x → kernel → recurrent [→ bias] [→ mask] → out.
 func (op *rnnOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
@@ -88,8 +106,8 @@ func (op *rnnOp) Type() hm.Type {
 
 // outShape is the output's shape for an input of shape x.
 func (op *rnnOp) outShape(x tensor.Shape) tensor.Shape {
-	b, t, u := x[0], x[1], op.spec.units
-	return tensor.Shape{op.spec.states(), b*t*u + b*u}
+	b, t, u := x[0], x[1], op.spec.Units
+	return tensor.Shape{op.spec.States(), b*t*u + b*u}
 }
 
 // InferShape returns (S, B·T·u + B·u) after checking the inputs' shapes.
@@ -112,12 +130,12 @@ func (op *rnnOp) checkShapes(s []tensor.Shape) error {
 	if len(x) != 3 || x[1] < 1 {
 		return fmt.Errorf("recurrent op: input shape %v: want (batch, time steps ≥ 1, features)", x)
 	}
-	gu := op.spec.gates() * op.spec.units
+	gu := op.spec.Gates() * op.spec.Units
 	if !s[1].Eq(tensor.Shape{x[2], gu}) {
 		return fmt.Errorf("recurrent op: kernel shape %v, want (%d, %d)", s[1], x[2], gu)
 	}
-	if !s[2].Eq(tensor.Shape{op.spec.units, gu}) {
-		return fmt.Errorf("recurrent op: recurrent kernel shape %v, want (%d, %d)", s[2], op.spec.units, gu)
+	if !s[2].Eq(tensor.Shape{op.spec.Units, gu}) {
+		return fmt.Errorf("recurrent op: recurrent kernel shape %v, want (%d, %d)", s[2], op.spec.Units, gu)
 	}
 	i := 3
 	if op.hasBias {
@@ -176,7 +194,7 @@ func seqOf[T float](op *rnnOp, vals []G.Value, weightsOnly bool) (*seqData[T], e
 		return nil, err
 	}
 	x := shapes[0]
-	a := &seqData[T]{b: x[0], t: x[1], f: x[2], u: op.spec.units, x: ds[0], w: ds[1], r: ds[2]}
+	a := &seqData[T]{b: x[0], t: x[1], f: x[2], u: op.spec.Units, x: ds[0], w: ds[1], r: ds[2]}
 	i := 3
 	if op.hasBias {
 		a.bias = ds[i]
@@ -195,7 +213,7 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	}
 	w := workOf[T](op)
 	n := a.b * a.t * a.u
-	w.states = buf(w.states, op.spec.states()*n)
+	w.states = buf(w.states, op.spec.States()*n)
 	a.out = w.states
 	if op.keep {
 		w.x = append(w.x[:0], a.x...)
@@ -205,12 +223,12 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	out := tensor.New(tensor.WithShape(shape...), tensor.Of(vals[0].Dtype()))
 	data := out.Data().([]T)
 	finals := [][]T{w.h, w.c}
-	for k := range op.spec.states() {
+	for k := range op.spec.States() {
 		row := data[k*shape[1] : (k+1)*shape[1]]
 		copy(row, w.states[k*n:(k+1)*n])
 		copy(row[n:], finals[k])
 	}
-	if op.spec.zeroMasked && a.mask != nil {
+	if op.spec.ZeroMasked && a.mask != nil {
 		for b := range a.b {
 			for st := range a.t {
 				if t, o := op.spec.index(st, a.t); !a.valid(b, t) {
@@ -245,31 +263,6 @@ func dataOf[T float](v G.Value) ([]T, error) {
 	return d[:n], nil
 }
 
-// ReturnsPtr is false: the output is a new tensor.
-func (op *rnnOp) ReturnsPtr() bool { return false }
-
-// CallsExtern is false.
-func (op *rnnOp) CallsExtern() bool { return false }
-
-// OverwritesInput is -1: no input is overwritten.
-func (op *rnnOp) OverwritesInput() int { return -1 }
-
-// WriteHash writes the op's unique id: two calls of a layer are never merged.
-func (op *rnnOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "rnn#%d", op.id) }
-
-// Hashcode returns the hash of WriteHash.
-func (op *rnnOp) Hashcode() uint32 { return hashOf(op) }
-
-func (op *rnnOp) String() string {
-	return fmt.Sprintf("%s{units=%d}#%d", [...]string{"LSTM", "GRU", "SimpleRNN"}[op.spec.kind], op.spec.units, op.id)
-}
-
-func hashOf(op G.Op) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
-
 // DiffWRT: the op is differentiable with respect to x (when it is computed), the kernels and
 // the bias, not the mask.
 func (op *rnnOp) DiffWRT(n int) []bool {
@@ -291,7 +284,7 @@ func (op *rnnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		return nil, fmt.Errorf("recurrent op: output %v is not the op's", output)
 	}
 	diff := op.DiffWRT(len(inputs))
-	gop := &rnnGradOp{fwd: fwd}
+	gop := &rnnGradOp{Base: Base{Name: "∂" + fwd.Name, Params: fwd.Params, Inputs: fwd.Inputs + 2}, fwd: fwd}
 	for i, in := range inputs {
 		if diff[i] {
 			gop.parts = append(gop.parts, in.Shape().Clone())
@@ -310,7 +303,7 @@ func (op *rnnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 		if s == nil {
 			continue
 		}
-		if res[i], err = G.ApplyOp(&rnnPartOp{id: fwd.id, index: i, off: off, shape: s}, flat); err != nil {
+		if res[i], err = G.ApplyOp(newRNNPart(fwd, i, off, s), flat); err != nil {
 			return nil, err
 		}
 		off += s.TotalSize()
@@ -323,6 +316,7 @@ func (op *rnnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 // execution only) and the gradient with respect to the output. Output: the gradients of the
 // differentiable inputs, flattened one after the other.
 type rnnGradOp struct {
+	Base
 	fwd   *rnnOp
 	parts []tensor.Shape // per forward input: the gradient's shape, nil if none
 }
@@ -336,9 +330,6 @@ func (op *rnnGradOp) size() int {
 	}
 	return n
 }
-
-// Arity returns the forward op's arity plus 2.
-func (op *rnnGradOp) Arity() int { return op.fwd.Arity() + 2 }
 
 // Type returns inputs → out → dOut → flat gradients.
 func (op *rnnGradOp) Type() hm.Type {
@@ -386,7 +377,7 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	// Split the output's gradient into the per-step part (S, B, T, u) and the final states'.
 	bt := a.b * a.t * a.u
 	row := bt + a.b*a.u
-	states := fwd.spec.states()
+	states := fwd.spec.States()
 	if len(dOut) != states*row {
 		return nil, fmt.Errorf("recurrent gradient op: output gradient holds %d values, want %d", len(dOut), states*row)
 	}
@@ -396,7 +387,7 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 		copy(w.dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])
 		dFinal = append(dFinal, dOut[k*row+bt:(k+1)*row]...)
 	}
-	if fwd.spec.zeroMasked {
+	if fwd.spec.ZeroMasked {
 		// The output is a constant 0 at masked steps: nothing flows back from there.
 		for b := range a.b {
 			for st := range a.t {
@@ -424,33 +415,19 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	return flat, nil
 }
 
-// ReturnsPtr is false.
-func (op *rnnGradOp) ReturnsPtr() bool { return false }
-
-// CallsExtern is false.
-func (op *rnnGradOp) CallsExtern() bool { return false }
-
-// OverwritesInput is -1.
-func (op *rnnGradOp) OverwritesInput() int { return -1 }
-
-// WriteHash writes the forward op's id.
-func (op *rnnGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "rnngrad#%d", op.fwd.id) }
-
-// Hashcode returns the hash of WriteHash.
-func (op *rnnGradOp) Hashcode() uint32 { return hashOf(op) }
-
-func (op *rnnGradOp) String() string { return fmt.Sprintf("∂%v", op.fwd) }
-
 // rnnPartOp is a view of one input's gradient in the flat output of rnnGradOp.
 type rnnPartOp struct {
-	id    int64 // the forward op's
-	index int   // the forward input whose gradient this is
+	Base
 	off   int
 	shape tensor.Shape
 }
 
-// Arity is 1.
-func (op *rnnPartOp) Arity() int { return 1 }
+// newRNNPart returns the view of forward input index's gradient, of the given shape at
+// offset off; the forward op's id and the index identify it.
+func newRNNPart(fwd *rnnOp, index, off int, shape tensor.Shape) *rnnPartOp {
+	b := Base{Name: "∂part", Params: fmt.Sprintf("%d #%d", index, fwd.id), Inputs: 1, SharesInput: true}
+	return &rnnPartOp{Base: b, off: off, shape: shape}
+}
 
 // Type returns flat → gradient.
 func (op *rnnPartOp) Type() hm.Type {
@@ -482,20 +459,3 @@ func (op *rnnPartOp) Do(vals ...G.Value) (G.Value, error) {
 	}
 	return tensor.New(tensor.WithShape(op.shape.Clone()...), tensor.WithBacking(back)), nil
 }
-
-// ReturnsPtr is true: the output shares the input's memory.
-func (op *rnnPartOp) ReturnsPtr() bool { return true }
-
-// CallsExtern is false.
-func (op *rnnPartOp) CallsExtern() bool { return false }
-
-// OverwritesInput is -1.
-func (op *rnnPartOp) OverwritesInput() int { return -1 }
-
-// WriteHash writes the forward op's id and the input index.
-func (op *rnnPartOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "rnnpart#%d.%d", op.id, op.index) }
-
-// Hashcode returns the hash of WriteHash.
-func (op *rnnPartOp) Hashcode() uint32 { return hashOf(op) }
-
-func (op *rnnPartOp) String() string { return fmt.Sprintf("∂part%d#%d", op.index, op.id) }

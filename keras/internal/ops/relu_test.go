@@ -1,4 +1,4 @@
-package layers
+package ops
 
 import (
 	"testing"
@@ -19,7 +19,7 @@ func TestReluOp(t *testing.T) {
 		} else {
 			in = tensor.New(tensor.WithShape(5), tensor.WithBacking(append([]float64(nil), x...)))
 		}
-		out, err := reluOp{}.Do(in)
+		out, err := theRelu.Do(in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestReluOp(t *testing.T) {
 		}
 	}
 	for _, shape := range [][]int{{2, 3, 4, 2}, {7, 5}} {
-		res := convCheckInputGradient(t, shape, func(x *G.Node) (*G.Node, error) { return reluActivation(x) })
+		res := convCheckInputGradient(t, shape, func(x *G.Node) (*G.Node, error) { return Relu(x) })
 		if res.checked == 0 {
 			t.Fatalf("%v: nothing checked", shape)
 		}
@@ -51,14 +51,14 @@ func TestReluOp(t *testing.T) {
 func TestReluGradAtZero(t *testing.T) {
 	y := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{0, 2, 0}))
 	dy := tensor.New(tensor.WithShape(3), tensor.WithBacking([]float32{5, 6, 7}))
-	dx, err := reluGradOp{}.Do(y, dy)
+	dx, err := theReluGrad.Do(y, dy)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := dx.(*tensor.Dense).Float32s(); got[0] != 0 || got[1] != 6 || got[2] != 0 {
 		t.Fatalf("gradient %v, want [0 6 0]", got)
 	}
-	if _, err := (reluGradOp{}).Do(y, tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float32))); err == nil {
+	if _, err := theReluGrad.Do(y, tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float32))); err == nil {
 		t.Fatal("no error for a gradient of another shape")
 	}
 }

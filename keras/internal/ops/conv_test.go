@@ -1,4 +1,4 @@
-package layers
+package ops
 
 import (
 	"testing"
@@ -20,20 +20,20 @@ func TestConvOpsInputGradients(t *testing.T) {
 		shape []int
 		f     func(x *G.Node) (*G.Node, error)
 	}{
-		{"im2col valid 3x3", []int{2, 5, 6, 3}, applyOp(im2colOp{w: window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1}})},
-		{"im2col same 2x2 (pad bottom/right)", []int{2, 5, 4, 2}, applyOp(im2colOp{w: window2D{kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1, bottom: 1, right: 1}})},
-		{"im2col stride 2 same 3x3", []int{2, 7, 6, 2}, applyOp(im2colOp{w: window2D{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, bottom: 1, right: 1}})},
-		{"im2col dilation 2 same", []int{1, 7, 8, 2}, applyOp(im2colOp{w: window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, top: 2, bottom: 2, left: 2, right: 2}})},
-		{"im2col causal 1-D", []int{2, 1, 7, 3}, applyOp(im2colOp{w: window2D{kh: 1, kw: 3, sh: 1, sw: 1, dh: 1, dw: 2, left: 4}})},
-		{"im2col 1x1 stride 2", []int{2, 5, 6, 2}, applyOp(im2colOp{w: window2D{kh: 1, kw: 1, sh: 2, sw: 2, dh: 1, dw: 1}})},
-		{"max pool valid 2x2", []int{2, 5, 4, 3}, applyOp(pool2DOp{w: window2D{kh: 2, kw: 2, sh: 2, sw: 2, dh: 1, dw: 1}})},
-		{"max pool same 3x3 stride 2", []int{2, 7, 8, 2}, applyOp(pool2DOp{w: window2D{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, bottom: 1, right: 1}})},
-		{"max pool overlapping stride 1", []int{1, 4, 5, 2}, applyOp(pool2DOp{w: window2D{kh: 2, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, bottom: 1, left: 1, right: 1}})},
-		{"avg pool valid 2x2 stride 1", []int{2, 4, 5, 2}, applyOp(pool2DOp{avg: true, w: window2D{kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1}})},
-		{"avg pool same 3x3 stride 2", []int{2, 7, 8, 2}, applyOp(pool2DOp{avg: true, w: window2D{kh: 3, kw: 3, sh: 2, sw: 2, dh: 1, dw: 1, top: 1, bottom: 1, right: 1}})},
-		{"avg pool 1-D same", []int{2, 1, 7, 3}, applyOp(pool2DOp{avg: true, w: window2D{kh: 1, kw: 4, sh: 1, sw: 1, dh: 1, dw: 1, left: 1, right: 2}})},
-		{"zero pad", []int{2, 3, 4, 2}, applyOp(pad2DOp{top: 1, bottom: 2, right: 3})},
-		{"crop", []int{2, 5, 6, 2}, applyOp(pad2DOp{top: 1, bottom: 1, left: 2, crop: true})},
+		{"im2col valid 3x3", []int{2, 5, 6, 3}, applyOp(newIm2col(Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1}, nil))},
+		{"im2col same 2x2 (pad bottom/right)", []int{2, 5, 4, 2}, applyOp(newIm2col(Window{KH: 2, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1, Bottom: 1, Right: 1}, nil))},
+		{"im2col stride 2 same 3x3", []int{2, 7, 6, 2}, applyOp(newIm2col(Window{KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Right: 1}, nil))},
+		{"im2col dilation 2 same", []int{1, 7, 8, 2}, applyOp(newIm2col(Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 2, DW: 2, Top: 2, Bottom: 2, Left: 2, Right: 2}, nil))},
+		{"im2col causal 1-D", []int{2, 1, 7, 3}, applyOp(newIm2col(Window{KH: 1, KW: 3, SH: 1, SW: 1, DH: 1, DW: 2, Left: 4}, nil))},
+		{"im2col 1x1 stride 2", []int{2, 5, 6, 2}, applyOp(newIm2col(Window{KH: 1, KW: 1, SH: 2, SW: 2, DH: 1, DW: 1}, nil))},
+		{"max pool valid 2x2", []int{2, 5, 4, 3}, applyOp(newPool2D(Window{KH: 2, KW: 2, SH: 2, SW: 2, DH: 1, DW: 1}, false))},
+		{"max pool same 3x3 stride 2", []int{2, 7, 8, 2}, applyOp(newPool2D(Window{KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Right: 1}, false))},
+		{"max pool overlapping stride 1", []int{1, 4, 5, 2}, applyOp(newPool2D(Window{KH: 2, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Bottom: 1, Left: 1, Right: 1}, false))},
+		{"avg pool valid 2x2 stride 1", []int{2, 4, 5, 2}, applyOp(newPool2D(Window{KH: 2, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1}, true))},
+		{"avg pool same 3x3 stride 2", []int{2, 7, 8, 2}, applyOp(newPool2D(Window{KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Right: 1}, true))},
+		{"avg pool 1-D same", []int{2, 1, 7, 3}, applyOp(newPool2D(Window{KH: 1, KW: 4, SH: 1, SW: 1, DH: 1, DW: 1, Left: 1, Right: 2}, true))},
+		{"zero pad", []int{2, 3, 4, 2}, applyOp(newPad2D(1, 2, 0, 3, false))},
+		{"crop", []int{2, 5, 6, 2}, applyOp(newPad2D(1, 1, 2, 0, true))},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -47,7 +47,7 @@ func TestConvOpsInputGradients(t *testing.T) {
 // float64: patch (b, oy, ox) holds x[b, oy·s - top + i·d, ox·s - left + j·d, c] at
 // (i·kw + j)·C + c, zero outside the image.
 func TestIm2colMatchesIndexing(t *testing.T) {
-	w := window2D{kh: 2, kw: 3, sh: 2, sw: 1, dh: 1, dw: 2, top: 1, bottom: 0, left: 2, right: 1}
+	w := Window{KH: 2, KW: 3, SH: 2, SW: 1, DH: 1, DW: 2, Top: 1, Bottom: 0, Left: 2, Right: 1}
 	b, h, wd, c := 2, 5, 6, 3
 	vals := convCheckValues(b*h*wd*c, 0.1)
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
@@ -62,27 +62,27 @@ func TestIm2colMatchesIndexing(t *testing.T) {
 				}
 				x = tensor.New(tensor.WithShape(b, h, wd, c), tensor.WithBacking(f))
 			}
-			out, err := im2colOp{w: w}.Do(x)
+			out, err := newIm2col(w, nil).Do(x)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := out.(*tensor.Dense)
-			oh, ow := w.out(h, wd)
-			if want := (tensor.Shape{b, oh, ow, w.kh * w.kw * c}); !got.Shape().Eq(want) {
+			oh, ow := w.Out(h, wd)
+			if want := (tensor.Shape{b, oh, ow, w.KH * w.KW * c}); !got.Shape().Eq(want) {
 				t.Fatalf("shape %v, want %v", got.Shape(), want)
 			}
 			for bi := 0; bi < b; bi++ {
 				for oy := 0; oy < oh; oy++ {
 					for ox := 0; ox < ow; ox++ {
-						for i := 0; i < w.kh; i++ {
-							for j := 0; j < w.kw; j++ {
+						for i := 0; i < w.KH; i++ {
+							for j := 0; j < w.KW; j++ {
 								for ch := 0; ch < c; ch++ {
-									iy, ix := oy*w.sh-w.top+i*w.dh, ox*w.sw-w.left+j*w.dw
+									iy, ix := oy*w.SH-w.Top+i*w.DH, ox*w.SW-w.Left+j*w.DW
 									want := 0.0
 									if iy >= 0 && iy < h && ix >= 0 && ix < wd {
 										want = vals[((bi*h+iy)*wd+ix)*c+ch]
 									}
-									v, err := got.At(bi, oy, ox, (i*w.kw+j)*c+ch)
+									v, err := got.At(bi, oy, ox, (i*w.KW+j)*c+ch)
 									if err != nil {
 										t.Fatal(err)
 									}
@@ -113,16 +113,16 @@ func TestIm2colMatchesIndexing(t *testing.T) {
 func TestConvOpsHashDistinct(t *testing.T) {
 	g := G.NewGraph()
 	x := G.NewTensor(g, tensor.Float64, 4, G.WithShape(1, 6, 6, 2), G.WithName("x"))
-	base := window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, left: 1}
+	base := Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Left: 1}
 	variants := []G.Op{
-		im2colOp{w: base},
-		im2colOp{w: window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 2, dw: 2, top: 1, left: 1}},
-		im2colOp{w: window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, left: 1, bottom: 1, right: 1}},
-		pool2DOp{w: base},
-		pool2DOp{w: base, avg: true},
-		pool2DOp{w: window2D{kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, top: 1, left: 1, bottom: 1}},
-		pad2DOp{top: 1},
-		pad2DOp{bottom: 1},
+		newIm2col(base, nil),
+		newIm2col(Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 2, DW: 2, Top: 1, Left: 1}, nil),
+		newIm2col(Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Left: 1, Bottom: 1, Right: 1}, nil),
+		newPool2D(base, false),
+		newPool2D(base, true),
+		newPool2D(Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Left: 1, Bottom: 1}, false),
+		newPad2D(1, 0, 0, 0, false),
+		newPad2D(0, 1, 0, 0, false),
 	}
 	seen := map[*G.Node]int{}
 	for i, op := range variants {
@@ -140,10 +140,10 @@ func TestConvOpsHashDistinct(t *testing.T) {
 // TestConvOpsRejectBadValues checks that the ops return errors, not panics, for values of
 // the wrong rank or dtype.
 func TestConvOpsRejectBadValues(t *testing.T) {
-	w := window2D{kh: 2, kw: 2, sh: 1, sw: 1, dh: 1, dw: 1}
+	w := Window{KH: 2, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1}
 	threeD := tensor.New(tensor.WithShape(2, 3, 4), tensor.Of(tensor.Float64))
 	ints := tensor.New(tensor.WithShape(1, 3, 3, 1), tensor.Of(tensor.Int))
-	ops := []G.Op{im2colOp{w: w}, pool2DOp{w: w}, pad2DOp{top: 1}, col2imOp{w: w, h: 3, wd: 3, c: 1}}
+	ops := []G.Op{newIm2col(w, nil), newPool2D(w, false), newPad2D(1, 0, 0, 0, false), newCol2im(w, 3, 3, 1, nil)}
 	for _, op := range ops {
 		for _, v := range []*tensor.Dense{threeD, ints} {
 			if _, err := op.Do(v); err == nil {

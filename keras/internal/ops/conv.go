@@ -1,9 +1,7 @@
-package layers
+package ops
 
 import (
 	"fmt"
-	"hash"
-	"hash/fnv"
 	"runtime"
 	"sync"
 
@@ -13,8 +11,8 @@ import (
 )
 
 // Gorgonia ops for channels-last (batch, height, width, channels) images: im2col and its
-// adjoint here; max and average pooling with Keras's padding semantics, and zero padding, in
-// conv_util_pool_ops.go.
+// adjoint here; max and average pooling with Keras's padding semantics in pool.go, and zero
+// padding in pad.go.
 //
 // Gorgonia's own Conv2d, MaxPool2D and AveragePool2D work on NCHW and pad symmetrically (the
 // pooling ops also hash without their padding, so two of them on one node can merge); Keras
@@ -22,39 +20,37 @@ import (
 // explicit padding on every side, work in NHWC so no transposes are needed, and hash every
 // parameter. Each is a value type; the backward ops only need Do.
 
-// window2D describes a sliding window over the two spatial axes of an NHWC tensor.
-type window2D struct {
-	kh, kw                   int // window size
-	sh, sw                   int // strides
-	dh, dw                   int // dilation
-	top, bottom, left, right int // padding on each side
+// Window describes a sliding window over the two spatial axes of an NHWC tensor. A 1-D
+// convolution or pooling is a window of height 1 over a (batch, 1, steps, channels) tensor.
+type Window struct {
+	KH, KW                   int // window size
+	SH, SW                   int // strides
+	DH, DW                   int // dilation
+	Top, Bottom, Left, Right int // padding on each side
 }
 
-// out returns the number of window positions along each axis for an h×w input.
-func (w window2D) out(h, wd int) (int, int) {
-	ekh, ekw := effectiveKernel(w.kh, w.dh), effectiveKernel(w.kw, w.dw)
-	ph, pw := h+w.top+w.bottom, wd+w.left+w.right
+// Out returns the number of window positions along each axis for an h×w input.
+func (w Window) Out(h, wd int) (int, int) {
+	ekh, ekw := EffectiveKernel(w.KH, w.DH), EffectiveKernel(w.KW, w.DW)
+	ph, pw := h+w.Top+w.Bottom, wd+w.Left+w.Right
 	if ph < ekh || pw < ekw {
 		return 0, 0
 	}
-	return (ph-ekh)/w.sh + 1, (pw-ekw)/w.sw + 1
+	return (ph-ekh)/w.SH + 1, (pw-ekw)/w.SW + 1
 }
 
-// trivial reports whether the window is a 1×1, stride-1, unpadded one: im2col is the identity.
-func (w window2D) trivial() bool {
-	return w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.top+w.bottom+w.left+w.right == 0
+// Trivial reports whether the window is a 1×1, stride-1, unpadded one: im2col is the identity.
+func (w Window) Trivial() bool {
+	return w.KH == 1 && w.KW == 1 && w.SH == 1 && w.SW == 1 && w.Top+w.Bottom+w.Left+w.Right == 0
 }
 
-func (w window2D) String() string {
-	return fmt.Sprintf("k(%d,%d) s(%d,%d) d(%d,%d) pad(%d,%d,%d,%d)", w.kh, w.kw, w.sh, w.sw, w.dh, w.dw, w.top, w.bottom, w.left, w.right)
+// String lists every parameter, so that ops hashing it never merge two different windows.
+func (w Window) String() string {
+	return fmt.Sprintf("k(%d,%d) s(%d,%d) d(%d,%d) pad(%d,%d,%d,%d)", w.KH, w.KW, w.SH, w.SW, w.DH, w.DW, w.Top, w.Bottom, w.Left, w.Right)
 }
 
-// opHash is the Hashcode of an op from its WriteHash.
-func opHash(op interface{ WriteHash(hash.Hash) }) uint32 {
-	h := fnv.New32a()
-	op.WriteHash(h)
-	return h.Sum32()
-}
+// EffectiveKernel is the extent of a dilated kernel: k + (k-1)(d-1).
+func EffectiveKernel(k, d int) int { return (k-1)*d + 1 }
 
 // tensorType4 is the Gorgonia type of a 4-D tensor of any float dtype.
 var tensorType4 = G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
@@ -78,13 +74,26 @@ func denseOf(v G.Value) (*tensor.Dense, error) {
 	return d, nil
 }
 
-// check4D returns the four dimensions of a rank-4 value.
-func check4D(op string, d *tensor.Dense) (b, h, w, c int, err error) {
+// value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
+// (batch, height, width, channels).
+func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
+	if d, err = denseOf(v); err != nil {
+		return nil, 0, 0, 0, 0, fmt.Errorf("%v: %w", op, err)
+	}
 	s := d.Shape()
 	if len(s) != 4 {
-		return 0, 0, 0, 0, fmt.Errorf("%s: expected a 4-D (batch, height, width, channels) tensor, got shape %v", op, s)
+		return nil, 0, 0, 0, 0, fmt.Errorf("%v: expected a 4-D (batch, height, width, channels) tensor, got shape %v", op, s)
 	}
-	return s[0], s[1], s[2], s[3], nil
+	return d, s[0], s[1], s[2], s[3], nil
+}
+
+// shape4D returns an input shape of op, which must be 4-D.
+func shape4D(op fmt.Stringer, d G.DimSizer) (tensor.Shape, error) {
+	s, ok := d.(tensor.Shape)
+	if !ok || len(s) != 4 {
+		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, d)
+	}
+	return s, nil
 }
 
 // parallelFor runs f over [0, n) split into contiguous chunks, one goroutine per CPU.
@@ -114,44 +123,46 @@ func parallelFor(n int, f func(lo, hi int)) {
 // Padded positions read as zero. buf, when set, holds the output from run to run (see
 // scratch).
 type im2colOp struct {
-	w   window2D
+	Base
+	w   Window
 	buf *scratch
 }
 
 var _ G.SDOp = im2colOp{}
 
-func (op im2colOp) Arity() int     { return 1 }
-func (op im2colOp) Type() hm.Type  { return hm.NewFnType(tensorType4, tensorType4) }
-func (op im2colOp) String() string { return "im2colNHWC{" + op.w.String() + "}" }
-func (op im2colOp) WriteHash(h hash.Hash) {
-	fmt.Fprint(h, op.String())
+// newIm2col returns the op for window w; buf may be nil.
+func newIm2col(w Window, buf *scratch) im2colOp {
+	return im2colOp{Base: Base{Name: "im2colNHWC", Params: w.String(), Inputs: 1}, w: w, buf: buf}
 }
-func (op im2colOp) Hashcode() uint32     { return opHash(op) }
-func (op im2colOp) ReturnsPtr() bool     { return false }
-func (op im2colOp) CallsExtern() bool    { return false }
-func (op im2colOp) OverwritesInput() int { return -1 }
 
+// Im2col applies im2col with window w to the (B, H, W, C) node x: its output is (B, oh, ow,
+// KH·KW·C), kept in a scratch buffer the op reuses from run to run.
+func Im2col(x *G.Node, w Window) (*G.Node, error) {
+	return G.ApplyOp(newIm2col(w, new(scratch)), x)
+}
+
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
+func (op im2colOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
+
+// InferShape returns (B, oh, ow, KH·KW·C).
 func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
-	}
-	oh, ow := op.w.out(s[1], s[2])
-	return tensor.Shape{s[0], oh, ow, op.w.kh * op.w.kw * s[3]}, nil
-}
-
-func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, h, wd, c, err := check4D(op.String(), x)
+	s, err := shape4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
-	oh, ow := op.w.out(h, wd)
+	oh, ow := op.w.Out(s[1], s[2])
+	return tensor.Shape{s[0], oh, ow, op.w.KH * op.w.KW * s[3]}, nil
+}
+
+// Do extracts the patches.
+func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
+	x, b, h, wd, c, err := value4D(op, in[0])
+	if err != nil {
+		return nil, err
+	}
+	oh, ow := op.w.Out(h, wd)
 	// im2col writes every element, padding included, so the scratch need not be cleared.
-	out := op.buf.dense(x.Dtype(), false, b, oh, ow, op.w.kh*op.w.kw*c)
+	out := op.buf.dense(x.Dtype(), false, b, oh, ow, op.w.KH*op.w.KW*c)
 	switch x.Dtype() {
 	case tensor.Float32:
 		im2col(op.w, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
@@ -161,29 +172,31 @@ func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// DiffWRT: the op is differentiable with respect to its input.
 func (op im2colOp) DiffWRT(int) []bool { return []bool{true} }
 
+// SymDiff sends the patches' gradient back through col2im.
 func (op im2colOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	s := in[0].Shape()
-	dx, err := G.ApplyOp(col2imOp{w: op.w, h: s[1], wd: s[2], c: s[3], buf: new(scratch)}, grad)
+	dx, err := G.ApplyOp(newCol2im(op.w, s[1], s[2], s[3], new(scratch)), grad)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx}, nil
 }
 
-func im2col[T float32 | float64](w window2D, im, col []T, b, h, wd, c, oh, ow int) {
-	k := w.kh * w.kw * c
+func im2col[T float32 | float64](w Window, im, col []T, b, h, wd, c, oh, ow int) {
+	k := w.KH * w.KW * c
 	parallelFor(b*oh, func(lo, hi int) {
 		for r := lo; r < hi; r++ {
 			bi, oy := r/oh, r%oh
 			for ox := 0; ox < ow; ox++ {
 				dst := col[(r*ow+ox)*k : (r*ow+ox+1)*k]
-				for i := 0; i < w.kh; i++ {
-					iy := oy*w.sh - w.top + i*w.dh
-					for j := 0; j < w.kw; j++ {
-						ix := ox*w.sw - w.left + j*w.dw
-						seg := dst[(i*w.kw+j)*c : (i*w.kw+j+1)*c]
+				for i := 0; i < w.KH; i++ {
+					iy := oy*w.SH - w.Top + i*w.DH
+					for j := 0; j < w.KW; j++ {
+						ix := ox*w.SW - w.Left + j*w.DW
+						seg := dst[(i*w.KW+j)*c : (i*w.KW+j+1)*c]
 						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
 							clear(seg)
 							continue
@@ -200,41 +213,38 @@ func im2col[T float32 | float64](w window2D, im, col []T, b, h, wd, c, oh, ow in
 // col2imOp is the adjoint of im2colOp: it sums patch gradients (B, oh, ow, kh·kw·C) back
 // into an image gradient (B, H, W, C), dropping what falls on padding.
 type col2imOp struct {
-	w        window2D
+	Base
+	w        Window
 	h, wd, c int      // the image's spatial size and channels
 	buf      *scratch // when set, holds the output from run to run
 }
 
-func (op col2imOp) Arity() int    { return 1 }
-func (op col2imOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
-func (op col2imOp) String() string {
-	return fmt.Sprintf("col2imNHWC{%v, image %dx%dx%d}", op.w, op.h, op.wd, op.c)
+// newCol2im returns the adjoint of im2col with window w for an h×wd×c image; buf may be nil.
+func newCol2im(w Window, h, wd, c int, buf *scratch) col2imOp {
+	params := fmt.Sprintf("%v, image %dx%dx%d", w, h, wd, c)
+	return col2imOp{Base: Base{Name: "col2imNHWC", Params: params, Inputs: 1}, w: w, h: h, wd: wd, c: c, buf: buf}
 }
-func (op col2imOp) WriteHash(h hash.Hash) { fmt.Fprint(h, op.String()) }
-func (op col2imOp) Hashcode() uint32      { return opHash(op) }
-func (op col2imOp) ReturnsPtr() bool      { return false }
-func (op col2imOp) CallsExtern() bool     { return false }
-func (op col2imOp) OverwritesInput() int  { return -1 }
 
+// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
+func (op col2imOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
+
+// InferShape returns the image's shape (B, H, W, C).
 func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("%v: expected a 4-D shape, got %v", op, in[0])
+	s, err := shape4D(op, in[0])
+	if err != nil {
+		return nil, err
 	}
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
+// Do sums the patch gradients into the image gradient.
 func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
-	g, err := denseOf(in[0])
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
-	}
-	b, oh, ow, k, err := check4D(op.String(), g)
+	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
-	if k != op.w.kh*op.w.kw*op.c {
-		return nil, fmt.Errorf("%v: patches of %d values, expected %d", op, k, op.w.kh*op.w.kw*op.c)
+	if k != op.w.KH*op.w.KW*op.c {
+		return nil, fmt.Errorf("%v: patches of %d values, expected %d", op, k, op.w.KH*op.w.KW*op.c)
 	}
 	out := op.buf.dense(g.Dtype(), true, b, op.h, op.wd, op.c) // col2im accumulates
 	switch g.Dtype() {
@@ -246,25 +256,25 @@ func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
-func col2im[T float32 | float64](w window2D, col, im []T, b, h, wd, c, oh, ow int) {
-	k := w.kh * w.kw * c
+func col2im[T float32 | float64](w Window, col, im []T, b, h, wd, c, oh, ow int) {
+	k := w.KH * w.KW * c
 	// Windows overlap within an image, so images are the unit of parallel work.
 	parallelFor(b, func(lo, hi int) {
 		for bi := lo; bi < hi; bi++ {
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					src := col[((bi*oh+oy)*ow+ox)*k:]
-					for i := 0; i < w.kh; i++ {
-						iy := oy*w.sh - w.top + i*w.dh
+					for i := 0; i < w.KH; i++ {
+						iy := oy*w.SH - w.Top + i*w.DH
 						if iy < 0 || iy >= h {
 							continue
 						}
-						for j := 0; j < w.kw; j++ {
-							ix := ox*w.sw - w.left + j*w.dw
+						for j := 0; j < w.KW; j++ {
+							ix := ox*w.SW - w.Left + j*w.DW
 							if ix < 0 || ix >= wd {
 								continue
 							}
-							seg := src[(i*w.kw+j)*c : (i*w.kw+j+1)*c]
+							seg := src[(i*w.KW+j)*c : (i*w.KW+j+1)*c]
 							dst := im[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
 							for ch, v := range seg {
 								dst[ch] += v

@@ -1,4 +1,4 @@
-package layers
+package ops
 
 // The backward pass of the recurrent layers: exact gradients of the forward pass in
 // rnn_kernel.go, from the values it kept.
@@ -12,23 +12,23 @@ type rnnGrads[T float] struct {
 // rnnBackward computes the gradients of the loss with respect to the inputs and weights of
 // the forward run whose values w kept, given dOut, the gradient with respect to a.out, and
 // dFinal, the gradient with respect to the final states (S, B, u).
-func rnnBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal []T, g rnnGrads[T]) {
+func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal []T, g rnnGrads[T]) {
 	bt := a.b * a.t
-	u, gu := a.u, s.gates()*a.u
+	u, gu := a.u, s.Gates()*a.u
 	w.dh = buf(w.dh, a.b*u)
 	copy(w.dh, dFinal[:a.b*u])
-	if s.kind == kindLSTM {
+	if s.Kind == KindLSTM {
 		w.dc = buf(w.dc, a.b*u)
 		copy(w.dc, dFinal[a.b*u:2*a.b*u])
 	}
 	w.dz = buf(w.dz, bt*gu)
 	w.hp = buf(w.hp, bt*u)
 	w.tmp = buf(w.tmp, a.b*u)
-	switch s.kind {
-	case kindLSTM:
+	switch s.Kind {
+	case KindLSTM:
 		lstmBackward(s, a, w, dOut)
-	case kindGRU:
-		if s.resetAfter {
+	case KindGRU:
+		if s.ResetAfter {
 			gruBackward(s, a, w, dOut)
 		} else {
 			gruBackwardResetBefore(s, a, w, dOut)
@@ -46,12 +46,12 @@ func rnnBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	}
 	// The recurrent side: dU = H_prevᵀ·dz' (dz' = dz but for GRU's recurrent candidate term).
 	switch {
-	case s.kind == kindGRU && s.resetAfter:
+	case s.Kind == KindGRU && s.ResetAfter:
 		gemm(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
 		if g.db != nil {
 			colSums(g.db[gu:], w.dz2, gu)
 		}
-	case s.kind == kindGRU:
+	case s.Kind == KindGRU:
 		gemm(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
 		gemm(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
 	default:
@@ -77,7 +77,7 @@ func addTo[T float](dst, src []T) {
 }
 
 // prevState returns state k of sample b before step st (nil, meaning zeros, at the start).
-func prevState[T float](s *rnnSpec, a *seqData[T], k, b, st int) []T {
+func prevState[T float](s *RNNSpec, a *seqData[T], k, b, st int) []T {
 	if st == 0 {
 		return nil
 	}
@@ -92,7 +92,7 @@ func at[T float](v []T, j int) float64 {
 	return float64(v[j])
 }
 
-func lstmBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+func lstmBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	u, gu := a.u, 4*a.u
 	dh, dc := w.dh, w.dc
 	for st := a.t - 1; st >= 0; st-- {
@@ -116,11 +116,11 @@ func lstmBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 			for j := 0; j < u; j++ {
 				ig, fg, gg, og, tc := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j]), float64(cv[4*u+j])
 				d := float64(dhb[j])
-				dct := float64(dcb[j]) + d*og*s.act.d(tc)
-				dz[j] = T(dct * gg * s.recAct.d(ig))
-				dz[u+j] = T(dct * at(cprev, j) * s.recAct.d(fg))
-				dz[2*u+j] = T(dct * ig * s.act.d(gg))
-				dz[3*u+j] = T(d * tc * s.recAct.d(og))
+				dct := float64(dcb[j]) + d*og*s.Act.d(tc)
+				dz[j] = T(dct * gg * s.RecAct.d(ig))
+				dz[u+j] = T(dct * at(cprev, j) * s.RecAct.d(fg))
+				dz[2*u+j] = T(dct * ig * s.Act.d(gg))
+				dz[3*u+j] = T(d * tc * s.RecAct.d(og))
 				dcb[j] = T(dct * fg)
 			}
 		}
@@ -133,7 +133,7 @@ func lstmBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	}
 }
 
-func gruBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+func gruBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	u, gu := a.u, 3*a.u
 	w.dz2 = buf(w.dz2, a.b*a.t*gu)
 	dh := w.dh
@@ -156,9 +156,9 @@ func gruBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 			for j := 0; j < u; j++ {
 				zg, rg, hh, rh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j]), float64(cv[3*u+j])
 				d := float64(dhb[j])
-				dz := d * (at(hprev, j) - hh) * s.recAct.d(zg)
-				dah := d * (1 - zg) * s.act.d(hh)
-				dr := dah * rh * s.recAct.d(rg)
+				dz := d * (at(hprev, j) - hh) * s.RecAct.d(zg)
+				dah := d * (1 - zg) * s.Act.d(hh)
+				dr := dah * rh * s.RecAct.d(rg)
 				dzx[j], dzx[u+j], dzx[2*u+j] = T(dz), T(dr), T(dah)
 				dzr[j], dzr[u+j], dzr[2*u+j] = T(dz), T(dr), T(dah*rg)
 				dhb[j] = T(d * zg)
@@ -173,7 +173,7 @@ func gruBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	}
 }
 
-func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+func gruBackwardResetBefore[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	u, gu := a.u, 3*a.u
 	w.rhp = buf(w.rhp, a.b*a.t*u)
 	dh := w.dh
@@ -193,8 +193,8 @@ func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], d
 			for j := 0; j < u; j++ {
 				zg, rg, hh := float64(cv[j]), float64(cv[u+j]), float64(cv[2*u+j])
 				d, hp := float64(dhb[j]), at(hprev, j)
-				dzx[j] = T(d * (hp - hh) * s.recAct.d(zg))
-				dzx[2*u+j] = T(d * (1 - zg) * s.act.d(hh))
+				dzx[j] = T(d * (hp - hh) * s.RecAct.d(zg))
+				dzx[2*u+j] = T(d * (1 - zg) * s.Act.d(hh))
 				dhb[j] = T(d * zg)
 				w.hp[row*u+j] = T(hp)
 				w.rhp[row*u+j] = T(rg * hp)
@@ -211,7 +211,7 @@ func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], d
 			drh := w.tmp[b*u : (b+1)*u]
 			for j := 0; j < u; j++ {
 				rg, hp := float64(cv[u+j]), float64(w.hp[row*u+j])
-				w.dz[row*gu+u+j] = T(float64(drh[j]) * hp * s.recAct.d(rg))
+				w.dz[row*gu+u+j] = T(float64(drh[j]) * hp * s.RecAct.d(rg))
 				dh[b*u+j] += T(float64(drh[j]) * rg)
 			}
 		}
@@ -225,7 +225,7 @@ func gruBackwardResetBefore[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], d
 	}
 }
 
-func simpleBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+func simpleBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	u := a.u
 	dh := w.dh
 	for st := a.t - 1; st >= 0; st-- {
@@ -244,7 +244,7 @@ func simpleBackward[T float](s *rnnSpec, a *seqData[T], w *rnnWork[T], dOut []T)
 			hn := a.outAt(0, b, o)
 			dz := w.dz[row*u : (row+1)*u]
 			for j := 0; j < u; j++ {
-				dz[j] = T(float64(dhb[j]) * s.act.d(float64(hn[j])))
+				dz[j] = T(float64(dhb[j]) * s.Act.d(float64(hn[j])))
 			}
 		}
 		gemm(false, true, a.b, u, u, w.dz[t*u:], a.t*u, a.r, u, 0, w.tmp, u)
