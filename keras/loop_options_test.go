@@ -3,14 +3,12 @@ package keras_test
 import (
 	"errors"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/callbacks"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -38,18 +36,6 @@ var (
 // module (as docs/snippets_test.go does) and checks that passing an option only Fit takes
 // to Evaluate or Predict is a compile error, while the shared options compile.
 func TestFitOnlyOptionsDoNotCompile(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool")
-	}
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := []struct {
 		name, call string
 		ok         bool
@@ -62,51 +48,23 @@ func TestFitOnlyOptionsDoNotCompile(t *testing.T) {
 		{"predict_fit_slice", "opts := []keras.FitOption{keras.BatchSize(1)}; model.Predict(x, opts...)", false},
 		{"shared", "model.Predict(x, keras.BatchSize(32), keras.Verbose(0), keras.Callbacks()); model.Evaluate(x, y, keras.BatchSize(32), keras.Verbose(0), keras.Callbacks()); model.Fit(x, y, keras.Epochs(2), keras.BatchSize(32), keras.Verbose(0), keras.Callbacks(), keras.Shuffle(true))", true},
 	}
-	dir := t.TempDir()
-	mod := strings.Replace(string(gomod), "module github.com/kerago/kerago", "module kerago.invalid/optcheck", 1)
-	mod += "\nrequire github.com/kerago/kerago v0.0.0\n\nreplace github.com/kerago/kerago => " + root + "\n"
-	write := func(path, text string) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	snippets := make([]testenv.Snippet, len(cases))
+	for i, c := range cases {
+		snippets[i] = testenv.Snippet{Name: c.name, Body: c.call}
 	}
-	write(filepath.Join(dir, "go.mod"), mod)
-	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
-		write(filepath.Join(dir, "go.sum"), string(sum))
-	}
+	failed, out := testenv.CompileSnippets(t, "..", []string{
+		"github.com/kerago/kerago/keras",
+		"gorgonia.org/tensor",
+	}, "func f(model *keras.Model, x, y *tensor.Dense)", snippets)
 	for _, c := range cases {
-		write(filepath.Join(dir, c.name, "p.go"), "package "+c.name+`
-
-import (
-	"github.com/kerago/kerago/keras"
-	"gorgonia.org/tensor"
-)
-
-func f(model *keras.Model, x, y *tensor.Dense) {
-	`+c.call+`
-}
-`)
-	}
-	// go vet type-checks every package and reports each one's errors under its own header;
-	// with the module already in the build cache it takes a second or two.
-	cmd := exec.Command(goTool, "vet", "./...")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	out, _ := cmd.CombinedOutput()
-	for _, c := range cases {
-		failed := strings.Contains(string(out), "kerago.invalid/optcheck/"+c.name+"\n") ||
-			strings.Contains(string(out), filepath.Join(c.name, "p.go")+":")
 		switch {
-		case c.ok && failed:
+		case c.ok && failed[c.name]:
 			t.Errorf("%s: %s does not compile:\n%s", c.name, c.call, out)
-		case !c.ok && !failed:
+		case !c.ok && !failed[c.name]:
 			t.Errorf("%s: %s compiles; Evaluate and Predict must not take an option only Fit takes", c.name, c.call)
 		}
 	}
-	if !strings.Contains(string(out), "as keras.PredictOption value") {
+	if !strings.Contains(out, "as keras.PredictOption value") {
 		t.Errorf("the compiler's message does not name keras.PredictOption:\n%s", out)
 	}
 }

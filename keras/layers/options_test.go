@@ -3,13 +3,11 @@ package layers_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 )
 
@@ -56,18 +54,6 @@ func withOptions[O any, L any](opts []any, newLayer func(...O) L) (L, error) {
 // module (as keras's TestFitOnlyOptionsDoNotCompile does) and checks that an option a layer
 // does not take is a compile error, while the calls of the shared API contract compile.
 func TestLayerOptionsDoNotCompile(t *testing.T) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go tool")
-	}
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	gomod, err := os.ReadFile(filepath.Join(root, "go.mod"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cases := []struct {
 		name, call string
 		ok         bool
@@ -93,54 +79,24 @@ func TestLayerOptionsDoNotCompile(t *testing.T) {
 	layers.Add()
 	layers.Dense(2, layers.KernelInitializer(initializers.RandomNormal(0, 0.2)))`, true},
 	}
-	dir := t.TempDir()
-	mod := strings.Replace(string(gomod), "module github.com/kerago/kerago", "module kerago.invalid/layeroptcheck", 1)
-	mod += "\nrequire github.com/kerago/kerago v0.0.0\n\nreplace github.com/kerago/kerago => " + root + "\n"
-	write := func(path, text string) {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	snippets := make([]testenv.Snippet, len(cases))
+	for i, c := range cases {
+		snippets[i] = testenv.Snippet{Name: c.name, Body: c.call}
 	}
-	write(filepath.Join(dir, "go.mod"), mod)
-	if sum, err := os.ReadFile(filepath.Join(root, "go.sum")); err == nil {
-		write(filepath.Join(dir, "go.sum"), string(sum))
-	}
+	failed, out := testenv.CompileSnippets(t, "../..", []string{
+		"github.com/kerago/kerago/keras",
+		"github.com/kerago/kerago/keras/initializers",
+		"github.com/kerago/kerago/keras/layers",
+	}, "func f()", snippets)
 	for _, c := range cases {
-		write(filepath.Join(dir, c.name, "p.go"), "package "+c.name+`
-
-import (
-	"github.com/kerago/kerago/keras"
-	"github.com/kerago/kerago/keras/initializers"
-	"github.com/kerago/kerago/keras/layers"
-)
-
-var _ = keras.Name
-var _ = initializers.Zeros
-
-func f() {
-	`+c.call+`
-}
-`)
-	}
-	// go vet type-checks every package and reports each one's errors under its own header.
-	cmd := exec.Command(goTool, "vet", "./...")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	out, _ := cmd.CombinedOutput()
-	for _, c := range cases {
-		failed := strings.Contains(string(out), "kerago.invalid/layeroptcheck/"+c.name+"\n") ||
-			strings.Contains(string(out), filepath.Join(c.name, "p.go")+":")
 		switch {
-		case c.ok && failed:
+		case c.ok && failed[c.name]:
 			t.Errorf("%s: %s does not compile:\n%s", c.name, c.call, out)
-		case !c.ok && !failed:
+		case !c.ok && !failed[c.name]:
 			t.Errorf("%s: %s compiles; a layer must not take an option it does not use", c.name, c.call)
 		}
 	}
-	if !strings.Contains(string(out), "as layers.DenseOption value") {
+	if !strings.Contains(out, "as layers.DenseOption value") {
 		t.Errorf("the compiler's message does not name layers.DenseOption:\n%s", out)
 	}
 }
