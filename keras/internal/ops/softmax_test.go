@@ -250,9 +250,11 @@ func TestOpsDoNotAllocatePerRow(t *testing.T) {
 		}
 		return out
 	}
+	// A per-row allocation would add 500 allocations; the race detector's runtime may add or
+	// drop one now and then, which is not what this guards against.
 	few, many := allocs(2), allocs(500)
 	for i := range few {
-		if many[i] != few[i] {
+		if many[i] > few[i]+2 {
 			t.Errorf("op %d: %v allocations for 2 rows, %v for 500", i, few[i], many[i])
 		}
 	}
