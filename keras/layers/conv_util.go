@@ -12,8 +12,9 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// This file holds what the convolution, pooling and padding layers share: option
-// normalisation and Keras's output-length and padding rules. The Gorgonia ops they emit are
+// This file holds what the convolution, pooling and padding layers share: their Keras config
+// keys (one table for Conv1D and Conv2D, one for the four poolings), the checks and window
+// expansion their made methods run, and Keras's output-length and padding rules. The Gorgonia ops they emit are
 // in internal/ops (conv.go, pool.go, pad.go).
 
 // spatialInts expands a window option or config value given as one value (for every spatial
