@@ -211,3 +211,24 @@ func fixedInitializerKey[L any](name string, init func() initializers.Initialize
 			}
 		}}
 }
+
+// stringKey is a string key (a convolution's or pooling's padding). The layer's made checks
+// the value, as it checks the one given to the constructor.
+func stringKey[L any](name string, field func(*L) *string, def string) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return *field(l) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.str(key, def) },
+		unset: func(l *L) { *field(l) = def }}
+}
+
+// windowKey is a tuple of window sizes (kernel_size, strides, dilation_rate, pool_size),
+// written as the list Keras writes and read from a list or from one integer, each bounded by
+// MaxConfigWindow. A missing or null key leaves nil: the layer's made expands one value to
+// every spatial axis and supplies the default, for the constructor's options and for a saved
+// config alike.
+func windowKey[L any](name string, field func(*L) *[]int) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any { return append([]int(nil), *field(l)...) },
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.ints(key, 0) },
+		unset: func(l *L) { *field(l) = nil }}
+}

@@ -14,14 +14,6 @@ import (
 // its own file: value kinds (bounded integers, activations, initializers with their
 // arguments) and the settings this library refuses.
 
-// first returns the first of a list of integers, or -1 when there is none.
-func first(v []int) int {
-	if len(v) == 0 {
-		return -1
-	}
-	return v[0]
-}
-
 // cloneMap returns a shallow copy of m.
 func cloneMap(m map[string]any) map[string]any {
 	out := make(map[string]any, len(m))
@@ -262,20 +254,6 @@ func (r *configReader) str(key, def string) string {
 	return s
 }
 
-// boolOpt records opt(value) for a bool key that is present.
-func boolOpt[O applier](r *configReader, key string, opt func(bool) O) {
-	v, ok := r.cfg[key]
-	if !ok || v == nil {
-		return
-	}
-	b, ok := v.(bool)
-	if !ok {
-		r.fail("%s: %v is not a bool", key, v)
-		return
-	}
-	r.add(opt(b))
-}
-
 // activation reads an activation: a name, or Keras's serialised function.
 func (r *configReader) activation(key string) string {
 	switch v := r.cfg[key].(type) {
@@ -293,13 +271,6 @@ func (r *configReader) activation(key string) string {
 	}
 	r.fail("%s: %v is not an activation name", key, r.cfg[key])
 	return ""
-}
-
-// activationOpt records the Activation option when the config has one.
-func (r *configReader) activationOpt() {
-	if _, ok := r.cfg["activation"]; ok {
-		r.add(Activation(r.activation("activation")))
-	}
 }
 
 // initializer reads an initializer (a name or a serialised initializer) with its arguments,
@@ -327,31 +298,4 @@ func (r *configReader) initializer(key string) initializers.Initializer {
 		return nil
 	}
 	return init
-}
-
-// initOpt records opt(initializer) for an initializer key that is present.
-func initOpt[O applier](r *configReader, key string, opt func(any) O) {
-	if v, ok := r.cfg[key]; !ok || v == nil {
-		return
-	}
-	if init := r.initializer(key); init != nil {
-		r.add(opt(init))
-	}
-}
-
-// convOpts records the options Conv1D and Conv2D share.
-func (r *configReader) convOpts(rank int) {
-	r.activationOpt()
-	boolOpt(r, "use_bias", UseBias)
-	initOpt(r, "kernel_initializer", KernelInitializer)
-	initOpt(r, "bias_initializer", BiasInitializer)
-	if _, ok := r.cfg["strides"]; ok {
-		r.add(Strides(r.ints("strides", rank)...))
-	}
-	if _, ok := r.cfg["dilation_rate"]; ok {
-		r.add(DilationRate(r.ints("dilation_rate", rank)...))
-	}
-	if _, ok := r.cfg["padding"]; ok {
-		r.add(Padding(r.str("padding", "valid")))
-	}
 }

@@ -36,10 +36,23 @@ var _ keras.Layer = (*Conv1DLayer)(nil)
 func Conv1D(filters, kernelSize int, opts ...Conv1DOption) *Conv1DLayer {
 	o := newOptions(opts)
 	l := &Conv1DLayer{}
-	initBase(&l.LayerBase, "Conv1D", o)
 	var err error
-	l.core, err = newConvCore(1, filters, []int{kernelSize}, o, "valid", "same", "causal")
+	l.core, err = convFromOptions(filters, []int{kernelSize}, o)
 	l.SetErr(err)
+	return l.made(o)
+}
+
+// conv1DKeys is Conv1D's Keras config: Config writes it and LoadModel reads it back.
+var conv1DKeys = convKeys(func(l *Conv1DLayer) *convCore { return &l.core })
+
+func init() {
+	registerLayer("Conv1D", conv1DKeys, func(l *Conv1DLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to Conv1D or read from a saved config.
+func (l *Conv1DLayer) made(o *options) *Conv1DLayer {
+	initBase(&l.LayerBase, "Conv1D", o)
+	l.SetErr(l.core.check(1, "valid", "same", "causal"))
 	return l
 }
 
@@ -71,16 +84,7 @@ func (l *Conv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 }
 
 // Config returns Keras 3's Conv1D config.
-func (l *Conv1DLayer) Config() map[string]any { return l.core.config() }
-
-func init() {
-	Register("Conv1D", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Conv1D", c)
-		k := r.ints("kernel_size", 1)
-		r.convOpts(1)
-		return r.done(Conv1D(r.int("filters", -1, true), first(k), optsAs[Conv1DOption](r)...))
-	})
-}
+func (l *Conv1DLayer) Config() map[string]any { return conv1DKeys.config(l) }
 
 // Conv1DOption is an option Conv1D takes: Activation, UseBias, KernelInitializer,
 // BiasInitializer, Strides, Padding, DilationRate and the common options.

@@ -139,3 +139,32 @@ func TestConv1DGradients(t *testing.T) {
 		})
 	}
 }
+
+// TestConv1DKit runs Conv1D through the layer kit against Keras 3: causal padding with
+// dilation, and strides with "same" padding and no bias.
+func TestConv1DKit(t *testing.T) {
+	t.Run("causal_dilated_tanh", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New: func() keras.Layer {
+				return layers.Conv1D(3, 2, layers.Padding("causal"), layers.DilationRate(2), layers.Activation("tanh"))
+			},
+			InputShapes:  []keras.Shape{{6, 2}},
+			OutputShapes: []keras.Shape{{none, 6, 3}},
+			Weights:      []keras.Shape{{2, 2, 3}, {3}},
+			BadInputs:    [][]keras.Shape{{{6, 3}}, {{6}}, {{6, 2}, {6, 2}}},
+			Golden:       "testdata/kit/conv1d_causal_dilated.json",
+		})
+	})
+	t.Run("same_strided_no_bias", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New: func() keras.Layer {
+				return layers.Conv1D(2, 3, layers.Padding("same"), layers.Strides(2), layers.UseBias(false))
+			},
+			InputShapes:  []keras.Shape{{7, 3}},
+			OutputShapes: []keras.Shape{{none, 4, 2}},
+			Weights:      []keras.Shape{{3, 3, 2}},
+			BadInputs:    [][]keras.Shape{{{7, 2}}},
+			Golden:       "testdata/kit/conv1d_same_strided.json",
+		})
+	})
+}

@@ -37,15 +37,28 @@ var _ keras.Layer = (*Conv2DLayer)(nil)
 // Name, Trainable.
 func Conv2D(filters, kernelSize int, opts ...Conv2DOption) *Conv2DLayer {
 	o := newOptions(opts)
-	l := &Conv2DLayer{}
-	initBase(&l.LayerBase, "Conv2D", o)
 	kernel := []int{kernelSize}
 	if o.kernelSize2D != nil {
 		kernel = o.kernelSize2D
 	}
+	l := &Conv2DLayer{}
 	var err error
-	l.core, err = newConvCore(2, filters, kernel, o, "valid", "same")
+	l.core, err = convFromOptions(filters, kernel, o)
 	l.SetErr(err)
+	return l.made(o)
+}
+
+// conv2DKeys is Conv2D's Keras config: Config writes it and LoadModel reads it back.
+var conv2DKeys = convKeys(func(l *Conv2DLayer) *convCore { return &l.core })
+
+func init() {
+	registerLayer("Conv2D", conv2DKeys, func(l *Conv2DLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks its values, given to Conv2D or read from a saved config.
+func (l *Conv2DLayer) made(o *options) *Conv2DLayer {
+	initBase(&l.LayerBase, "Conv2D", o)
+	l.SetErr(l.core.check(2, "valid", "same"))
 	return l
 }
 
@@ -77,19 +90,7 @@ func (l *Conv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, erro
 }
 
 // Config returns Keras 3's Conv2D config.
-func (l *Conv2DLayer) Config() map[string]any { return l.core.config() }
-
-func init() {
-	Register("Conv2D", func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader("Conv2D", c)
-		k := r.ints("kernel_size", 2)
-		r.convOpts(2)
-		if len(k) == 2 && k[0] != k[1] {
-			r.add(KernelSize2D(k[0], k[1]))
-		}
-		return r.done(Conv2D(r.int("filters", -1, true), first(k), optsAs[Conv2DOption](r)...))
-	})
-}
+func (l *Conv2DLayer) Config() map[string]any { return conv2DKeys.config(l) }
 
 // Conv2DOption is an option Conv2D takes: Conv1D's and KernelSize2D.
 type Conv2DOption interface {

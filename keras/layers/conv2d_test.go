@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -156,4 +157,31 @@ func TestSeedInceptionAndResidual(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestConv2DKit runs Conv2D through the layer kit against Keras 3: a rectangular kernel with
+// per-axis strides and "same" padding (the extra row at the bottom), and a dilated "valid" one.
+func TestConv2DKit(t *testing.T) {
+	t.Run("rect_same_strided_tanh", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New: func() keras.Layer {
+				return layers.Conv2D(2, 0, layers.KernelSize2D(2, 3), layers.Strides(2, 1), layers.Padding("same"), layers.Activation("tanh"))
+			},
+			InputShapes:  []keras.Shape{{5, 6, 3}},
+			OutputShapes: []keras.Shape{{keras.None, 3, 6, 2}},
+			Weights:      []keras.Shape{{2, 3, 3, 2}, {2}},
+			BadInputs:    [][]keras.Shape{{{5, 6, 4}}, {{5, 6}}, {{5, 6, 3}, {5, 6, 3}}},
+			Golden:       "testdata/kit/conv2d_rect_same_strided.json",
+		})
+	})
+	t.Run("valid_dilated", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.Conv2D(3, 2, layers.DilationRate(2, 1)) },
+			InputShapes:  []keras.Shape{{5, 4, 2}},
+			OutputShapes: []keras.Shape{{keras.None, 3, 3, 3}},
+			Weights:      []keras.Shape{{2, 2, 2, 3}, {3}},
+			BadInputs:    [][]keras.Shape{{{5, 4, 1}}},
+			Golden:       "testdata/kit/conv2d_valid_dilated.json",
+		})
+	})
 }

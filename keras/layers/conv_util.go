@@ -12,15 +12,19 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// This file holds what the convolution, pooling and padding layers share: option
-// normalisation and Keras's output-length and padding rules. The Gorgonia ops they emit are
+// This file holds what the convolution, pooling and padding layers share: their Keras config
+// keys (one table for Conv1D and Conv2D, one for the four poolings), the checks and window
+// expansion their made methods run, and Keras's output-length and padding rules. The Gorgonia ops they emit are
 // in internal/ops (conv.go, pool.go, pad.go).
 
-// spatialInts expands an option given as one value (for every spatial axis) or one value per
-// axis, as Keras's standardize_tuple does. def is used when the option was not given.
+// spatialInts expands a window option or config value given as one value (for every spatial
+// axis) or one value per axis, as Keras's standardize_tuple does. def is used when the value
+// was not given (nil); an empty list is refused.
 func spatialInts(opt string, vals []int, rank int, def []int) ([]int, error) {
 	switch {
-	case len(vals) == 0:
+	case vals == nil && def == nil:
+		return nil, fmt.Errorf("%w: %s is missing", keras.ErrInvalidArgument, opt)
+	case vals == nil:
 		return append([]int(nil), def...), nil
 	case len(vals) == 1:
 		out := make([]int, rank)
@@ -148,31 +152,60 @@ type convCore struct {
 	bias       *keras.Variable // (filters,)
 }
 
-// newConvCore records and checks a convolution's arguments; it returns the core and the first
-// problem.
-func newConvCore(rank, filters int, kernelSize []int, o *options, paddings ...string) (convCore, error) {
-	c := convCore{rank: rank, filters: filters, activation: o.activation, useBias: o.useBias,
-		padding: "valid"}
+// convFromOptions records a convolution's constructor arguments and options, unchecked: the
+// layer's made checks them, as it checks a saved config's.
+func convFromOptions(filters int, kernelSize []int, o *options) (convCore, error) {
+	c := convCore{filters: filters, kernelSize: kernelSize, strides: o.strides, dilation: o.dilation,
+		padding: o.padding, activation: o.activation, useBias: o.useBias}
+	var kErr, bErr error
+	c.kernelInit, kErr = initializerOf("KernelInitializer", o.kernelInitializer)
+	c.biasInit, bErr = initializerOf("BiasInitializer", o.biasInitializer)
+	return c, errors.Join(kErr, bErr)
+}
+
+// convKeys is the Keras config of Conv1D and Conv2D, whose keys are the same: Config writes
+// it and LoadModel reads it back into the layer's core.
+func convKeys[L any](core func(*L) *convCore) configKeys[L] {
+	return configKeys[L]{
+		intKey("filters", func(l *L) *int { return &core(l).filters }, 0).req(),
+		windowKey("kernel_size", func(l *L) *[]int { return &core(l).kernelSize }).req(),
+		windowKey("strides", func(l *L) *[]int { return &core(l).strides }),
+		stringKey("padding", func(l *L) *string { return &core(l).padding }, "valid"),
+		constKey[L]("data_format", "channels_last"),
+		windowKey("dilation_rate", func(l *L) *[]int { return &core(l).dilation }),
+		constKey[L]("groups", 1),
+		activationKey("activation", func(l *L) *string { return &core(l).activation }),
+		boolKey("use_bias", func(l *L) *bool { return &core(l).useBias }, true),
+		initializerKey("kernel_initializer", func(l *L) *initializers.Initializer { return &core(l).kernelInit }, initializers.GlorotUniform),
+		initializerKey("bias_initializer", func(l *L) *initializers.Initializer { return &core(l).biasInit }, initializers.Zeros),
+		nullKey[L]("kernel_regularizer"),
+		nullKey[L]("bias_regularizer"),
+		nullKey[L]("activity_regularizer"),
+		nullKey[L]("kernel_constraint"),
+		nullKey[L]("bias_constraint"),
+	}
+}
+
+// check sets the core's rank, expands its window sizes to one per spatial axis with their
+// defaults, and returns every problem with its values, given to the constructor or read from a
+// saved config; paddings are the padding modes the layer takes.
+func (c *convCore) check(rank int, paddings ...string) error {
+	c.rank = rank
 	var errs []error
-	var initErr error
-	c.kernelInit, initErr = initializerOf("KernelInitializer", o.kernelInitializer)
-	errs = append(errs, initErr)
-	c.biasInit, initErr = initializerOf("BiasInitializer", o.biasInitializer)
-	errs = append(errs, initErr)
-	if filters <= 0 {
-		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, filters))
+	if c.filters <= 0 {
+		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, c.filters))
 	}
 	var err error
-	if c.kernelSize, err = spatialInts("kernel_size", kernelSize, rank, nil); err != nil {
+	if c.kernelSize, err = spatialInts("kernel_size", c.kernelSize, rank, nil); err != nil {
 		errs = append(errs, err)
 	}
-	if c.strides, err = spatialInts("Strides", o.strides, rank, repeatInt(1, rank)); err != nil {
+	if c.strides, err = spatialInts("strides (option Strides)", c.strides, rank, repeatInt(1, rank)); err != nil {
 		errs = append(errs, err)
 	}
-	if c.dilation, err = spatialInts("DilationRate", o.dilation, rank, repeatInt(1, rank)); err != nil {
+	if c.dilation, err = spatialInts("dilation_rate (option DilationRate)", c.dilation, rank, repeatInt(1, rank)); err != nil {
 		errs = append(errs, err)
 	}
-	if c.padding, err = checkPaddingMode(o.padding, paddings...); err != nil {
+	if c.padding, err = checkPaddingMode(c.padding, paddings...); err != nil {
 		errs = append(errs, err)
 	}
 	if c.strides != nil && c.dilation != nil {
@@ -183,10 +216,10 @@ func newConvCore(rank, filters int, kernelSize []int, o *options, paddings ...st
 			}
 		}
 	}
-	if err := checkActivation(o.activation); err != nil {
+	if err := checkActivation(c.activation); err != nil {
 		errs = append(errs, err)
 	}
-	return c, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 // build creates the kernel (k..., in, filters) and the bias (filters,).
@@ -299,28 +332,6 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	return activate(ctx, c.activation, z)
 }
 
-// config returns the keys Keras 3's Conv1D and Conv2D configs share.
-func (c *convCore) config() map[string]any {
-	return map[string]any{
-		"filters":              c.filters,
-		"kernel_size":          c.kernelSize,
-		"strides":              c.strides,
-		"padding":              c.padding,
-		"data_format":          "channels_last",
-		"dilation_rate":        c.dilation,
-		"groups":               1,
-		"activation":           activationConfig(c.activation),
-		"use_bias":             c.useBias,
-		"kernel_initializer":   initializerConfig(c.kernelInit),
-		"bias_initializer":     initializerConfig(c.biasInit),
-		"kernel_regularizer":   nil,
-		"bias_regularizer":     nil,
-		"activity_regularizer": nil,
-		"kernel_constraint":    nil,
-		"bias_constraint":      nil,
-	}
-}
-
 // poolCore is what the 1-D and 2-D max and average poolings share.
 type poolCore struct {
 	rank     int
@@ -330,20 +341,36 @@ type poolCore struct {
 	padding  string
 }
 
-// newPoolCore records and checks a pooling's arguments; strides default to the pool size.
-func newPoolCore(rank int, avg bool, poolSize int, o *options) (poolCore, error) {
-	p := poolCore{rank: rank, avg: avg, padding: "valid"}
+// poolingKeys is the Keras config of the 1-D and 2-D max and average poolings: Config writes
+// it and LoadModel reads it back into the layer's core.
+func poolingKeys[L any](core func(*L) *poolCore) configKeys[L] {
+	return configKeys[L]{
+		windowKey("pool_size", func(l *L) *[]int { return &core(l).poolSize }).req(),
+		windowKey("strides", func(l *L) *[]int { return &core(l).strides }),
+		stringKey("padding", func(l *L) *string { return &core(l).padding }, "valid"),
+		constKey[L]("data_format", "channels_last"),
+	}
+}
+
+// check sets the core's rank and kind, expands its window sizes to one per spatial axis
+// (strides default to the pool size), and returns the first problem with its values, given
+// to the constructor or read from a saved config.
+func (p *poolCore) check(rank int, avg bool) error {
+	p.rank, p.avg = rank, avg
 	var err error
-	if p.poolSize, err = spatialInts("pool_size", []int{poolSize}, rank, nil); err != nil {
-		return p, err
+	if p.poolSize, err = spatialInts("pool_size", p.poolSize, rank, nil); err != nil {
+		return err
 	}
-	if p.strides, err = spatialInts("Strides", o.strides, rank, p.poolSize); err != nil {
-		return p, err
+	if rank == 2 && p.poolSize[0] != p.poolSize[1] {
+		return fmt.Errorf("%w: pool_size %v: only square pools are supported", keras.ErrInvalidArgument, p.poolSize)
 	}
-	if p.padding, err = checkPaddingMode(o.padding, "valid", "same"); err != nil {
-		return p, err
+	if p.strides, err = spatialInts("strides (option Strides)", p.strides, rank, p.poolSize); err != nil {
+		return err
 	}
-	return p, nil
+	if p.padding, err = checkPaddingMode(p.padding, "valid", "same"); err != nil {
+		return err
+	}
+	return nil
 }
 
 // outputShape is (batch, out..., channels), None where the input length is unknown.
@@ -396,16 +423,6 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 		return G.Reshape(y, tensor.Shape{b, ow, ch})
 	}
 	return y, nil
-}
-
-// config returns Keras 3's pooling config.
-func (p *poolCore) config() map[string]any {
-	return map[string]any{
-		"pool_size":   p.poolSize,
-		"strides":     p.strides,
-		"padding":     p.padding,
-		"data_format": "channels_last",
-	}
 }
 
 // to4D views a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs pass.

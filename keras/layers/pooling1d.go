@@ -31,11 +31,25 @@ var _ keras.Layer = (*Pooling1DLayer)(nil)
 
 func newPooling1D(class string, avg bool, poolSize int, opts []PoolingOption) *Pooling1DLayer {
 	o := newOptions(opts)
-	l := &Pooling1DLayer{class: class}
+	l := &Pooling1DLayer{core: poolCore{poolSize: []int{poolSize}, strides: o.strides, padding: o.padding}}
+	return l.made(class, avg, o)
+}
+
+// pooling1DKeys is the Keras config of MaxPooling1D and AveragePooling1D: Config writes it and
+// LoadModel reads it back.
+var pooling1DKeys = poolingKeys(func(l *Pooling1DLayer) *poolCore { return &l.core })
+
+func init() {
+	registerLayer("MaxPooling1D", pooling1DKeys, func(l *Pooling1DLayer, o *options) keras.Layer { return l.made("MaxPooling1D", false, o) })
+	registerLayer("AveragePooling1D", pooling1DKeys, func(l *Pooling1DLayer, o *options) keras.Layer { return l.made("AveragePooling1D", true, o) })
+}
+
+// made names the layer and checks its values, given to its constructor or read from a saved
+// config.
+func (l *Pooling1DLayer) made(class string, avg bool, o *options) *Pooling1DLayer {
+	l.class = class
 	initBase(&l.LayerBase, class, o)
-	var err error
-	l.core, err = newPoolCore(1, avg, poolSize, o)
-	l.SetErr(err)
+	l.SetErr(l.core.check(1, avg))
 	return l
 }
 
@@ -85,27 +99,4 @@ func (l *Pooling1DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, err
 }
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.
-func (l *Pooling1DLayer) Config() map[string]any { return l.core.config() }
-
-func init() {
-	Register("MaxPooling1D", poolingFromConfig("MaxPooling1D", 1, MaxPooling1D))
-	Register("AveragePooling1D", poolingFromConfig("AveragePooling1D", 1, AveragePooling1D))
-}
-
-// poolingFromConfig rebuilds a 1-D or 2-D max or average pooling.
-func poolingFromConfig[L keras.Layer](class string, rank int, newLayer func(int, ...PoolingOption) L) func(map[string]any) (keras.Layer, error) {
-	return func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader(class, c)
-		pool := r.ints("pool_size", rank)
-		if len(pool) == 2 && pool[0] != pool[1] {
-			r.fail("pool_size %v: only square pools are supported", pool)
-		}
-		if s, ok := c["strides"]; ok && s != nil {
-			r.add(Strides(r.ints("strides", rank)...))
-		}
-		if _, ok := c["padding"]; ok {
-			r.add(Padding(r.str("padding", "valid")))
-		}
-		return r.done(newLayer(first(pool), optsAs[PoolingOption](r)...))
-	}
-}
+func (l *Pooling1DLayer) Config() map[string]any { return pooling1DKeys.config(l) }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 )
 
@@ -55,4 +56,28 @@ func TestPooling1DGradients(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestPooling1DKit runs MaxPooling1D and AveragePooling1D through the layer kit against
+// Keras 3, with "same" padding, where a max ignores the padding and an average divides by
+// the real steps only.
+func TestPooling1DKit(t *testing.T) {
+	t.Run("max_same_stride1", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.MaxPooling1D(2, layers.Strides(1), layers.Padding("same")) },
+			InputShapes:  []keras.Shape{{5, 3}},
+			OutputShapes: []keras.Shape{{keras.None, 5, 3}},
+			BadInputs:    [][]keras.Shape{{{5}}, {{5, 3}, {5, 3}}},
+			Golden:       "testdata/kit/max_pooling1d_same.json",
+		})
+	})
+	t.Run("average_same_strided", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.AveragePooling1D(3, layers.Strides(2), layers.Padding("same")) },
+			InputShapes:  []keras.Shape{{6, 2}},
+			OutputShapes: []keras.Shape{{keras.None, 3, 2}},
+			BadInputs:    [][]keras.Shape{{{6, 2, 1}}},
+			Golden:       "testdata/kit/average_pooling1d_same.json",
+		})
+	})
 }

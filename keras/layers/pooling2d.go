@@ -29,11 +29,25 @@ var _ keras.Layer = (*Pooling2DLayer)(nil)
 
 func newPooling2D(class string, avg bool, poolSize int, opts []PoolingOption) *Pooling2DLayer {
 	o := newOptions(opts)
-	l := &Pooling2DLayer{class: class}
+	l := &Pooling2DLayer{core: poolCore{poolSize: []int{poolSize}, strides: o.strides, padding: o.padding}}
+	return l.made(class, avg, o)
+}
+
+// pooling2DKeys is the Keras config of MaxPooling2D and AveragePooling2D: Config writes it and
+// LoadModel reads it back.
+var pooling2DKeys = poolingKeys(func(l *Pooling2DLayer) *poolCore { return &l.core })
+
+func init() {
+	registerLayer("MaxPooling2D", pooling2DKeys, func(l *Pooling2DLayer, o *options) keras.Layer { return l.made("MaxPooling2D", false, o) })
+	registerLayer("AveragePooling2D", pooling2DKeys, func(l *Pooling2DLayer, o *options) keras.Layer { return l.made("AveragePooling2D", true, o) })
+}
+
+// made names the layer and checks its values, given to its constructor or read from a saved
+// config.
+func (l *Pooling2DLayer) made(class string, avg bool, o *options) *Pooling2DLayer {
+	l.class = class
 	initBase(&l.LayerBase, class, o)
-	var err error
-	l.core, err = newPoolCore(2, avg, poolSize, o)
-	l.SetErr(err)
+	l.SetErr(l.core.check(2, avg))
 	return l
 }
 
@@ -83,9 +97,4 @@ func (l *Pooling2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, err
 }
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.
-func (l *Pooling2DLayer) Config() map[string]any { return l.core.config() }
-
-func init() {
-	Register("MaxPooling2D", poolingFromConfig("MaxPooling2D", 2, MaxPooling2D))
-	Register("AveragePooling2D", poolingFromConfig("AveragePooling2D", 2, AveragePooling2D))
-}
+func (l *Pooling2DLayer) Config() map[string]any { return pooling2DKeys.config(l) }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 )
 
@@ -48,4 +49,27 @@ func TestPooling2DGradients(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestPooling2DKit runs MaxPooling2D and AveragePooling2D through the layer kit against
+// Keras 3: "same" padding on odd sizes and default strides, and an overlapping average.
+func TestPooling2DKit(t *testing.T) {
+	t.Run("max_same", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.MaxPooling2D(2, layers.Padding("same")) },
+			InputShapes:  []keras.Shape{{5, 5, 2}},
+			OutputShapes: []keras.Shape{{keras.None, 3, 3, 2}},
+			BadInputs:    [][]keras.Shape{{{5, 5}}, {{5, 5, 2}, {5, 5, 2}}},
+			Golden:       "testdata/kit/max_pooling2d_same.json",
+		})
+	})
+	t.Run("average_same_stride1", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.AveragePooling2D(2, layers.Strides(1), layers.Padding("same")) },
+			InputShapes:  []keras.Shape{{4, 5, 2}},
+			OutputShapes: []keras.Shape{{keras.None, 4, 5, 2}},
+			BadInputs:    [][]keras.Shape{{{4, 5}}},
+			Golden:       "testdata/kit/average_pooling2d_same.json",
+		})
+	})
 }
