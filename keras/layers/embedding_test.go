@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -162,5 +163,31 @@ func TestEmbeddingConfig(t *testing.T) {
 	init, _ := cfg["embeddings_initializer"].(map[string]any)
 	if cfg["input_dim"] != 10 || cfg["output_dim"] != 4 || cfg["mask_zero"] != true || init["class_name"] != "RandomUniform" {
 		t.Errorf("config %v", cfg)
+	}
+}
+
+// TestEmbeddingKit runs Embedding through the layer kit against Keras 3, with and without
+// mask_zero. The kit's models take float32 inputs, so the ids are whole float32 values (which
+// Keras and kerago cast to integers); ids are not differentiable, so the kit's gradient check,
+// which needs its own float inputs, is skipped.
+func TestEmbeddingKit(t *testing.T) {
+	ids := tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]float32{1, 4, 0, 2, 3, 3, 0, 0}))
+	for _, maskZero := range []bool{false, true} {
+		name, golden := "plain", "testdata/kit/embedding.json"
+		if maskZero {
+			name, golden = "mask_zero", "testdata/kit/embedding_mask_zero.json"
+		}
+		t.Run(name, func(t *testing.T) {
+			kerastest.RunLayerTest(t, kerastest.LayerCase{
+				New:          func() keras.Layer { return layers.Embedding(5, 3, layers.MaskZero(maskZero)) },
+				InputShapes:  []keras.Shape{{4}},
+				Inputs:       []*tensor.Dense{ids},
+				OutputShapes: []keras.Shape{{none, 4, 3}},
+				Weights:      []keras.Shape{{5, 3}},
+				BadInputs:    [][]keras.Shape{{{4}, {4}}},
+				Golden:       golden,
+				NoGradients:  "token ids are not differentiable",
+			})
+		})
 	}
 }

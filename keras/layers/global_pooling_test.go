@@ -134,3 +134,34 @@ func TestGlobalAveragePooling1DMaskGradients(t *testing.T) {
 	ids := tensor.New(tensor.WithShape(3, 4), tensor.WithBacking([]int{3, 1, 0, 0, 5, 2, 4, 0, 1, 1, 2, 0}))
 	kerastest.CheckGradients(t, m, ids, convTargets(3, 2), kerastest.GradCheckOptions{Tol: 1e-6})
 }
+
+// TestGlobalPoolingKit runs the four global pooling layers through the layer kit against
+// Keras 3, two of them with keepdims.
+func TestGlobalPoolingKit(t *testing.T) {
+	cases := []struct {
+		name   string
+		new    func() keras.Layer
+		in     keras.Shape
+		out    keras.Shape
+		bad    keras.Shape
+		golden string
+	}{
+		{"max_1d", func() keras.Layer { return layers.GlobalMaxPooling1D() }, keras.Shape{5, 3}, keras.Shape{none, 3}, keras.Shape{5, 3, 2}, "global_max_pooling1d"},
+		{"average_1d_keepdims", func() keras.Layer { return layers.GlobalAveragePooling1D(layers.KeepDims(true)) },
+			keras.Shape{5, 3}, keras.Shape{none, 1, 3}, keras.Shape{3}, "global_average_pooling1d_keepdims"},
+		{"max_2d_keepdims", func() keras.Layer { return layers.GlobalMaxPooling2D(layers.KeepDims(true)) },
+			keras.Shape{3, 4, 2}, keras.Shape{none, 1, 1, 2}, keras.Shape{3, 4}, "global_max_pooling2d_keepdims"},
+		{"average_2d", func() keras.Layer { return layers.GlobalAveragePooling2D() }, keras.Shape{3, 4, 2}, keras.Shape{none, 2}, keras.Shape{3, 4}, "global_average_pooling2d"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			kerastest.RunLayerTest(t, kerastest.LayerCase{
+				New:          c.new,
+				InputShapes:  []keras.Shape{c.in},
+				OutputShapes: []keras.Shape{c.out},
+				BadInputs:    [][]keras.Shape{{c.bad}},
+				Golden:       "testdata/kit/" + c.golden + ".json",
+			})
+		})
+	}
+}

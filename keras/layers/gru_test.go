@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 )
 
@@ -30,4 +31,34 @@ func TestGRUKerasValues(t *testing.T) {
 			closeTo(t, got, rep(c.want, 3), 1e-6)
 		})
 	}
+}
+
+// TestGRUKit runs GRU through the layer kit against Keras 3: reset_after true (Keras's
+// default, two bias rows) over the whole sequence, and reset_after false (one bias row) on the
+// reversed sequence.
+func TestGRUKit(t *testing.T) {
+	t.Run("reset_after_sequences", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.GRU(2, layers.ReturnSequences(true)) },
+			InputShapes:  []keras.Shape{{4, 3}},
+			OutputShapes: []keras.Shape{{none, 4, 2}},
+			Weights:      []keras.Shape{{3, 6}, {2, 6}, {2, 6}},
+			BadInputs:    [][]keras.Shape{{{4, 2}}, {{3}}},
+			Golden:       "testdata/kit/gru_reset_after_sequences.json",
+			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
+		})
+	})
+	t.Run("reset_before_backwards", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New: func() keras.Layer {
+				return layers.GRU(2, layers.ResetAfter(false), layers.GoBackwards(true))
+			},
+			InputShapes:  []keras.Shape{{4, 3}},
+			OutputShapes: []keras.Shape{{none, 2}},
+			Weights:      []keras.Shape{{3, 6}, {2, 6}, {6}},
+			BadInputs:    [][]keras.Shape{{{4, 5}}},
+			Golden:       "testdata/kit/gru_reset_before_backwards.json",
+			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
+		})
+	})
 }

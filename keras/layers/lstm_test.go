@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -239,4 +240,34 @@ func TestLSTMUnitForgetBias(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLSTMKit runs LSTM through the layer kit against Keras 3: the whole sequence, and the
+// reversed sequence with the final states as extra outputs.
+func TestLSTMKit(t *testing.T) {
+	weights := []keras.Shape{{3, 8}, {2, 8}, {8}}
+	t.Run("return_sequences", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.LSTM(2, layers.ReturnSequences(true)) },
+			InputShapes:  []keras.Shape{{4, 3}},
+			OutputShapes: []keras.Shape{{none, 4, 2}},
+			Weights:      weights,
+			BadInputs:    [][]keras.Shape{{{4, 2}}, {{3}}},
+			Golden:       "testdata/kit/lstm_sequences.json",
+			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
+		})
+	})
+	t.Run("go_backwards_state", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New: func() keras.Layer {
+				return layers.LSTM(2, layers.GoBackwards(true), layers.ReturnState(true))
+			},
+			InputShapes:  []keras.Shape{{4, 3}},
+			OutputShapes: []keras.Shape{{none, 2}, {none, 2}, {none, 2}},
+			Weights:      weights,
+			BadInputs:    [][]keras.Shape{{{4, 5}}},
+			Golden:       "testdata/kit/lstm_backwards_state.json",
+			Grad:         kerastest.GradCheckOptions{MaxEntries: 8},
+		})
+	})
 }

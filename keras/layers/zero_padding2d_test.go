@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 )
 
@@ -32,5 +33,28 @@ func TestZeroPadding2DGradients(t *testing.T) {
 		x = layers.Dense(2, layers.BiasInitializer("ones")).Call(x)
 		x = layers.ZeroPadding2DSides(1, 2, 0, 1).Call(x)
 		return layers.Conv2D(2, 3).Call(x)
+	})
+}
+
+// TestZeroPadding2DKit runs ZeroPadding2D through the layer kit against Keras 3: the same
+// padding on every side, and a different padding on each.
+func TestZeroPadding2DKit(t *testing.T) {
+	t.Run("symmetric", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.ZeroPadding2D(1) },
+			InputShapes:  []keras.Shape{{3, 4, 2}},
+			OutputShapes: []keras.Shape{{none, 5, 6, 2}},
+			BadInputs:    [][]keras.Shape{{{3, 4}}, {{3, 4, 2, 1}}},
+			Golden:       "testdata/kit/zero_padding2d_symmetric.json",
+		})
+	})
+	t.Run("sides", func(t *testing.T) {
+		kerastest.RunLayerTest(t, kerastest.LayerCase{
+			New:          func() keras.Layer { return layers.ZeroPadding2DSides(1, 2, 0, 3) },
+			InputShapes:  []keras.Shape{{3, 4, 2}},
+			OutputShapes: []keras.Shape{{none, 6, 7, 2}},
+			BadInputs:    [][]keras.Shape{{{3, 4}}},
+			Golden:       "testdata/kit/zero_padding2d_sides.json",
+		})
 	})
 }
