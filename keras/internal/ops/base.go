@@ -67,8 +67,10 @@ func tensorType(dims int, a hm.Type) hm.Type {
 	return G.TensorType{Dims: dims, Of: a}
 }
 
-// dense returns a value as a contiguous float32 or float64 *tensor.Dense, copying a strided
-// view.
+// dense returns a value of op as a contiguous float32 or float64 *tensor.Dense, copying a
+// strided view; every op of the package reads its inputs through it. A contiguous view (rows
+// sliced off a batch) is not copied: its Data starts at the view's first element, and data
+// trims it to the view's size.
 func dense(op fmt.Stringer, v G.Value) (*tensor.Dense, error) {
 	d, ok := v.(*tensor.Dense)
 	if !ok {

@@ -51,18 +51,15 @@ func (op idsCastOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))
 	}
-	x, err := denseOf(in[0])
+	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, x.Shape().TotalSize())
-	switch v := x.Data().(type) {
-	case []float32:
-		err = truncateIDs(out, v)
-	case []float64:
-		err = truncateIDs(out, v)
-	default:
-		return nil, fmt.Errorf("castIDs: ids of %v", x.Dtype())
+	if x.Dtype() == tensor.Float32 {
+		err = truncateIDs(out, data[float32](x))
+	} else {
+		err = truncateIDs(out, data[float64](x))
 	}
 	if err != nil {
 		return nil, err

@@ -182,8 +182,8 @@ func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
 	out := op.buf.dense(dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
 	var x *tensor.Dense
 	if !op.pool.avg {
-		if x, err = denseOf(in[0]); err != nil {
-			return nil, fmt.Errorf("%v: %w", op, err)
+		if x, err = dense(op, in[0]); err != nil {
+			return nil, err
 		}
 	}
 	switch dy.Dtype() {
