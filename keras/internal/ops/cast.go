@@ -56,7 +56,8 @@ func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do truncates the ids toward zero, rejecting NaN, infinite and out-of-range ones.
-func (op idsCastOp) Do(in ...G.Value) (G.Value, error) {
+func (op idsCastOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))
 	}

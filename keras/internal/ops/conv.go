@@ -136,7 +136,8 @@ func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do extracts the patches.
-func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
+func (op im2colOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
@@ -219,7 +220,8 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do sums the patch gradients into the image gradient.
-func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
+func (op col2imOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err

@@ -54,7 +54,8 @@ func (leakyReluOp) DiffWRT(int) []bool { return []bool{true} }
 func (leakyReluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes the values.
-func (op leakyReluOp) Do(in ...G.Value) (G.Value, error) {
+func (op leakyReluOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
@@ -107,7 +108,8 @@ func (leakyReluGradOp) Type() hm.Type {
 func (leakyReluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
 // Do computes the input's gradient.
-func (op leakyReluGradOp) Do(in ...G.Value) (G.Value, error) {
+func (op leakyReluGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err

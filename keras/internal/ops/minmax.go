@@ -58,7 +58,8 @@ func (minMaxOp) DiffWRT(int) []bool { return []bool{true, true} }
 func (minMaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes the values.
-func (op minMaxOp) Do(in ...G.Value) (G.Value, error) {
+func (op minMaxOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	a, b, err := twoOfOneShape(op, in[0], in[1])
 	if err != nil {
 		return nil, err
@@ -125,7 +126,8 @@ func (minMaxGradOp) Type() hm.Type { a := hm.TypeVariable('a'); return hm.NewFnT
 func (minMaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[2]) }
 
 // Do computes the input's gradient.
-func (op minMaxGradOp) Do(in ...G.Value) (G.Value, error) {
+func (op minMaxGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	a, b, err := twoOfOneShape(op, in[0], in[1])
 	if err != nil {
 		return nil, err

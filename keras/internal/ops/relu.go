@@ -33,7 +33,8 @@ func (reluOp) DiffWRT(int) []bool { return []bool{true} }
 func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes max(x, 0).
-func (op reluOp) Do(in ...G.Value) (G.Value, error) {
+func (op reluOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
@@ -77,7 +78,8 @@ func (reluGradOp) Type() hm.Type {
 func (reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
 // Do computes dy where y > 0, else 0.
-func (op reluGradOp) Do(in ...G.Value) (G.Value, error) {
+func (op reluGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	y, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
