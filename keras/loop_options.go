@@ -64,30 +64,27 @@ func (c loopConfig) check(call string) []error {
 
 // newEvaluateConfig applies Evaluate's options over the defaults and checks them.
 func newEvaluateConfig(opts []EvaluateOption) (loopConfig, []error) {
-	c := defaultLoopConfig()
-	var errs []error
-	for i, o := range opts {
-		if isNilOption(o) {
-			errs = append(errs, argErr("Evaluate", "options", ErrInvalidArgument, "option %d is nil", i))
-			continue
-		}
-		o.applyEvaluate(&c)
-	}
-	return c, append(errs, c.check("Evaluate")...)
+	return newLoopConfig("Evaluate", opts, EvaluateOption.applyEvaluate)
 }
 
 // newPredictConfig applies Predict's options over the defaults and checks them.
 func newPredictConfig(opts []PredictOption) (loopConfig, []error) {
+	return newLoopConfig("Predict", opts, PredictOption.applyPredict)
+}
+
+// newLoopConfig applies the options of call over the defaults, reporting a nil option, and
+// checks the result.
+func newLoopConfig[O any](call string, opts []O, apply func(O, *loopConfig)) (loopConfig, []error) {
 	c := defaultLoopConfig()
 	var errs []error
 	for i, o := range opts {
 		if isNilOption(o) {
-			errs = append(errs, argErr("Predict", "options", ErrInvalidArgument, "option %d is nil", i))
+			errs = append(errs, argErr(call, "options", ErrInvalidArgument, "option %d is nil", i))
 			continue
 		}
-		o.applyPredict(&c)
+		apply(o, &c)
 	}
-	return c, append(errs, c.check("Predict")...)
+	return c, append(errs, c.check(call)...)
 }
 
 // BatchSize sets the number of samples per step (default 32) of Fit, Evaluate or Predict.

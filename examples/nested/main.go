@@ -58,7 +58,7 @@ func run(w io.Writer, o options) error {
 	pixels := keras.Input(keras.Shape{64}, keras.Name("pixels"))
 	h := layers.Dense(32, layers.Activation("relu")).Call(pixels)
 	features := layers.Dense(16, layers.Activation("relu")).Call(h)
-	encoder, err := keras.NewModel(keras.Inputs(pixels), keras.Outputs(features), keras.ModelName("encoder"))
+	encoder, err := keras.NewModel(keras.Inputs(pixels), keras.Outputs(features), keras.Name("encoder"))
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func run(w io.Writer, o options) error {
 	digit := keras.Input(keras.Shape{64}, keras.Name("digit"))
 	encoded := encoder.Call(digit) // the whole encoder model, called as a layer
 	probabilities := layers.Dense(10, layers.Activation("softmax")).Call(encoded)
-	classifier, err := keras.NewModel(keras.Inputs(digit), keras.Outputs(probabilities), keras.ModelName("classifier"))
+	classifier, err := keras.NewModel(keras.Inputs(digit), keras.Outputs(probabilities), keras.Name("classifier"))
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,9 @@ import (
 
 // EmbeddingLayer turns token ids into dense vectors: row id of the embeddings matrix, as
 // Keras's Embedding does. Ids are integers in [0, inputDim); an id outside that range makes
-// Fit, Evaluate and Predict return an error wrapping keras.ErrData before the batch runs.
+// Fit, Evaluate and Predict return an error naming the layer and the id (wrapping
+// keras.ErrData for ids the model feeds; ids another layer computes are checked in the graph,
+// whose errors Gorgonia does not let errors.Is see through).
 //
 // With MaskZero(true), id 0 is padding: the layer also outputs a mask, 1 where the id is not 0,
 // which recurrent layers downstream use to skip padded steps. Id 0 is still looked up, so
@@ -127,9 +129,10 @@ func (l *EmbeddingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{append(in[0].Clone(), l.outputDim)}, nil
 }
 
-// Forward looks the ids up with ByIndices and, with MaskZero, attaches the mask. When the ids
-// are fed by the model, a check before every step rejects ids outside [0, inputDim), which
-// Gorgonia would read out of bounds.
+// Forward looks the ids up with ByIndices and, with MaskZero, attaches the mask. Gorgonia
+// would read an id outside [0, inputDim) out of bounds, so ids are checked first: ids the
+// model feeds before every step, float ids (those another layer computes included) by the
+// cast when the graph runs.
 func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	fed := in[0]
 	ids := fed
@@ -138,7 +141,7 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 	case tensor.Float32, tensor.Float64:
 		// Float ids (an Input left at its default float32 dtype): cast as Keras does.
 		var err error
-		if ids, err = internalops.CastIDs(fed); err != nil {
+		if ids, err = internalops.CastIDs(fed, l.inputDim, l.Name()); err != nil {
 			return nil, err
 		}
 	default:
@@ -217,20 +220,10 @@ func checkIDRange[T int | float32 | float64](l *EmbeddingLayer, shape tensor.Sha
 		if !(x > -1 && x < float64(l.inputDim)) { // also NaN; -0.5 truncates to 0
 			return &keras.LayerError{Layer: l.Name(), Class: l.ClassName(), Err: fmt.Errorf(
 				"%w: token id %v at index %v of the batch (shape %v) is outside [0, %d); input_dim must be larger than every id",
-				keras.ErrData, v, unravel(i, shape), shape, l.inputDim)}
+				keras.ErrData, v, internalops.Unravel(i, shape), shape, l.inputDim)}
 		}
 	}
 	return nil
-}
-
-// unravel returns the coordinates of flat index i in shape.
-func unravel(i int, shape tensor.Shape) []int {
-	c := make([]int, len(shape))
-	for k := len(shape) - 1; k >= 0; k-- {
-		c[k] = i % shape[k]
-		i /= shape[k]
-	}
-	return c
 }
 
 // Config returns Keras 3's Embedding config.

@@ -124,3 +124,35 @@ func TestEmbeddingFloatIDsOutOfRange(t *testing.T) {
 		})
 	}
 }
+
+// TestEmbeddingComputedIDsOutOfRange: ids another layer computes are not fed, so the check
+// before the step cannot see them; the cast checks them when the graph runs. An id beyond the
+// table was read out of bounds (a silent wrong row) and a negative one made Gorgonia panic in
+// its own goroutine, killing the program; both are now an error naming the layer and the id.
+func TestEmbeddingComputedIDsOutOfRange(t *testing.T) {
+	in := keras.Input(keras.Shape{2})
+	ids := layers.Rescaling(100, 0).Call(in) // ids = 100·x, computed in the graph
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Embedding(5, 2, layers.Name("lookup")).Call(ids)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := func(v ...float32) *tensor.Dense { return tensor.New(tensor.WithShape(1, 2), tensor.WithBacking(v)) }
+	if _, err := m.Predict(x(0.01, 0.049), keras.Verbose(0)); err != nil {
+		t.Fatalf("ids 1 and 4.9 of 5: %v", err)
+	}
+	for _, c := range []struct {
+		x    *tensor.Dense
+		want string
+	}{
+		{x(0.01, 0.2), "token id 20 at index [0 1]"},
+		{x(0.01, -0.02), "token id -2 at index [0 1]"},
+		{x(float32(math.NaN()), 0.01), "token id NaN at index [0 0]"},
+	} {
+		_, err := m.Predict(c.x, keras.Verbose(0))
+		// Gorgonia's TapeMachine wraps an op's error in a type without Unwrap, so errors.Is
+		// cannot see keras.ErrData here; the message still says it.
+		if err == nil || !strings.Contains(err.Error(), "Embedding lookup: invalid data: "+c.want) {
+			t.Errorf("ids 100·%v: error %v, want one naming layer lookup, invalid data and %q", c.x.Data(), err, c.want)
+		}
+	}
+}

@@ -113,14 +113,11 @@ func (o *Builder) Softsign(x *G.Node) *G.Node {
 	return o.Div(x, d)
 }
 
-// LeakyRelu returns x where x ≥ 0 and slope·x elsewhere, computed as relu(x) − slope·relu(−x)
-// so that it holds for any slope (max(x, slope·x) would not for slope > 1). It keeps
-// Gorgonia's Rectify rather than the relu op: the op's gradient at 0 is 0, so relu(x) −
-// slope·relu(−x) would have gradient 0 at x = 0, where Rectify's (1 there) gives the results
-// LeakyRelu has always had.
+// LeakyRelu returns x where x ≥ 0 and slope·x elsewhere, for any slope, as one op with a
+// hand-written gradient (internal/ops.LeakyRelu): 1 where x ≥ 0, 0 included, and slope
+// elsewhere, as Keras 3's leaky_relu (jnp.where(x >= 0, x, slope * x)) differentiates.
 func (o *Builder) LeakyRelu(x *G.Node, slope float64) *G.Node {
-	rect := func(x *G.Node) *G.Node { return o.unary("Relu", G.Rectify, x) }
-	return o.Sub(rect(x), o.Scale(rect(o.Neg(x)), slope))
+	return o.unary("LeakyRelu", func(x *G.Node) (*G.Node, error) { return internalops.LeakyRelu(x, slope) }, x)
 }
 
 // Softmax returns the softmax of x along its last axis.

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -31,14 +32,17 @@ func (o *Builder) Div(a, b *G.Node) *G.Node {
 	return o.elementwise("Div", G.HadamardDiv, G.BroadcastHadamardDiv, a, b)
 }
 
-// Maximum returns the element-wise maximum of two tensors of one shape.
+// Maximum returns the element-wise maximum of two tensors of one shape. Its gradient splits
+// a tie evenly between a and b, as Keras 3's (JAX's) maximum does (internal/ops.Maximum);
+// Gorgonia's MaxBetween would give all of it to a.
 func (o *Builder) Maximum(a, b *G.Node) *G.Node {
-	return o.elementwise("Maximum", G.MaxBetween, nil, a, b)
+	return o.elementwise("Maximum", internalops.Maximum, nil, a, b)
 }
 
-// Minimum returns the element-wise minimum of two tensors of one shape.
+// Minimum returns the element-wise minimum of two tensors of one shape, its gradient split
+// at a tie as Maximum's is.
 func (o *Builder) Minimum(a, b *G.Node) *G.Node {
-	return o.elementwise("Minimum", G.MinBetween, nil, a, b)
+	return o.elementwise("Minimum", internalops.Minimum, nil, a, b)
 }
 
 // Scale returns c·x for a constant c.

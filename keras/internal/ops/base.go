@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"runtime/debug"
 
 	"github.com/chewxy/hm"
+	"github.com/kerago/kerago/keras/internal/errs"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -67,8 +69,19 @@ func tensorType(dims int, a hm.Type) hm.Type {
 	return G.TensorType{Dims: dims, Of: a}
 }
 
-// dense returns a value as a contiguous float32 or float64 *tensor.Dense, copying a strided
-// view.
+// recoverDo turns a panic inside an op's Do into the op's error, wrapping keras.ErrInternal.
+// Gorgonia's TapeMachine runs the tape in a goroutine of its own (RunAll), where no recover
+// of the caller reaches: a panic there would end the program, not return from Fit.
+func recoverDo(op fmt.Stringer, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%v: %w: %v\n%s", op, errs.Internal, r, debug.Stack())
+	}
+}
+
+// dense returns a value of op as a contiguous float32 or float64 *tensor.Dense, copying a
+// strided view; every op of the package reads its inputs through it. A contiguous view (rows
+// sliced off a batch) is not copied: its Data starts at the view's first element, and data
+// trims it to the view's size.
 func dense(op fmt.Stringer, v G.Value) (*tensor.Dense, error) {
 	d, ok := v.(*tensor.Dense)
 	if !ok {

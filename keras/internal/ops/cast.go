@@ -2,9 +2,9 @@ package ops
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/kerago/kerago/keras/internal/errs"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -16,17 +16,26 @@ import (
 // Keras's cast does (2.7 → 2). It has no gradient: ids are not differentiable, and Gorgonia
 // never asks for one because ByIndices does not differentiate with respect to its indices.
 
-// idsCastOp converts a float32 or float64 tensor of ids to tensor.Int.
+// idsCastOp converts a float32 or float64 tensor of ids to tensor.Int, checking each against
+// the table's size: Gorgonia's ByIndices reads an id beyond the table out of bounds (a silent
+// wrong row) and panics on a negative one inside the TapeMachine's own goroutine, where no
+// recover of the caller reaches, so the program dies.
 type idsCastOp struct {
 	Base
-	dims int
+	dims  int
+	limit int    // ids must lie in [0, limit) once truncated
+	layer string // the Embedding the ids are for, named in the error
 }
 
 // CastIDs converts the float32 or float64 ids of x to a tensor.Int node, truncating toward
-// zero; a NaN, infinite or out-of-range id is an error when the graph runs.
-func CastIDs(x *G.Node) (*G.Node, error) {
+// zero. An id that is NaN or, truncated, outside [0, limit) is an error naming the layer
+// when the graph runs; it wraps keras.ErrData, but Gorgonia's TapeMachine wraps an op's error
+// in a type without Unwrap, so errors.Is does not reach it from Fit or Predict.
+func CastIDs(x *G.Node, limit int, layer string) (*G.Node, error) {
 	dims := x.Dims()
-	return G.ApplyOp(idsCastOp{Base: Base{Name: "castIDs", Params: fmt.Sprint(dims), Inputs: 1}, dims: dims}, x)
+	op := idsCastOp{Base: Base{Name: "castIDs", Params: fmt.Sprintf("dims=%d,limit=%d,layer=%q", dims, limit, layer), Inputs: 1},
+		dims: dims, limit: limit, layer: layer}
+	return G.ApplyOp(op, x)
 }
 
 // Type returns a dims-dimensional float tensor → the same of ints.
@@ -47,38 +56,51 @@ func (op idsCastOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do truncates the ids toward zero, rejecting NaN, infinite and out-of-range ones.
-func (op idsCastOp) Do(in ...G.Value) (G.Value, error) {
+func (op idsCastOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(in) != 1 {
 		return nil, fmt.Errorf("castIDs takes 1 input, got %d", len(in))
 	}
-	x, err := denseOf(in[0])
+	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, x.Shape().TotalSize())
-	switch v := x.Data().(type) {
-	case []float32:
-		err = truncateIDs(out, v)
-	case []float64:
-		err = truncateIDs(out, v)
-	default:
-		return nil, fmt.Errorf("castIDs: ids of %v", x.Dtype())
+	bad := -1
+	if x.Dtype() == tensor.Float32 {
+		bad = truncateIDs(out, data[float32](x), op.limit)
+	} else {
+		bad = truncateIDs(out, data[float64](x), op.limit)
 	}
-	if err != nil {
-		return nil, err
+	if bad >= 0 {
+		v, _ := x.At(Unravel(bad, x.Shape())...)
+		return nil, fmt.Errorf("Embedding %s: %w: token id %v at index %v of the ids (shape %v) is outside [0, %d); input_dim must be larger than every id",
+			op.layer, errs.Data, v, Unravel(bad, x.Shape()), x.Shape(), op.limit)
 	}
 	return tensor.New(tensor.WithShape(x.Shape().Clone()...), tensor.WithBacking(out)), nil
 }
 
-// truncateIDs converts float ids to ints toward zero. A NaN or infinite id, or one beyond
-// the int range, is an error: converting it would give an arbitrary index.
-func truncateIDs[F float32 | float64](dst []int, src []F) error {
+// truncateIDs converts float ids to ints toward zero and returns the flat index of the first
+// id that is NaN or, truncated, outside [0, limit), or -1. Converting such an id would give an
+// arbitrary index.
+func truncateIDs[F float32 | float64](dst []int, src []F, limit int) int {
 	for i, f := range src {
 		x := float64(f)
-		if math.IsNaN(x) || math.Abs(x) >= 1<<62 {
-			return fmt.Errorf("castIDs: id %v at flat index %d is not a number Embedding can look up", x, i)
+		if !(x > -1 && x < float64(limit)) { // also NaN; -0.5 truncates to 0
+			return i
 		}
 		dst[i] = int(x)
 	}
-	return nil
+	return -1
+}
+
+// Unravel returns the coordinates of flat index i in shape, as errors about one element name
+// it.
+func Unravel(i int, shape tensor.Shape) []int {
+	c := make([]int, len(shape))
+	for k := len(shape) - 1; k >= 0; k-- {
+		c[k] = i % shape[k]
+		i /= shape[k]
+	}
+	return c
 }

@@ -55,30 +55,11 @@ func EffectiveKernel(k, d int) int { return (k-1)*d + 1 }
 // tensorType4 is the Gorgonia type of a 4-D tensor of any float dtype.
 var tensorType4 = G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
 
-// denseOf returns a value as a contiguous *tensor.Dense.
-func denseOf(v G.Value) (*tensor.Dense, error) {
-	d, ok := v.(*tensor.Dense)
-	if !ok {
-		return nil, fmt.Errorf("expected a *tensor.Dense, got %T", v)
-	}
-	if d.IsMaterializable() {
-		m, ok := d.Materialize().(*tensor.Dense)
-		if !ok {
-			return nil, fmt.Errorf("materialising a %v view failed", d.Shape())
-		}
-		d = m
-	}
-	if d.Dtype() != tensor.Float32 && d.Dtype() != tensor.Float64 {
-		return nil, fmt.Errorf("expected float32 or float64 values, got %v", d.Dtype())
-	}
-	return d, nil
-}
-
 // value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
 // (batch, height, width, channels).
 func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
-	if d, err = denseOf(v); err != nil {
-		return nil, 0, 0, 0, 0, fmt.Errorf("%v: %w", op, err)
+	if d, err = dense(op, v); err != nil {
+		return nil, 0, 0, 0, 0, err
 	}
 	s := d.Shape()
 	if len(s) != 4 {
@@ -155,7 +136,8 @@ func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do extracts the patches.
-func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
+func (op im2colOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
@@ -238,7 +220,8 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do sums the patch gradients into the image gradient.
-func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
+func (op col2imOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err

@@ -67,7 +67,8 @@ func (op crossEntropyOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the loss of every row.
-func (op crossEntropyOp) Do(vals ...G.Value) (G.Value, error) {
+func (op crossEntropyOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	z, y, err := logitsAndTargets(op, vals)
 	if err != nil {
 		return nil, err
@@ -149,7 +150,8 @@ func (op crossEntropyGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) 
 }
 
 // Do computes the logits' gradient row by row.
-func (op crossEntropyGradOp) Do(vals ...G.Value) (G.Value, error) {
+func (op crossEntropyGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != 3 {
 		return nil, fmt.Errorf("%v takes 3 inputs, got %d", op, len(vals))
 	}

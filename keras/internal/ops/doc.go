@@ -6,7 +6,10 @@
 //   - softmax: Softmax and LogSoftmax over the last axis, and the cross-entropy of softmax
 //     logits fused into one op (SoftmaxCrossEntropy);
 //   - relu: Relu, one op with a hand-written gradient (Gorgonia's Rectify is a comparison and
-//     a product, each a pass with its own allocation);
+//     a product, each a pass with its own allocation), and LeakyRelu (leaky_relu.go), whose
+//     gradient at 0 is 1 as in Keras (relu(x) − slope·relu(−x) on Rectify gives 1 + slope);
+//   - Maximum and Minimum (minmax.go), whose gradient splits a tie evenly between the two
+//     inputs as JAX's does (Gorgonia's MaxBetween gives it all to the first);
 //   - recurrent (rnn_*.go): RNN, a whole LSTM, GRU or SimpleRNN call as one op, since an
 //     unrolled graph costs Gorgonia's compiler time quadratic in its length;
 //   - convolution (conv*.go), pooling (pool.go) and padding (pad.go): Im2col, Pool2D and

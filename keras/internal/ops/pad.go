@@ -60,7 +60,8 @@ func (op pad2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do pads (or crops) the image.
-func (op pad2DOp) Do(in ...G.Value) (G.Value, error) {
+func (op pad2DOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, b, h, w, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err

@@ -51,7 +51,8 @@ func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do pools every window.
-func (op pool2DOp) Do(in ...G.Value) (G.Value, error) {
+func (op pool2DOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
@@ -174,7 +175,8 @@ func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do routes or spreads each window's gradient.
-func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
+func (op pool2DGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
 	if err != nil {
 		return nil, err
@@ -182,8 +184,8 @@ func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) {
 	out := op.buf.dense(dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
 	var x *tensor.Dense
 	if !op.pool.avg {
-		if x, err = denseOf(in[0]); err != nil {
-			return nil, fmt.Errorf("%v: %w", op, err)
+		if x, err = dense(op, in[0]); err != nil {
+			return nil, err
 		}
 	}
 	switch dy.Dtype() {

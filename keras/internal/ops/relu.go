@@ -33,17 +33,18 @@ func (reluOp) DiffWRT(int) []bool { return []bool{true} }
 func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes max(x, 0).
-func (op reluOp) Do(in ...G.Value) (G.Value, error) {
-	x, err := denseOf(in[0])
+func (op reluOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
+	x, err := dense(op, in[0])
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
 	switch x.Dtype() {
 	case tensor.Float32:
-		relu(x.Float32s(), out.Float32s())
+		relu(data[float32](x), data[float32](out))
 	default:
-		relu(x.Float64s(), out.Float64s())
+		relu(data[float64](x), data[float64](out))
 	}
 	return out, nil
 }
@@ -77,14 +78,15 @@ func (reluGradOp) Type() hm.Type {
 func (reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
 // Do computes dy where y > 0, else 0.
-func (op reluGradOp) Do(in ...G.Value) (G.Value, error) {
-	y, err := denseOf(in[0])
+func (op reluGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
+	y, err := dense(op, in[0])
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
-	dy, err := denseOf(in[1])
+	dy, err := dense(op, in[1])
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
 	if !y.Shape().Eq(dy.Shape()) || y.Dtype() != dy.Dtype() {
 		return nil, fmt.Errorf("%v: output %v %v and gradient %v %v differ", op, y.Dtype(), y.Shape(), dy.Dtype(), dy.Shape())
@@ -92,9 +94,9 @@ func (op reluGradOp) Do(in ...G.Value) (G.Value, error) {
 	dx := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(dy.Shape().Clone()...))
 	switch dy.Dtype() {
 	case tensor.Float32:
-		reluGrad(y.Float32s(), dy.Float32s(), dx.Float32s())
+		reluGrad(data[float32](y), data[float32](dy), data[float32](dx))
 	default:
-		reluGrad(y.Float64s(), dy.Float64s(), dx.Float64s())
+		reluGrad(data[float64](y), data[float64](dy), data[float64](dx))
 	}
 	return dx, nil
 }

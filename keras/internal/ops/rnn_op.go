@@ -151,7 +151,8 @@ func (op *rnnOp) checkShapes(s []tensor.Shape) error {
 }
 
 // Do runs the layer over the sequence.
-func (op *rnnOp) Do(vals ...G.Value) (G.Value, error) {
+func (op *rnnOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("recurrent op takes %d inputs, got %d", op.Arity(), len(vals))
 	}
@@ -345,7 +346,8 @@ func (op *rnnGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the gradients.
-func (op *rnnGradOp) Do(vals ...G.Value) (G.Value, error) {
+func (op *rnnGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("recurrent gradient op takes %d inputs, got %d", op.Arity(), len(vals))
 	}
@@ -439,7 +441,8 @@ func (op *rnnPartOp) Type() hm.Type {
 func (op *rnnPartOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
 
 // Do returns the view.
-func (op *rnnPartOp) Do(vals ...G.Value) (G.Value, error) {
+func (op *rnnPartOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != 1 {
 		return nil, fmt.Errorf("recurrent gradient part takes 1 input, got %d", len(vals))
 	}

@@ -66,7 +66,8 @@ func (op softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the rows.
-func (op softmaxOp) Do(vals ...G.Value) (G.Value, error) {
+func (op softmaxOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != 1 {
 		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(vals))
 	}
@@ -135,7 +136,8 @@ func (op softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the gradient row by row.
-func (op softmaxGradOp) Do(vals ...G.Value) (G.Value, error) {
+func (op softmaxGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
 	if len(vals) != 2 {
 		return nil, fmt.Errorf("%v takes 2 inputs, got %d", op, len(vals))
 	}

@@ -1,6 +1,7 @@
 package saving
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -85,6 +86,17 @@ func lossObject(l losses.Configurable) map[string]any {
 	}
 }
 
+// objectErr classifies the error of rebuilding a serialised optimizer or loss: an unknown
+// class already wraps errs.UnknownName (through losses.ErrUnknownLoss and the like); any other
+// problem (reduction "sum", a label_smoothing out of range, an argument of the wrong type) is
+// a setting of the file this library cannot honour, errs.FileFormat, not an unknown name.
+func objectErr(err error) error {
+	if errors.Is(err, errs.UnknownName) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errs.FileFormat, err)
+}
+
 // OptimizerFromConfig rebuilds an optimizer from a name or a serialised optimizer dict.
 func OptimizerFromConfig(v any) (optimizers.Optimizer, error) {
 	switch o := v.(type) {
@@ -102,7 +114,7 @@ func OptimizerFromConfig(v any) (optimizers.Optimizer, error) {
 		cfg, _ := o["config"].(map[string]any)
 		opt, err := optimizers.FromConfig(class, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", errs.UnknownName, err)
+			return nil, objectErr(err)
 		}
 		return opt, nil
 	}
@@ -125,7 +137,7 @@ func lossOf(v any) (any, error) {
 		cfg, _ := l["config"].(map[string]any)
 		loss, err := losses.FromConfig(class, cfg)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", errs.UnknownName, err)
+			return nil, objectErr(err)
 		}
 		return loss, nil
 	}

@@ -56,3 +56,21 @@ func TestLossConfigRoundTrip(t *testing.T) {
 		t.Errorf("an unknown loss: got %v, want an error wrapping %v", err, errs.UnknownName)
 	}
 }
+
+// TestUnsupportedObjectSettings: a known optimizer or loss class with a setting this library
+// does not implement is a file-format error, not an unknown name (both were reported as
+// errs.UnknownName, sending the reader to look for a misspelt class).
+func TestUnsupportedObjectSettings(t *testing.T) {
+	loss := map[string]any{"class_name": "CategoricalCrossentropy", "config": map[string]any{"reduction": "sum"}}
+	opt := map[string]any{"class_name": "Adam", "config": map[string]any{"clipnorm": 1.0}}
+	_, lossErr := LossFromConfig(loss)
+	_, optErr := OptimizerFromConfig(opt)
+	for what, err := range map[string]error{"loss reduction sum": lossErr, "optimizer clipnorm": optErr} {
+		if !errors.Is(err, errs.FileFormat) || errors.Is(err, errs.UnknownName) {
+			t.Errorf("%s: got %v, want an error wrapping %v and not %v", what, err, errs.FileFormat, errs.UnknownName)
+		}
+	}
+	if _, err := LossFromConfig(map[string]any{"class_name": "NoSuchLoss"}); !errors.Is(err, errs.UnknownName) {
+		t.Errorf("an unknown loss class: got %v, want an error wrapping %v", err, errs.UnknownName)
+	}
+}
