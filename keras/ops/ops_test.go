@@ -136,6 +136,18 @@ func TestElementwiseAndActivations(t *testing.T) {
 	}{
 		{"LeakyRelu0.3", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 0.3) }, func(v float64) float64 { return math.Max(v, 0.3*v) }},
 		{"LeakyRelu2", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 2) }, func(v float64) float64 { return math.Min(v, 2*v) }},
+		{"ThresholdedRelu0.5", func(o *ops.Builder, x *G.Node) *G.Node { return o.ThresholdedRelu(x, 0.5) }, func(v float64) float64 {
+			if v > 0.5 {
+				return v
+			}
+			return 0
+		}},
+		{"Elu1.5", func(o *ops.Builder, x *G.Node) *G.Node { return o.Elu(x, 1.5) }, func(v float64) float64 {
+			if v > 0 {
+				return v
+			}
+			return 1.5 * math.Expm1(v)
+		}},
 		{"relu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("relu", x) }, func(v float64) float64 { return math.Max(v, 0) }},
 		{"silu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("silu", x) }, func(v float64) float64 { return v * sig(v) }},
 		{"softsign", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("softsign", x) }, func(v float64) float64 { return v / (1 + math.Abs(v)) }},
