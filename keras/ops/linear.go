@@ -82,3 +82,24 @@ func (o *Builder) Concat(axis int, xs ...*G.Node) *G.Node {
 	y, err := G.Concat(axis, xs...)
 	return o.node("Concat", y, err, xs...)
 }
+
+// Tile returns n copies of x joined along axis (negative counts from the end), as Keras's
+// ops.tile with one repeat count: a (2, 1, 3) x tiled 4 times along axis 1 is (2, 4, 3). The
+// gradient of the copies is summed back into x.
+func (o *Builder) Tile(x *G.Node, axis, n int) *G.Node {
+	if !o.ok("Tile", x) {
+		return nil
+	}
+	if n < 1 {
+		o.fail("Tile", fmt.Errorf("%w: %d copies of shape %v", keras.ErrShape, n, x.Shape()))
+		return nil
+	}
+	if n == 1 {
+		return x
+	}
+	xs := make([]*G.Node, n)
+	for i := range xs {
+		xs[i] = x
+	}
+	return o.Concat(axis, xs...)
+}

@@ -172,6 +172,27 @@ func TestElementwiseAndActivations(t *testing.T) {
 	}
 }
 
+// TestTile: copies of (2, 1, 3) along axis 1 (given as -2) repeat each sample's row; one copy
+// is x itself and zero copies an error.
+func TestTile(t *testing.T) {
+	x := seq(6, 1, 2, 1, 3)
+	got, err := run(t, keras.Shape{-1, 3, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tile(in[0], -2, 3) }, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv := x.Data().([]float64)
+	var want []float64
+	for b := range 2 {
+		for range 3 {
+			want = append(want, xv[b*3:b*3+3]...)
+		}
+	}
+	near(t, got, want)
+	if _, err := run(t, keras.Shape{-1, 1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tile(in[0], 1, 0) }, x); !errors.Is(err, keras.ErrShape) {
+		t.Errorf("Tile 0 copies: got %v, want ErrShape", err)
+	}
+}
+
 // TestSoftmaxRows: softmax runs along the last axis, each row on its own.
 func TestSoftmaxRows(t *testing.T) {
 	x := seq(6, 1, 2, 3)
