@@ -193,6 +193,36 @@ func TestTile(t *testing.T) {
 	}
 }
 
+// TestTransposeAndSlice: (2, 3, 4) transposed to (2, 4, 3) and cut to its steps 1:3 along
+// the last axis, against indexing by hand; a wrong permutation or range is an error.
+func TestTransposeAndSlice(t *testing.T) {
+	x := seq(24, 1, 2, 3, 4)
+	got, err := run(t, keras.Shape{-1, 4, 2}, func(o *ops.Builder, in []*G.Node) *G.Node {
+		return o.Slice(o.Transpose(in[0], 0, 2, 1), -1, 1, 3)
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv := x.Data().([]float64)
+	var want []float64
+	for b := range 2 {
+		for j := range 4 {
+			for i := 1; i < 3; i++ {
+				want = append(want, xv[b*12+i*4+j])
+			}
+		}
+	}
+	near(t, got, want)
+	for name, f := range map[string]func(o *ops.Builder, x *G.Node) *G.Node{
+		"Transpose(0, 1, 1)": func(o *ops.Builder, x *G.Node) *G.Node { return o.Transpose(x, 0, 1, 1) },
+		"Slice(1, 2, 5)":     func(o *ops.Builder, x *G.Node) *G.Node { return o.Slice(x, 1, 2, 5) },
+	} {
+		if _, err := run(t, keras.Shape{-1, 3, 4}, func(o *ops.Builder, in []*G.Node) *G.Node { return f(o, in[0]) }, x); !errors.Is(err, keras.ErrShape) {
+			t.Errorf("%s: got %v, want ErrShape", name, err)
+		}
+	}
+}
+
 // TestSoftmaxRows: softmax runs along the last axis, each row on its own.
 func TestSoftmaxRows(t *testing.T) {
 	x := seq(6, 1, 2, 3)
