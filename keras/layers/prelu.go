@@ -129,9 +129,8 @@ func (l *PReLULayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 
 // Forward computes relu(x) − alpha·relu(−x), in Keras's order, with alpha copied along the
 // shared axes and the batch to the input's shape (the copies' gradients sum back into alpha).
-// The copies along the batch stand for the kit's broadcasting Mul: with it, the gradient check
-// of RunLayerTest found the inputs' gradients wrong on rank-4 inputs (a kit issue to pin
-// down; a plain Gorgonia broadcast product differentiates correctly on its own).
+// The copies along the batch stand for the kit's broadcasting Mul, whose input gradients the
+// gradient check found wrong on rank-4 inputs (docs/gorgonia.md).
 func (l *PReLULayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
 	x := in[0]

@@ -71,3 +71,18 @@ func (o *Builder) BroadcastLast(x *G.Node, n int) *G.Node {
 
 // Sqrt returns √x.
 func (o *Builder) Sqrt(x *G.Node) *G.Node { return o.unary("Sqrt", G.Sqrt, x) }
+
+// Spread returns the vector w, of shape (n), copied to shape (…, n) as the outer product
+// 1·wᵀ, so that it meets a tensor of that shape in an element-wise operation of equal shapes
+// (see docs/gorgonia.md on the broadcasting product's gradients).
+func (o *Builder) Spread(w *G.Node, shape ...int) *G.Node {
+	if !o.ok("Spread", w) {
+		return nil
+	}
+	if w.Dims() != 1 || len(shape) < 1 || shape[len(shape)-1] != w.Shape()[0] {
+		o.fail("Spread", fmt.Errorf("%w: cannot spread shape %v to %v", keras.ErrShape, w.Shape(), shape))
+		return nil
+	}
+	n := w.Shape()[0]
+	return o.Reshape(o.MatMul(o.filled(tensor.Shape(shape).TotalSize()/n, 1, 1), o.Reshape(w, 1, n)), shape...)
+}
