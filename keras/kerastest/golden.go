@@ -93,6 +93,7 @@ func checkGolden(t *testing.T, c LayerCase) {
 	}
 	for i, y := range ys {
 		d := maxDiff(y, float32Tensor(g.Outputs[i]))
+		t.Logf("output %d: max difference from Keras %s's %g", i, g.Keras, d) // go test -v reports it
 		if !(d <= tol) {
 			t.Errorf("output %d differs from Keras %s's by %g (tolerance %g)", i, g.Keras, d, tol)
 		}

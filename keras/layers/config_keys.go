@@ -114,6 +114,20 @@ func floatKey[L any](name string, field func(*L) *float64, def float64) configKe
 		unset: func(l *L) { *field(l) = def }}
 }
 
+// noneFloatKey is a number key Keras may write as null (ReLU's max_value): the field holds
+// none for null, and a missing or null key reads as none.
+func noneFloatKey[L any](name string, field func(*L) *float64, none float64) configKey[L] {
+	return configKey[L]{name: name,
+		write: func(l *L) any {
+			if v := *field(l); v != none {
+				return v
+			}
+			return nil
+		},
+		read:  func(r *configReader, key string, l *L) { *field(l) = r.float(key, none, false) },
+		unset: func(l *L) { *field(l) = none }}
+}
+
 // boolKey is a boolean key.
 func boolKey[L any](name string, field func(*L) *bool, def bool) configKey[L] {
 	return configKey[L]{name: name,

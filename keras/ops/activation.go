@@ -120,6 +120,19 @@ func (o *Builder) LeakyRelu(x *G.Node, slope float64) *G.Node {
 	return o.unary("LeakyRelu", func(x *G.Node) (*G.Node, error) { return internalops.LeakyRelu(x, slope) }, x)
 }
 
+// ThresholdedRelu returns x where x > threshold and 0 elsewhere (threshold ≥ 0), the positive
+// part of Keras's relu with a threshold, as one op with a hand-written gradient (1 where
+// x > threshold, else 0). A threshold of 0 is Relu.
+func (o *Builder) ThresholdedRelu(x *G.Node, threshold float64) *G.Node {
+	return o.unary("ThresholdedRelu", func(x *G.Node) (*G.Node, error) { return internalops.ThresholdedRelu(x, threshold) }, x)
+}
+
+// Elu returns x where x > 0 and alpha·(exp(x) − 1) elsewhere, as Keras's elu: written as
+// relu(x) + alpha·(exp(−relu(−x)) − 1), so exp only ever sees x ≤ 0 and cannot overflow.
+func (o *Builder) Elu(x *G.Node, alpha float64) *G.Node {
+	return o.Add(o.Relu(x), o.Scale(o.Shift(o.Exp(o.Neg(o.Relu(o.Neg(x)))), -1), alpha))
+}
+
 // Softmax returns the softmax of x along its last axis.
 func (o *Builder) Softmax(x *G.Node) *G.Node { return o.unary("Softmax", softmax, x) }
 

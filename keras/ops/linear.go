@@ -82,3 +82,64 @@ func (o *Builder) Concat(axis int, xs ...*G.Node) *G.Node {
 	y, err := G.Concat(axis, xs...)
 	return o.node("Concat", y, err, xs...)
 }
+
+// Tile returns n copies of x joined along axis (negative counts from the end), as Keras's
+// ops.tile with one repeat count: a (2, 1, 3) x tiled 4 times along axis 1 is (2, 4, 3). The
+// gradient of the copies is summed back into x.
+func (o *Builder) Tile(x *G.Node, axis, n int) *G.Node {
+	if !o.ok("Tile", x) {
+		return nil
+	}
+	if n < 1 {
+		o.fail("Tile", fmt.Errorf("%w: %d copies of shape %v", keras.ErrShape, n, x.Shape()))
+		return nil
+	}
+	if n == 1 {
+		return x
+	}
+	xs := make([]*G.Node, n)
+	for i := range xs {
+		xs[i] = x
+	}
+	return o.Concat(axis, xs...)
+}
+
+// Transpose returns x with its axes permuted: axis i of the result is axis axes[i] of x, as
+// Keras's ops.transpose. axes must be a permutation of 0 … rank−1.
+func (o *Builder) Transpose(x *G.Node, axes ...int) *G.Node {
+	if !o.ok("Transpose", x) {
+		return nil
+	}
+	seen := make([]bool, x.Dims())
+	for _, a := range axes {
+		if len(axes) != x.Dims() || a < 0 || a >= x.Dims() || seen[a] {
+			o.fail("Transpose", fmt.Errorf("%w: axes %v are not a permutation of the axes of shape %v", keras.ErrShape, axes, x.Shape()))
+			return nil
+		}
+		seen[a] = true
+	}
+	y, err := G.Transpose(x, axes...)
+	return o.node("Transpose", y, err, x)
+}
+
+// Slice returns x[…, start:end, …] along axis (negative counts from the end), every other
+// axis whole, as Keras's ops.slice on one axis.
+func (o *Builder) Slice(x *G.Node, axis, start, end int) *G.Node {
+	if !o.ok("Slice", x) {
+		return nil
+	}
+	if axis < 0 {
+		axis += x.Dims()
+	}
+	if axis < 0 || axis >= x.Dims() || start < 0 || end > x.Shape()[axis] || start >= end {
+		o.fail("Slice", fmt.Errorf("%w: [%d:%d] along axis %d of shape %v", keras.ErrShape, start, end, axis, x.Shape()))
+		return nil
+	}
+	if start == 0 && end == x.Shape()[axis] {
+		return x
+	}
+	s := make([]tensor.Slice, x.Dims())
+	s[axis] = G.S(start, end)
+	y, err := G.Slice(x, s...)
+	return o.node("Slice", y, err, x)
+}

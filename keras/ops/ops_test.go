@@ -136,6 +136,18 @@ func TestElementwiseAndActivations(t *testing.T) {
 	}{
 		{"LeakyRelu0.3", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 0.3) }, func(v float64) float64 { return math.Max(v, 0.3*v) }},
 		{"LeakyRelu2", func(o *ops.Builder, x *G.Node) *G.Node { return o.LeakyRelu(x, 2) }, func(v float64) float64 { return math.Min(v, 2*v) }},
+		{"ThresholdedRelu0.5", func(o *ops.Builder, x *G.Node) *G.Node { return o.ThresholdedRelu(x, 0.5) }, func(v float64) float64 {
+			if v > 0.5 {
+				return v
+			}
+			return 0
+		}},
+		{"Elu1.5", func(o *ops.Builder, x *G.Node) *G.Node { return o.Elu(x, 1.5) }, func(v float64) float64 {
+			if v > 0 {
+				return v
+			}
+			return 1.5 * math.Expm1(v)
+		}},
 		{"relu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("relu", x) }, func(v float64) float64 { return math.Max(v, 0) }},
 		{"silu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("silu", x) }, func(v float64) float64 { return v * sig(v) }},
 		{"softsign", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("softsign", x) }, func(v float64) float64 { return v / (1 + math.Abs(v)) }},
@@ -157,6 +169,57 @@ func TestElementwiseAndActivations(t *testing.T) {
 			}
 			near(t, got, want)
 		})
+	}
+}
+
+// TestTile: copies of (2, 1, 3) along axis 1 (given as -2) repeat each sample's row; one copy
+// is x itself and zero copies an error.
+func TestTile(t *testing.T) {
+	x := seq(6, 1, 2, 1, 3)
+	got, err := run(t, keras.Shape{-1, 3, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tile(in[0], -2, 3) }, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv := x.Data().([]float64)
+	var want []float64
+	for b := range 2 {
+		for range 3 {
+			want = append(want, xv[b*3:b*3+3]...)
+		}
+	}
+	near(t, got, want)
+	if _, err := run(t, keras.Shape{-1, 1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tile(in[0], 1, 0) }, x); !errors.Is(err, keras.ErrShape) {
+		t.Errorf("Tile 0 copies: got %v, want ErrShape", err)
+	}
+}
+
+// TestTransposeAndSlice: (2, 3, 4) transposed to (2, 4, 3) and cut to its steps 1:3 along
+// the last axis, against indexing by hand; a wrong permutation or range is an error.
+func TestTransposeAndSlice(t *testing.T) {
+	x := seq(24, 1, 2, 3, 4)
+	got, err := run(t, keras.Shape{-1, 4, 2}, func(o *ops.Builder, in []*G.Node) *G.Node {
+		return o.Slice(o.Transpose(in[0], 0, 2, 1), -1, 1, 3)
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	xv := x.Data().([]float64)
+	var want []float64
+	for b := range 2 {
+		for j := range 4 {
+			for i := 1; i < 3; i++ {
+				want = append(want, xv[b*12+i*4+j])
+			}
+		}
+	}
+	near(t, got, want)
+	for name, f := range map[string]func(o *ops.Builder, x *G.Node) *G.Node{
+		"Transpose(0, 1, 1)": func(o *ops.Builder, x *G.Node) *G.Node { return o.Transpose(x, 0, 1, 1) },
+		"Slice(1, 2, 5)":     func(o *ops.Builder, x *G.Node) *G.Node { return o.Slice(x, 1, 2, 5) },
+	} {
+		if _, err := run(t, keras.Shape{-1, 3, 4}, func(o *ops.Builder, in []*G.Node) *G.Node { return f(o, in[0]) }, x); !errors.Is(err, keras.ErrShape) {
+			t.Errorf("%s: got %v, want ErrShape", name, err)
+		}
 	}
 }
 

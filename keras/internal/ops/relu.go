@@ -13,13 +13,19 @@ import (
 // gradients backward, each a pass over the tensor with its own allocation, which profiles of
 // the MLP step showed as 13% of Predict. The gradient at exactly 0 is 0, as in JAX (Keras 3's
 // backend here) and TensorFlow; Rectify's is 1.
-type reluOp struct{ Base }
+//
+// With a threshold θ ≥ 0 the same op computes Keras's thresholded relu, x where x > θ and 0
+// elsewhere: its output is positive exactly where x > θ, so reluGradOp serves it unchanged.
+type reluOp struct {
+	Base
+	threshold float64
+}
 
 var _ G.SDOp = reluOp{}
 
 // reluOps are the two ops; neither has a parameter.
 var (
-	theRelu     = reluOp{Base{Name: "relu", Inputs: 1}}
+	theRelu     = reluOp{Base: Base{Name: "relu", Inputs: 1}}
 	theReluGrad = reluGradOp{Base{Name: "reluGrad", Inputs: 2}}
 )
 
@@ -32,7 +38,7 @@ func (reluOp) DiffWRT(int) []bool { return []bool{true} }
 // InferShape returns the input's shape.
 func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
-// Do computes max(x, 0).
+// Do computes x where x > θ, else 0 (max(x, 0) for θ = 0).
 func (op reluOp) Do(in ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
@@ -42,9 +48,9 @@ func (op reluOp) Do(in ...G.Value) (_ G.Value, err error) {
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
 	switch x.Dtype() {
 	case tensor.Float32:
-		relu(data[float32](x), data[float32](out))
+		relu(data[float32](x), data[float32](out), float32(op.threshold))
 	default:
-		relu(data[float64](x), data[float64](out))
+		relu(data[float64](x), data[float64](out), op.threshold)
 	}
 	return out, nil
 }
@@ -58,10 +64,14 @@ func (reluOp) SymDiff(_ G.Nodes, out, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx}, nil
 }
 
-func relu[T float32 | float64](x, out []T) {
+func relu[T float32 | float64](x, out []T, threshold T) {
 	out = out[:len(x)]
 	for i, v := range x {
-		out[i] = max(v, 0)
+		if v > threshold {
+			out[i] = v
+		} else {
+			out[i] = 0
+		}
 	}
 }
 
@@ -128,4 +138,20 @@ func Relu(x *G.Node) (*G.Node, error) {
 		return G.Rectify(x)
 	}
 	return G.ApplyOp(theRelu, x)
+}
+
+// ThresholdedRelu is x where x > threshold and 0 elsewhere (threshold ≥ 0), as the first step
+// of Keras's relu with a threshold; its gradient is 1 where x > threshold and 0 elsewhere.
+func ThresholdedRelu(x *G.Node, threshold float64) (*G.Node, error) {
+	if !(threshold >= 0) {
+		return nil, fmt.Errorf("thresholded relu: threshold must be ≥ 0, got %v", threshold)
+	}
+	if threshold == 0 {
+		return Relu(x)
+	}
+	if x.IsScalar() || (x.Dtype() != tensor.Float32 && x.Dtype() != tensor.Float64) {
+		return nil, fmt.Errorf("thresholded relu: want a float32 or float64 tensor, got %v", x.Dtype())
+	}
+	op := reluOp{Base: Base{Name: "thresholded_relu", Params: fmt.Sprintf("threshold=%v", threshold), Inputs: 1}, threshold: threshold}
+	return G.ApplyOp(op, x)
 }

@@ -1,0 +1,147 @@
+package layers
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/initializers"
+	"github.com/kerago/kerago/keras/ops"
+	G "gorgonia.org/gorgonia"
+)
+
+// LayerNormalizationLayer normalises each sample along its last axis to mean 0 and variance
+// 1, then scales by gamma and shifts by beta, as Keras's LayerNormalization: unlike
+// BatchNormalization, the statistics are each row's own, in training and inference alike.
+//
+// # Input shape
+//
+// Any of rank ≥ 2, its last dimension known. # Output shape: the input's.
+type LayerNormalizationLayer struct {
+	keras.LayerBase
+	axis                int
+	eps                 float64
+	center, scale       bool
+	betaInit, gammaInit initializers.Initializer
+	gamma, beta         *keras.Variable
+}
+
+var _ keras.Layer = (*LayerNormalizationLayer)(nil)
+
+// LayerNormalization returns a layer normalisation along the last axis (Keras's axis=-1, the
+// only one supported) with Keras's arguments: epsilon (Keras's default 1e-3) added to the
+// variance, center to learn a shift beta, scale to learn a factor gamma (both true by
+// default). Options: Name, Trainable, DType.
+func LayerNormalization(epsilon float64, center, scale bool, opts ...Option) *LayerNormalizationLayer {
+	l := &LayerNormalizationLayer{axis: -1, eps: epsilon, center: center, scale: scale,
+		betaInit: initializers.Zeros(), gammaInit: initializers.Ones()}
+	return l.made(newOptions(opts))
+}
+
+// layerNormKeys is LayerNormalization's Keras config; the deprecated rms_scaling must be
+// false.
+var layerNormKeys = configKeys[LayerNormalizationLayer]{
+	{name: "axis", // Keras writes an int or a list of them
+		write: func(l *LayerNormalizationLayer) any { return l.axis },
+		read: func(r *configReader, key string, l *LayerNormalizationLayer) {
+			if axis := r.ints(key, 0); len(axis) == 1 {
+				l.axis = axis[0]
+			} else {
+				r.fail("axis %v: only the last axis is supported", r.cfg[key])
+			}
+		},
+		unset: func(l *LayerNormalizationLayer) { l.axis = -1 }},
+	floatKey("epsilon", func(l *LayerNormalizationLayer) *float64 { return &l.eps }, 1e-3),
+	boolKey("center", func(l *LayerNormalizationLayer) *bool { return &l.center }, true),
+	boolKey("scale", func(l *LayerNormalizationLayer) *bool { return &l.scale }, true),
+	{name: "rms_scaling",
+		write: func(*LayerNormalizationLayer) any { return false },
+		read: func(r *configReader, key string, _ *LayerNormalizationLayer) {
+			if b, _ := r.cfg[key].(bool); b {
+				r.fail("%s=true is not supported (Keras deprecates it for RMSNormalization)", key)
+			}
+		}},
+	initializerKey("beta_initializer", func(l *LayerNormalizationLayer) *initializers.Initializer { return &l.betaInit }, initializers.Zeros),
+	initializerKey("gamma_initializer", func(l *LayerNormalizationLayer) *initializers.Initializer { return &l.gammaInit }, initializers.Ones),
+	nullKey[LayerNormalizationLayer]("beta_regularizer"),
+	nullKey[LayerNormalizationLayer]("gamma_regularizer"),
+	nullKey[LayerNormalizationLayer]("beta_constraint"),
+	nullKey[LayerNormalizationLayer]("gamma_constraint"),
+}
+
+func init() {
+	registerLayer("LayerNormalization", layerNormKeys, func(l *LayerNormalizationLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// made names the layer and checks epsilon, given to LayerNormalization or read from a saved
+// config; the axis is checked against the input in Build.
+func (l *LayerNormalizationLayer) made(o *options) *LayerNormalizationLayer {
+	initBase(&l.LayerBase, "LayerNormalization", o)
+	if !(l.eps > 0) {
+		l.SetErr(fmt.Errorf("%w: epsilon must be > 0, got %v", keras.ErrInvalidArgument, l.eps))
+	}
+	return l
+}
+
+// Call applies the layer to x.
+func (l *LayerNormalizationLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
+	return keras.CallOne(l, inputs...)
+}
+
+// ClassName returns "LayerNormalization".
+func (l *LayerNormalizationLayer) ClassName() string { return "LayerNormalization" }
+
+// SupportsMasking reports that a mask passes through unchanged.
+func (l *LayerNormalizationLayer) SupportsMasking() bool { return true }
+
+// Build creates gamma, then beta, as Keras does, each of the last axis's size.
+func (l *LayerNormalizationLayer) Build(in []keras.Shape) error {
+	if err := checkLastAxis(in, l.axis); err != nil {
+		return err
+	}
+	d := in[0].Last()
+	var err error
+	if l.scale {
+		if l.gamma, err = l.AddWeightInit("gamma", keras.Shape{d}, l.gammaInit, true); err != nil {
+			return err
+		}
+	}
+	if l.center {
+		l.beta, err = l.AddWeightInit("beta", keras.Shape{d}, l.betaInit, true)
+	}
+	return err
+}
+
+// OutputShapes returns the input shape, once its last axis is checked against the weights'.
+func (l *LayerNormalizationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	if err := checkLastAxis(in, l.axis); err != nil {
+		return nil, err
+	}
+	for _, w := range []*keras.Variable{l.gamma, l.beta} {
+		if w != nil && w.Shape()[0] != in[0].Last() {
+			return nil, keras.ShapeError("input shape %v does not fit %s of shape %v", in[0], w.Path, w.Shape())
+		}
+	}
+	return []keras.Shape{in[0].Clone()}, nil
+}
+
+// Forward computes (x − mean)/√(variance + ε)·gamma + beta along the last axis.
+func (l *LayerNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	o := ops.New(ctx)
+	x := in[0]
+	n := x.Shape()[x.Dims()-1]
+	xc := o.Sub(x, o.BroadcastLast(o.MeanLast(x), n))
+	std := o.Sqrt(o.Shift(o.MeanLast(o.Mul(xc, xc)), l.eps))
+	y := o.Div(xc, o.BroadcastLast(std, n))
+	if l.gamma != nil {
+		// gamma is spread to x's shape first, so the product is between equal shapes: the
+		// kit's broadcasting Mul gave wrong input gradients here (docs/gorgonia.md).
+		y = o.Mul(y, o.Spread(o.Var(l.gamma), x.Shape()...))
+	}
+	if l.beta != nil {
+		y = o.Add(y, o.Var(l.beta))
+	}
+	return o.Result(y)
+}
+
+// Config returns Keras 3's LayerNormalization config.
+func (l *LayerNormalizationLayer) Config() map[string]any { return layerNormKeys.config(l) }
