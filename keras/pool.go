@@ -47,6 +47,8 @@ func (c *programCache) init() {
 		if c.max == 0 {
 			c.max = DefaultProgramCacheSize
 		}
+	}
+	if c.free.L == nil { // once: a goroutine may be waiting on it when clear empties items
 		c.free.L = &c.mu
 	}
 }
