@@ -97,21 +97,41 @@ func TestConcurrentPredictMatchesSingleThreaded(t *testing.T) {
 	}
 }
 
+// snapshots records the model's weights before training and after every training step.
+type snapshots struct {
+	keras.BaseCallback
+	ws [][]*tensor.Dense
+}
+
+func (s *snapshots) OnTrainBegin(keras.Logs) error {
+	s.ws = append(s.ws, s.Model().Weights())
+	return nil
+}
+
+func (s *snapshots) OnTrainBatchEnd(int, keras.Logs) error {
+	s.ws = append(s.ws, s.Model().Weights())
+	return nil
+}
+
 // Predict runs while Fit trains the same model on another goroutine: no race (run with
-// -race), every prediction finite, and once Fit returns, the predictions are those of a fresh
-// model holding the trained weights.
+// -race), and every whole-batch prediction (one inference step) is bit for bit that of the
+// weights after some training step, never a mixture of two; once Fit returns, the
+// predictions are those of a fresh model holding the trained weights.
 func TestConcurrentPredictWhileFit(t *testing.T) {
 	m := servedModel(t, 22)
 	x := randData(64, 12, 6)
 	y := keras.OneHotForTest([]int{0, 1, 2, 3}, 64)
+	snap := &snapshots{}
 	done := make(chan error)
 	go func() {
-		_, err := m.Fit(x, y, keras.Verbose(0), keras.Epochs(4), keras.BatchSize(8))
+		_, err := m.Fit(x, y, keras.Verbose(0), keras.Epochs(4), keras.BatchSize(8), keras.Callbacks(snap))
 		done <- err
 	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	stop := make(chan struct{})
+	var whole [][]float32 // batch-64 predictions made during Fit
+	var mu sync.Mutex
 	for g := 0; g < 3; g++ {
 		wg.Add(1)
 		go func(bs int) {
@@ -133,6 +153,11 @@ func TestConcurrentPredictWhileFit(t *testing.T) {
 						return
 					}
 				}
+				if bs == 64 {
+					mu.Lock()
+					whole = append(whole, got)
+					mu.Unlock()
+				}
 			}
 		}([]int{1, 16, 64}[g])
 	}
@@ -146,11 +171,32 @@ func TestConcurrentPredictWhileFit(t *testing.T) {
 		t.Error(err)
 	}
 	fresh := servedModel(t, 99)
-	if err := fresh.SetWeights(m.Weights()); err != nil {
-		t.Fatal(err)
+	var refs [][]float32
+	for _, ws := range snap.ws {
+		if err := fresh.SetWeights(ws); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := predictAt(fresh, x, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, ref)
 	}
+	for i, got := range whole {
+		matched := false
+		for _, ref := range refs {
+			if sameBits(got, ref) {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			t.Errorf("prediction %d during Fit matches the weights of none of the %d steps", i, len(refs)-1)
+		}
+	}
+	t.Logf("%d whole-batch predictions during Fit, checked against %d weight snapshots", len(whole), len(refs))
 	for _, bs := range []int{1, 16, 64} {
-		want, err := predictAt(fresh, x, bs)
+		want, err := predictAt(fresh, x, bs) // fresh holds the last snapshot: the trained weights
 		if err != nil {
 			t.Fatal(err)
 		}
