@@ -4,11 +4,16 @@ package keras
 // realisations, most recently used first.
 func ProgramKeysForTest(m *Model) []string {
 	var keys []string
-	if m.programs == nil || m.programs.ll == nil {
+	if m.programs == nil {
+		return nil
+	}
+	m.programs.mu.Lock()
+	defer m.programs.mu.Unlock()
+	if m.programs.ll == nil {
 		return nil
 	}
 	for e := m.programs.ll.Front(); e != nil; e = e.Next() {
-		keys = append(keys, e.Value.(*program).key)
+		keys = append(keys, e.Value.(*poolEntry).key)
 	}
 	return keys
 }

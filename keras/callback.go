@@ -32,7 +32,8 @@ func (l Logs) SortedKeys() []string {
 // Hooks run between steps, never inside one, and without the model's lock, so a hook may call
 // any method of the model, including Fit, Evaluate, Predict, Save, SetWeights and LoadWeights.
 // Another goroutine may be using the same model at the same time (a model serves several
-// goroutines, which take turns step by step), so a hook reads the model's state through calls
+// goroutines: inference steps run side by side, training steps and weight changes alone), so
+// a hook reads the model's state through calls
 // that take the lock or their own:
 //
 //   - [Model.Weights] returns copies of the weights, taken under the model's lock;

@@ -24,6 +24,11 @@ type Context struct {
 	reads    []read
 	rng      *rand.Rand
 	counter  int
+
+	// ownHeaders gives every weight node a header of its own over the variable's numbers
+	// (inference realisations, which run concurrently); bound records what each node reads.
+	ownHeaders bool
+	bound      []boundVar
 }
 
 // Logits records that a node is an activation applied to pre-activation values, so a loss can
@@ -55,16 +60,37 @@ func (c *Context) Graph() *G.ExprGraph { return c.g }
 // Training reports whether this is the training graph (dropout on, batch statistics used).
 func (c *Context) Training() bool { return c.training }
 
-// Var returns the node of a weight in this graph. Every graph binds the same *tensor.Dense,
-// so an optimizer step is seen by all of them.
+// Var returns the node of a weight in this graph. Every graph reads the same numbers, so an
+// optimizer step is seen by all of them: the training graph binds the variable's tensor, an
+// inference graph a header of its own over the same backing array.
 func (c *Context) Var(v *Variable) *G.Node {
 	if n, ok := c.vars[v]; ok {
 		return n
 	}
 	shape := v.Value.Shape().Clone()
-	n := G.NewTensor(c.g, v.Value.Dtype(), shape.Dims(), G.WithShape(shape...), G.WithValue(v.Value), G.WithName(c.uniq(v.Path)))
+	val := v.Value
+	if c.ownHeaders {
+		val = v.Value.ShallowClone()
+	}
+	n := G.NewTensor(c.g, v.Value.Dtype(), shape.Dims(), G.WithShape(shape...), G.WithValue(val), G.WithName(c.uniq(v.Path)))
 	c.vars[v] = n
+	c.bound = append(c.bound, boundVar{v: v, value: v.Value, data: v.Value.Uintptr()})
 	return n
+}
+
+// boundVar is a weight a graph reads: the variable, the tensor it held when the graph was
+// built and that tensor's backing array.
+type boundVar struct {
+	v     *Variable
+	value *tensor.Dense
+	data  uintptr
+}
+
+// current reports whether the graph still reads the variable's numbers. Variable.Value is an
+// exported field: code that puts a new tensor there (rather than copying into the old one)
+// leaves the graphs built before reading the old array, so such graphs are rebuilt.
+func (b boundVar) current() bool {
+	return b.v.Value == b.value && b.v.Value.Uintptr() == b.data
 }
 
 func (c *Context) uniq(name string) string {

@@ -17,11 +17,13 @@
 //
 // [Model.Compile], [Model.Fit], [Model.Evaluate] and [Model.Predict] then train and run it. For
 // each concrete input-shape signature (batch size, sequence lengths) the symbolic model is
-// realised once as a Gorgonia ExprGraph whose weight nodes all bind the same *tensor.Dense
-// values, cached and reused; see program.go.
+// realised as a Gorgonia ExprGraph whose weight nodes all read the same numbers, cached and
+// reused; see program.go and pool.go.
 //
-// A model may be used from several goroutines: the steps of Fit, Evaluate and Predict, and
-// SetWeights, LoadWeights and Save, take the model's lock in turn, batch by batch. Callbacks
+// A model may be used from several goroutines. The steps of Predict and Evaluate run at the
+// same time, each on a realisation of its own; a training step (Fit, TrainOnBatch, Gradients),
+// SetWeights, LoadWeights and Save hold the model's lock for writing and exclude them only
+// while the weights change. Callbacks
 // run between steps and may call any method of the model; see [Callback] for the calls that
 // read weights and optimizer state safely while another goroutine trains.
 //

@@ -16,7 +16,7 @@ func (m *Model) evaluate(call string, r *runner, d dataset, bs int, cbs callback
 		if err := cbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		if _, err := r.step(d, idx, nil); err != nil {
+		if err := r.step(d, idx, nil); err != nil {
 			return nil, inCall(call, "", err)
 		}
 		logs := r.logs()

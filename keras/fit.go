@@ -79,7 +79,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			if err = cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
 				break
 			}
-			if _, err = tr.step(train, idx, nil); err != nil {
+			if err = tr.step(train, idx, nil); err != nil {
 				err = inCall("Fit", "", err)
 				break
 			}

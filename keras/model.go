@@ -29,10 +29,25 @@ type Model struct {
 	stop     atomic.Bool
 	memLimit atomic.Int64 // bytes a realisation may take; see SetMemoryLimit
 
-	// mu serialises the steps of Fit, Evaluate, Predict and friends and the weight
-	// updates of SetWeights and LoadWeights, so a model may be used from several goroutines
-	// (they take turns batch by batch).
-	mu sync.Mutex
+	// mu guards the weights. A training step (with its optimizer update and moving
+	// statistics), SetWeights, LoadWeights and Save hold it for writing; an inference step of
+	// Predict or Evaluate holds it for reading, on a realisation of its own (pool.go), so
+	// inference from many goroutines runs in parallel and waits only while weights change.
+	mu sync.RWMutex
+	// buildMu serialises building realisations (a layer's Forward may keep state).
+	buildMu sync.Mutex
+	// cacheOnce creates programs for the first goroutine that needs it.
+	cacheOnce sync.Once
+}
+
+// cache returns the model's program cache, creating it on first use.
+func (m *Model) cache() *programCache {
+	m.cacheOnce.Do(func() {
+		if m.programs == nil {
+			m.programs = &programCache{}
+		}
+	})
+	return m.programs
 }
 
 var _ Layer = (*Model)(nil)
@@ -328,8 +343,8 @@ func (m *Model) TrainableVariables() []*Variable {
 // Weights returns copies of every weight, in Keras's get_weights() order, so that
 // best := m.Weights() ... m.SetWeights(best) restores them. Variables gives the live tensors.
 func (m *Model) Weights() []*tensor.Dense {
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	m.mu.RLock() // a consistent copy: no training step or weight load is in flight
+	defer m.mu.RUnlock()
 	vs := m.Variables()
 	out := make([]*tensor.Dense, len(vs))
 	for i, v := range vs {

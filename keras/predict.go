@@ -34,7 +34,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		_, err := r.step(d, idx, func(p *program) error {
+		err := r.step(d, idx, func(p *program) error {
 			for i := range p.outputs {
 				v, err := p.output(i)
 				if err != nil {

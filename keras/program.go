@@ -1,7 +1,6 @@
 package keras
 
 import (
-	"container/list"
 	"fmt"
 	"runtime"
 	"strings"
@@ -46,6 +45,9 @@ type program struct {
 	gradVals []*G.Value
 
 	bufs *batchBuffers // where batches are copied before they are fed
+
+	pool  *poolEntry // the cache entry this program belongs to (pool.go)
+	bound []boundVar // the weights this graph reads, to notice a replaced weight tensor
 }
 
 // readOut copies a node's value out of the graph on every run.
@@ -136,81 +138,6 @@ func programKey(md mode, shapes []tensor.Shape) string {
 	return b.String()
 }
 
-// programCache keeps the most recently used programs, releasing the least recently used when
-// full. Sequence models see a program per length bucket; the bound keeps memory flat.
-type programCache struct {
-	max   int
-	ll    *list.List
-	items map[string]*list.Element
-}
-
-// DefaultProgramCacheSize is how many realisations (shape signature × mode) a model keeps.
-const DefaultProgramCacheSize = 32
-
-func (c *programCache) get(key string) *program {
-	if c == nil || c.items == nil {
-		return nil
-	}
-	if e, ok := c.items[key]; ok {
-		c.ll.MoveToFront(e)
-		return e.Value.(*program)
-	}
-	return nil
-}
-
-func (c *programCache) put(p *program) {
-	if c.items == nil {
-		c.items = map[string]*list.Element{}
-		c.ll = list.New()
-		if c.max == 0 {
-			c.max = DefaultProgramCacheSize
-		}
-	}
-	c.items[p.key] = c.ll.PushFront(p)
-	for c.ll.Len() > c.max {
-		e := c.ll.Back()
-		old := e.Value.(*program)
-		c.ll.Remove(e)
-		delete(c.items, old.key)
-		old.release()
-	}
-}
-
-func (c *programCache) clear() {
-	if c == nil || c.items == nil {
-		return
-	}
-	for _, e := range c.items {
-		e.Value.(*program).release()
-	}
-	c.items = nil
-	c.ll = nil
-}
-
-func (c *programCache) len() int {
-	if c == nil || c.ll == nil {
-		return 0
-	}
-	return c.ll.Len()
-}
-
-// program returns the cached realisation for a mode and input shapes, building it on first use.
-func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (*program, error) {
-	key := programKey(md, shapes)
-	if m.programs == nil {
-		m.programs = &programCache{}
-	}
-	if p := m.programs.get(key); p != nil {
-		return p, nil
-	}
-	p, err := m.buildProgram(md, key, shapes, trainable)
-	if err != nil {
-		return nil, err
-	}
-	m.programs.put(p)
-	return p, nil
-}
-
 // gorgoniaDType maps a Keras input dtype to the dtype of the input node: integer inputs
 // (token ids) become tensor.Int, which Gorgonia's indexing ops take.
 func gorgoniaDType(keras string) tensor.Dtype {
@@ -243,6 +170,11 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 	g := G.NewGraph()
 	dt := m.floatDType()
 	ctx := newContext(g, md == modeTrain, dt, newRand())
+	// Inference realisations run side by side (pool.go), and Gorgonia's matrix product
+	// transposes its operands' headers in place while it runs: each of them reads the
+	// weights through headers of its own over the shared numbers. Training realisations run
+	// alone under the write lock and bind the variables' own tensors.
+	ctx.ownHeaders = md != modeTrain
 	p = &program{key: key, g: g, ctx: ctx}
 	vals := make(map[*Tensor]*G.Node, len(m.nodes))
 	for i, t := range m.inputs {
@@ -280,6 +212,12 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 	}
 	for _, r := range ctx.reads {
 		G.Read(r.node, r.into)
+	}
+	p.bound = ctx.bound
+	if ctx.ownHeaders {
+		if err := ownLeafHeaders(g, ctx.vars); err != nil {
+			return nil, err
+		}
 	}
 	p.vm = G.NewTapeMachine(g)
 	return p, nil
@@ -374,4 +312,30 @@ func ancestors(g *G.ExprGraph, n *G.Node) map[*G.Node]bool {
 		}
 	}
 	return seen
+}
+
+// ownLeafHeaders rebinds every other leaf node that was bound to a tensor while the graph was
+// built to a header of its own over the same numbers: a layer may bind one tensor in every
+// realisation (Embedding's mask table), NewTapeMachine sets the engine of every bound value
+// and Gorgonia's ops read (and the matrix product transposes) headers while they run, so
+// inference realisations running side by side must not share one. Weights already have their
+// own (Context.Var).
+func ownLeafHeaders(g *G.ExprGraph, weights map[*Variable]*G.Node) error {
+	own := make(map[*G.Node]bool, len(weights))
+	for _, n := range weights {
+		own[n] = true
+	}
+	for _, n := range g.AllNodes() {
+		if n.Op() != nil || own[n] || n.Value() == nil {
+			continue
+		}
+		d, ok := n.Value().(*tensor.Dense)
+		if !ok {
+			continue
+		}
+		if err := G.Let(n, d.ShallowClone()); err != nil {
+			return fmt.Errorf("keras: %w: giving node %s a header of its own: %v", ErrInternal, n.Name(), err)
+		}
+	}
+	return nil
 }

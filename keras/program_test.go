@@ -3,7 +3,9 @@ package keras
 import (
 	"runtime"
 	"testing"
+	"time"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -69,12 +71,81 @@ func TestProgramCacheReleasesEvictedMachines(t *testing.T) {
 
 func TestProgramCacheLRU(t *testing.T) {
 	c := &programCache{max: 2}
-	for _, k := range []string{"a", "b"} {
-		c.put(&program{key: k})
+	build := func(k string) func() (*program, error) {
+		return func() (*program, error) { return &program{key: k}, nil }
 	}
-	c.get("a") // a is now the most recent
-	c.put(&program{key: "c"})
-	if c.get("b") != nil || c.get("a") == nil || c.get("c") == nil {
-		t.Error("least recently used program was not the one evicted")
+	use := func(k string) *program {
+		p, err := c.acquire(k, 1, build(k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.giveBack()
+		return p
+	}
+	a, b := use("a"), use("b")
+	if use("a") != a { // a is now the most recent
+		t.Error("a was rebuilt while cached")
+	}
+	use("c")
+	if use("a") != a {
+		t.Error("a, used most recently, was evicted")
+	}
+	if use("b") == b {
+		t.Error("b, the least recently used, was not evicted")
+	}
+}
+
+// A key's pool hands each goroutine a program of its own, up to the limit; the next waits
+// until one comes back. A program evicted while in use is released when it comes back.
+func TestProgramPool(t *testing.T) {
+	c := &programCache{max: 1}
+	built := 0
+	build := func() (*program, error) {
+		built++
+		g := G.NewGraph()
+		G.NewScalar(g, tensor.Float32, G.WithName("x"))
+		return &program{key: "k", vm: G.NewTapeMachine(g)}, nil
+	}
+	p1, err := c.acquire("k", 2, build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := c.acquire("k", 2, build)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p1 == p2 || built != 2 {
+		t.Fatalf("two goroutines share a program (built %d)", built)
+	}
+	got := make(chan *program)
+	go func() {
+		p, err := c.acquire("k", 2, build)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- p
+	}()
+	select {
+	case <-got:
+		t.Fatal("a third program was handed out beyond the pool's limit of 2")
+	case <-time.After(50 * time.Millisecond):
+	}
+	p1.giveBack()
+	if p3 := <-got; p3 != p1 || built != 2 {
+		t.Errorf("the waiting goroutine got %p (built %d), want the program given back %p", p3, built, p1)
+	}
+	// A new key evicts k (max 1) while p1 and p2 are in use: they go when given back.
+	q, err := c.acquire("other", 2, func() (*program, error) { return &program{key: "other"}, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2.vm == nil {
+		t.Error("an evicted program was released while in use")
+	}
+	p2.giveBack()
+	p1.giveBack()
+	q.giveBack()
+	if p1.vm != nil || p2.vm != nil {
+		t.Error("evicted programs were not released when given back")
 	}
 }

@@ -151,14 +151,23 @@ func (r *runner) logs() Logs {
 }
 
 // step runs one batch: rows idx of d, then after (if not nil) with the program, whose read
-// slots hold the batch's results. The model's lock is held throughout: every program of a
-// model binds the same weight tensors (and Gorgonia's MatMul transposes its operands' headers
-// in place), and a program's buffers and result slots serve one batch at a time. Callbacks run
-// between steps, so they may call Predict, Evaluate, Save or SetWeights.
-func (r *runner) step(d dataset, idx []int, after func(*program) error) (*program, error) {
+// slots hold the batch's results. A training step holds the model's lock for writing: it
+// changes the weights (optimizer, moving statistics) and its program binds the variables'
+// own tensors, whose headers Gorgonia's MatMul transposes in place while it runs. An
+// inference step holds it for reading, so steps of Predict and Evaluate on other goroutines
+// run at the same time, each on a program of its own from the pool (a program's machine,
+// buffers and result slots serve one batch at a time) reading the weights through its own
+// headers. Callbacks run between steps, so they may call Predict, Evaluate, Save or
+// SetWeights.
+func (r *runner) step(d dataset, idx []int, after func(*program) error) (err error) {
 	m := r.m
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	if r.md == modeTrain {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+	} else {
+		m.mu.RLock()
+		defer m.mu.RUnlock()
+	}
 	shapes := make([]tensor.Shape, len(d.x))
 	for i, x := range d.x {
 		s := x.Shape().Clone()
@@ -166,7 +175,7 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (*progra
 		if r.bucketed[i] {
 			n, err := bucketedLength(x, idx)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			s[1] = n
 		}
@@ -174,8 +183,9 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (*progra
 	}
 	p, err := m.program(r.md, shapes, r.trainable)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	defer p.giveBack()
 	b := p.bufs
 	if b == nil || !b.fits(d) {
 		b = r.newBuffers(p, d)
@@ -187,10 +197,10 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (*progra
 			gatherX = gatherCompact
 		}
 		if err := gatherX(b.x[i], x, idx); err != nil {
-			return nil, err
+			return err
 		}
 		if err := G.Let(p.inputs[i], b.x[i]); err != nil {
-			return nil, fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
+			return fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
 		}
 	}
 	if r.md != modePredict {
@@ -199,44 +209,44 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (*progra
 				continue
 			}
 			if err := gather(b.rawY[i], y, idx); err != nil {
-				return nil, err
+				return err
 			}
 			if p.targets[i] == nil {
 				continue // an output with metrics but no loss
 			}
 			if m.compiled.heads[i].sparse {
 				if err := oneHot(b.y[i], y, idx); err != nil {
-					return nil, fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
+					return fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
 				}
 			} else if b.y[i] != b.rawY[i] {
 				if err := gather(b.y[i], y, idx); err != nil {
-					return nil, err
+					return err
 				}
 			}
 			if err := G.Let(p.targets[i], b.y[i]); err != nil {
-				return nil, fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
+				return fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
 			}
 		}
 	}
 	if err := p.run(); err != nil {
-		return nil, err
+		return err
 	}
 	if r.md == modeTrain && !r.skipUpdate {
 		if err := m.compiled.optimizer.Apply(r.params, p.grads); err != nil {
-			return nil, fmt.Errorf("keras: optimizer: %w", err)
+			return fmt.Errorf("keras: optimizer: %w", err)
 		}
 	}
 	if r.md != modePredict {
 		if err := r.track(p, b, len(idx)); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if after != nil {
 		if err := after(p); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // track adds a batch's losses and metrics to the running results.

@@ -14,7 +14,7 @@ func (m *Model) TrainOnBatch(x, y any) (logs Logs, err error) {
 		return nil, inCall("TrainOnBatch", "", err)
 	}
 	r := m.newRunner(modeTrain)
-	if _, err := r.step(d, identity(d.n), nil); err != nil {
+	if err := r.step(d, identity(d.n), nil); err != nil {
 		return nil, inCall("TrainOnBatch", "", err)
 	}
 	return r.logs(), nil
