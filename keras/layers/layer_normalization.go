@@ -133,9 +133,7 @@ func (l *LayerNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	std := o.Sqrt(o.Shift(o.MeanLast(o.Mul(xc, xc)), l.eps))
 	y := o.Div(xc, o.BroadcastLast(std, n))
 	if l.gamma != nil {
-		// gamma is spread to x's shape first, so the product is between equal shapes: the
-		// kit's broadcasting Mul gave wrong input gradients here (docs/gorgonia.md).
-		y = o.Mul(y, o.Spread(o.Var(l.gamma), x.Shape()...))
+		y = o.Mul(y, o.Var(l.gamma))
 	}
 	if l.beta != nil {
 		y = o.Add(y, o.Var(l.beta))

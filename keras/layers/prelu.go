@@ -127,10 +127,10 @@ func (l *PReLULayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{in[0].Clone()}, nil
 }
 
-// Forward computes relu(x) − alpha·relu(−x), in Keras's order, with alpha copied along the
-// shared axes and the batch to the input's shape (the copies' gradients sum back into alpha).
-// The copies along the batch stand for the kit's broadcasting Mul, whose input gradients the
-// gradient check found wrong on rank-4 inputs (docs/gorgonia.md).
+// Forward computes relu(x) − alpha·relu(−x), in Keras's order. alpha is copied along the
+// shared axes to the input's shape without the batch (the copies' gradients sum back into
+// alpha), since the kit's Mul broadcasts a trailing shape only; the Mul broadcasts it over
+// the batch.
 func (l *PReLULayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
 	x := in[0]
@@ -138,7 +138,6 @@ func (l *PReLULayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error
 	for _, a := range l.sharedAxes {
 		alpha = o.Tile(alpha, a-1, x.Shape()[a])
 	}
-	alpha = o.Tile(o.Reshape(alpha, append([]int{1}, x.Shape()[1:]...)...), 0, x.Shape()[0])
 	return o.Result(o.Sub(o.Relu(x), o.Mul(o.Relu(o.Neg(x)), alpha)))
 }
 

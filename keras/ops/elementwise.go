@@ -12,37 +12,41 @@ import (
 // binary is a Gorgonia element-wise operator on operands of one shape.
 type binary func(a, b *G.Node) (*G.Node, error)
 
-// broadcastable are Gorgonia's broadcasting forms of the operators Builder broadcasts.
-type broadcastable func(a, b *G.Node, left, right []byte) (*G.Node, error)
+// noBroadcast marks an operator Builder does not broadcast.
+const noBroadcast internalops.Arith = -1
 
 // Add returns a + b element by element. b may also have the trailing shape of a (a bias over
 // a batch); it is then added to every leading position, as in Keras.
-func (o *Builder) Add(a, b *G.Node) *G.Node { return o.elementwise("Add", G.Add, G.BroadcastAdd, a, b) }
+func (o *Builder) Add(a, b *G.Node) *G.Node {
+	return o.elementwise("Add", G.Add, internalops.Add, a, b)
+}
 
 // Sub returns a - b element by element, broadcasting b as Add does.
-func (o *Builder) Sub(a, b *G.Node) *G.Node { return o.elementwise("Sub", G.Sub, G.BroadcastSub, a, b) }
+func (o *Builder) Sub(a, b *G.Node) *G.Node {
+	return o.elementwise("Sub", G.Sub, internalops.Sub, a, b)
+}
 
 // Mul returns a ⊙ b element by element, broadcasting b as Add does.
 func (o *Builder) Mul(a, b *G.Node) *G.Node {
-	return o.elementwise("Mul", G.HadamardProd, G.BroadcastHadamardProd, a, b)
+	return o.elementwise("Mul", G.HadamardProd, internalops.Mul, a, b)
 }
 
 // Div returns a / b element by element, broadcasting b as Add does.
 func (o *Builder) Div(a, b *G.Node) *G.Node {
-	return o.elementwise("Div", G.HadamardDiv, G.BroadcastHadamardDiv, a, b)
+	return o.elementwise("Div", G.HadamardDiv, internalops.Div, a, b)
 }
 
 // Maximum returns the element-wise maximum of two tensors of one shape. Its gradient splits
 // a tie evenly between a and b, as Keras 3's (JAX's) maximum does (internal/ops.Maximum);
 // Gorgonia's MaxBetween would give all of it to a.
 func (o *Builder) Maximum(a, b *G.Node) *G.Node {
-	return o.elementwise("Maximum", internalops.Maximum, nil, a, b)
+	return o.elementwise("Maximum", internalops.Maximum, noBroadcast, a, b)
 }
 
 // Minimum returns the element-wise minimum of two tensors of one shape, its gradient split
 // at a tie as Maximum's is.
 func (o *Builder) Minimum(a, b *G.Node) *G.Node {
-	return o.elementwise("Minimum", internalops.Minimum, nil, a, b)
+	return o.elementwise("Minimum", internalops.Minimum, noBroadcast, a, b)
 }
 
 // Scale returns c·x for a constant c.
@@ -95,10 +99,10 @@ func (o *Builder) fold(op string, f func(a, b *G.Node) *G.Node, xs []*G.Node) *G
 	return acc
 }
 
-// elementwise applies f to operands of one shape, or bf when b has the trailing shape of a:
-// a is then viewed as (rows, size of b) and b as a vector, the one broadcast Gorgonia's
-// operators get right for every rank (pattern {0}), and the result is reshaped back.
-func (o *Builder) elementwise(op string, f binary, bf broadcastable, a, b *G.Node) *G.Node {
+// elementwise applies f to operands of one shape, or broadcasts b when it has the trailing
+// shape of a, with kerago's own op (internal/ops.Trailing): Gorgonia's broadcasting operators
+// on a reshaped operand gave silently wrong gradients (docs/gorgonia.md).
+func (o *Builder) elementwise(op string, f binary, kind internalops.Arith, a, b *G.Node) *G.Node {
 	if !o.ok(op, a, b) {
 		return nil
 	}
@@ -107,27 +111,10 @@ func (o *Builder) elementwise(op string, f binary, bf broadcastable, a, b *G.Nod
 		y, err := f(a, b)
 		return o.node(op, y, err, a, b)
 	}
-	if bf == nil || b.Dims() >= a.Dims() || b.Dims() == 0 || !slices.Equal(as[a.Dims()-b.Dims():], bs) {
+	if kind == noBroadcast || b.Dims() >= a.Dims() || b.Dims() == 0 || !slices.Equal(as[a.Dims()-b.Dims():], bs) {
 		o.fail(op, fmt.Errorf("%w: operands of shapes %v and %v (the second must have the first's shape or its trailing dimensions)", keras.ErrShape, as, bs))
 		return nil
 	}
-	n := bs.TotalSize()
-	a2, b1 := a, b
-	if a.Dims() != 2 {
-		a2 = o.Reshape(a, as.TotalSize()/n, n)
-	}
-	if b.Dims() != 1 {
-		b1 = o.Reshape(b, n)
-	}
-	if a2 == nil || b1 == nil {
-		return nil
-	}
-	y, err := bf(a2, b1, nil, []byte{0})
-	if o.node(op, y, err, a, b) == nil {
-		return nil
-	}
-	if a2 == a {
-		return y
-	}
-	return o.Reshape(y, as...)
+	y, err := internalops.Trailing(kind, a, b)
+	return o.node(op, y, err, a, b)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -46,7 +47,7 @@ func (o *Builder) Reshape(x *G.Node, shape ...int) *G.Node {
 		o.fail("Reshape", fmt.Errorf("%w: cannot reshape %v (%d values) to %v", keras.ErrShape, x.Shape(), x.Shape().TotalSize(), shape))
 		return nil
 	}
-	y, err := G.Reshape(x, tensor.Shape(shape).Clone())
+	y, err := internalops.Reshape(x, tensor.Shape(shape))
 	return o.node("Reshape", y, err, x)
 }
 

@@ -73,8 +73,9 @@ func (o *Builder) BroadcastLast(x *G.Node, n int) *G.Node {
 func (o *Builder) Sqrt(x *G.Node) *G.Node { return o.unary("Sqrt", G.Sqrt, x) }
 
 // Spread returns the vector w, of shape (n), copied to shape (…, n) as the outer product
-// 1·wᵀ, so that it meets a tensor of that shape in an element-wise operation of equal shapes
-// (see docs/gorgonia.md on the broadcasting product's gradients).
+// 1·wᵀ, so that it meets a tensor of that shape in an element-wise operation of equal shapes.
+// Mul and the other broadcasting operators do not need it: they repeat a trailing shape
+// themselves.
 func (o *Builder) Spread(w *G.Node, shape ...int) *G.Node {
 	if !o.ok("Spread", w) {
 		return nil
