@@ -9,6 +9,7 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
+	"github.com/kerago/kerago/keras/optimizers"
 	"gorgonia.org/tensor"
 )
 
@@ -140,4 +141,27 @@ func TestMaskingLSTMKerasValues(t *testing.T) {
 	if d := maxDiff(t, got[0], g.Last); d > 1e-6 {
 		t.Errorf("unpadded sequences' last output differs from the padded ones' by %g", d)
 	}
+}
+
+// TestMaskingGradients: training through Masking differentiates: the gradients of PReLU's
+// alpha (before Masking) and of the LSTM's weights (after it) match finite differences on
+// sequences padded with zero steps, the mask's comparison contributing none.
+func TestMaskingGradients(t *testing.T) {
+	in := keras.Input(keras.Shape{4, 3}, keras.DType("float64"))
+	h := layers.Masking(0).Call(layers.PReLU("ones", nil).Call(in))
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.LSTM(2).Call(h)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
+		t.Fatal(err)
+	}
+	x := kerastest.Float64(func(i int) float64 {
+		if step := i / 3 % 4; (i < 12 && step >= 2) || (i >= 12 && step == 0) {
+			return 0 // padding: row 0 after two steps, row 1 before three
+		}
+		return math.Sin(1.7*float64(i)) - 0.2
+	}, 2, 4, 3)
+	y := kerastest.Float64(func(i int) float64 { return 0.3 * float64(i%3) }, 2, 2)
+	kerastest.CheckGradients(t, m, x, y, kerastest.GradCheckOptions{})
 }
