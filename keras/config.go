@@ -6,8 +6,15 @@ package keras
 // functions here write that form exactly as Keras 3.15 does (checked against files Keras
 // writes); saving_fromconfig.go reads it back.
 
+// TrainableKeyOmitter is implemented by layers whose Keras class writes no "trainable" config
+// key and whose constructor refuses one, as Keras 3's SpatialDropout1D and SpatialDropout2D:
+// when OmitTrainableKey returns true, LayerConfig leaves the key out, so that Keras can load
+// the file. Such a layer's trainability is then not saved, which only suits a layer without
+// weights.
+type TrainableKeyOmitter interface{ OmitTrainableKey() bool }
+
 // LayerConfig returns a layer's full Keras 3 config: the layer's own keys plus name,
-// trainable and dtype.
+// trainable (unless the layer is a TrainableKeyOmitter that omits it) and dtype.
 func LayerConfig(l Layer) map[string]any {
 	cfg := map[string]any{}
 	for k, v := range l.Config() {
@@ -15,7 +22,9 @@ func LayerConfig(l Layer) map[string]any {
 	}
 	cfg["name"] = l.Name()
 	if _, ok := l.(*InputLayer); !ok {
-		cfg["trainable"] = l.base().trainable
+		if o, ok := l.(TrainableKeyOmitter); !ok || !o.OmitTrainableKey() {
+			cfg["trainable"] = l.base().trainable
+		}
 		cfg["dtype"] = dtypePolicy(l.base().DType())
 	}
 	return cfg

@@ -34,7 +34,7 @@ type savedLayer struct {
 	name    string
 	class   string
 	layer   Layer
-	mask    bool           // a mask-making op (NotEqual) that Keras writes; its output is ignored
+	mask    bool           // a mask-making op (NotEqual, Any) that Keras writes; its output is ignored
 	nodes   []any          // inbound_nodes
 	outputs [][]*Tensor    // per processed node
 	input   *Tensor        // for input layers
@@ -141,7 +141,8 @@ func newSavedLayer(entry map[string]any, st *loadState) (*savedLayer, error) {
 		sl.input = t
 		sl.outputs = [][]*Tensor{{t}}
 		sl.nodes = nil
-	case class == "NotEqual" && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
+	case (class == "NotEqual" || class == "Any") && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
+		// NotEqual after Embedding(mask_zero=True); NotEqual then Any for Masking.
 		sl.mask = true
 	case class == "Functional" || class == "Model" || class == "Sequential":
 		m, err := modelFromConfig(class, cfg, st)

@@ -39,6 +39,19 @@ func floats(seed float64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(full...), tensor.WithBacking(v))
 }
 
+// padded zeroes the last (i mod 3) steps of example i of a (batch, steps, features) tensor, as
+// padding that Masking(0) masks.
+func padded(x *tensor.Dense) *tensor.Dense {
+	s := x.Shape()
+	v := x.Data().([]float32)
+	for b := range s[0] {
+		for step := s[1] - b%3; step < s[1]; step++ {
+			clear(v[(b*s[1]+step)*s[2] : (b*s[1]+step+1)*s[2]])
+		}
+	}
+	return x
+}
+
 // floats64 is floats in float64.
 func floats64(seed float64, shape ...int) *tensor.Dense {
 	full := append([]int{zooBatch}, shape...)
@@ -291,6 +304,14 @@ func zoo() []zooCase {
 			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
 			return compile(t, m, "adagrad", "mse")
 		}, x: list(floats(15, 6, 3)), y: list(floats(16, 1))},
+
+		{name: "masked_sequence", stochastic: true, build: func(t *testing.T) *keras.Model {
+			in := keras.Input(keras.Shape{5, 3})
+			x := layers.SpatialDropout1D(0.2).Call(layers.Masking(0).Call(in))
+			out := layers.Dense(1).Call(layers.LSTM(3).Call(x))
+			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(padded(floats(26, 5, 3))), y: list(floats(27, 1))},
 
 		{name: "merges", build: func(t *testing.T) *keras.Model {
 			a := keras.Input(keras.Shape{4})

@@ -182,6 +182,14 @@ def keras_models():
     r = L.Bidirectional(L.LSTM(2))(r)
     out["recurrent"] = (keras.Model(xr, L.Dense(1)(r)), "adagrad", "mse", [data((16, 6, 3), 19)], [data((16, 1), 20)])
 
+    # Masking writes NotEqual and Any ops that feed the LSTM's mask; padded steps are zeros.
+    xm = keras.Input((5, 3))
+    pm = data((16, 5, 3), 40)
+    for i in range(16):
+        pm[i, 5 - i % 3:] = 0
+    hm = L.LSTM(3)(L.SpatialDropout1D(0.2)(L.Masking(0.0)(xm)))
+    out["masked_sequence"] = (keras.Model(xm, L.Dense(1)(hm)), "adam", "mse", [pm], [data((16, 1), 41)])
+
     xc = keras.Input((8, 8, 3))
     cc = L.ZeroPadding2D(1)(xc)
     cc = L.Conv2D(4, 3, activation="relu")(cc)
