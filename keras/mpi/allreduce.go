@@ -28,7 +28,7 @@ import (
 const reduceChunk = 1 << 22
 
 // AllreduceSum replaces buf on every rank by the elementwise sum of buf over all ranks, added
-// in rank order: ((buf₀ + buf₁) + buf₂) + … for every element. Every rank passes a buffer of
+// in rank order: ((0 + buf₀) + buf₁) + … for every element. Every rank passes a buffer of
 // the same length.
 //
 // The order is kerago's, not the library's: rank 0 gathers the buffers (MPI_Gather), adds
@@ -81,11 +81,13 @@ func (c *Comm) AllreduceSum(buf []float64) error {
 }
 
 // sumRanks writes into dst the rank-ordered sum of the size blocks of gathered, each
-// len(dst) long: dst[i] = ((g₀[i] + g₁[i]) + g₂[i]) + ….
+// len(dst) long: dst[i] = ((0 + g₀[i]) + g₁[i]) + …. Starting from +0 rather than g₀ is what
+// a loop over ranks in one process does (keras.NewLocalGroup), so the two agree even on the
+// sign of a zero sum.
 func sumRanks(dst, gathered []float64, size int) {
 	n := len(dst)
-	copy(dst, gathered[:n])
-	for r := 1; r < size; r++ {
+	clear(dst)
+	for r := range size {
 		block := gathered[r*n : (r+1)*n]
 		for i, v := range block {
 			dst[i] += v

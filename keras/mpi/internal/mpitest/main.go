@@ -106,8 +106,8 @@ func collectives(c *mpi.Comm, n int) error {
 		}
 	}
 	// The rank-ordered sum every rank expects, from every rank's known buffer.
-	want := values(0, n)
-	for r := 1; r < c.Size(); r++ {
+	want := make([]float64, n)
+	for r := range c.Size() {
 		for i, x := range values(r, n) {
 			want[i] += x
 		}
