@@ -233,6 +233,20 @@ func TestPanicRecoveredAfterInit(t *testing.T) {
 	}
 }
 
+// TestMismatchedLengths: buffers of different lengths on the two ranks give rank 0 an error
+// that names the method, the size, the rank and the failed MPI call with MPI's text, and the
+// job ends (mpitest aborts on the error) rather than hangs.
+func TestMismatchedLengths(t *testing.T) {
+	j := run(t, 2, "-mode", "mismatch")
+	if j.code == 0 {
+		t.Fatalf("mpirun exited 0\nstdout:\n%s\nstderr:\n%s", j.stdout, j.stderr)
+	}
+	want := "mpi: AllreduceSum of 1000 values on rank 0: mpi: MPI_Gather: MPI_ERR_TRUNCATE"
+	if !strings.Contains(j.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, j.stderr)
+	}
+}
+
 // TestBenchMode: the benchmark prints a figure for each size and method (its full run is in
 // docs/mpi.md).
 func TestBenchMode(t *testing.T) {

@@ -8,6 +8,7 @@
 //	mpirun -np 2 mpitest -mode kill -step 5  # rank 1 sends itself SIGKILL at step 5
 //	mpirun -np 2 mpitest -mode abortbusy     # rank 0 aborts while blocked in a collective
 //	mpirun -np 2 mpitest -mode panic         # a nil dereference is recovered after Init
+//	mpirun -np 2 mpitest -mode mismatch      # rank 1 sums a longer buffer than rank 0
 //	mpirun -np 2 mpitest -mode bench         # allreduce latency and bandwidth
 package main
 
@@ -27,7 +28,7 @@ import (
 )
 
 func main() {
-	mode := flag.String("mode", "collectives", "collectives, abort, kill, abortbusy, panic or bench")
+	mode := flag.String("mode", "collectives", "collectives, abort, kill, abortbusy, panic, mismatch or bench")
 	n := flag.Int("n", 100003, "values per rank in the collectives mode")
 	step := flag.Int("step", 5, "step of the loop at which rank 1 fails (abort, kill)")
 	sizes := flag.String("sizes", "1,1024,131072,1048576", "float64 counts for bench")
@@ -47,6 +48,8 @@ func main() {
 		err = abortBusy(comm)
 	case "panic":
 		err = recoverNil(comm)
+	case "mismatch":
+		err = mismatch(comm)
 	case "bench":
 		err = bench(comm, *sizes)
 	default:
@@ -248,4 +251,12 @@ func bench(c *mpi.Comm, sizeList string) error {
 		}
 	}
 	return nil
+}
+
+// mismatch has rank 1 pass a longer buffer to AllreduceSum than rank 0, which breaks MPI's
+// rule; the error that comes back (and the Abort that main makes of it) is what the test
+// checks.
+func mismatch(c *mpi.Comm) error {
+	buf := make([]float64, 1000+1000*c.Rank())
+	return c.AllreduceSum(buf)
 }
