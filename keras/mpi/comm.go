@@ -23,7 +23,6 @@ static int kerago_bcast(void *buf, int n, int root) {
 static int kerago_abort(int code) { return MPI_Abort(MPI_COMM_WORLD, code); }
 static int kerago_finalize(void) { return MPI_Finalize(); }
 static int kerago_initialized(int *flag) { return MPI_Initialized(flag); }
-static int kerago_finalized(int *flag) { return MPI_Finalized(flag); }
 static void kerago_error_string(int code, char *buf, int *len) {
 	if (MPI_Error_string(code, buf, len) != MPI_SUCCESS) {
 		*len = 0;

@@ -4,6 +4,7 @@ package mpi
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -158,6 +159,21 @@ func collectives(t *testing.T, np int) (ordered, library string) {
 func TestCollectives(t *testing.T) {
 	for _, np := range []int{2, 4} {
 		t.Run(fmt.Sprintf("np=%d", np), func(t *testing.T) { collectives(t, np) })
+	}
+}
+
+// TestSingleton: a program started without mpirun is rank 0 of a job of size 1, and its
+// collectives work (the sums are its own buffer).
+func TestSingleton(t *testing.T) {
+	mpirun(t) // the singleton starts OpenMPI's daemon, which comes with mpirun
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, helper, "-mode", "collectives", "-n", "1000").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mpitest without mpirun: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`rank 0 size 1 broadcast ok`).Match(out) {
+		t.Fatalf("want rank 0 of 1:\n%s", out)
 	}
 }
 
