@@ -123,6 +123,10 @@ type options struct {
 	biasInitializer      any
 	recurrentInitializer any
 	embeddingsInit       any
+	kernelRegularizer    any // penalties.go
+	biasRegularizer      any
+	kernelConstraint     any
+	biasConstraint       any
 	strides              []int
 	padding              string
 	dilation             []int
