@@ -127,6 +127,8 @@ type options struct {
 	biasRegularizer      any
 	kernelConstraint     any
 	biasConstraint       any
+	recurrentRegularizer any
+	recurrentConstraint  any
 	strides              []int
 	padding              string
 	dilation             []int

@@ -15,6 +15,10 @@ import (
 type penalties struct {
 	kernelReg, biasReg keras.Regularizer
 	kernelCon, biasCon keras.Constraint
+	// A recurrent layer's recurrent kernel (Keras's recurrent_regularizer,
+	// recurrent_constraint).
+	recurrentReg keras.Regularizer
+	recurrentCon keras.Constraint
 }
 
 // KernelRegularizer sets the kernel's regularizer (default none): a keras/regularizers value
@@ -41,15 +45,41 @@ func BiasConstraint(c any) WeightsOption {
 	return WeightsOption{func(o *options) { o.mark("BiasConstraint"); o.biasConstraint = c }}
 }
 
+// RecurrentRegularizer sets a recurrent layer's recurrent kernel regularizer (default none),
+// as KernelRegularizer.
+func RecurrentRegularizer(r any) RecurrentOption {
+	return RecurrentOption{func(o *options) { o.mark("RecurrentRegularizer"); o.recurrentRegularizer = r }}
+}
+
+// RecurrentConstraint sets a recurrent layer's recurrent kernel constraint (default none), as
+// KernelConstraint.
+func RecurrentConstraint(c any) RecurrentOption {
+	return RecurrentOption{func(o *options) { o.mark("RecurrentConstraint"); o.recurrentConstraint = c }}
+}
+
+// EmbeddingsRegularizer sets an Embedding's table regularizer (default none), as
+// KernelRegularizer.
+func EmbeddingsRegularizer(r any) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("EmbeddingsRegularizer"); o.kernelRegularizer = r }}
+}
+
+// EmbeddingsConstraint sets an Embedding's table constraint (default none), as
+// KernelConstraint.
+func EmbeddingsConstraint(c any) EmbeddingOption {
+	return embeddingOnly{func(o *options) { o.mark("EmbeddingsConstraint"); o.kernelConstraint = c }}
+}
+
 // penaltiesOf resolves the options' regularizers and constraints.
 func penaltiesOf(o *options) (penalties, error) {
 	var p penalties
-	var e1, e2, e3, e4 error
-	p.kernelReg, e1 = regularizerOf("KernelRegularizer", o.kernelRegularizer)
-	p.biasReg, e2 = regularizerOf("BiasRegularizer", o.biasRegularizer)
-	p.kernelCon, e3 = constraintOf("KernelConstraint", o.kernelConstraint)
-	p.biasCon, e4 = constraintOf("BiasConstraint", o.biasConstraint)
-	return p, errors.Join(e1, e2, e3, e4)
+	errs := make([]error, 6)
+	p.kernelReg, errs[0] = regularizerOf("KernelRegularizer", o.kernelRegularizer)
+	p.biasReg, errs[1] = regularizerOf("BiasRegularizer", o.biasRegularizer)
+	p.kernelCon, errs[2] = constraintOf("KernelConstraint", o.kernelConstraint)
+	p.biasCon, errs[3] = constraintOf("BiasConstraint", o.biasConstraint)
+	p.recurrentReg, errs[4] = regularizerOf("RecurrentRegularizer", o.recurrentRegularizer)
+	p.recurrentCon, errs[5] = constraintOf("RecurrentConstraint", o.recurrentConstraint)
+	return p, errors.Join(errs...)
 }
 
 // attach sets the penalties on the weights; bias may be nil (use_bias false).
@@ -112,6 +142,24 @@ func penaltyKeys[L any](pen func(*L) *penalties) []configKey[L] {
 		nullKey[L]("activity_regularizer"),
 		objectKey("kernel_constraint", func(l *L) *keras.Constraint { return &pen(l).kernelCon }),
 		objectKey("bias_constraint", func(l *L) *keras.Constraint { return &pen(l).biasCon }),
+	}
+}
+
+// recurrentPenaltyKeys are penaltyKeys with the recurrent kernel's, as LSTM, GRU and
+// SimpleRNN write them.
+func recurrentPenaltyKeys[L any](pen func(*L) *penalties) []configKey[L] {
+	return append(penaltyKeys(pen),
+		objectKey("recurrent_regularizer", func(l *L) *keras.Regularizer { return &pen(l).recurrentReg }),
+		objectKey("recurrent_constraint", func(l *L) *keras.Constraint { return &pen(l).recurrentCon }))
+}
+
+// embeddingPenaltyKeys are an Embedding's embeddings_regularizer and embeddings_constraint
+// (kept as the kernel's); activity_regularizer stays null.
+func embeddingPenaltyKeys[L any](pen func(*L) *penalties) []configKey[L] {
+	return []configKey[L]{
+		objectKey("embeddings_regularizer", func(l *L) *keras.Regularizer { return &pen(l).kernelReg }),
+		nullKey[L]("activity_regularizer"),
+		objectKey("embeddings_constraint", func(l *L) *keras.Constraint { return &pen(l).kernelCon }),
 	}
 }
 
