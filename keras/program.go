@@ -193,6 +193,9 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 		if err := p.buildLoss(m.compiled, dt); err != nil {
 			return nil, err
 		}
+		if err := p.addPenalties(m.compiled.trainable); err != nil {
+			return nil, err
+		}
 	}
 	if md == modeTrain {
 		if err := p.buildGrads(trainable); err != nil {

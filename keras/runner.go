@@ -235,6 +235,9 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (err err
 		if err := m.compiled.optimizer.Apply(r.params, p.grads); err != nil {
 			return fmt.Errorf("keras: optimizer: %w", err)
 		}
+		if err := applyConstraints(r.trainable); err != nil {
+			return err
+		}
 	}
 	if r.md != modePredict {
 		if err := r.track(p, b, len(idx)); err != nil {

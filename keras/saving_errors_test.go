@@ -245,8 +245,8 @@ func TestLoadErrors(t *testing.T) {
 			return strings.Replace(s, `"units":16`, `"units":15`, 1)
 		}), nil, keras.ErrShape, "layers/dense/vars/0"},
 		{"unsupported setting", edited("reg.keras", func(s string) string {
-			return strings.Replace(s, `"kernel_regularizer":null`, `"kernel_regularizer":{"class_name":"L2","config":{"l2":0.01}}`, 1)
-		}), nil, keras.ErrInvalidArgument, "kernel_regularizer"},
+			return strings.Replace(s, `"activity_regularizer":null`, `"activity_regularizer":{"class_name":"L2","config":{"l2":0.01}}`, 1)
+		}), nil, keras.ErrInvalidArgument, "activity_regularizer"},
 		{"weights-only file", weights, nil, keras.ErrFileFormat, "weights only"},
 		{"not a model file", garbage, nil, keras.ErrFileFormat, "neither"},
 		{"missing file", filepath.Join(dir, "nope.keras"), nil, fs.ErrNotExist, "nope.keras"},

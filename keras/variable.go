@@ -14,6 +14,12 @@ type Variable struct {
 	Path      string        // layer/name, as Keras 3's variable.path: "dense/kernel"
 	Value     *tensor.Dense // the numbers, updated in place
 	Trainable bool          // false for statistics such as BatchNormalization's moving mean
+
+	// Regularizer, when set, adds its penalty of the weight to the loss (regularization.go).
+	Regularizer Regularizer
+	// Constraint, when set, is applied to the weight after each optimizer step
+	// (regularization.go).
+	Constraint Constraint
 }
 
 // Shape returns the variable's shape.

@@ -20,6 +20,7 @@ type configKey[L any] struct {
 	aliases  []string                                // older spellings read when name is missing (Keras 2's "alpha")
 	read     func(r *configReader, key string, l *L) // sets the layer's field from r.cfg[key], present and not null
 	unset    func(l *L)                              // sets the default when the key is missing or null
+	own      bool                                    // a non-null value is read, not refused by checkUnsupported (penalties.go)
 }
 
 // req marks the key required: a saved config without it is an error.
@@ -78,7 +79,8 @@ func present(cfg map[string]any, name string, aliases []string, null bool) (stri
 // constructor does.
 func registerLayer[L any](class string, keys configKeys[L], made func(l *L, o *options) keras.Layer) {
 	Register(class, func(c map[string]any) (keras.Layer, error) {
-		r := newConfigReader(class, c)
+		r := newConfigReader(class, withoutOwn(keys, c))
+		r.cfg = c
 		l := new(L)
 		keys.read(r, l)
 		if r.err != nil {

@@ -148,6 +148,7 @@ type convCore struct {
 	useBias    bool
 	kernelInit initializers.Initializer
 	biasInit   initializers.Initializer
+	pen        penalties
 	kernel     *keras.Variable // (k..., in, filters)
 	bias       *keras.Variable // (filters,)
 }
@@ -160,13 +161,15 @@ func convFromOptions(filters int, kernelSize []int, o *options) (convCore, error
 	var kErr, bErr error
 	c.kernelInit, kErr = initializerOf("KernelInitializer", o.kernelInitializer)
 	c.biasInit, bErr = initializerOf("BiasInitializer", o.biasInitializer)
-	return c, errors.Join(kErr, bErr)
+	var pErr error
+	c.pen, pErr = penaltiesOf(o)
+	return c, errors.Join(kErr, bErr, pErr)
 }
 
 // convKeys is the Keras config of Conv1D and Conv2D, whose keys are the same: Config writes
 // it and LoadModel reads it back into the layer's core.
 func convKeys[L any](core func(*L) *convCore) configKeys[L] {
-	return configKeys[L]{
+	return append(configKeys[L]{
 		intKey("filters", func(l *L) *int { return &core(l).filters }, 0).req(),
 		windowKey("kernel_size", func(l *L) *[]int { return &core(l).kernelSize }).req(),
 		windowKey("strides", func(l *L) *[]int { return &core(l).strides }),
@@ -178,12 +181,7 @@ func convKeys[L any](core func(*L) *convCore) configKeys[L] {
 		boolKey("use_bias", func(l *L) *bool { return &core(l).useBias }, true),
 		initializerKey("kernel_initializer", func(l *L) *initializers.Initializer { return &core(l).kernelInit }, initializers.GlorotUniform),
 		initializerKey("bias_initializer", func(l *L) *initializers.Initializer { return &core(l).biasInit }, initializers.Zeros),
-		nullKey[L]("kernel_regularizer"),
-		nullKey[L]("bias_regularizer"),
-		nullKey[L]("activity_regularizer"),
-		nullKey[L]("kernel_constraint"),
-		nullKey[L]("bias_constraint"),
-	}
+	}, penaltyKeys(func(l *L) *penalties { return &core(l).pen })...)
 }
 
 // check sets the core's rank, expands its window sizes to one per spatial axis with their
@@ -242,6 +240,7 @@ func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
 			return err
 		}
 	}
+	c.pen.attach(c.kernel, c.bias)
 	return nil
 }
 

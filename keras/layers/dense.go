@@ -24,6 +24,7 @@ type DenseLayer struct {
 	useBias    bool
 	kernelInit initializers.Initializer
 	biasInit   initializers.Initializer
+	pen        penalties
 	kernel     *keras.Variable
 	bias       *keras.Variable
 }
@@ -32,28 +33,27 @@ var _ keras.Layer = (*DenseLayer)(nil)
 
 // Dense returns a densely connected layer of units outputs. Options: Activation (default
 // none), UseBias (true), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"),
-// Name, Trainable.
+// KernelRegularizer, BiasRegularizer, KernelConstraint, BiasConstraint (none), Name,
+// Trainable.
 func Dense(units int, opts ...DenseOption) *DenseLayer {
 	o := newOptions(opts)
 	l := &DenseLayer{units: units, activation: o.activation, useBias: o.useBias}
 	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
 	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
+	var err error
+	l.pen, err = penaltiesOf(o)
+	l.SetErr(err)
 	return l.made(o)
 }
 
 // denseKeys is Dense's Keras config: Config writes it and LoadModel reads it back.
-var denseKeys = configKeys[DenseLayer]{
+var denseKeys = append(configKeys[DenseLayer]{
 	intKey("units", func(l *DenseLayer) *int { return &l.units }, 0).req(),
 	activationKey("activation", func(l *DenseLayer) *string { return &l.activation }),
 	boolKey("use_bias", func(l *DenseLayer) *bool { return &l.useBias }, true),
 	initializerKey("kernel_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.kernelInit }, initializers.GlorotUniform),
 	initializerKey("bias_initializer", func(l *DenseLayer) *initializers.Initializer { return &l.biasInit }, initializers.Zeros),
-	nullKey[DenseLayer]("kernel_regularizer"),
-	nullKey[DenseLayer]("bias_regularizer"),
-	nullKey[DenseLayer]("activity_regularizer"),
-	nullKey[DenseLayer]("kernel_constraint"),
-	nullKey[DenseLayer]("bias_constraint"),
-}
+}, penaltyKeys(func(l *DenseLayer) *penalties { return &l.pen })...)
 
 func init() {
 	registerLayer("Dense", denseKeys, func(l *DenseLayer, o *options) keras.Layer { return l.made(o) })
@@ -96,6 +96,7 @@ func (l *DenseLayer) Build(in []keras.Shape) error {
 			return err
 		}
 	}
+	l.pen.attach(l.kernel, l.bias)
 	return nil
 }
 

@@ -37,6 +37,7 @@ type EmbeddingLayer struct {
 	keras.LayerBase
 	inputDim, outputDim int
 	init                initializers.Initializer
+	pen                 penalties // embeddings_regularizer, embeddings_constraint as the kernel's
 	maskZero            bool
 	embeddings          *keras.Variable
 	maskTable           *tensor.Dense // 0 for id 0, 1 for the others; shared by every graph
@@ -51,21 +52,21 @@ func Embedding(inputDim, outputDim int, opts ...EmbeddingOption) *EmbeddingLayer
 	o := newOptions(opts)
 	l := &EmbeddingLayer{inputDim: inputDim, outputDim: outputDim, maskZero: o.maskZero}
 	l.init = resolveInit(&l.LayerBase, "EmbeddingsInitializer", o.embeddingsInit)
+	var err error
+	l.pen, err = penaltiesOf(o)
+	l.SetErr(err)
 	return l.made(o)
 }
 
 // embeddingKeys is Embedding's Keras config.
-var embeddingKeys = configKeys[EmbeddingLayer]{
+var embeddingKeys = append(configKeys[EmbeddingLayer]{
 	intKey("input_dim", func(l *EmbeddingLayer) *int { return &l.inputDim }, 0).req(),
 	intKey("output_dim", func(l *EmbeddingLayer) *int { return &l.outputDim }, 0).req(),
 	initializerKey("embeddings_initializer", func(l *EmbeddingLayer) *initializers.Initializer { return &l.init },
 		func() initializers.Initializer { return initializers.RandomUniform(-0.05, 0.05) }),
-	nullKey[EmbeddingLayer]("embeddings_regularizer"),
-	nullKey[EmbeddingLayer]("activity_regularizer"),
-	nullKey[EmbeddingLayer]("embeddings_constraint"),
 	boolKey("mask_zero", func(l *EmbeddingLayer) *bool { return &l.maskZero }, false),
 	nullKey[EmbeddingLayer]("quantization_config"),
-}
+}, embeddingPenaltyKeys(func(l *EmbeddingLayer) *penalties { return &l.pen })...)
 
 func init() {
 	registerLayer("Embedding", embeddingKeys, func(l *EmbeddingLayer, o *options) keras.Layer { return l.made(o) })
@@ -117,8 +118,11 @@ func (l *EmbeddingLayer) Build(in []keras.Shape) error {
 		return err
 	}
 	var err error
-	l.embeddings, err = l.AddWeightInit("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true)
-	return err
+	if l.embeddings, err = l.AddWeightInit("embeddings", keras.Shape{l.inputDim, l.outputDim}, l.init, true); err != nil {
+		return err
+	}
+	l.pen.attach(l.embeddings, nil)
+	return nil
 }
 
 // OutputShapes appends outputDim to the input shape.
@@ -229,8 +233,8 @@ func checkIDRange[T int | float32 | float64](l *EmbeddingLayer, shape tensor.Sha
 // Config returns Keras 3's Embedding config.
 func (l *EmbeddingLayer) Config() map[string]any { return embeddingKeys.config(l) }
 
-// EmbeddingOption is an option Embedding takes: EmbeddingsInitializer, MaskZero and the
-// common options.
+// EmbeddingOption is an option Embedding takes: EmbeddingsInitializer, MaskZero,
+// EmbeddingsRegularizer, EmbeddingsConstraint and the common options.
 type EmbeddingOption interface {
 	applier
 	embedding()

@@ -123,6 +123,12 @@ type options struct {
 	biasInitializer      any
 	recurrentInitializer any
 	embeddingsInit       any
+	kernelRegularizer    any // penalties.go
+	biasRegularizer      any
+	kernelConstraint     any
+	biasConstraint       any
+	recurrentRegularizer any
+	recurrentConstraint  any
 	strides              []int
 	padding              string
 	dilation             []int

@@ -154,7 +154,11 @@ func TestRegistryRejectsUnsupportedConfigs(t *testing.T) {
 		cfg   map[string]any
 		want  string
 	}{
-		{"regularizer", "Dense", map[string]any{"units": 2.0, "kernel_regularizer": map[string]any{"class_name": "L2"}}, "kernel_regularizer"},
+		{"activity regularizer", "Dense", map[string]any{"units": 2.0, "activity_regularizer": map[string]any{"class_name": "L2"}}, "activity_regularizer"},
+		{"unknown regularizer", "Dense", map[string]any{"units": 2.0, "kernel_regularizer": map[string]any{"class_name": "OrthogonalRegularizer"}}, "kernel_regularizer"},
+		{"constraint as regularizer", "Conv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}, "bias_regularizer": "max_norm"}, "bias_regularizer"},
+		{"bad constraint", "Dense", map[string]any{"units": 2.0, "kernel_constraint": map[string]any{"class_name": "MinMaxNorm", "config": map[string]any{"min_value": 2.0, "max_value": 1.0}}}, "kernel_constraint"},
+		{"recurrent activity regularizer", "LSTM", map[string]any{"units": 2.0, "activity_regularizer": "l2"}, "activity_regularizer"},
 		{"channels_first", "Conv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}, "data_format": "channels_first"}, "channels_first"},
 		{"recurrent dropout", "LSTM", map[string]any{"units": 2.0, "recurrent_dropout": 0.5}, "recurrent_dropout"},
 		{"stateful", "GRU", map[string]any{"units": 2.0, "stateful": true}, "stateful"},

@@ -28,6 +28,7 @@ type recurrent struct {
 	kernelInit, recurrentInit, biasInit initializers.Initializer
 	unitForgetBias                      bool
 	returnSequences, returnState        bool
+	pen                                 penalties
 
 	kernel, recurrentKernel, bias *keras.Variable
 }
@@ -47,6 +48,9 @@ func newRecurrent(kind internalops.RNNKind, class, cell string, units int, o *op
 	l.kernelInit = resolveInit(&l.LayerBase, "KernelInitializer", o.kernelInitializer)
 	l.recurrentInit = resolveInit(&l.LayerBase, "RecurrentInitializer", o.recurrentInitializer)
 	l.biasInit = resolveInit(&l.LayerBase, "BiasInitializer", o.biasInitializer)
+	var err error
+	l.pen, err = penaltiesOf(o)
+	l.SetErr(err)
 	l.made(o)
 	return l
 }
@@ -90,16 +94,10 @@ func recurrentKeys(kind internalops.RNNKind) configKeys[recurrent] {
 		initializerKey("recurrent_initializer", func(l *recurrent) *initializers.Initializer { return &l.recurrentInit },
 			func() initializers.Initializer { return initializers.Orthogonal(1) }),
 		initializerKey("bias_initializer", func(l *recurrent) *initializers.Initializer { return &l.biasInit }, initializers.Zeros),
-		nullKey[recurrent]("kernel_regularizer"),
-		nullKey[recurrent]("recurrent_regularizer"),
-		nullKey[recurrent]("bias_regularizer"),
-		nullKey[recurrent]("activity_regularizer"),
-		nullKey[recurrent]("kernel_constraint"),
-		nullKey[recurrent]("recurrent_constraint"),
-		nullKey[recurrent]("bias_constraint"),
 		zeroKey[recurrent]("dropout"),
 		zeroKey[recurrent]("recurrent_dropout"),
 	}
+	ks = append(ks, recurrentPenaltyKeys(func(l *recurrent) *penalties { return &l.pen })...)
 	if kind == internalops.KindSimple {
 		return ks
 	}
@@ -198,6 +196,8 @@ func (l *recurrent) Build(in []keras.Shape) error {
 			fillRange(l.bias.Value, u, 2*u, 1) // the forget gate starts at 1, whatever the initializer
 		}
 	}
+	l.pen.attach(l.kernel, l.bias)
+	l.recurrentKernel.Regularizer, l.recurrentKernel.Constraint = l.pen.recurrentReg, l.pen.recurrentCon
 	l.setPaths(l.Name() + "/" + l.cell + "/")
 	return nil
 }

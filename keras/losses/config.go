@@ -84,6 +84,9 @@ func FromConfig(className string, config map[string]any) (Loss, error) {
 	if r, ok := config["reduction"]; ok && r != nil && r != sumOverBatchSize {
 		return nil, fmt.Errorf("loss %s: reduction %v is not supported (only %q)", className, r, sumOverBatchSize)
 	}
+	if more, ok, err := moreFromConfig(l, className, config); ok {
+		return more, err
+	}
 	if a, ok := config["axis"]; ok && a != nil && !isNumber(a, -1) {
 		return nil, fmt.Errorf("loss %s: axis %v is not supported (only -1)", className, a)
 	}

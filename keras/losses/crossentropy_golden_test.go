@@ -111,7 +111,11 @@ func TestFromConfigRejectsUnsupportedArguments(t *testing.T) {
 		{"SparseCategoricalCrossentropy", map[string]any{"label_smoothing": 0.1}},
 		{"MeanSquaredError", map[string]any{"from_logits": true}},
 		{"BinaryCrossentropy", map[string]any{"from_logits": "yes"}},
-		{"Hinge", map[string]any{}},
+		{"Circle", map[string]any{}},
+		{"Huber", map[string]any{"delta": -1.0}},
+		{"Dice", map[string]any{"axis": "all"}},
+		{"BinaryFocalCrossentropy", map[string]any{"axis": 1.0}},
+		{"CategoricalGeneralizedCrossEntropy", map[string]any{"q": 1.0}},
 	} {
 		if _, err := losses.FromConfig(c.class, c.cfg); err == nil {
 			t.Errorf("%s %v: no error", c.class, c.cfg)

@@ -6,13 +6,15 @@
 // sigmoid and its logits are known, the cross-entropies are computed from the logits, so
 // training stays finite at extreme values.
 //
-// The cross-entropies take Keras's constructor arguments as fields: FromLogits (the model's
-// output is logits, with no activation) and, for BinaryCrossentropy and
-// CategoricalCrossentropy, LabelSmoothing. Their zero values are Keras's defaults, so the
-// names ("categorical_crossentropy", ...) and the plain values stay what they were:
+// The losses with arguments take Keras's constructor arguments as fields: FromLogits (the
+// model's output is logits, with no activation), LabelSmoothing, Huber's Delta,
+// CosineSimilarity's Axis, the focal cross-entropies' Alpha and Gamma, Dice's and Tversky's
+// Axis, and so on. Their zero values are Keras's defaults, so the names
+// ("categorical_crossentropy", "huber", ...) and the plain values stay what they were:
 //
 //	model.Compile("adam", losses.CategoricalCrossentropy{FromLogits: true, LabelSmoothing: 0.1})
+//	model.Compile("sgd", losses.Huber{Delta: 2})
 //
 // Compile configs in saved models write such values as Keras's loss objects, and FromConfig
-// reads them back.
+// reads them back. docs/losses.md lists every loss with its names and arguments.
 package losses

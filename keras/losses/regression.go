@@ -1,6 +1,11 @@
 package losses
 
-import G "gorgonia.org/gorgonia"
+import (
+	"fmt"
+	"math"
+
+	G "gorgonia.org/gorgonia"
+)
 
 // MeanSquaredError is Keras's "mse": mean((pred - y)²).
 type MeanSquaredError struct{}
@@ -44,4 +49,103 @@ func (l MeanAbsoluteError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) 
 		return nil, err
 	}
 	return meanAll(a)
+}
+
+// MeanAbsolutePercentageError is Keras's "mape": 100·mean(|y - pred| / max(|y|, Epsilon)).
+type MeanAbsolutePercentageError struct{}
+
+// Name returns "mean_absolute_percentage_error".
+func (MeanAbsolutePercentageError) Name() string { return "mean_absolute_percentage_error" }
+
+// Build returns 100·mean(|y - pred| / max(|y|, Epsilon)).
+func (l MeanAbsolutePercentageError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	var e expr
+	d := e.abs(e.sub(y, pred))
+	out := e.scale(e.mean(e.div(d, e.maxConst(e.abs(y), Epsilon))), 100)
+	return out, e.err
+}
+
+// MeanSquaredLogarithmicError is Keras's "msle": mean((log(max(pred, ε)+1) - log(max(y, ε)+1))²)
+// with ε = Epsilon.
+type MeanSquaredLogarithmicError struct{}
+
+// Name returns "mean_squared_logarithmic_error".
+func (MeanSquaredLogarithmicError) Name() string { return "mean_squared_logarithmic_error" }
+
+// Build returns the mean squared logarithmic error.
+func (l MeanSquaredLogarithmicError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	var e expr
+	a := e.log(e.shift(e.maxConst(pred, Epsilon), 1))
+	b := e.log(e.shift(e.maxConst(y, Epsilon), 1))
+	return e.mean(e.square(e.sub(a, b))), e.err
+}
+
+// Huber is Keras's "huber": per element ½d² where |d| ≤ δ and δ·|d| - ½δ² beyond, for
+// d = pred - y, averaged.
+//
+// The zero value is Keras's default Huber() (δ = 1).
+type Huber struct {
+	// Delta is the point δ > 0 where the loss turns from quadratic to linear (Keras's delta;
+	// default 1, which the zero value means).
+	Delta float64
+}
+
+// Name returns "huber".
+func (Huber) Name() string { return "huber" }
+
+// delta is δ, 1 for the zero value.
+func (l Huber) delta() float64 {
+	if l.Delta == 0 {
+		return 1
+	}
+	return l.Delta
+}
+
+// Validate reports a negative or non-finite delta.
+func (l Huber) Validate() error {
+	if d := l.delta(); !(d > 0) || math.IsInf(d, 0) {
+		return fmt.Errorf("%s: delta %v must be positive", l.Name(), l.Delta)
+	}
+	return nil
+}
+
+// Build returns the Huber loss, written as ½a² + δ·(|d| - a) with a = min(|d|, δ): the same
+// values and gradients as Keras's where(), from element-wise ops alone.
+func (l Huber) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	δ := l.delta()
+	var e expr
+	ad := e.abs(e.sub(pred, y))
+	a := e.minConst(ad, δ)
+	per := e.add(e.scale(e.square(a), 0.5), e.scale(e.sub(ad, a), δ))
+	return e.mean(per), e.err
+}
+
+// LogCosh is Keras's "log_cosh": mean(log(cosh(pred - y))), computed as
+// x + softplus(-2x) - log 2, which stays finite for large x.
+type LogCosh struct{}
+
+// Name returns "log_cosh".
+func (LogCosh) Name() string { return "log_cosh" }
+
+// Build returns the mean log-cosh error.
+func (l LogCosh) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	var e expr
+	x := e.sub(pred, y)
+	per := e.shift(e.add(x, e.softplus(e.scale(x, -2))), -math.Ln2)
+	return e.mean(per), e.err
 }
