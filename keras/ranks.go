@@ -19,9 +19,12 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 	}
 	var payload []byte
 	if s.rank == 0 {
-		src := newRand()
-		seed := binary.LittleEndian.AppendUint64(nil, src.Uint64())
-		seed = binary.LittleEndian.AppendUint64(seed, src.Uint64())
+		// The two numbers newRand would seed Fit's source with, so that rank 0 shuffles as
+		// one process seeded the same would.
+		rngMu.Lock()
+		seed := binary.LittleEndian.AppendUint64(nil, rng.Uint64())
+		seed = binary.LittleEndian.AppendUint64(seed, rng.Uint64())
+		rngMu.Unlock()
 		m.mu.RLock()
 		var ws []*tensor.Dense
 		for _, v := range m.Variables() {
@@ -50,9 +53,9 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 	if len(payload) < 16 {
 		return nil, fmt.Errorf("keras: rank %d: %w: rank 0 sent %d bytes", s.rank, ErrInternal, len(payload))
 	}
-	rng := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(payload), binary.LittleEndian.Uint64(payload[8:])))
+	src := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(payload), binary.LittleEndian.Uint64(payload[8:])))
 	if s.rank == 0 {
-		return rng, nil
+		return src, nil
 	}
 	ws, rest, err := decodeTensors(payload[16:])
 	if err != nil {
@@ -80,7 +83,7 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 	if err := m.compiled.optimizer.SetVariables(optVars); err != nil {
 		return nil, fmt.Errorf("keras: rank %d: rank 0's optimizer variables: %w", s.rank, err)
 	}
-	return rng, nil
+	return src, nil
 }
 
 // Tensor encoding for the broadcast: a count, then per tensor its dtype code, rank, dims
