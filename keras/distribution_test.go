@@ -3,6 +3,7 @@ package keras_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -221,5 +222,59 @@ func TestDataParallelErrors(t *testing.T) {
 			_, err = m.Predict(x, keras.BatchSize(tc.bs), keras.Verbose(0), tc.opt)
 			check("Predict", err)
 		})
+	}
+}
+
+// BatchNormalization under replicas normalises each shard by its own statistics (Keras on
+// JAX uses the global batch's: docs/scaling.md). The moving statistics are updated once per
+// step from the row-weighted mean of the replicas' statistics, so with the layer on the
+// inputs, whose batch means do not depend on the weights, the moving mean is the one
+// replica's after 20 steps.
+func TestDataParallelBatchNormMovingMean(t *testing.T) {
+	x, y := dpDigits(t, 20*64)
+	build := func() *keras.Model {
+		keras.SetRandomSeed(4)
+		in := keras.Input(keras.Shape{64})
+		h := layers.BatchNormalization().Call(in)
+		out := layers.Dense(10, layers.Activation("softmax")).Call(h)
+		m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile("adam", "categorical_crossentropy"); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	movingMean := func(m *keras.Model) []float32 {
+		for _, v := range m.Variables() {
+			if strings.HasSuffix(v.Path, "moving_mean") {
+				return append([]float32(nil), v.Value.Data().([]float32)...)
+			}
+		}
+		t.Fatal("no moving_mean")
+		return nil
+	}
+	one := build()
+	if _, err := one.Fit(x, y, keras.BatchSize(64), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	want := movingMean(one)
+	for _, n := range []int{2, 3} {
+		m := build()
+		if _, err := m.Fit(x, y, keras.BatchSize(64), keras.Verbose(0), keras.Distribution(keras.DataParallel(n))); err != nil {
+			t.Fatal(err)
+		}
+		got := movingMean(m)
+		moved := false
+		for i := range want {
+			if math.Abs(float64(got[i]-want[i])) > 1e-5 {
+				t.Fatalf("%d replicas: moving_mean[%d] = %v, one replica %v", n, i, got[i], want[i])
+			}
+			moved = moved || want[i] != 0
+		}
+		if !moved {
+			t.Fatal("moving_mean never moved")
+		}
 	}
 }
