@@ -222,3 +222,23 @@ func TestRankFailureEndsJob(t *testing.T) {
 		t.Fatal("rank 0 still waits 10 s after rank 1 failed")
 	}
 }
+
+// EarlyStopping decides the same on every rank: the logs it reads are the job's.
+func TestRanksStopTogether(t *testing.T) {
+	x, y := dpDigits(t, 4*64)
+	ranks := []*keras.Model{dpModel(t, 3, 0), dpModel(t, 4, 0)}
+	hs, errs := fitRanks(ranks, func(r int, m *keras.Model, comm keras.Communicator) (*keras.History, error) {
+		// No epoch improves the loss by 0.5: training stops after the second.
+		stop := callbacks.EarlyStopping(callbacks.Monitor("loss"), callbacks.MinDelta(0.5), callbacks.Patience(1))
+		return m.Fit(x, y, keras.BatchSize(64), keras.Verbose(0), keras.Epochs(10), keras.Callbacks(stop),
+			keras.Distribution(keras.DataParallel(1, keras.WithCommunicator(comm))))
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+	}
+	if a, b := len(hs[0].History["loss"]), len(hs[1].History["loss"]); a != b || a == 10 {
+		t.Errorf("rank 0 trained %d epochs, rank 1 %d; want the same, fewer than 10", a, b)
+	}
+}

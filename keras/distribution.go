@@ -30,6 +30,12 @@ type DataParallelOption func(*DataParallelConfig)
 // With [WithCommunicator], the batch is first split over the ranks of a multi-process job:
 // rank r takes rows r, r+size, … of each global batch, so BatchSize stays the global batch
 // and no learning-rate scaling is needed.
+//
+// Two differences from one replica (docs/scaling.md, section 2): BatchNormalization
+// normalises each shard by its own statistics (its moving statistics are updated once, from
+// the row-weighted mean of the replicas'), and Dropout draws each replica's masks from the
+// replica's own generator (seeded runs still repeat bit for bit). Replicas and BLAS threads
+// share the cores: with the openblas build keep OpenBLAS at its default of one thread.
 func DataParallel(n int, opts ...DataParallelOption) DataParallelConfig {
 	c := DataParallelConfig{replicas: n}
 	for _, o := range opts {
