@@ -102,8 +102,9 @@ func (c loopConfig) checkDist(call string) []error {
 			return append(errs, argErr(call, "distribution", ErrInvalidArgument, "the communicator is rank %d of %d", d.comm.Rank(), ranks))
 		}
 	}
-	if d.replicas*ranks > c.batchSize {
-		errs = append(errs, argErr(call, "distribution", ErrInvalidArgument, "batch_size %d is smaller than %d replicas × %d ranks: some replicas would get no rows", c.batchSize, d.replicas, ranks))
+	// DataParallel(0) takes at least one replica per rank.
+	if r := max(1, d.replicas); r*ranks > c.batchSize {
+		errs = append(errs, argErr(call, "distribution", ErrInvalidArgument, "batch_size %d is smaller than %d replicas × %d ranks: some replicas would get no rows", c.batchSize, r, ranks))
 	}
 	return errs
 }

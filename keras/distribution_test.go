@@ -204,6 +204,7 @@ func TestDataParallelErrors(t *testing.T) {
 		{"negative replicas", keras.Distribution(keras.DataParallel(-1)), 32},
 		{"batch smaller than replicas", keras.Distribution(keras.DataParallel(4)), 3},
 		{"batch smaller than replicas × ranks", keras.Distribution(keras.DataParallel(2, keras.WithCommunicator(keras.NewLocalGroup(2)[0]))), 3},
+		{"batch smaller than ranks, one replica each", keras.Distribution(keras.DataParallel(0, keras.WithCommunicator(keras.NewLocalGroup(4)[0]))), 3},
 		{"nil communicator", keras.Distribution(keras.DataParallel(1, keras.WithCommunicator(nil))), 32},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
