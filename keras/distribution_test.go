@@ -136,20 +136,35 @@ func TestDataParallelShortLastBatch(t *testing.T) {
 	}
 }
 
-// Dropout masks are drawn per replica (docs/scaling.md): not those of one replica, but the
-// same run twice is bit-identical.
-func TestDataParallelDropoutDeterministic(t *testing.T) {
+// Dropout masks are drawn once over the batch with replica 0's generator and sliced by
+// shard, so replicas train as one replica with Dropout too; the same run twice is
+// bit-identical.
+func TestDataParallelDropout(t *testing.T) {
 	x, y := dpDigits(t, 20*64)
-	run := func() *keras.Model {
+	run := func(replicas int) *keras.Model {
 		m := dpModel(t, 11, 0.2)
-		if _, err := m.Fit(x, y, keras.BatchSize(64), keras.Verbose(0), keras.Distribution(keras.DataParallel(2))); err != nil {
+		opts := []keras.FitOption{keras.BatchSize(64), keras.Verbose(0)}
+		if replicas > 0 {
+			opts = append(opts, keras.Distribution(keras.DataParallel(replicas)))
+		}
+		if _, err := m.Fit(x, y, opts...); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
-	a, b := run(), run()
+	one := run(0)
+	a, b := run(2), run(2)
 	if d := maxWeightDiff(t, a, b); d != 0 {
 		t.Errorf("two seeded runs differ by %g, want bit-identical", d)
+	}
+	for _, n := range []int{2, 3} {
+		m := a
+		if n == 3 {
+			m = run(3)
+		}
+		if d := maxWeightDiff(t, one, m); !(d <= 1e-5) {
+			t.Errorf("%d replicas with Dropout: weights differ from one replica's by %g, want ≤ 1e-5", n, d)
+		}
 	}
 }
 

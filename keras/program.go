@@ -51,6 +51,8 @@ type program struct {
 	// replica marks a training replica (replicas.go): its layers' after-step updates are
 	// run by the replica set, one replica at a time, not by run.
 	replica bool
+	// feedsFilled says the next run's feeds (dropout masks) are already filled and let.
+	feedsFilled bool
 }
 
 // readOut copies a node's value out of the graph on every run.
@@ -82,6 +84,9 @@ func (p *program) run() (err error) {
 		}
 	}
 	for i := range p.ctx.feeds {
+		if p.feedsFilled {
+			break // the replicas' step filled them (shareFeeds)
+		}
 		f := &p.ctx.feeds[i]
 		f.fill(f.buf, p.ctx.rng)
 		if err := G.Let(f.node, f.buf); err != nil {

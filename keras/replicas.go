@@ -21,9 +21,10 @@ type distState struct {
 	comm       Communicator // nil: one process (Evaluate, Predict and validation always)
 	rank, size int
 
-	flat []float64       // gradients, moving-statistics deltas, losses and metric rows
-	sums []*tensor.Dense // the summed gradients, in the parameters' dtypes
-	snap [][]float64     // non-trainable weights before the step's updates
+	flat  []float64       // gradients, moving-statistics deltas, losses and metric rows
+	sums  []*tensor.Dense // the summed gradients, in the parameters' dtypes
+	snap  [][]float64     // non-trainable weights before the step's updates
+	feeds []*tensor.Dense // per feed of the replicas: its values over this rank's rows
 }
 
 // replicaKeyPrefix marks the cache keys of replica realisations: replica k of every step
@@ -105,6 +106,9 @@ func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []in
 			return err
 		}
 	}
+	if err := r.shareFeeds(progs, parts); err != nil {
+		return err
+	}
 	errs := make([]error, len(parts))
 	var wg sync.WaitGroup
 	for k, p := range progs {
@@ -115,6 +119,9 @@ func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []in
 		}()
 	}
 	wg.Wait()
+	for _, p := range progs {
+		p.feedsFilled = false
+	}
 	for k, err := range errs { // the first in replica order, whatever finished first
 		if err != nil {
 			return fmt.Errorf("keras: replica %d: %w", k, err)
