@@ -53,5 +53,7 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	}
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
-	return m.evaluate("Evaluate", m.newRunner(modeTest), d, cfg.batchSize, cbs)
+	r := m.newRunner(modeTest)
+	r.dist = newDistState(cfg.dist, cfg.batchSize, false)
+	return m.evaluate("Evaluate", r, d, cfg.batchSize, cbs)
 }

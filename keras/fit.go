@@ -12,6 +12,8 @@ import (
 // A model that is not compiled and every bad option are reported together (errors.Join),
 // each as "keras: Fit: <argument>: <problem>"; then the data is checked.
 func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
+	var ds *distState                       // Distribution's replicas and ranks
+	defer func() { ds.abortOnError(err) }() // after recoverErr: a panic aborts too
 	defer recoverErr("Fit", &err)
 	cfg, errs := newFitConfig(opts)
 	if m.compiled == nil {
@@ -20,6 +22,8 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	ds = newDistState(cfg.dist, cfg.batchSize, true)
+	ds.forRank(&cfg.loopConfig)
 	train, err := m.dataset(x, y, true)
 	if err != nil {
 		return nil, inCall("Fit", "", err)
@@ -58,11 +62,16 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	}
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: cfg.epochs, Steps: steps})
 	m.stop.Store(false)
-	rng := newRand()
+	rng, err := m.startRanks(ds)
+	if err != nil {
+		return nil, inCall("Fit", "distribution", err)
+	}
 	tr := m.newRunner(modeTrain)
+	tr.dist = ds
 	var vr *runner
 	if hasVal {
 		vr = m.newRunner(modeTest)
+		vr.dist = ds.local()
 	}
 	var last Logs
 	err = cbs.each(func(c Callback) error { return c.OnTrainBegin(Logs{}) })

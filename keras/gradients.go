@@ -21,7 +21,7 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 	}
 	r := m.newRunner(modeTrain)
 	r.skipUpdate = true
-	err = r.step(d, identity(d.n), func(p *program) error {
+	err = r.step(d, identity(d.n), func(p *program, _ []int) error {
 		var err error
 		if loss, err = scalar(p.totalVal); err != nil {
 			return err

@@ -32,6 +32,7 @@ type loopConfig struct {
 	batchSize int
 	verbose   int
 	callbacks []Callback
+	dist      *DataParallelConfig // Distribution; nil: one replica
 }
 
 func defaultLoopConfig() loopConfig { return loopConfig{batchSize: 32, verbose: 1} }
@@ -59,7 +60,7 @@ func (c loopConfig) check(call string) []error {
 			}
 		}
 	}
-	return errs
+	return append(errs, c.checkDist(call)...)
 }
 
 // newEvaluateConfig applies Evaluate's options over the defaults and checks them.

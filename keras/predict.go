@@ -27,6 +27,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
 	r := m.newRunner(modePredict)
+	r.dist = newDistState(cfg.dist, cfg.batchSize, false)
 	if err := cbs.each(func(c Callback) error { return c.OnPredictBegin(Logs{}) }); err != nil {
 		return nil, err
 	}
@@ -34,7 +35,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		err := r.step(d, idx, func(p *program) error {
+		err := r.step(d, idx, func(p *program, rows []int) error {
 			for i := range p.outputs {
 				v, err := p.output(i)
 				if err != nil {
@@ -48,7 +49,7 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 					s[0] = d.n
 					out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
 				}
-				if err := copyRows(out[i], v, idx[0]); err != nil {
+				if err := copyRows(out[i], v, rows[0]); err != nil {
 					return fmt.Errorf("keras: output %d: %w", i, err)
 				}
 			}

@@ -48,6 +48,11 @@ type program struct {
 
 	pool  *poolEntry // the cache entry this program belongs to (pool.go)
 	bound []boundVar // the weights this graph reads, to notice a replaced weight tensor
+	// replica marks a training replica (replicas.go): its layers' after-step updates are
+	// run by the replica set, one replica at a time, not by run.
+	replica bool
+	// feedsFilled says the next run's feeds (dropout masks) are already filled and let.
+	feedsFilled bool
 }
 
 // readOut copies a node's value out of the graph on every run.
@@ -79,6 +84,9 @@ func (p *program) run() (err error) {
 		}
 	}
 	for i := range p.ctx.feeds {
+		if p.feedsFilled {
+			break // the replicas' step filled them (shareFeeds)
+		}
 		f := &p.ctx.feeds[i]
 		f.fill(f.buf, p.ctx.rng)
 		if err := G.Let(f.node, f.buf); err != nil {
@@ -90,12 +98,12 @@ func (p *program) run() (err error) {
 		return fmt.Errorf("keras: running the %s graph: %w", p.key, err)
 	}
 	p.vm.Reset()
-	if p.ctx.training {
-		for _, u := range p.ctx.updates {
-			if err := u(); err != nil {
-				return err
-			}
+	if p.ctx.training && !p.replica {
+		if err := p.afterStep(); err != nil {
+			return err
 		}
+	}
+	if p.ctx.training {
 		for i, gv := range p.gradVals {
 			if gv == nil {
 				p.grads[i] = p.zeros[i]
@@ -106,6 +114,16 @@ func (p *program) run() (err error) {
 				return fmt.Errorf("keras: %w: gradient %d is a %T", ErrInternal, i, *gv)
 			}
 			p.grads[i] = d
+		}
+	}
+	return nil
+}
+
+// afterStep runs the layers' after-step updates (moving statistics) of the last run.
+func (p *program) afterStep() error {
+	for _, u := range p.ctx.updates {
+		if err := u(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -174,8 +192,10 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 	// transposes its operands' headers in place while it runs: each of them reads the
 	// weights through headers of its own over the shared numbers. Training realisations run
 	// alone under the write lock and bind the variables' own tensors.
-	ctx.ownHeaders = md != modeTrain
-	p = &program{key: key, g: g, ctx: ctx}
+	// Training replicas (replicas.go) run side by side too.
+	replica := isReplicaKey(key)
+	ctx.ownHeaders = md != modeTrain || replica
+	p = &program{key: key, g: g, ctx: ctx, replica: replica}
 	vals := make(map[*Tensor]*G.Node, len(m.nodes))
 	for i, t := range m.inputs {
 		s := shapes[i]

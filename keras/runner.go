@@ -87,6 +87,8 @@ type runner struct {
 	bucketed  []bool             // per input: batches run without their padding, on bucketed lengths (bucket.go)
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
 	skipUpdate bool
+	// dist runs each step over replicas and ranks (replicas.go); nil: one replica.
+	dist *distState
 }
 
 func (m *Model) newRunner(md mode) *runner {
@@ -151,15 +153,16 @@ func (r *runner) logs() Logs {
 }
 
 // step runs one batch: rows idx of d, then after (if not nil) with the program, whose read
-// slots hold the batch's results. A training step holds the model's lock for writing: it
-// changes the weights (optimizer, moving statistics) and its program binds the variables'
-// own tensors, whose headers Gorgonia's MatMul transposes in place while it runs. An
-// inference step holds it for reading, so steps of Predict and Evaluate on other goroutines
-// run at the same time, each on a program of its own from the pool (a program's machine,
-// buffers and result slots serve one batch at a time) reading the weights through its own
-// headers. Callbacks run between steps, so they may call Predict, Evaluate, Save or
+// slots hold the results of rows (all of idx; under Distribution, after is called once per
+// replica with its shard, in replica order). A training step holds the model's lock for
+// writing: it changes the weights (optimizer, moving statistics) and its program binds the
+// variables' own tensors, whose headers Gorgonia's MatMul transposes in place while it
+// runs. An inference step holds it for reading, so steps of Predict and Evaluate on other
+// goroutines run at the same time, each on a program of its own from the pool (a program's
+// machine, buffers and result slots serve one batch at a time) reading the weights through
+// its own headers. Callbacks run between steps, so they may call Predict, Evaluate, Save or
 // SetWeights.
-func (r *runner) step(d dataset, idx []int, after func(*program) error) (err error) {
+func (r *runner) step(d dataset, idx []int, after func(p *program, rows []int) error) (err error) {
 	m := r.m
 	if r.md == modeTrain {
 		m.mu.Lock()
@@ -168,65 +171,21 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (err err
 		m.mu.RLock()
 		defer m.mu.RUnlock()
 	}
-	shapes := make([]tensor.Shape, len(d.x))
-	for i, x := range d.x {
-		s := x.Shape().Clone()
-		s[0] = len(idx)
-		if r.bucketed[i] {
-			n, err := bucketedLength(x, idx)
-			if err != nil {
-				return err
-			}
-			s[1] = n
-		}
-		shapes[i] = s
+	if r.dist != nil {
+		return r.distStep(d, idx, after)
+	}
+	shapes, err := r.shapes(d, idx)
+	if err != nil {
+		return err
 	}
 	p, err := m.program(r.md, shapes, r.trainable)
 	if err != nil {
 		return err
 	}
 	defer p.giveBack()
-	b := p.bufs
-	if b == nil || !b.fits(d) {
-		b = r.newBuffers(p, d)
-		p.bufs = b
-	}
-	for i, x := range d.x {
-		gatherX := gather
-		if r.bucketed[i] {
-			gatherX = gatherCompact
-		}
-		if err := gatherX(b.x[i], x, idx); err != nil {
-			return err
-		}
-		if err := G.Let(p.inputs[i], b.x[i]); err != nil {
-			return fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
-		}
-	}
-	if r.md != modePredict {
-		for i, y := range d.y {
-			if y == nil || b.rawY[i] == nil {
-				continue
-			}
-			if err := gather(b.rawY[i], y, idx); err != nil {
-				return err
-			}
-			if p.targets[i] == nil {
-				continue // an output with metrics but no loss
-			}
-			if m.compiled.heads[i].sparse {
-				if err := oneHot(b.y[i], y, idx); err != nil {
-					return fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
-				}
-			} else if b.y[i] != b.rawY[i] {
-				if err := gather(b.y[i], y, idx); err != nil {
-					return err
-				}
-			}
-			if err := G.Let(p.targets[i], b.y[i]); err != nil {
-				return fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
-			}
-		}
+	b, err := r.feed(p, d, idx)
+	if err != nil {
+		return err
 	}
 	if err := p.run(); err != nil {
 		return err
@@ -245,11 +204,77 @@ func (r *runner) step(d dataset, idx []int, after func(*program) error) (err err
 		}
 	}
 	if after != nil {
-		if err := after(p); err != nil {
+		if err := after(p, idx); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// shapes returns the input shapes of the batch of rows idx of d.
+func (r *runner) shapes(d dataset, idx []int) ([]tensor.Shape, error) {
+	shapes := make([]tensor.Shape, len(d.x))
+	for i, x := range d.x {
+		s := x.Shape().Clone()
+		s[0] = len(idx)
+		if r.bucketed[i] {
+			n, err := bucketedLength(x, idx)
+			if err != nil {
+				return nil, err
+			}
+			s[1] = n
+		}
+		shapes[i] = s
+	}
+	return shapes, nil
+}
+
+// feed copies rows idx of d into p's buffers and lets them into p's input and target nodes.
+func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
+	m := r.m
+	b := p.bufs
+	if b == nil || !b.fits(d) {
+		b = r.newBuffers(p, d)
+		p.bufs = b
+	}
+	for i, x := range d.x {
+		gatherX := gather
+		if r.bucketed[i] {
+			gatherX = gatherCompact
+		}
+		if err := gatherX(b.x[i], x, idx); err != nil {
+			return nil, err
+		}
+		if err := G.Let(p.inputs[i], b.x[i]); err != nil {
+			return nil, fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
+		}
+	}
+	if r.md != modePredict {
+		for i, y := range d.y {
+			if y == nil || b.rawY[i] == nil {
+				continue
+			}
+			if err := gather(b.rawY[i], y, idx); err != nil {
+				return nil, err
+			}
+			if p.targets[i] == nil {
+				continue // an output with metrics but no loss
+			}
+			if m.compiled.heads[i].sparse {
+				if err := oneHot(b.y[i], y, idx); err != nil {
+					return nil, fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
+				}
+			} else if b.y[i] != b.rawY[i] {
+				if err := gather(b.y[i], y, idx); err != nil {
+					return nil, err
+				}
+			}
+			if err := G.Let(p.targets[i], b.y[i]); err != nil {
+				return nil, fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
+			}
+		}
+	}
+	return b, nil
 }
 
 // track adds a batch's losses and metrics to the running results.

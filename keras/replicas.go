@@ -1,0 +1,150 @@
+package keras
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"gorgonia.org/tensor"
+)
+
+// stderr is where a rank logs the error that ends its job (a variable so tests can keep it
+// quiet).
+var stderr io.Writer = os.Stderr
+
+// distState is the per-call state of a loop run under [Distribution]: the replicas of this
+// process, the ranks of the job and the buffers every step reuses.
+type distState struct {
+	replicas   int
+	comm       Communicator // nil: one process (Evaluate, Predict and validation always)
+	rank, size int
+
+	flat  []float64       // gradients, moving-statistics deltas, losses and metric rows
+	sums  []*tensor.Dense // the summed gradients, in the parameters' dtypes
+	snap  [][]float64     // non-trainable weights before the step's updates
+	feeds []*tensor.Dense // per feed of the replicas: its values over this rank's rows
+}
+
+// replicaKeyPrefix marks the cache keys of replica realisations: replica k of every step
+// takes its program from the key "replica<k>:" + programKey, so that replicas never share a
+// program and acquiring them in replica order cannot deadlock with another loop doing the
+// same.
+const replicaKeyPrefix = "replica"
+
+func isReplicaKey(key string) bool { return strings.HasPrefix(key, replicaKeyPrefix) }
+
+// rankRows returns the rows of a global batch that rank takes: rows rank, rank+size, ….
+func rankRows(idx []int, rank, size int) []int {
+	if size == 1 {
+		return idx
+	}
+	var out []int
+	for j := rank; j < len(idx); j += size {
+		out = append(out, idx[j])
+	}
+	return out
+}
+
+// shards splits rows into at most n contiguous, non-empty shards, the first len(rows) mod n
+// one row longer.
+func shards(rows []int, n int) [][]int {
+	n = min(n, len(rows))
+	out := make([][]int, 0, n)
+	at := 0
+	for k := range n {
+		size := len(rows) / n
+		if k < len(rows)%n {
+			size++
+		}
+		out = append(out, rows[at:at+size])
+		at += size
+	}
+	return out
+}
+
+// replicaProgram returns replica k's program for the input shapes. The caller holds the
+// model's lock.
+func (r *runner) replicaProgram(k int, shapes []tensor.Shape) (*program, error) {
+	m := r.m
+	key := fmt.Sprintf("%s%d:%s", replicaKeyPrefix, k, programKey(r.md, shapes))
+	return m.cache().acquire(key, 1, func() (*program, error) {
+		m.buildMu.Lock()
+		defer m.buildMu.Unlock()
+		return m.buildProgram(r.md, key, shapes, r.trainable)
+	})
+}
+
+// distStep runs one global batch over this rank's replicas: the batch's rows for this rank
+// split into shards, one goroutine per shard, then (training) one weighted sum of the
+// gradients in replica order, one allreduce over the ranks and one optimizer step. after is
+// called for every replica in replica order, as for one program. The caller holds the
+// model's lock.
+func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []int) error) (err error) {
+	s := r.dist
+	parts := shards(rankRows(idx, s.rank, s.size), s.replicas)
+	progs := make([]*program, len(parts))
+	bufs := make([]*batchBuffers, len(parts))
+	defer func() {
+		for _, p := range progs {
+			if p != nil {
+				p.giveBack()
+			}
+		}
+	}()
+	// Acquired and fed in replica order (the lock order of replicaProgram's keys).
+	for k, part := range parts {
+		shapes, err := r.shapes(d, part)
+		if err != nil {
+			return err
+		}
+		if progs[k], err = r.replicaProgram(k, shapes); err != nil {
+			return err
+		}
+		if bufs[k], err = r.feed(progs[k], d, part); err != nil {
+			return err
+		}
+	}
+	if err := r.shareFeeds(progs, parts); err != nil {
+		return err
+	}
+	errs := make([]error, len(parts))
+	var wg sync.WaitGroup
+	for k, p := range progs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = p.run() // run recovers Gorgonia's panics into errors
+		}()
+	}
+	wg.Wait()
+	for _, p := range progs {
+		p.feedsFilled = false
+	}
+	for k, err := range errs { // the first in replica order, whatever finished first
+		if err != nil {
+			return fmt.Errorf("keras: replica %d: %w", k, err)
+		}
+	}
+	switch {
+	case r.md == modeTrain:
+		if err := r.reduce(d, progs, bufs, parts, len(idx)); err != nil {
+			return err
+		}
+	case r.md == modeTest:
+		for k, p := range progs {
+			if err := r.track(p, bufs[k], len(parts[k])); err != nil {
+				return err
+			}
+		}
+	}
+	if after != nil {
+		for k, p := range progs {
+			if err := after(p, parts[k]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
