@@ -95,6 +95,10 @@ func (r *runner) reduce(d dataset, progs []*program, bufs []*batchBuffers, parts
 		if err := m.compiled.optimizer.Apply(r.params, s.sums); err != nil {
 			return fmt.Errorf("keras: optimizer: %w", err)
 		}
+		// As after a single replica's step: constraints project the updated weights.
+		if err := applyConstraints(r.trainable); err != nil {
+			return err
+		}
 	}
 	if len(moving) > 0 {
 		at := movingAt
