@@ -32,9 +32,13 @@ type loopConfig struct {
 	batchSize int
 	verbose   int
 	callbacks []Callback
+	prefetch  int // batches of a Stream read ahead (stream_options.go)
+	steps     int // Evaluate's and Predict's steps; 0: one pass
 }
 
-func defaultLoopConfig() loopConfig { return loopConfig{batchSize: 32, verbose: 1} }
+func defaultLoopConfig() loopConfig {
+	return loopConfig{batchSize: 32, verbose: 1, prefetch: defaultPrefetch}
+}
 
 // check returns one *ArgumentError per problem of the loop options given to call.
 func (c loopConfig) check(call string) []error {
@@ -45,6 +49,7 @@ func (c loopConfig) check(call string) []error {
 	if c.verbose < 0 || c.verbose > 2 {
 		errs = append(errs, argErr(call, "verbose", ErrInvalidArgument, "must be 0, 1 or 2, got %d", c.verbose))
 	}
+	errs = append(errs, c.checkStream(call)...)
 	for i, cb := range c.callbacks {
 		if cb == nil {
 			errs = append(errs, argErr(call, fmt.Sprintf("callbacks[%d]", i), ErrInvalidArgument, "is nil"))
@@ -111,6 +116,8 @@ func isNilOption(o any) bool {
 	case LoopOption:
 		return v == nil
 	case fitOption:
+		return v == nil
+	case StepsOption:
 		return v == nil
 	}
 	return false

@@ -16,6 +16,9 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if _, ok := x.(*Stream); ok || cfg.steps > 0 {
+		return m.predictFed(x, cfg)
+	}
 	d, err := m.dataset(x, nil, false)
 	if err != nil {
 		return nil, inCall("Predict", "", err)
