@@ -366,3 +366,26 @@ func TestFromChannelOnce(t *testing.T) {
 		t.Errorf("second pass over a channel: %v", err)
 	}
 }
+
+// TestShuffleBufferSeed: SetRandomSeed makes Fit's shuffle buffer order reproducible, and
+// the buffer does change the order (other weights than the stream's own order).
+func TestShuffleBufferSeed(t *testing.T) {
+	x, y := randData(64, 3, 21), randData(64, 2, 22)
+	fit := func(opts ...keras.FitOption) *keras.Model {
+		m := detModel(t, 9)
+		opts = append(opts, keras.Verbose(0), keras.Epochs(2))
+		if _, err := m.Fit(keras.FromIterator(batchesOf(x, y, 8, nil)), nil, opts...); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	a, b := fit(keras.ShuffleBuffer(16)), fit(keras.ShuffleBuffer(16))
+	sameWeights(t, a, b)
+	c := fit()
+	if fmt.Sprint(a.Weights()) == fmt.Sprint(c.Weights()) {
+		t.Error("ShuffleBuffer(16) trained the same weights as the stream's own order")
+	}
+	if _, err := detModel(t, 1).Fit(x, y, keras.ShuffleBuffer(4), keras.Verbose(0)); !errors.Is(err, keras.ErrInvalidArgument) {
+		t.Errorf("ShuffleBuffer on arrays: %v", err)
+	}
+}
