@@ -190,6 +190,9 @@ func (f *epochFeed) epoch(fn func(step int, d dataset, idx []int) error) error {
 				return inCall(f.call, f.arg, err)
 			}
 			if !ok {
+				if step == 0 && f.s != nil {
+					return inCall(f.call, f.arg, errEmptyPass)
+				}
 				f.numBatches = step
 				return nil
 			}
@@ -215,6 +218,10 @@ func (f *epochFeed) epoch(fn func(step int, d dataset, idx []int) error) error {
 			return inCall(f.call, f.arg, err)
 		}
 		if !ok {
+			if f.seen == 0 && f.s != nil {
+				f.close()
+				return inCall(f.call, f.arg, errEmptyPass)
+			}
 			f.numBatches = f.seen
 			f.close()
 			break
@@ -238,6 +245,10 @@ func (f *epochFeed) close() {
 		f.cur = nil
 	}
 }
+
+// errEmptyPass is a pass of a stream that yielded no batch: Keras stops with "Unexpected
+// result of train_function (Empty logs)"; this says why.
+var errEmptyPass = fmt.Errorf("keras: %w: the stream yielded no batch in this pass (a source that cannot start over, or an empty one)", ErrData)
 
 // streamBatchError names the batch of a stream (counted from 0 in its pass) that failed.
 type streamBatchError struct {

@@ -32,8 +32,9 @@ func (m *Model) evaluate(call string, r *runner, f *epochFeed, cbs callbackList)
 	return logs, nil
 }
 
-// Evaluate returns the loss and metrics of the model on x and y, with dropout off. Options:
-// BatchSize, Verbose, Callbacks (an option only Fit takes does not compile). A model that is
+// Evaluate returns the loss and metrics of the model on x and y, with dropout off; x may be a
+// [Stream] (y nil). Options: BatchSize, Verbose, Callbacks, Prefetch, Steps (an option only
+// Fit takes does not compile). A model that is
 // not compiled and every bad option are reported together (errors.Join).
 func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error) {
 	defer recoverErr("Evaluate", &err)

@@ -7,7 +7,8 @@ import (
 
 // Fit trains the model on x and y for a number of epochs, as Keras's fit does, and returns
 // the History. x and y are a *tensor.Dense, a []*tensor.Dense in input (output) order, or
-// Named by layer name.
+// Named by layer name; or x is a [Stream] of batches (data that need not fit in memory) and y
+// is nil. [StepsPerEpoch] ends epochs after a number of batches, as Keras's steps_per_epoch.
 //
 // A model that is not compiled and every bad option are reported together (errors.Join),
 // each as "keras: Fit: <argument>: <problem>"; then the data is checked.
@@ -72,11 +73,11 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 				return err
 			}
 			if m.stop.Load() {
-				return errStreamStop
+				return errStopEpoch
 			}
 			return nil
 		})
-		if err == errStreamStop {
+		if err == errStopEpoch {
 			err = nil
 		}
 		if err != nil {

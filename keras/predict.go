@@ -8,7 +8,8 @@ import (
 )
 
 // Predict returns the model's outputs for x, one tensor per output in order, with dropout
-// off. Options: BatchSize, Verbose, Callbacks (an option only Fit takes does not compile);
+// off; x may be a [Stream], whose batches' outputs are joined in order. Options: BatchSize,
+// Verbose, Callbacks, Prefetch, Steps (an option only Fit takes does not compile);
 // every bad option is reported at once (errors.Join).
 func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err error) {
 	defer recoverErr("Predict", &err)

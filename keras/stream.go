@@ -259,5 +259,5 @@ func pick[T any](src []T, idx []int, per int) []T {
 	return out
 }
 
-// errStreamStop is how a pass ends on purpose (the loop took the steps it wanted).
-var errStreamStop = errors.New("keras: stream stopped")
+// errStopEpoch ends an epoch's loop early on purpose (SetStopTraining); Fit does not report it.
+var errStopEpoch = errors.New("keras: training stopped")

@@ -365,6 +365,22 @@ func TestFromChannelOnce(t *testing.T) {
 	if !errors.Is(err, keras.ErrData) || !strings.Contains(err.Error(), "channel is read once") {
 		t.Errorf("second pass over a channel: %v", err)
 	}
+	// An iterator that does not start over yields nothing the second time: a clear error,
+	// not an epoch of no steps.
+	left := []keras.Batch{{X: x, Y: y}}
+	once := func(yield func(keras.Batch, error) bool) {
+		for len(left) > 0 {
+			b := left[0]
+			left = left[1:]
+			if !yield(b, nil) {
+				return
+			}
+		}
+	}
+	h, err := m.Fit(keras.FromIterator(once), nil, keras.Epochs(2), keras.Verbose(0))
+	if !errors.Is(err, keras.ErrData) || !strings.Contains(err.Error(), "keras: Fit: invalid data: the stream yielded no batch") || len(h.History["loss"]) != 1 {
+		t.Errorf("second pass over a spent iterator: %v", err)
+	}
 }
 
 // TestShuffleBufferSeed: SetRandomSeed makes Fit's shuffle buffer order reproducible, and
