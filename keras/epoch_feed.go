@@ -19,6 +19,9 @@ type epochFeed struct {
 	call, arg string
 	needY     bool
 	steps     int // batches per epoch; 0: one pass
+	// restart starts every epoch on a new pass even with steps: Fit's validation, which
+	// Keras resets before each evaluation.
+	restart bool
 
 	// Arrays in memory.
 	arr     *dataset
@@ -82,6 +85,9 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 			return nil, nil, inCall("Fit", "validation_data", err)
 		}
 		val.call, val.arg = "Fit", "validation_data"
+	}
+	if val != nil {
+		val.restart = true
 	}
 	return train, val, nil
 }
@@ -200,6 +206,9 @@ func (f *epochFeed) epoch(fn func(step int, d dataset, idx []int) error) error {
 				return err
 			}
 		}
+	}
+	if f.restart {
+		f.close()
 	}
 	if f.cur == nil {
 		p, err := f.open()

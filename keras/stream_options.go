@@ -26,9 +26,10 @@ func ShuffleBuffer(n int) FitOption { return fitOption(func(c *fitConfig) { c.sh
 // needs it. 0 (the default) makes each epoch one whole pass.
 func StepsPerEpoch(n int) FitOption { return fitOption(func(c *fitConfig) { c.stepsPerEpoch = n }) }
 
-// ValidationSteps limits the validation at the end of each epoch to n batches of the
-// validation data, as Keras's validation_steps; like StepsPerEpoch, the next validation
-// continues the pass. 0 (the default) validates on one whole pass.
+// ValidationSteps limits the validation at the end of each epoch to the first n batches of
+// the validation data, as Keras's validation_steps: unlike StepsPerEpoch, every validation
+// starts the data anew (Keras resets its evaluation iterator), so a stream's validation must
+// start over when ranged again. 0 (the default) validates on one whole pass.
 func ValidationSteps(n int) FitOption { return fitOption(func(c *fitConfig) { c.valSteps = n }) }
 
 // StepsOption is what [Steps] returns: an option of Evaluate and Predict (not Fit, whose

@@ -405,3 +405,36 @@ func TestShuffleBufferSeed(t *testing.T) {
 		t.Errorf("ShuffleBuffer on arrays: %v", err)
 	}
 }
+
+// TestValidationSteps: with ValidationSteps(1), each epoch validates on the first batch of
+// the validation data, as Keras 3.15 does (fit(..., validation_steps=1) with SGD(0.0) logs
+// the loss of validation batch 0 every epoch: Keras resets its evaluation iterator), and a
+// bad count is an argument error.
+func TestValidationSteps(t *testing.T) {
+	x, y := randData(8, 3, 31), randData(8, 2, 32)
+	vx, vy := randData(6, 3, 33), randData(6, 2, 34)
+	m := detModel(t, 5)
+	if err := m.Compile(keras.SGDForTest(0), "mse"); err != nil { // frozen: every epoch sees the same weights
+		t.Fatal(err)
+	}
+	h, err := m.Fit(x, y, keras.Epochs(4), keras.BatchSize(2), keras.Verbose(0),
+		keras.ValidationData(vx, vy), keras.ValidationSteps(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for epoch, b := range []int{0, 0, 0, 0} {
+		want, err := m.Evaluate(rowsOf(vx, 2*b, 2*b+2), rowsOf(vy, 2*b, 2*b+2), keras.Verbose(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := h.History["val_loss"][epoch]; got != want["loss"] {
+			t.Errorf("epoch %d: val_loss %v, want %v (validation batch %d)", epoch, got, want["loss"], b)
+		}
+	}
+	_, err = m.Fit(x, y, keras.Verbose(0), keras.ValidationSteps(-1), keras.StepsPerEpoch(-2), keras.Prefetch(-1))
+	for _, arg := range []string{"validation_steps", "steps_per_epoch", "prefetch"} {
+		if !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), "keras: Fit: "+arg+": must not be negative") {
+			t.Errorf("bad %s: %v", arg, err)
+		}
+	}
+}
