@@ -36,7 +36,8 @@ type Batch struct {
 //
 // Batches are read ahead by a goroutine ([Prefetch]), so loading overlaps the step;
 // [ShuffleBuffer] shuffles rows across batches; [Stream.Shard] keeps one replica's or one
-// rank's rows.
+// rank's rows. A Stream is read by one loop at a time: give each concurrent Fit, Evaluate or
+// Predict a Stream of its own.
 type Stream struct {
 	// pass returns one pass over the batches; done is closed when the reader stops early,
 	// so that a source blocked on a channel returns.
