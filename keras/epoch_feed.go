@@ -55,7 +55,7 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 		if y != nil {
 			return nil, nil, argErr("Fit", "y", ErrData, "a Stream carries its targets in its batches; pass y nil")
 		}
-		if cfg.valSplit > 0 {
+		if cfg.valSplit > 0 && !cfg.hasVal { // ValidationData overrides it, as for arrays
 			return nil, nil, argErr("Fit", "validation_split", ErrInvalidArgument, "a Stream cannot be split (its length is unknown); pass ValidationData")
 		}
 		train = &epochFeed{m: m, call: "Fit", s: s, needY: true, steps: cfg.stepsPerEpoch,

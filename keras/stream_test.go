@@ -438,3 +438,19 @@ func TestValidationSteps(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamArgumentErrors: y beside a stream, and a split of a stream, are argument errors.
+func TestStreamArgumentErrors(t *testing.T) {
+	x, y := randData(8, 3, 1), randData(8, 2, 2)
+	m := detModel(t, 1)
+	s := keras.FromIterator(batchesOf(x, y, 4, nil))
+	if _, err := m.Fit(s, y, keras.Verbose(0)); !errors.Is(err, keras.ErrData) || !strings.Contains(err.Error(), "keras: Fit: y: a Stream carries its targets") {
+		t.Errorf("y with a stream: %v", err)
+	}
+	if _, err := m.Fit(s, nil, keras.Verbose(0), keras.ValidationSplit(0.2)); !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), "validation_split: a Stream cannot be split") {
+		t.Errorf("validation_split of a stream: %v", err)
+	}
+	if _, err := m.Evaluate(s, y, keras.Verbose(0)); !errors.Is(err, keras.ErrData) {
+		t.Errorf("Evaluate with y and a stream: %v", err)
+	}
+}
