@@ -31,7 +31,7 @@ func exampleDigitsMLP(seed int64, rows int) (*keras.Model, any, any) {
 }
 
 // sameWeights reports whether two models' weights agree to 1e-5.
-func sameWeights(a, b *keras.Model) bool {
+func closeWeights(a, b *keras.Model) bool {
 	wa, wb := a.Weights(), b.Weights()
 	for i := range wa {
 		va, vb := wa[i].Data().([]float32), wb[i].Data().([]float32)
@@ -60,7 +60,7 @@ func ExampleDataParallel() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println("2 replicas train as 1:", sameWeights(one, two))
+	fmt.Println("2 replicas train as 1:", closeWeights(one, two))
 	// Output:
 	// 2 replicas train as 1: true
 }
@@ -88,7 +88,7 @@ func ExampleNewLocalGroup() {
 	}
 	wg.Wait()
 	fmt.Println("errors:", errs[0], errs[1])
-	fmt.Println("ranks agree:", sameWeights(models[0], models[1]))
+	fmt.Println("ranks agree:", closeWeights(models[0], models[1]))
 	// Output:
 	// errors: <nil> <nil>
 	// ranks agree: true

@@ -7,22 +7,23 @@ import (
 
 // evaluate runs the test loop over d with the callbacks' test hooks; call names the public
 // method in errors of the model.
-func (m *Model) evaluate(call string, r *runner, d dataset, bs int, cbs callbackList) (Logs, error) {
+func (m *Model) evaluate(call string, r *runner, f *epochFeed, cbs callbackList) (Logs, error) {
 	r.reset()
 	if err := cbs.each(func(c Callback) error { return c.OnTestBegin(Logs{}) }); err != nil {
 		return nil, err
 	}
-	for step, idx := range batches(d.n, bs, identity(d.n)) {
+	err := f.epoch(func(step int, d dataset, idx []int) error {
 		if err := cbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
-			return nil, err
+			return err
 		}
 		if err := r.step(d, idx, nil); err != nil {
-			return nil, inCall(call, "", err)
+			return inCall(call, "", err)
 		}
 		logs := r.logs()
-		if err := cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) }); err != nil {
-			return nil, err
-		}
+		return cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) })
+	})
+	if err != nil {
+		return nil, err
 	}
 	logs := r.logs()
 	if err := cbs.each(func(c Callback) error { return c.OnTestEnd(logs) }); err != nil {
@@ -31,8 +32,9 @@ func (m *Model) evaluate(call string, r *runner, d dataset, bs int, cbs callback
 	return logs, nil
 }
 
-// Evaluate returns the loss and metrics of the model on x and y, with dropout off. Options:
-// BatchSize, Verbose, Callbacks (an option only Fit takes does not compile). A model that is
+// Evaluate returns the loss and metrics of the model on x and y, with dropout off; x may be a
+// [Stream] (y nil). Options: BatchSize, Verbose, Callbacks, Prefetch, Steps (an option only
+// Fit takes does not compile). A model that is
 // not compiled and every bad option are reported together (errors.Join).
 func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error) {
 	defer recoverErr("Evaluate", &err)
@@ -43,17 +45,17 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	d, err := m.dataset(x, y, true)
+	f, err := m.loopFeed("Evaluate", x, y, true, cfg)
 	if err != nil {
 		return nil, inCall("Evaluate", "", err)
 	}
+	defer f.close()
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))
 	}
-	steps := (d.n + cfg.batchSize - 1) / cfg.batchSize
-	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: steps})
+	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: 1, Steps: f.stepsHint()})
 	r := m.newRunner(modeTest)
 	r.dist = newDistState(cfg.dist, cfg.batchSize, false)
-	return m.evaluate("Evaluate", r, d, cfg.batchSize, cbs)
+	return m.evaluate("Evaluate", r, f, cbs)
 }

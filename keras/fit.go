@@ -7,7 +7,8 @@ import (
 
 // Fit trains the model on x and y for a number of epochs, as Keras's fit does, and returns
 // the History. x and y are a *tensor.Dense, a []*tensor.Dense in input (output) order, or
-// Named by layer name.
+// Named by layer name; or x is a [Stream] of batches (data that need not fit in memory) and y
+// is nil. [StepsPerEpoch] ends epochs after a number of batches, as Keras's steps_per_epoch.
 //
 // A model that is not compiled and every bad option are reported together (errors.Join),
 // each as "keras: Fit: <argument>: <problem>"; then the data is checked.
@@ -24,27 +25,22 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	}
 	ds = newDistState(cfg.dist, cfg.batchSize, true)
 	ds.forRank(&cfg.loopConfig)
-	train, err := m.dataset(x, y, true)
+	// Every rank starts from rank 0's weights and shuffle seed, so that the feeds below
+	// shuffle alike on every rank.
+	rng, err := m.startRanks(ds)
 	if err != nil {
-		return nil, inCall("Fit", "", err)
+		return nil, inCall("Fit", "distribution", err)
 	}
-	var val dataset
-	hasVal := false
-	switch {
-	case cfg.hasVal:
-		if val, err = m.dataset(cfg.valX, cfg.valY, true); err != nil {
-			return nil, inCall("Fit", "validation_data", err)
-		}
-		hasVal = true
-	case cfg.valSplit > 0:
-		at := int(float64(train.n) * (1 - cfg.valSplit))
-		if at == 0 || at == train.n {
-			return nil, argErr("Fit", "validation_split", ErrInvalidArgument, "%v of %d samples leaves no training or no validation samples", cfg.valSplit, train.n)
-		}
-		train, val = train.split(at)
-		hasVal = true
+	train, val, err := m.fitFeeds(x, y, cfg, rng)
+	if err != nil {
+		return nil, err
 	}
-	steps := (train.n + cfg.batchSize - 1) / cfg.batchSize
+	defer train.close()
+	hasVal := val != nil
+	if hasVal {
+		defer val.close()
+	}
+	steps := train.stepsHint()
 	// As Keras's CallbackList: a History or ProgbarLogger among the callbacks is used
 	// instead of a new one.
 	cbs := callbackList(append([]Callback(nil), cfg.callbacks...))
@@ -62,10 +58,6 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	}
 	cbs.setup(m, Params{Verbose: cfg.verbose, Epochs: cfg.epochs, Steps: steps})
 	m.stop.Store(false)
-	rng, err := m.startRanks(ds)
-	if err != nil {
-		return nil, inCall("Fit", "distribution", err)
-	}
 	tr := m.newRunner(modeTrain)
 	tr.dist = ds
 	var vr *runner
@@ -80,25 +72,24 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		if err = cbs.each(func(c Callback) error { return c.OnEpochBegin(epoch, Logs{}) }); err != nil {
 			break
 		}
-		order := identity(train.n)
-		if cfg.shuffle {
-			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		}
-		for step, idx := range batches(train.n, cfg.batchSize, order) {
-			if err = cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
-				break
+		err = train.epoch(func(step int, d dataset, idx []int) error {
+			if err := cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
+				return err
 			}
-			if err = tr.step(train, idx, nil); err != nil {
-				err = inCall("Fit", "", err)
-				break
+			if err := tr.step(d, idx, nil); err != nil {
+				return inCall("Fit", "", err)
 			}
 			logs := tr.logs()
-			if err = cbs.each(func(c Callback) error { return c.OnTrainBatchEnd(step, logs) }); err != nil {
-				break
+			if err := cbs.each(func(c Callback) error { return c.OnTrainBatchEnd(step, logs) }); err != nil {
+				return err
 			}
 			if m.stop.Load() {
-				break
+				return errStopEpoch
 			}
+			return nil
+		})
+		if err == errStopEpoch {
+			err = nil
 		}
 		if err != nil {
 			break
@@ -106,7 +97,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		logs := tr.logs()
 		if hasVal {
 			var vl Logs
-			if vl, err = m.evaluate("Fit", vr, val, cfg.batchSize, cbs); err != nil {
+			if vl, err = m.evaluate("Fit", vr, val, cbs); err != nil {
 				break
 			}
 			for k, v := range vl {

@@ -28,6 +28,8 @@ type fitConfig struct {
 	valX, valY   any
 	valSplit     float64
 	hasVal       bool
+	// Steps and the shuffle buffer (stream_options.go).
+	stepsPerEpoch, valSteps, shuffleBuffer int
 }
 
 // newFitConfig applies opts over Keras's defaults and checks the result. The error joins
@@ -54,6 +56,7 @@ func newFitConfig(opts []FitOption) (fitConfig, []error) {
 	if !(c.valSplit >= 0 && c.valSplit < 1) {
 		errs = append(errs, argErr("Fit", "validation_split", ErrInvalidArgument, "must be in [0, 1), got %v", c.valSplit))
 	}
+	errs = append(errs, c.checkStream()...)
 	if c.hasVal && c.valX == nil {
 		errs = append(errs, argErr("Fit", "validation_data", ErrData, "x is nil"))
 	}

@@ -33,9 +33,13 @@ type loopConfig struct {
 	verbose   int
 	callbacks []Callback
 	dist      *DataParallelConfig // Distribution; nil: one replica
+	prefetch  int                 // batches of a Stream read ahead (stream_options.go)
+	steps     int                 // Evaluate's and Predict's steps; 0: one pass
 }
 
-func defaultLoopConfig() loopConfig { return loopConfig{batchSize: 32, verbose: 1} }
+func defaultLoopConfig() loopConfig {
+	return loopConfig{batchSize: 32, verbose: 1, prefetch: defaultPrefetch}
+}
 
 // check returns one *ArgumentError per problem of the loop options given to call.
 func (c loopConfig) check(call string) []error {
@@ -46,6 +50,7 @@ func (c loopConfig) check(call string) []error {
 	if c.verbose < 0 || c.verbose > 2 {
 		errs = append(errs, argErr(call, "verbose", ErrInvalidArgument, "must be 0, 1 or 2, got %d", c.verbose))
 	}
+	errs = append(errs, c.checkStream(call)...)
 	for i, cb := range c.callbacks {
 		if cb == nil {
 			errs = append(errs, argErr(call, fmt.Sprintf("callbacks[%d]", i), ErrInvalidArgument, "is nil"))
@@ -112,6 +117,8 @@ func isNilOption(o any) bool {
 	case LoopOption:
 		return v == nil
 	case fitOption:
+		return v == nil
+	case StepsOption:
 		return v == nil
 	}
 	return false

@@ -8,13 +8,17 @@ import (
 )
 
 // Predict returns the model's outputs for x, one tensor per output in order, with dropout
-// off. Options: BatchSize, Verbose, Callbacks (an option only Fit takes does not compile);
+// off; x may be a [Stream], whose batches' outputs are joined in order. Options: BatchSize,
+// Verbose, Callbacks, Prefetch, Steps (an option only Fit takes does not compile);
 // every bad option is reported at once (errors.Join).
 func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err error) {
 	defer recoverErr("Predict", &err)
 	cfg, errs := newPredictConfig(opts)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
+	}
+	if _, ok := x.(*Stream); ok || cfg.steps > 0 {
+		return m.predictFed(x, cfg)
 	}
 	d, err := m.dataset(x, nil, false)
 	if err != nil {
