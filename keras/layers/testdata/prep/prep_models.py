@@ -7,8 +7,10 @@ Run from the repository root:
 
 It writes prep_features.keras (Normalization adapted on batches, Dense with gelu,
 GroupNormalization, ConvNeXt's LayerScale, ActivityRegularization), prep_ids.keras
-(CategoryEncoding) and prep_models.json: each model's inputs and Keras's predictions, and the
-statistics Normalization.adapt computes from one array and from a list of batches.
+(CategoryEncoding), prep_discretization.keras (Discretization adapted with num_bins, counts)
+and prep_models.json: each model's inputs and Keras's predictions, the statistics
+Normalization.adapt computes from one array and from a list of batches, and the boundaries
+Discretization.adapt computes.
 """
 
 import json
@@ -23,14 +25,17 @@ from keras.src.applications.convnext import LayerScale  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# Normalization.adapt asks isinstance(data, tf.data.Dataset) before it streams a list of
-# batches, which imports TensorFlow; the JAX install has none. A stand-in class that nothing
-# is an instance of lets Keras's own streaming code run on the list.
+# Normalization.adapt and Discretization.adapt ask isinstance(data, tf.data.Dataset) (and
+# tf.is_tensor) before they stream a list of batches, which imports TensorFlow; the JAX install
+# has none. A stand-in that nothing is an instance of lets Keras's own code run on the list.
 import types  # noqa: E402
 
+from keras.src.layers.preprocessing import discretization as _discretization  # noqa: E402
 from keras.src.layers.preprocessing import normalization as _normalization  # noqa: E402
 
-_normalization.tf = types.SimpleNamespace(data=types.SimpleNamespace(Dataset=type("NoDataset", (), {})))
+_no_tf = types.SimpleNamespace(data=types.SimpleNamespace(Dataset=type("NoDataset", (), {})), is_tensor=lambda x: False)
+_normalization.tf = _no_tf
+_discretization.tf = _no_tf
 
 
 def main():
@@ -77,6 +82,29 @@ def main():
     model.save(os.path.join(HERE, "prep_ids.keras"))
     xi = np.array([[1, 1, 3], [0, 4, 2], [7, 2, 2]], dtype="float32")
     out["ids"] = {"x": xi.tolist(), "y": model.predict(xi, verbose=0).tolist()}
+
+    # Discretization.adapt: quantile summaries of 300 values with ties, as one array and as
+    # batches, at the default epsilon and a coarse one (whose summaries get compressed).
+    values = np.round(rng.normal(size=(300, 1)) * 3, 1).astype("float32")
+    bins = {}
+    for name, num_bins, eps, data in [
+        ("whole", 4, 0.01, values),
+        ("streamed", 5, 0.01, [values[:120], values[120:250], values[250:]]),
+        ("coarse", 3, 0.1, [values[:100], values[100:]]),
+    ]:
+        layer = layers.Discretization(num_bins=num_bins, epsilon=eps)
+        layer.adapt(data)
+        bins[name] = {"num_bins": num_bins, "epsilon": eps, "boundaries": layer.bin_boundaries}
+    out["discretization"] = {"values": values.tolist(), "bins": bins}
+
+    inp = keras.Input((4,), name="values")
+    disc = layers.Discretization(num_bins=4, output_mode="count", name="disc")
+    disc.adapt(values)
+    y = layers.Dense(2, name="head")(disc(inp))
+    model = keras.Model(inp, y)
+    model.save(os.path.join(HERE, "prep_discretization.keras"))
+    xd = values[:12].reshape(3, 4)
+    out["discretized"] = {"x": xd.tolist(), "y": model.predict(xd, verbose=0).tolist()}
 
     with open(os.path.join(HERE, "prep_models.json"), "w") as f:
         json.dump(out, f)
