@@ -19,6 +19,7 @@ type prepModels struct {
 	Features       struct{ X, Y any }
 	IDs            struct{ X, Y any } `json:"ids"`
 	Discretized    struct{ X, Y any }
+	TimeDist       struct{ X, Y any } `json:"time_distributed"`
 	Discretization struct {
 		Values any
 		Bins   map[string]struct {
@@ -78,7 +79,8 @@ func TestNormalizationAdaptAsKeras(t *testing.T) {
 
 // TestPrepModelsWrittenByKeras: models Keras wrote with Normalization (adapted, and given with
 // axis None and invert), gelu, GroupNormalization, LayerScale, ActivityRegularization and
-// CategoryEncoding load in Go and predict Keras's outputs.
+// CategoryEncoding, Discretization (adapted) and TimeDistributed load in Go and predict
+// Keras's outputs.
 func TestPrepModelsWrittenByKeras(t *testing.T) {
 	var raw prepModels
 	readPrepJSON(t, "prep_models", &raw)
@@ -89,6 +91,7 @@ func TestPrepModelsWrittenByKeras(t *testing.T) {
 		{"prep_features.keras", raw.Features.X, raw.Features.Y},
 		{"prep_ids.keras", raw.IDs.X, raw.IDs.Y},
 		{"prep_discretization.keras", raw.Discretized.X, raw.Discretized.Y},
+		{"prep_time_distributed.keras", raw.TimeDist.X, raw.TimeDist.Y},
 	} {
 		m, err := keras.LoadModel(filepath.Join("testdata", "prep", tc.file))
 		if err != nil {

@@ -7,7 +7,8 @@ Run from the repository root:
 
 It writes prep_features.keras (Normalization adapted on batches, Dense with gelu,
 GroupNormalization, ConvNeXt's LayerScale, ActivityRegularization), prep_ids.keras
-(CategoryEncoding), prep_discretization.keras (Discretization adapted with num_bins, counts)
+(CategoryEncoding), prep_discretization.keras (Discretization adapted with num_bins, counts),
+prep_time_distributed.keras (two TimeDistributed Dense)
 and prep_models.json: each model's inputs and Keras's predictions, the statistics
 Normalization.adapt computes from one array and from a list of batches, and the boundaries
 Discretization.adapt computes.
@@ -87,13 +88,13 @@ def main():
     # batches, at the default epsilon and a coarse one (whose summaries get compressed).
     values = np.round(rng.normal(size=(300, 1)) * 3, 1).astype("float32")
     bins = {}
-    for name, num_bins, eps, data in [
+    for name, num_bins, eps, sample in [
         ("whole", 4, 0.01, values),
         ("streamed", 5, 0.01, [values[:120], values[120:250], values[250:]]),
         ("coarse", 3, 0.1, [values[:100], values[100:]]),
     ]:
         layer = layers.Discretization(num_bins=num_bins, epsilon=eps)
-        layer.adapt(data)
+        layer.adapt(sample)
         bins[name] = {"num_bins": num_bins, "epsilon": eps, "boundaries": layer.bin_boundaries}
     out["discretization"] = {"values": values.tolist(), "bins": bins}
 
@@ -105,6 +106,13 @@ def main():
     model.save(os.path.join(HERE, "prep_discretization.keras"))
     xd = values[:12].reshape(3, 4)
     out["discretized"] = {"x": xd.tolist(), "y": model.predict(xd, verbose=0).tolist()}
+
+    seq = keras.Input((3, 4), name="steps")
+    y = layers.TimeDistributed(layers.Dense(2, activation="gelu", name="per_step"), name="td")(seq)
+    y = layers.TimeDistributed(layers.Dense(3, name="per_step_2"), name="td_2")(y)
+    model = keras.Model(seq, y)
+    model.save(os.path.join(HERE, "prep_time_distributed.keras"))
+    out["time_distributed"] = {"x": data[:2, :3, :4].tolist(), "y": model.predict(data[:2, :3, :4], verbose=0).tolist()}
 
     with open(os.path.join(HERE, "prep_models.json"), "w") as f:
         json.dump(out, f)
