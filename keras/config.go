@@ -92,6 +92,9 @@ func serializeLayer(l Layer) map[string]any {
 		"config":          LayerConfig(l),
 		"registered_name": nil,
 	}
+	if km, ok := l.(KerasModuler); ok {
+		entry["module"], entry["registered_name"] = km.KerasModule()
+	}
 	if _, ok := l.(*InputLayer); !ok {
 		if nodes := l.base().nodes; len(nodes) > 0 {
 			entry["build_config"] = map[string]any{"input_shape": buildShape(nodes[0].inputs)}

@@ -25,6 +25,8 @@ type Context struct {
 	rng      *rand.Rand
 	counter  int
 
+	addedLosses []*G.Node // scalars layers added to the total loss (AddLoss, context_loss.go)
+
 	// ownHeaders gives every weight node a header of its own over the variable's numbers
 	// (inference realisations, which run concurrently); bound records what each node reads.
 	ownHeaders bool

@@ -383,6 +383,9 @@ func copyInto(dst, src *tensor.Dense) error {
 	if src == dst {
 		return nil
 	}
+	if dst.IsScalar() || src.IsScalar() {
+		return copyScalar(dst, src)
+	}
 	switch d := dst.Data().(type) {
 	case []float32:
 		switch s := src.Data().(type) {
@@ -410,6 +413,34 @@ func copyInto(dst, src *tensor.Dense) error {
 		return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
 	}
 	return nil
+}
+
+// copyScalar copies a one-value tensor into another (a 0-d tensor's Data is its value, not a
+// slice: Normalization's count is a scalar weight, as Keras saves it).
+func copyScalar(dst, src *tensor.Dense) error {
+	if dst.Shape().TotalSize() != 1 || src.Shape().TotalSize() != 1 {
+		return fmt.Errorf("%w: cannot copy shape %v into shape %v", ErrShape, src.Shape(), dst.Shape())
+	}
+	var v float64
+	switch x := src.Data().(type) {
+	case float32:
+		v = float64(x)
+	case float64:
+		v = x
+	case []float32:
+		v = float64(x[0])
+	case []float64:
+		v = x[0]
+	default:
+		return fmt.Errorf("%w: %v", ErrDType, src.Dtype())
+	}
+	switch dst.Dtype() {
+	case tensor.Float32:
+		return dst.Memset(float32(v))
+	case tensor.Float64:
+		return dst.Memset(v)
+	}
+	return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
 }
 
 // Call calls the model as a layer on new inputs: its layers and weights are shared.

@@ -83,6 +83,8 @@ func copyRows(dst, src *tensor.Dense, from int) error {
 		copy(d[from*per:], src.Data().([]float32))
 	case []float64:
 		copy(d[from*per:], src.Data().([]float64))
+	case []int32: // Discretization's bin indices
+		copy(d[from*per:], src.Data().([]int32))
 	default:
 		return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
 	}

@@ -277,14 +277,19 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype) error {
 		}
 		terms = append(terms, term)
 	}
-	p.total = terms[0]
-	for _, t := range terms[1:] {
+	for _, t := range terms {
+		if p.total == nil {
+			p.total = t
+			continue
+		}
 		var err error
 		if p.total, err = G.Add(p.total, t); err != nil {
 			return err
 		}
 	}
-	return nil
+	var err error
+	p.total, err = p.ctx.addAddedLosses(p.total)
+	return err
 }
 
 // buildGrads adds the gradient of the total loss with respect to every trainable variable that

@@ -164,6 +164,10 @@ func arrayOf(x *tensor.Dense) goldenArray {
 		}
 	case []float64:
 		a.Data = append(a.Data, d...)
+	case float32: // a 0-d tensor (Normalization's count)
+		a.Data = []float64{float64(d)}
+	case float64:
+		a.Data = []float64{d}
 	}
 	return a
 }

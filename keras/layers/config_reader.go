@@ -110,7 +110,7 @@ func (r *configReader) checkUnsupported() {
 			if b, _ := v.(bool); b {
 				r.fail("%s=true is not supported", k)
 			}
-		case k == "groups":
+		case k == "groups" && r.class != "GroupNormalization": // a convolution's; GroupNormalization's are its own
 			if n, ok := v.(float64); ok && n != 1 {
 				r.fail("groups=%v is not supported (only 1)", v)
 			}

@@ -53,7 +53,7 @@ func TestCoreLayerGradients(t *testing.T) {
 		{"activations", func() ([]*keras.Tensor, *keras.Tensor) {
 			in := f64Input(4)
 			x := layers.Dense(4).Call(in)
-			for _, a := range []string{"sigmoid", "softplus", "silu", "softsign", "exponential", "tanh"} {
+			for _, a := range []string{"sigmoid", "softplus", "silu", "softsign", "exponential", "gelu", "tanh"} {
 				x = layers.ActivationOf(a).Call(x)
 			}
 			return []*keras.Tensor{in}, layers.Dense(2).Call(x)

@@ -22,6 +22,7 @@ var activations = map[string]func(o *Builder, x *G.Node) *G.Node{
 	"silu":        (*Builder).Silu,
 	"swish":       (*Builder).Silu,
 	"softsign":    (*Builder).Softsign,
+	"gelu":        (*Builder).Gelu,
 }
 
 // Activations returns the names Activation accepts, sorted.
@@ -96,6 +97,11 @@ func (o *Builder) Abs(x *G.Node) *G.Node { return o.unary("Abs", G.Abs, x) }
 
 // Silu returns x·sigmoid(x) (Keras's silu, also called swish).
 func (o *Builder) Silu(x *G.Node) *G.Node { return o.Mul(x, o.Sigmoid(x)) }
+
+// Gelu returns x·Φ(x) = x/2·(1 + erf(x/√2)), Keras 3's gelu with its default
+// approximate=False, as one op with a hand-written gradient (internal/ops.Gelu): Gorgonia has
+// no erf.
+func (o *Builder) Gelu(x *G.Node) *G.Node { return o.unary("Gelu", internalops.Gelu, x) }
 
 // Softsign returns x / (|x| + 1).
 func (o *Builder) Softsign(x *G.Node) *G.Node {
