@@ -29,7 +29,9 @@ func TestConv2DTransposeKit(t *testing.T) {
 		{"valid_output_padding_nobias", func() keras.Layer {
 			return layers.Conv2DTranspose(2, 3, layers.Strides(2), layers.OutputPadding(1, 0), layers.UseBias(false))
 		}, keras.Shape{3, 2, 3}, keras.Shape{keras.None, 8, 5, 2}, []keras.Shape{{3, 3, 2, 3}}},
-		{"same_dilated", func() keras.Layer { return layers.Conv2DTranspose(2, 2, layers.DilationRate(2), layers.Padding("same")) },
+		{"same_dilated", func() keras.Layer {
+			return layers.Conv2DTranspose(2, 2, layers.DilationRate(2), layers.Padding("same"))
+		},
 			keras.Shape{4, 3, 2}, keras.Shape{keras.None, 4, 3, 2}, []keras.Shape{{2, 2, 2, 2}, {2}}},
 	}
 	for _, c := range cases {

@@ -113,6 +113,7 @@ func depthwiseForward[T float32 | float64](w Window, x, k, y []T, b, h, wd, c, m
 						src := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
 						ker := k[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
 						if m == 1 {
+							dst, ker := dst[:len(src)], ker[:len(src)] // one bounds check, not one per channel
 							for ch, v := range src {
 								dst[ch] += v * ker[ch]
 							}
