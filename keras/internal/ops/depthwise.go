@@ -201,6 +201,13 @@ func depthwiseGradImage[T float32 | float64](w Window, k, g, dx []T, b, h, wd, c
 							}
 							dst := dx[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
 							ker := k[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
+							if m == 1 {
+								src, ker := src[:len(dst)], ker[:len(dst)]
+								for ch := range dst {
+									dst[ch] += src[ch] * ker[ch]
+								}
+								continue
+							}
 							for ch := range dst {
 								var s T
 								for q := ch * m; q < (ch+1)*m; q++ {
@@ -297,6 +304,13 @@ func depthwiseGradKernel[T float32 | float64](w Window, x, g, dk []T, b, h, wd, 
 							}
 							xr := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
 							dst := acc[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
+							if m == 1 {
+								dst, src := dst[:len(xr)], src[:len(xr)]
+								for ch, v := range xr {
+									dst[ch] += v * src[ch]
+								}
+								continue
+							}
 							for ch, v := range xr {
 								for q := ch * m; q < (ch+1)*m; q++ {
 									dst[q] += v * src[q]

@@ -54,11 +54,17 @@ func BenchmarkDepthwiseConv(b *testing.B) {
 // convolution with multiplier m is, for each channel c, the product of channel c's patches
 // with its kernel slice; gradients follow from the same products transposed.
 func TestDepthwiseMatchesGroupedIm2col(t *testing.T) {
-	const n, h, w, c, m = 2, 5, 6, 3, 2
-	for _, win := range []Window{
-		{KH: 3, KW: 2, SH: 2, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 0, Right: 1},
-		{KH: 2, KW: 3, SH: 1, SW: 1, DH: 2, DW: 1},
+	const n, h, w, c = 2, 5, 6, 3
+	for _, tc := range []struct {
+		win Window
+		m   int
+	}{
+		{Window{KH: 3, KW: 2, SH: 2, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 0, Right: 1}, 2},
+		{Window{KH: 3, KW: 2, SH: 2, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 0, Right: 1}, 1},
+		{Window{KH: 2, KW: 3, SH: 1, SW: 1, DH: 2, DW: 1}, 3},
+		{Window{KH: 2, KW: 3, SH: 1, SW: 1, DH: 2, DW: 1}, 1},
 	} {
+		win, m := tc.win, tc.m
 		xs := make([]float64, n*h*w*c)
 		for i := range xs {
 			xs[i] = math.Sin(0.3*float64(i) + 1)
