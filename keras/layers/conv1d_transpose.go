@@ -5,8 +5,9 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Conv1DTransposeLayer is a 1-D transposed convolution over channels-last sequences: the gradient of a Conv1D with
-// respect to its input, used to upsample a sequence, followed by a bias and an activation.
+// Conv1DTransposeLayer is a 1-D transposed convolution over channels-last sequences: the gradient
+// of a Conv1D with respect to its input, used to upsample a sequence, followed by a bias and an
+// activation.
 //
 // # Weights
 //
@@ -29,10 +30,10 @@ type Conv1DTransposeLayer struct {
 
 var _ keras.Layer = (*Conv1DTransposeLayer)(nil)
 
-// Conv1DTranspose returns a 1-D transposed convolution with filters output channels and a kernel of kernelSize
-// steps. Options: Activation (default none), UseBias (true), Strides (1), Padding ("valid" or
-// "same"), OutputPadding (Keras's null), DilationRate (1; strides and dilation cannot both
-// exceed 1), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"), Name, Trainable.
+// Conv1DTranspose returns a 1-D transposed convolution with filters output channels and a kernel of
+// kernelSize steps. Options: Activation (default none), UseBias (true), Strides (1), Padding
+// ("valid" or "same"), OutputPadding (Keras's null), DilationRate (1; strides and dilation cannot
+// both exceed 1), KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"), Name, Trainable.
 func Conv1DTranspose(filters, kernelSize int, opts ...Conv1DOption) *Conv1DTransposeLayer {
 	o := newOptions(opts)
 	kernel := []int{kernelSize}
@@ -44,7 +45,8 @@ func Conv1DTranspose(filters, kernelSize int, opts ...Conv1DOption) *Conv1DTrans
 	return l.made(o)
 }
 
-// conv1DTransposeKeys is Conv1DTranspose's Keras config: Config writes it and LoadModel reads it back.
+// conv1DTransposeKeys is Conv1DTranspose's Keras config: Config writes it and LoadModel reads it
+// back.
 var conv1DTransposeKeys = convTransposeKeys(func(l *Conv1DTransposeLayer) *convTransposeCore { return &l.core })
 
 func init() {

@@ -5,9 +5,9 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// Conv2DTransposeLayer is a 2-D transposed convolution (sometimes called deconvolution) over channels-last images:
-// the gradient of a Conv2D with respect to its input, used to upsample (the decoder of an
-// autoencoder, a U-Net), followed by a bias and an activation.
+// Conv2DTransposeLayer is a 2-D transposed convolution (sometimes called deconvolution) over
+// channels-last images: the gradient of a Conv2D with respect to its input, used to upsample (the
+// decoder of an autoencoder, a U-Net), followed by a bias and an activation.
 //
 // # Weights
 //
@@ -31,10 +31,10 @@ type Conv2DTransposeLayer struct {
 
 var _ keras.Layer = (*Conv2DTransposeLayer)(nil)
 
-// Conv2DTranspose returns a 2-D transposed convolution with filters output channels and a kernelSize×kernelSize
-// kernel. Options: Activation (default none), UseBias (true), Strides (1, or one value per
-// axis), Padding ("valid" or "same"), OutputPadding (Keras's null), DilationRate (1, or one
-// value per axis; strides and dilation cannot both exceed 1), KernelSize2D(h, w) for a
+// Conv2DTranspose returns a 2-D transposed convolution with filters output channels and a
+// kernelSize×kernelSize kernel. Options: Activation (default none), UseBias (true), Strides (1, or
+// one value per axis), Padding ("valid" or "same"), OutputPadding (Keras's null), DilationRate (1,
+// or one value per axis; strides and dilation cannot both exceed 1), KernelSize2D(h, w) for a
 // rectangular kernel, KernelInitializer ("glorot_uniform"), BiasInitializer ("zeros"), Name,
 // Trainable.
 func Conv2DTranspose(filters, kernelSize int, opts ...Conv2DOption) *Conv2DTransposeLayer {
@@ -51,7 +51,8 @@ func Conv2DTranspose(filters, kernelSize int, opts ...Conv2DOption) *Conv2DTrans
 	return l.made(o)
 }
 
-// conv2DTransposeKeys is Conv2DTranspose's Keras config: Config writes it and LoadModel reads it back.
+// conv2DTransposeKeys is Conv2DTranspose's Keras config: Config writes it and LoadModel reads it
+// back.
 var conv2DTransposeKeys = convTransposeKeys(func(l *Conv2DTransposeLayer) *convTransposeCore { return &l.core })
 
 func init() {

@@ -5,13 +5,14 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// DepthwiseConv1DLayer is a 1-D depthwise convolution over channels-last sequences: each input channel is convolved
-// with depth_multiplier kernels of its own (output channel c·depth_multiplier + m), then a
-// bias and an activation are applied.
+// DepthwiseConv1DLayer is a 1-D depthwise convolution over channels-last sequences: each input
+// channel is convolved with depth_multiplier kernels of its own (output channel c·depth_multiplier
+// + m), then a bias and an activation are applied.
 //
 // # Weights
 //
-// kernel (kernel_size, in_channels, depth_multiplier), bias (in_channels·depth_multiplier,), as Keras 3 stores them.
+// kernel (kernel_size, in_channels, depth_multiplier), bias (in_channels·depth_multiplier,), as
+// Keras 3 stores them.
 //
 // # Input shape
 //
@@ -41,7 +42,8 @@ func DepthwiseConv1D(kernelSize int, opts ...Conv1DOption) *DepthwiseConv1DLayer
 	return l.made(o)
 }
 
-// depthwiseConv1DKeys is DepthwiseConv1D's Keras config: Config writes it and LoadModel reads it back.
+// depthwiseConv1DKeys is DepthwiseConv1D's Keras config: Config writes it and LoadModel reads it
+// back.
 var depthwiseConv1DKeys = depthwiseKeys(func(l *DepthwiseConv1DLayer) *depthwiseCore { return &l.core })
 
 func init() {
@@ -76,7 +78,8 @@ func (l *DepthwiseConv1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, er
 	return []keras.Shape{s}, nil
 }
 
-// Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass), bias and activation.
+// Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass),
+// bias and activation.
 func (l *DepthwiseConv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	y, err := l.core.forward(ctx, in[0])
 	if err != nil {

@@ -5,9 +5,9 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// DepthwiseConv2DLayer is a 2-D depthwise convolution over channels-last images: each input channel is convolved
-// with depth_multiplier kernels of its own (output channel c·depth_multiplier + m), then a
-// bias and an activation are applied. MobileNet, EfficientNet and Xception are built of it.
+// DepthwiseConv2DLayer is a 2-D depthwise convolution over channels-last images: each input channel
+// is convolved with depth_multiplier kernels of its own (output channel c·depth_multiplier + m),
+// then a bias and an activation are applied. MobileNet, EfficientNet and Xception are built of it.
 //
 // # Weights
 //
@@ -46,7 +46,8 @@ func DepthwiseConv2D(kernelSize int, opts ...Conv2DOption) *DepthwiseConv2DLayer
 	return l.made(o)
 }
 
-// depthwiseConv2DKeys is DepthwiseConv2D's Keras config: Config writes it and LoadModel reads it back.
+// depthwiseConv2DKeys is DepthwiseConv2D's Keras config: Config writes it and LoadModel reads it
+// back.
 var depthwiseConv2DKeys = depthwiseKeys(func(l *DepthwiseConv2DLayer) *depthwiseCore { return &l.core })
 
 func init() {
@@ -81,7 +82,8 @@ func (l *DepthwiseConv2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, er
 	return []keras.Shape{s}, nil
 }
 
-// Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass), bias and activation.
+// Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass),
+// bias and activation.
 func (l *DepthwiseConv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	y, err := l.core.forward(ctx, in[0])
 	if err != nil {

@@ -5,9 +5,9 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// SeparableConv1DLayer is a 1-D depthwise separable convolution over channels-last sequences: a depthwise
-// convolution (each input channel convolved with depth_multiplier kernels of its own) followed
-// by a pointwise convolution of size 1 to filters channels, then a bias and an activation.
+// SeparableConv1DLayer is a 1-D depthwise separable convolution over channels-last sequences: a
+// depthwise convolution (each input channel convolved with depth_multiplier kernels of its own)
+// followed by a pointwise convolution of size 1 to filters channels, then a bias and an activation.
 //
 // # Weights
 //
@@ -28,10 +28,10 @@ type SeparableConv1DLayer struct {
 
 var _ keras.Layer = (*SeparableConv1DLayer)(nil)
 
-// SeparableConv1D returns a 1-D separable convolution with filters output channels and a depthwise kernel of
-// kernelSize steps. Options: DepthMultiplier (default 1), Activation (none), UseBias (true),
-// Strides (1), Padding ("valid" or "same"), DilationRate (1; strides and dilation cannot both
-// exceed 1), DepthwiseInitializer ("glorot_uniform"), PointwiseInitializer ("glorot_uniform"),
+// SeparableConv1D returns a 1-D separable convolution with filters output channels and a depthwise
+// kernel of kernelSize steps. Options: DepthMultiplier (default 1), Activation (none), UseBias
+// (true), Strides (1), Padding ("valid" or "same"), DilationRate (1; strides and dilation cannot
+// both exceed 1), DepthwiseInitializer ("glorot_uniform"), PointwiseInitializer ("glorot_uniform"),
 // BiasInitializer ("zeros"), Name, Trainable.
 func SeparableConv1D(filters, kernelSize int, opts ...Conv1DOption) *SeparableConv1DLayer {
 	o := newOptions(opts)
@@ -43,7 +43,8 @@ func SeparableConv1D(filters, kernelSize int, opts ...Conv1DOption) *SeparableCo
 	return l.made(o)
 }
 
-// separableConv1DKeys is SeparableConv1D's Keras config: Config writes it and LoadModel reads it back.
+// separableConv1DKeys is SeparableConv1D's Keras config: Config writes it and LoadModel reads it
+// back.
 var separableConv1DKeys = separableKeys(func(l *SeparableConv1DLayer) *depthwiseCore { return &l.core })
 
 func init() {

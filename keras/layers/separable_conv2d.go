@@ -5,10 +5,10 @@ import (
 	G "gorgonia.org/gorgonia"
 )
 
-// SeparableConv2DLayer is a 2-D depthwise separable convolution over channels-last images: a depthwise convolution
-// (each input channel convolved with depth_multiplier kernels of its own) followed by a
-// pointwise 1×1 convolution to filters channels, then a bias and an activation. Xception is
-// built of it.
+// SeparableConv2DLayer is a 2-D depthwise separable convolution over channels-last images: a
+// depthwise convolution (each input channel convolved with depth_multiplier kernels of its own)
+// followed by a pointwise 1×1 convolution to filters channels, then a bias and an activation.
+// Xception is built of it.
 //
 // # Weights
 //
@@ -29,10 +29,10 @@ type SeparableConv2DLayer struct {
 
 var _ keras.Layer = (*SeparableConv2DLayer)(nil)
 
-// SeparableConv2D returns a 2-D separable convolution with filters output channels and a kernelSize×kernelSize
-// depthwise kernel. Options: DepthMultiplier (default 1), Activation (none), UseBias (true),
-// Strides (1, or one value per axis), Padding ("valid" or "same"), DilationRate (1, or one per
-// axis; strides and dilation cannot both exceed 1), KernelSize2D(h, w) for a rectangular
+// SeparableConv2D returns a 2-D separable convolution with filters output channels and a
+// kernelSize×kernelSize depthwise kernel. Options: DepthMultiplier (default 1), Activation (none),
+// UseBias (true), Strides (1, or one value per axis), Padding ("valid" or "same"), DilationRate (1,
+// or one per axis; strides and dilation cannot both exceed 1), KernelSize2D(h, w) for a rectangular
 // kernel, DepthwiseInitializer ("glorot_uniform"), PointwiseInitializer ("glorot_uniform"),
 // BiasInitializer ("zeros"), Name, Trainable.
 func SeparableConv2D(filters, kernelSize int, opts ...Conv2DOption) *SeparableConv2DLayer {
@@ -48,7 +48,8 @@ func SeparableConv2D(filters, kernelSize int, opts ...Conv2DOption) *SeparableCo
 	return l.made(o)
 }
 
-// separableConv2DKeys is SeparableConv2D's Keras config: Config writes it and LoadModel reads it back.
+// separableConv2DKeys is SeparableConv2D's Keras config: Config writes it and LoadModel reads it
+// back.
 var separableConv2DKeys = separableKeys(func(l *SeparableConv2DLayer) *depthwiseCore { return &l.core })
 
 func init() {
