@@ -151,6 +151,8 @@ func TestElementwiseAndActivations(t *testing.T) {
 		{"relu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("relu", x) }, func(v float64) float64 { return math.Max(v, 0) }},
 		{"silu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("silu", x) }, func(v float64) float64 { return v * sig(v) }},
 		{"softsign", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("softsign", x) }, func(v float64) float64 { return v / (1 + math.Abs(v)) }},
+		{"hard_sigmoid", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("hard_sigmoid", o.Scale(x, 4)) }, func(v float64) float64 { return math.Min(math.Max(4*v/6+0.5, 0), 1) }},
+		{"hard_silu", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("hard_silu", o.Scale(x, 4)) }, func(v float64) float64 { return 4 * v * math.Min(math.Max(4*v/6+0.5, 0), 1) }},
 		{"linear", func(o *ops.Builder, x *G.Node) *G.Node { return o.Activation("", x) }, func(v float64) float64 { return v }},
 		{"Scale-Sub", func(o *ops.Builder, x *G.Node) *G.Node { return o.Sub(o.Scale(x, 3), x) }, func(v float64) float64 { return 2 * v }},
 		{"Maximum", func(o *ops.Builder, x *G.Node) *G.Node { return o.Maximum(x, o.Neg(x)) }, math.Abs},
