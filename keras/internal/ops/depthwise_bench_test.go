@@ -12,6 +12,8 @@ import (
 // layer): the forward pass and the two gradients a training step computes.
 //
 //	go test -run '^$' -bench DepthwiseConv -benchtime 5x ./keras/internal/ops
+//
+// testdata/depthwise_bench_jax.py times JAX's grouped convolution on the same sizes.
 func BenchmarkDepthwiseConv(b *testing.B) {
 	const n, h, w, c = 8, 112, 112, 32
 	win := Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 1, Right: 1}
