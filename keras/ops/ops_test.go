@@ -263,7 +263,7 @@ func TestErrorsAreSticky(t *testing.T) {
 		{"Add", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Tanh(o.Add(in[0], in[1])) },
 			"ops.Add: incompatible shape: operands of shapes (2, 3) and (2, 4)", keras.ErrShape},
 		{"Activation", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Activation("relu6", in[0]) },
-			`ops.Activation: unknown name: activation "relu6" (known: exponential, linear, relu, `, keras.ErrUnknownName},
+			`ops.Activation: unknown name: activation "relu6" (known: exponential, hard_sigmoid, hard_silu, hard_swish, linear, relu, `, keras.ErrUnknownName},
 		{"Reshape", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Reshape(in[0], 5) },
 			"ops.Reshape: incompatible shape: cannot reshape (2, 3) (6 values) to [5]", keras.ErrShape},
 		{"Dropout", func(o *ops.Builder, in []*G.Node) *G.Node { return o.Dropout(in[0], 1.5, "d") },
