@@ -295,6 +295,22 @@ func zoo() []zooCase {
 			return compile(t, m, "adam", "mse")
 		}, x: list(floats(13, 8, 8, 3)), y: list(floats(14, 2))},
 
+		// The depthwise, separable and transposed convolutions (branch convs).
+		{name: "conv_variants", build: func(t *testing.T) *keras.Model {
+			in := keras.Input(keras.Shape{8, 8, 3})
+			x := layers.DepthwiseConv2D(3, layers.DepthMultiplier(2), layers.Padding("same"), layers.Activation("relu")).Call(in)
+			x = layers.SeparableConv2D(4, 3, layers.Strides(2), layers.Padding("same")).Call(x)
+			x = layers.Conv2DTranspose(3, 3, layers.Strides(2), layers.Padding("same")).Call(x)
+			x = layers.Flatten().Call(x)
+			s := layers.Reshape(keras.Shape{64, 3}).Call(x)
+			s = layers.DepthwiseConv1D(3, layers.Strides(2)).Call(s)
+			s = layers.SeparableConv1D(2, 3, layers.DepthMultiplier(2)).Call(s)
+			s = layers.Conv1DTranspose(2, 3, layers.Strides(2), layers.OutputPadding(1)).Call(s)
+			out := layers.Dense(2).Call(layers.Flatten().Call(s))
+			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(floats(46, 8, 8, 3)), y: list(floats(47, 2))},
+
 		{name: "recurrent", build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{keras.None, 3})
 			x := layers.GRU(4, layers.ReturnSequences(true)).Call(in)

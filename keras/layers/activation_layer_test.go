@@ -10,7 +10,7 @@ import (
 )
 
 func TestActivationLayer(t *testing.T) {
-	for _, name := range []string{"relu", "sigmoid", "tanh", "softmax", "softplus", "silu", "softsign", "exponential", "linear", "gelu"} {
+	for _, name := range []string{"relu", "sigmoid", "tanh", "softmax", "softplus", "silu", "softsign", "exponential", "linear", "hard_sigmoid", "hard_silu", "gelu"} {
 		t.Run(name, func(t *testing.T) {
 			kerastest.RunLayerTest(t, kerastest.LayerCase{
 				New:          func() keras.Layer { return layers.ActivationOf(name) },

@@ -37,7 +37,7 @@ func Conv1D(filters, kernelSize int, opts ...Conv1DOption) *Conv1DLayer {
 	o := newOptions(opts)
 	l := &Conv1DLayer{}
 	var err error
-	l.core, err = convFromOptions(filters, []int{kernelSize}, o)
+	l.core, err = convFromOptions("Conv1D", filters, []int{kernelSize}, o)
 	l.SetErr(err)
 	return l.made(o)
 }

@@ -43,7 +43,7 @@ func Conv2D(filters, kernelSize int, opts ...Conv2DOption) *Conv2DLayer {
 	}
 	l := &Conv2DLayer{}
 	var err error
-	l.core, err = convFromOptions(filters, kernel, o)
+	l.core, err = convFromOptions("Conv2D", filters, kernel, o)
 	l.SetErr(err)
 	return l.made(o)
 }

@@ -154,16 +154,21 @@ type convCore struct {
 }
 
 // convFromOptions records a convolution's constructor arguments and options, unchecked: the
-// layer's made checks them, as it checks a saved config's.
-func convFromOptions(filters int, kernelSize []int, o *options) (convCore, error) {
+// layer's made checks them, as it checks a saved config's. class names the layer for the
+// options of the other convolutions it refuses (OutputPadding is the transposed ones' only).
+func convFromOptions(class string, filters int, kernelSize []int, o *options) (convCore, error) {
 	c := convCore{filters: filters, kernelSize: kernelSize, strides: o.strides, dilation: o.dilation,
 		padding: o.padding, activation: o.activation, useBias: o.useBias}
+	refused := []string{"DepthMultiplier", "DepthwiseInitializer", "PointwiseInitializer"}
+	if !strings.HasSuffix(class, "Transpose") {
+		refused = append(refused, "OutputPadding")
+	}
 	var kErr, bErr error
 	c.kernelInit, kErr = initializerOf("KernelInitializer", o.kernelInitializer)
 	c.biasInit, bErr = initializerOf("BiasInitializer", o.biasInitializer)
 	var pErr error
 	c.pen, pErr = penaltiesOf(o)
-	return c, errors.Join(kErr, bErr, pErr)
+	return c, errors.Join(refuseOptions(o, class, refused...), kErr, bErr, pErr)
 }
 
 // convKeys is the Keras config of Conv1D and Conv2D, whose keys are the same: Config writes

@@ -149,6 +149,12 @@ type options struct {
 	targetShape          []int
 	dtype                string
 	mergeMode            string // Bidirectional
+
+	// The convolution variants (conv_variant_options.go).
+	depthMultiplier int
+	depthwiseInit   any
+	pointwiseInit   any
+	outputPadding   []int
 }
 
 func (o *options) mark(name string) {
@@ -176,6 +182,9 @@ func newOptions[O applier](opts []O) *options {
 		center:               true,
 		scale:                true,
 		recurrentActivation:  "sigmoid",
+		depthMultiplier:      1,
+		depthwiseInit:        "glorot_uniform",
+		pointwiseInit:        "glorot_uniform",
 	}
 	for _, f := range opts {
 		if applier(f) != nil {

@@ -23,6 +23,10 @@ var activations = map[string]func(o *Builder, x *G.Node) *G.Node{
 	"swish":       (*Builder).Silu,
 	"softsign":    (*Builder).Softsign,
 	"gelu":        (*Builder).Gelu,
+	// MobileNetV3 uses these two.
+	"hard_sigmoid": (*Builder).HardSigmoid,
+	"hard_silu":    (*Builder).HardSilu,
+	"hard_swish":   (*Builder).HardSilu,
 }
 
 // Activations returns the names Activation accepts, sorted.
@@ -102,6 +106,16 @@ func (o *Builder) Silu(x *G.Node) *G.Node { return o.Mul(x, o.Sigmoid(x)) }
 // approximate=False, as one op with a hand-written gradient (internal/ops.Gelu): Gorgonia has
 // no erf.
 func (o *Builder) Gelu(x *G.Node) *G.Node { return o.unary("Gelu", internalops.Gelu, x) }
+
+// HardSigmoid returns relu6(x + 3) / 6, Keras 3's hard_sigmoid: 0 below −3, 1 above 3 and
+// x/6 + 1/2 between. relu6(y) is written relu(y) − relu(y − 6), which needs no constant tensor
+// of x's shape and has relu's gradient (0 at the kinks).
+func (o *Builder) HardSigmoid(x *G.Node) *G.Node {
+	return o.Scale(o.Sub(o.Relu(o.Shift(x, 3)), o.Relu(o.Shift(x, -3))), 1.0/6)
+}
+
+// HardSilu returns x·hard_sigmoid(x), Keras 3's hard_silu (also called hard_swish).
+func (o *Builder) HardSilu(x *G.Node) *G.Node { return o.Mul(x, o.HardSigmoid(x)) }
 
 // Softsign returns x / (|x| + 1).
 func (o *Builder) Softsign(x *G.Node) *G.Node {

@@ -198,6 +198,20 @@ def keras_models():
     cc = L.Flatten()(cc)
     out["conv2d"] = (keras.Model(xc, L.Dense(2)(cc)), "adam", "mse", [data((16, 8, 8, 3), 21)], [data((16, 2), 22)])
 
+    # The convolutions of MobileNet, Xception and the autoencoder's decoder (branch convs).
+    xv = keras.Input((8, 8, 3))
+    v = L.Conv2D(8, 3, strides=2, padding="same")(xv)
+    v = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, activation="relu")(v)
+    v = L.SeparableConv2D(6, 3, padding="same")(v)
+    v = L.Conv2DTranspose(4, 3, strides=2, padding="same", output_padding=1)(v)
+    v = L.Flatten()(L.Conv2DTranspose(2, 2, strides=2, use_bias=False)(v))
+    out["conv_variants"] = (keras.Model(xv, L.Dense(2)(v)), "adam", "mse", [data((16, 8, 8, 3), 42)], [data((16, 2), 43)])
+    xs1 = keras.Input((10, 3))
+    s1 = L.DepthwiseConv1D(3, depth_multiplier=2, padding="same", activation="tanh")(xs1)
+    s1 = L.SeparableConv1D(4, 3, strides=2)(s1)
+    s1 = L.Conv1DTranspose(3, 3, strides=2)(s1)
+    out["conv1d_variants"] = (keras.Model(xs1, L.Dense(1)(L.Flatten()(s1))), "sgd", "mse", [data((16, 10, 3), 44)], [data((16, 1), 45)])
+
     # Nested functional models as direct outputs: Keras numbers their calls from 1 in
     # output_layers (the construction is call 0) and from 0 in inbound_nodes.
     ei = keras.Input((6,), name="enc_in")
