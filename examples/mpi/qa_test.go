@@ -84,16 +84,23 @@ func maxDiff(t *testing.T, a, b []float32) float64 {
 
 // Issue 13 point 3 under mpirun: the QA model (two int32 inputs, Embedding and LSTM on each)
 // on 2 ranks × 1 replica trains as one process with 1 replica and with 2 replicas on the same
-// global batches (21 Adam steps, shuffled); both ranks end bit-identical although rank 1
-// was built from another seed; only rank 0 writes the ModelCheckpoint (a loadable model with
-// the final weights) and the TensorBoard run.
+// global batches (21 Adam steps, shuffled), without and with a Dropout layer (rank 0 draws
+// the masks over the global batch and sends them); both ranks end bit-identical although
+// rank 1 was built from another seed; only rank 0 writes the ModelCheckpoint (a loadable
+// model with the final weights) and the TensorBoard run.
 func TestQARanksEqualOneProcess(t *testing.T) {
 	t.Setenv("KERAGO_DATA", "") // the embedded e-mails, as on a fresh clone
 	bin := buildQA(t)
+	for _, dropout := range []string{"0", "0.3"} {
+		t.Run("dropout "+dropout, func(t *testing.T) { qaRanksEqualOneProcess(t, bin, dropout) })
+	}
+}
+
+func qaRanksEqualOneProcess(t *testing.T, bin, dropout string) {
 	plain, replicas, ranks := t.TempDir(), t.TempDir(), t.TempDir()
-	runAlone(t, bin, "-mode", "plain", "-out", plain)
-	runAlone(t, bin, "-mode", "replicas", "-out", replicas)
-	out, errOut, code := job(t, bin, 2, "-mode", "ranks", "-out", ranks)
+	runAlone(t, bin, "-mode", "plain", "-dropout", dropout, "-out", plain)
+	runAlone(t, bin, "-mode", "replicas", "-dropout", dropout, "-out", replicas)
+	out, errOut, code := job(t, bin, 2, "-mode", "ranks", "-dropout", dropout, "-out", ranks)
 	if code != 0 {
 		t.Fatalf("mpirun -np 2 exited %d\n%s\n%s", code, out, errOut)
 	}

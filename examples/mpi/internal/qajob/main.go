@@ -10,6 +10,8 @@
 //	mpirun -np 2 qajob -mode ranks -out d   # DataParallel(1, WithCommunicator(mpi comm))
 //	mpirun -np 2 qajob -mode ranks -out d -kill-rank 1 -kill-epoch 2   # rank 1 dies by SIGKILL
 //
+// -dropout 0.3 adds a Dropout layer before the answer, to compare the masks' effect.
+//
 // Each process writes weights-rank<r>.bin (its final weights, little-endian float32 in the
 // model's weight order) and history-rank<r>.txt (the epoch losses); in ranks mode every rank
 // also passes a ModelCheckpoint to ckpt-rank<r>.keras and a TensorBoard to tb-rank<r>, so the
@@ -46,6 +48,7 @@ type options struct {
 	nTrain    int
 	killRank  int // ranks mode: the rank that sends itself SIGKILL; -1 none
 	killEpoch int
+	dropout   float64 // rate of a Dropout before the answer layer; 0: none
 }
 
 // Small sizes, so that a run takes seconds: the model is examples/qa's, narrower and on
@@ -66,6 +69,7 @@ func main() {
 	flag.IntVar(&o.nTrain, "train", 224, "training e-mails")
 	flag.IntVar(&o.killRank, "kill-rank", -1, "ranks mode: rank that kills itself with SIGKILL at -kill-epoch")
 	flag.IntVar(&o.killEpoch, "kill-epoch", 2, "epoch (0-based) at whose start -kill-rank dies")
+	flag.Float64Var(&o.dropout, "dropout", 0, "rate of a Dropout layer before the answer (0: none)")
 	flag.Parse()
 	if o.out == "" {
 		fmt.Fprintln(os.Stderr, "qajob: -out is required")
@@ -105,7 +109,7 @@ func run(comm *mpi.Comm, o options) error {
 	}
 	// Rank 0 and the one-process runs share a seed; other ranks do not need to.
 	keras.SetRandomSeed(int64(1 + 1000*rank))
-	model, err := qaModel()
+	model, err := qaModel(o.dropout)
 	if err != nil {
 		return err
 	}
@@ -187,14 +191,18 @@ func data(n int) (keras.Named, *tensor.Dense, error) {
 	return keras.Named{"text": text, "question": question}, tensor.New(tensor.WithShape(n, 2), tensor.WithBacking(y)), nil
 }
 
-// qaModel builds and compiles examples/qa's model at the job's sizes.
-func qaModel() (*keras.Model, error) {
+// qaModel builds and compiles examples/qa's model at the job's sizes, with a Dropout of rate
+// dropout before the answer layer when it is positive.
+func qaModel(dropout float64) (*keras.Model, error) {
 	text := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("text"))
 	encodedText := layers.LSTM(8).Call(layers.Embedding(textVocabularySize, 16, layers.MaskZero(true)).Call(text))
 	question := keras.Input(keras.Shape{keras.None}, keras.DType("int32"), keras.Name("question"))
 	encodedQuestion := layers.LSTM(4).Call(layers.Embedding(questionVocabularySize, 8, layers.MaskZero(true)).Call(question))
-	answer := layers.Dense(2, layers.Activation("softmax")).Call(
-		layers.Concatenate(layers.Axis(-1)).Call(encodedText, encodedQuestion))
+	concatenated := layers.Concatenate(layers.Axis(-1)).Call(encodedText, encodedQuestion)
+	if dropout > 0 {
+		concatenated = layers.Dropout(dropout).Call(concatenated)
+	}
+	answer := layers.Dense(2, layers.Activation("softmax")).Call(concatenated)
 	model, err := keras.NewModel(keras.Inputs(text, question), keras.Outputs(answer))
 	if err != nil {
 		return nil, err
