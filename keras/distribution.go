@@ -33,9 +33,10 @@ type DataParallelOption func(*DataParallelConfig)
 //
 // Two differences from one replica (docs/scaling.md, section 2): BatchNormalization
 // normalises each shard by its own statistics (its moving statistics are updated once, from
-// the row-weighted mean of the replicas'), and Dropout's masks, drawn once over the batch
-// and sliced by shard, are one replica's only when the batches are of equal size (seeded
-// runs repeat bit for bit either way). Replicas and BLAS threads share the cores: with the
+// the row-weighted mean of the replicas'), and Dropout's masks, drawn once over the global
+// batch (on rank 0, which sends them to the other ranks) and sliced by rank and shard, are
+// one replica's only when the batches are of equal size (seeded runs repeat bit for bit
+// either way). Replicas and BLAS threads share the cores: with the
 // openblas build keep OpenBLAS at its default of one thread.
 func DataParallel(n int, opts ...DataParallelOption) DataParallelConfig {
 	c := DataParallelConfig{replicas: n}

@@ -186,6 +186,6 @@ func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (
 	return c.acquire(key, limit, func() (*program, error) {
 		m.buildMu.Lock() // layers' Forward may keep state: realisations are built one at a time
 		defer m.buildMu.Unlock()
-		return m.buildProgram(md, key, shapes, trainable)
+		return m.buildProgram(md, key, shapes, trainable, nil)
 	})
 }

@@ -2,6 +2,7 @@ package keras
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 
@@ -175,8 +176,10 @@ func (m *Model) floatDType() tensor.Dtype {
 	return tensor.Float32
 }
 
-// buildProgram realises the model for one mode and input-shape signature.
-func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable) (p *program, err error) {
+// buildProgram realises the model for one mode and input-shape signature. rng is the
+// program's random source for its feeds (Dropout's masks); nil derives one from the
+// package's source.
+func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable, rng *rand.Rand) (p *program, err error) {
 	defer recoverErr("building the "+key+" graph", &err)
 	concrete := make([]Shape, len(shapes))
 	for i, s := range shapes {
@@ -187,7 +190,10 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 	}
 	g := G.NewGraph()
 	dt := m.floatDType()
-	ctx := newContext(g, md == modeTrain, dt, newRand())
+	if rng == nil {
+		rng = newRand()
+	}
+	ctx := newContext(g, md == modeTrain, dt, rng)
 	// Inference realisations run side by side (pool.go), and Gorgonia's matrix product
 	// transposes its operands' headers in place while it runs: each of them reads the
 	// weights through headers of its own over the shared numbers. Training realisations run

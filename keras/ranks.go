@@ -53,7 +53,8 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 	if len(payload) < 16 {
 		return nil, fmt.Errorf("keras: rank %d: %w: rank 0 sent %d bytes", s.rank, ErrInternal, len(payload))
 	}
-	src := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(payload), binary.LittleEndian.Uint64(payload[8:])))
+	s.seed = [2]uint64{binary.LittleEndian.Uint64(payload), binary.LittleEndian.Uint64(payload[8:])}
+	src := rand.New(rand.NewPCG(s.seed[0], s.seed[1]))
 	if s.rank == 0 {
 		return src, nil
 	}

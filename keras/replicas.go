@@ -3,6 +3,7 @@ package keras
 import (
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"sync"
@@ -25,6 +26,24 @@ type distState struct {
 	sums  []*tensor.Dense // the summed gradients, in the parameters' dtypes
 	snap  [][]float64     // non-trainable weights before the step's updates
 	feeds []*tensor.Dense // per feed of the replicas: its values over this rank's rows
+
+	noFeeds bool      // rank 0 said its training programs draw no feeds (shareRankFeeds)
+	seed    [2]uint64 // Fit's shuffling seed, broadcast by rank 0 (startRanks)
+	built   uint64    // programs built on this rank under this state (programRand)
+}
+
+// programRand returns the random source of a replica program built on this rank: nil (one
+// derived from the package's source, as for one process) on rank 0 and without ranks, and on
+// other ranks one derived from the broadcast seed, the rank and a count. Ranks other than 0
+// take their Dropout masks from rank 0 (shareRankFeeds), so they need not draw from the
+// package's source, and must not where ranks are goroutines of one process (NewLocalGroup):
+// their draws would move rank 0's by the order the goroutines happen to build in.
+func (s *distState) programRand() *rand.Rand {
+	if s == nil || s.comm == nil || s.rank == 0 {
+		return nil
+	}
+	s.built++
+	return rand.New(rand.NewPCG(s.seed[0]^uint64(s.rank)<<32^s.built, s.seed[1]+s.built*0x9e3779b97f4a7c15))
 }
 
 // replicaKeyPrefix marks the cache keys of replica realisations: replica k of every step
@@ -72,7 +91,7 @@ func (r *runner) replicaProgram(k int, shapes []tensor.Shape) (*program, error) 
 	return m.cache().acquire(key, 1, func() (*program, error) {
 		m.buildMu.Lock()
 		defer m.buildMu.Unlock()
-		return m.buildProgram(r.md, key, shapes, r.trainable)
+		return m.buildProgram(r.md, key, shapes, r.trainable, r.dist.programRand())
 	})
 }
 
@@ -106,7 +125,7 @@ func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []in
 			return err
 		}
 	}
-	if err := r.shareFeeds(progs, parts); err != nil {
+	if err := r.shareFeeds(progs, parts, len(idx)); err != nil {
 		return err
 	}
 	errs := make([]error, len(parts))

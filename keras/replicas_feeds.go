@@ -12,23 +12,22 @@ import (
 // replica 0's generator, and every replica takes its shard's rows. Replica 0's generator is
 // derived when its program is built, as one replica's program's is, so on one process the
 // masks are those of one replica on the global batch. It does nothing (each replica then
-// draws its own) unless every feed's first dimension is its replica's shard.
-func (r *runner) shareFeeds(progs []*program, parts [][]int) error {
-	if r.md != modeTrain || len(progs) < 2 || len(progs[0].ctx.feeds) == 0 {
+// draws its own) unless every feed's first dimension is its replica's shard. On the ranks of
+// a job, rank 0 draws over the global batch and sends the draws (shareRankFeeds), global
+// being the global batch's rows.
+func (r *runner) shareFeeds(progs []*program, parts [][]int, global int) error {
+	if r.md != modeTrain {
 		return nil
 	}
-	rows := 0
-	for k, p := range progs {
-		if len(p.ctx.feeds) != len(progs[0].ctx.feeds) {
-			return nil
-		}
-		for j, f := range p.ctx.feeds {
-			s, s0 := f.buf.Shape(), progs[0].ctx.feeds[j].buf.Shape()
-			if len(s) == 0 || s[0] != len(parts[k]) || !s[1:].Eq(s0[1:]) || f.buf.Dtype() != progs[0].ctx.feeds[j].buf.Dtype() {
-				return nil
-			}
-		}
-		rows += len(parts[k])
+	if s := r.dist; s.comm != nil && s.size > 1 {
+		return r.shareRankFeeds(progs, parts, global)
+	}
+	if len(progs) < 2 || len(progs[0].ctx.feeds) == 0 {
+		return nil
+	}
+	rows, ok := feedsByRow(progs, parts)
+	if !ok {
+		return nil
 	}
 	s := r.dist
 	if len(s.feeds) != len(progs[0].ctx.feeds) {
@@ -58,6 +57,25 @@ func (r *runner) shareFeeds(progs []*program, parts [][]int) error {
 		p.feedsFilled = true
 	}
 	return nil
+}
+
+// feedsByRow reports whether every replica has the feeds of replica 0 with its shard's rows
+// as their first dimension (so they can be drawn over all rows at once and sliced), and the
+// rows of all the shards.
+func feedsByRow(progs []*program, parts [][]int) (rows int, ok bool) {
+	for k, p := range progs {
+		if len(p.ctx.feeds) != len(progs[0].ctx.feeds) {
+			return 0, false
+		}
+		for j, f := range p.ctx.feeds {
+			s, s0 := f.buf.Shape(), progs[0].ctx.feeds[j].buf.Shape()
+			if len(s) == 0 || s[0] != len(parts[k]) || !s[1:].Eq(s0[1:]) || f.buf.Dtype() != progs[0].ctx.feeds[j].buf.Dtype() {
+				return 0, false
+			}
+		}
+		rows += len(parts[k])
+	}
+	return rows, true
 }
 
 // copyRowsFrom copies rows from, from+1, … of src into dst (as many as dst has).

@@ -76,11 +76,14 @@ func build(t *testing.T) string {
 	return built
 }
 
-// TestMain removes the built binary after the tests.
+// TestMain removes the built binaries after the tests.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if built != "" {
 		os.RemoveAll(filepath.Dir(built))
+	}
+	for _, dir := range qaBuilt {
+		os.RemoveAll(dir)
 	}
 	os.Exit(code)
 }
