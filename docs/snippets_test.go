@@ -63,6 +63,7 @@ var importPaths = map[string]string{
 	"tensorboard":   "github.com/kerago/kerago/keras/tensorboard",
 	"kerastest":     "github.com/kerago/kerago/keras/kerastest",
 	"ops":           "github.com/kerago/kerago/keras/ops",
+	"regularizers":  "github.com/kerago/kerago/keras/regularizers",
 	"tensor":        "gorgonia.org/tensor",
 	"G":             "gorgonia.org/gorgonia",
 	"errors":        "errors",
