@@ -291,6 +291,15 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 			// Fit and Predict.
 			continue
 		}
+		if ck, ok := sl.layer.(CallKeywords); ok {
+			took, err := ck.SetCallKeyword(k, v)
+			if err != nil {
+				return false, fmt.Errorf("layer %s: call argument %q: %w", sl.name, k, err)
+			}
+			if took {
+				continue
+			}
+		}
 		if v != nil {
 			return false, fmt.Errorf("%w: layer %s: call argument %q is not supported", ErrUnknownName, sl.name, k)
 		}

@@ -41,6 +41,7 @@ type Option interface {
 	BatchNormalizationOption
 	BidirectionalOption
 	DropoutOption
+	MultiHeadAttentionOption
 }
 
 // PoolingOption is an option the 1-D and 2-D max and average poolings take: Strides,
@@ -143,6 +144,7 @@ type options struct {
 	targetShape          []int
 	dtype                string
 	mergeMode            string // Bidirectional
+	attn                 attentionOptions
 }
 
 func (o *options) mark(name string) {
