@@ -383,9 +383,9 @@ func copyInto(dst, src *tensor.Dense) error {
 	if src == dst {
 		return nil
 	}
-	switch d := dst.Data().(type) {
+	switch d := flatData(dst).(type) {
 	case []float32:
-		switch s := src.Data().(type) {
+		switch s := flatData(src).(type) {
 		case []float32:
 			copy(d, s)
 		case []float64:
@@ -396,7 +396,7 @@ func copyInto(dst, src *tensor.Dense) error {
 			return fmt.Errorf("%w: %v", ErrDType, src.Dtype())
 		}
 	case []float64:
-		switch s := src.Data().(type) {
+		switch s := flatData(src).(type) {
 		case []float64:
 			copy(d, s)
 		case []float32:
@@ -410,6 +410,21 @@ func copyInto(dst, src *tensor.Dense) error {
 		return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
 	}
 	return nil
+}
+
+// flatData returns t's values as a slice, a scalar's (a weight of shape (), as Keras's
+// Attention scale) as a slice of one: Data returns a scalar's value itself.
+func flatData(t *tensor.Dense) any {
+	if !t.IsScalar() {
+		return t.Data()
+	}
+	switch t.Dtype() {
+	case tensor.Float32:
+		return t.Float32s()
+	case tensor.Float64:
+		return t.Float64s()
+	}
+	return t.Data()
 }
 
 // Call calls the model as a layer on new inputs: its layers and weights are shared.

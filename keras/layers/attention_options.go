@@ -22,6 +22,8 @@ type attentionOptions struct {
 	outputShape []int // nil: the query's last dimension
 	dropout     float64
 	causal      bool
+	useScale    bool   // Attention, AdditiveAttention
+	scoreMode   string // Attention
 }
 
 // ValueDim sets MultiHeadAttention's size of each head for the value (Keras's value_dim;

@@ -42,6 +42,7 @@ type Option interface {
 	BidirectionalOption
 	DropoutOption
 	MultiHeadAttentionOption
+	AttentionLayerOption
 }
 
 // PoolingOption is an option the 1-D and 2-D max and average poolings take: Strides,
