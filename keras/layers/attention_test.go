@@ -50,7 +50,9 @@ func TestAdditiveAttention(t *testing.T) {
 		Golden:       "testdata/kit/additive_attention.json",
 	})
 	kerastest.RunLayerTest(t, kerastest.LayerCase{
-		New:          func() keras.Layer { return layers.AdditiveAttention(layers.UseScale(false), layers.UseCausalMask(true)) },
+		New: func() keras.Layer {
+			return layers.AdditiveAttention(layers.UseScale(false), layers.UseCausalMask(true))
+		},
 		InputShapes:  []keras.Shape{{4, 3}, {4, 3}},
 		OutputShapes: []keras.Shape{{keras.None, 4, 3}},
 		Golden:       "testdata/kit/additive_attention_causal.json",
