@@ -141,8 +141,9 @@ func newSavedLayer(entry map[string]any, st *loadState) (*savedLayer, error) {
 		sl.input = t
 		sl.outputs = [][]*Tensor{{t}}
 		sl.nodes = nil
-	case (class == "NotEqual" || class == "Any") && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
-		// NotEqual after Embedding(mask_zero=True); NotEqual then Any for Masking.
+	case (class == "NotEqual" || class == "Any" || class == "ConvertToTensor") && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
+		// NotEqual after Embedding(mask_zero=True); NotEqual then Any for Masking;
+		// ConvertToTensor of the query's mask after Attention (its compute_mask).
 		sl.mask = true
 	case class == "Functional" || class == "Model" || class == "Sequential":
 		m, err := modelFromConfig(class, cfg, st)

@@ -9,12 +9,13 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// TestMultiHeadAttentionMasksKeras: a Keras-written model of MultiHeadAttention on masked
-// embeddings (testdata/mha_mask_golden.py) loads and predicts what Keras predicted: a causal
-// self-attention (Keras's use_causal_mask call argument, read from the saved call) and a
-// cross-attention, whose query and value masks keep padded steps out, and whose output
-// carries the query's mask into GlobalAveragePooling1D.
-func TestMultiHeadAttentionMasksKeras(t *testing.T) {
+// TestAttentionMasksKeras: a Keras-written model of the attention layers on masked
+// embeddings (testdata/attention_masks_golden.py) loads and predicts what Keras predicted: a
+// causal MultiHeadAttention (Keras's use_causal_mask call argument, read from the saved call)
+// and a cross-attention, whose query and value masks keep padded steps out and whose output
+// carries the query's mask into GlobalAveragePooling1D; Attention with a scale on the same
+// masks; a causal AdditiveAttention.
+func TestAttentionMasksKeras(t *testing.T) {
 	type array struct {
 		Shape []int     `json:"shape"`
 		DType string    `json:"dtype"`
@@ -25,8 +26,8 @@ func TestMultiHeadAttentionMasksKeras(t *testing.T) {
 		Inputs  []array `json:"inputs"`
 		Outputs []array `json:"outputs"`
 	}
-	testenv.ReadJSON(t, "testdata/mha_mask_golden.json", &g, "KERAS_BACKEND=jax python3 keras/layers/testdata/mha_mask_golden.py")
-	m, err := keras.LoadModel("testdata/mha_mask_golden.keras")
+	testenv.ReadJSON(t, "testdata/attention_masks_golden.json", &g, "KERAS_BACKEND=jax python3 keras/layers/testdata/attention_masks_golden.py")
+	m, err := keras.LoadModel("testdata/attention_masks_golden.keras")
 	if err != nil {
 		t.Fatalf("LoadModel: %v", err)
 	}
