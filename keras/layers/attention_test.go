@@ -7,6 +7,7 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
+	"gorgonia.org/tensor"
 )
 
 // TestAttention: dot scores, scaled; concat scores with a key; a causal self-attention with
@@ -77,6 +78,34 @@ func TestAttentionConfig(t *testing.T) {
 		l, _ := keras.DeserializeLayer(map[string]any{"class_name": "Attention", "config": map[string]any{"name": "a", "score_mode": "bad"}})
 		if err := keras.Call(l, q, v)[0].Err(); !errors.Is(err, keras.ErrInvalidArgument) {
 			t.Errorf("score_mode bad: got %v, want ErrInvalidArgument", err)
+		}
+	}
+}
+
+// TestAttentionScalarWeightsTrain: Attention's scale and concat_score_weight are weights of
+// shape (), as Keras's; a training step moves both.
+func TestAttentionScalarWeightsTrain(t *testing.T) {
+	q, v := keras.Input(keras.Shape{3, 2}), keras.Input(keras.Shape{4, 2})
+	att := layers.Attention(layers.UseScale(true), layers.ScoreMode("concat"))
+	m, err := keras.NewModel(keras.Inputs(q, v), keras.Outputs(att.Call(q, v)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "mse"); err != nil {
+		t.Fatal(err)
+	}
+	xq := tensor.New(tensor.WithShape(2, 3, 2), tensor.WithBacking([]float32{1, -1, 0.5, 2, -0.3, 0.7, 0.1, 0.9, -1.2, 0.4, 0.8, -0.6}))
+	xv := tensor.New(tensor.WithShape(2, 4, 2), tensor.WithBacking([]float32{0.3, -0.2, 1, 0.5, -0.7, 0.2, 0.9, -1, 0.6, 0.6, -0.4, 1.1, 0.2, -0.9, 1.3, 0.1}))
+	y := tensor.New(tensor.WithShape(2, 3, 2), tensor.WithBacking([]float32{1, 0, 0, 1, 1, 1, 0, 0, 1, 0, 0, 1}))
+	if _, err := m.TrainOnBatch([]*tensor.Dense{xq, xv}, y); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range m.Weights() {
+		if !w.IsScalar() {
+			t.Fatalf("weight of shape %v, want ()", w.Shape())
+		}
+		if got := w.Float32s()[0]; got == 1 {
+			t.Errorf("a scalar weight is still its initial 1 after a step")
 		}
 	}
 }

@@ -28,7 +28,8 @@ import (
 //
 // Masks: the query's and the value's masks (from Embedding with MaskZero) keep masked
 // positions out of the attention, as Keras's query_mask and value_mask; the output carries
-// the query's mask. An explicit attention_mask tensor, a separate key mask, Keras's
+// the query's mask. A padded query step attends uniformly to every key step, as Keras
+// computes it without dropout, and to none with AttentionDropout, as Keras with dropout. An explicit attention_mask tensor, a separate key mask, Keras's
 // return_attention_scores and attention axes other than the default (every axis between the
 // batch and the features) are not supported.
 //
@@ -283,7 +284,8 @@ func (l *MultiHeadAttentionLayer) outDims(q keras.Shape) keras.Shape {
 	return keras.Shape{q.Last()}
 }
 
-// Build creates the query, key, value and output kernels and biases in Keras's order.
+// Build creates the query, key, value and output kernels and biases in Keras's order, named
+// by their Keras paths below the layer ("mha/query/kernel").
 func (l *MultiHeadAttentionLayer) Build(in []keras.Shape) error {
 	q, v, k, err := l.inputs(in)
 	if err != nil {
@@ -305,14 +307,14 @@ func (l *MultiHeadAttentionLayer) Build(in []keras.Shape) error {
 		biasForDim bool
 	}
 	ws := []weight{
-		{dst: &l.qKernel, name: "kernel", shape: keras.Shape{q.Last(), h, l.keyDim}, in: q.Last()},
-		{dst: &l.qBias, name: "bias", shape: keras.Shape{h, l.keyDim}, isBias: true},
-		{dst: &l.kKernel, name: "kernel", shape: keras.Shape{k.Last(), h, l.keyDim}, in: k.Last()},
-		{dst: &l.kBias, name: "bias", shape: keras.Shape{h, l.keyDim}, isBias: true},
-		{dst: &l.vKernel, name: "kernel", shape: keras.Shape{v.Last(), h, l.valueDim}, in: v.Last()},
-		{dst: &l.vBias, name: "bias", shape: keras.Shape{h, l.valueDim}, isBias: true},
-		{dst: &l.oKernel, name: "kernel", shape: append(keras.Shape{h, l.valueDim}, out...), in: h * l.valueDim},
-		{dst: &l.oBias, name: "bias", shape: out, isBias: true},
+		{dst: &l.qKernel, name: "query/kernel", shape: keras.Shape{q.Last(), h, l.keyDim}, in: q.Last()},
+		{dst: &l.qBias, name: "query/bias", shape: keras.Shape{h, l.keyDim}, isBias: true},
+		{dst: &l.kKernel, name: "key/kernel", shape: keras.Shape{k.Last(), h, l.keyDim}, in: k.Last()},
+		{dst: &l.kBias, name: "key/bias", shape: keras.Shape{h, l.keyDim}, isBias: true},
+		{dst: &l.vKernel, name: "value/kernel", shape: keras.Shape{v.Last(), h, l.valueDim}, in: v.Last()},
+		{dst: &l.vBias, name: "value/bias", shape: keras.Shape{h, l.valueDim}, isBias: true},
+		{dst: &l.oKernel, name: "attention_output/kernel", shape: append(keras.Shape{h, l.valueDim}, out...), in: h * l.valueDim},
+		{dst: &l.oBias, name: "attention_output/bias", shape: out, isBias: true},
 	}
 	for _, w := range ws {
 		if w.isBias {
@@ -388,10 +390,15 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	if mask == nil {
 		weights = o.Softmax(scores)
 	} else {
-		// Keras's masked softmax: masked scores become −1e9, and weights of a row masked
-		// whole (a padded query step) become 0 rather than uniform.
+		// Masked scores become −1e9. A row masked whole (a padded query step) then has
+		// uniform weights, as on Keras's path without dropout (the backend's
+		// dot_product_attention); with dropout Keras takes its einsum path, whose masked
+		// Softmax sets that row's weights to 0.
 		masked := o.Add(o.Mul(scores, mask), o.Scale(o.Shift(mask, -1), 1e9))
-		weights = o.Mul(o.Softmax(masked), mask)
+		weights = o.Softmax(masked)
+		if l.dropout > 0 {
+			weights = o.Mul(weights, mask)
+		}
 	}
 	weights = o.Dropout(weights, l.dropout, l.Name()+"/attention_dropout")
 	if o.Err() != nil {
