@@ -341,6 +341,28 @@ func zoo() []zooCase {
 			return compile(t, m, optimizers.RMSprop(optimizers.Momentum(0.5), optimizers.Centered(true)), "mae")
 		}, x: list(floats64(20, 4)), y: list(floats64(21, 1))},
 
+		// The attention layers on masked token embeddings: a causal MultiHeadAttention
+		// (Keras's use_causal_mask call argument), a masked cross-attention with a key and
+		// AdditiveAttention. (Attention is left out: Keras 3.15 cannot read its own legacy
+		// .h5 config of it, turning score_mode "dot" into its dot function;
+		// keras/layers/attention_test.go checks Keras loads a Go-saved .keras.)
+		{name: "attention", build: func(t *testing.T) *keras.Model {
+			// Each masked embedding feeds one MultiHeadAttention only: Keras's
+			// MultiHeadAttention.call clears the masks of the tensors it is given, so a later
+			// layer reading the same tensor sees it unmasked in Keras (kerago keeps the mask).
+			text := keras.Input(keras.Shape{6}, keras.DType("int32"), keras.Name("text"))
+			embed := func() *keras.Tensor { return layers.Embedding(20, 8, layers.MaskZero(true)).Call(text) }
+			e := embed()
+			self := layers.MultiHeadAttention(2, 4, layers.UseCausalMask(true)).Call(e, e)
+			e2 := embed()
+			k := layers.Dense(5).Call(e2)
+			cross := layers.MultiHeadAttention(2, 3, layers.OutputShape(4)).Call(self, e2, k)
+			add := layers.AdditiveAttention().Call(self, embed())
+			x := layers.Concatenate().Call(layers.GlobalAveragePooling1D().Call(cross), layers.GlobalAveragePooling1D().Call(add))
+			m := mk(keras.NewModel(keras.Inputs(text), keras.Outputs(layers.Dense(2).Call(x)))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(tokens(28, 20, 6)), y: list(floats(29, 2))},
+
 		{name: "uncompiled", noCompile: true, build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{3})
 			return mk(keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Dense(2, layers.UseBias(false)).Call(in)))).must(t)
