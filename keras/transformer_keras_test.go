@@ -1,7 +1,6 @@
 package keras_test
 
 import (
-	"encoding/json"
 	"math"
 	"path/filepath"
 	"testing"
@@ -14,7 +13,9 @@ import (
 // A Transformer encoder block as the Keras guide writes it (token and position embeddings,
 // MultiHeadAttention, Add and LayerNormalization, a feed-forward pair, global average
 // pooling, softmax), written by Keras 3 with seeded weights:
-// keras/testdata/transformer/transformer.py made the files.
+// keras/testdata/transformer/transformer.py made the files. The saving zoo's "transformer"
+// case (saving_zoo_test.go) has Keras load the same block saved by kerago, in the run of
+// Python that TestKerasLoadsGoFiles makes anyway.
 
 var transformerDir = filepath.Join("testdata", "transformer")
 
@@ -90,46 +91,4 @@ func TestTransformerKerasSGDStep(t *testing.T) {
 	if !(d <= kerasTolerance) {
 		t.Errorf("weights after one SGD step differ from Keras's by %g (tolerance %g)", d, kerasTolerance)
 	}
-}
-
-// TestTransformerGoSavedLoadsInKeras: the block loaded in Go and saved again loads in Keras,
-// which predicts what Keras predicted on the original.
-func TestTransformerGoSavedLoadsInKeras(t *testing.T) {
-	py := requireKeras(t)
-	g, _ := readTransformer(t)
-	m, err := keras.LoadModel(filepath.Join(transformerDir, "transformer.keras"))
-	if err != nil {
-		t.Fatalf("LoadModel: %v", err)
-	}
-	path := filepath.Join(t.TempDir(), "go.keras")
-	if err := m.Save(path); err != nil {
-		t.Fatalf("Save: %v", err)
-	}
-	out := testenv.PythonOutput(t, py, filepath.Join(transformerDir, "transformer.py"), "predict", path,
-		filepath.Join(transformerDir, "transformer.json"))
-	var k struct {
-		Predictions arraySpec `json:"predictions"`
-	}
-	if err := json.Unmarshal(lastJSONLine(out), &k); err != nil {
-		t.Fatalf("reading Keras's predictions: %v\n%s", err, out)
-	}
-	d := maxDiff(t, "predictions", []*tensor.Dense{g.Predictions.tensor()}, []*tensor.Dense{k.Predictions.tensor()})
-	t.Logf("Keras on the Go-saved file: max difference from the original's predictions %g", d)
-	if !(d <= kerasTolerance) {
-		t.Errorf("Keras's predictions from the Go-saved file differ by %g (tolerance %g)", d, kerasTolerance)
-	}
-}
-
-// lastJSONLine returns the last line of out that starts a JSON object (Keras may print
-// warnings before it).
-func lastJSONLine(out []byte) []byte {
-	end := len(out)
-	for end > 0 && (out[end-1] == '\n' || out[end-1] == '\r') {
-		end--
-	}
-	start := end
-	for start > 0 && out[start-1] != '\n' {
-		start--
-	}
-	return out[start:end]
 }

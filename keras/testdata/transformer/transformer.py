@@ -11,10 +11,6 @@ Run from the repository root:
         transformer.json, the inputs, the labels, Keras's predictions, and Keras's weights
         and loss after one SGD step (train_on_batch) on the whole batch.
 
-    python3 keras/testdata/transformer/transformer.py predict MODEL INPUTS
-        loads MODEL (one kerago saved) and prints its predictions on the inputs of the JSON
-        file INPUTS, as JSON.
-
 The Dropout layers have rate 0: a training step is compared number for number, and the
 masks Keras and kerago draw differ.
 """
@@ -79,14 +75,5 @@ def write():
         }, f)
 
 
-def predict(model_path, inputs_path):
-    with open(inputs_path) as f:
-        d = json.load(f)
-    xs = [np.array(x["data"], dtype=x["dtype"]).reshape(x["shape"]) for x in d["inputs"]]
-    m = keras.saving.load_model(model_path)
-    y = m.predict(xs, verbose=0)
-    print(json.dumps({"keras": keras.__version__, "predictions": arr(y)}))
-
-
 if __name__ == "__main__":
-    {"write": write, "predict": predict}[sys.argv[1]](*sys.argv[2:])
+    {"write": write}[sys.argv[1]](*sys.argv[2:])
