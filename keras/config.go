@@ -98,6 +98,13 @@ func serializeLayer(l Layer) map[string]any {
 	if _, ok := l.(*InputLayer); !ok {
 		if nodes := l.base().nodes; len(nodes) > 0 {
 			entry["build_config"] = map[string]any{"input_shape": buildShape(nodes[0].inputs)}
+			if p, ok := l.(PositionalInputs); ok && len(p.PositionalInputs()) >= len(nodes[0].inputs) {
+				shapes := map[string]any{}
+				for i, t := range nodes[0].inputs {
+					shapes[p.PositionalInputs()[i]+"_shape"] = shapeList(t.shape)
+				}
+				entry["build_config"] = map[string]any{"shapes_dict": shapes}
+			}
 		}
 	}
 	return entry
@@ -150,11 +157,20 @@ func modelConfigDict(m *Model) map[string]any {
 			if len(args) > 1 {
 				arg = args // a merge layer takes one argument: the list of tensors
 			}
+			callArgs := []any{arg}
+			if p, ok := l.(PositionalInputs); ok && len(p.PositionalInputs()) > 0 {
+				callArgs = args // query, value, key: one argument each
+			}
 			kwargs := map[string]any{}
 			if _, ok := l.(*Model); ok {
 				kwargs["mask"] = nil
 			}
-			inbound = append(inbound, map[string]any{"args": []any{arg}, "kwargs": kwargs})
+			if ck, ok := l.(CallKeywords); ok {
+				for k, v := range ck.CallKeywords() {
+					kwargs[k] = v
+				}
+			}
+			inbound = append(inbound, map[string]any{"args": callArgs, "kwargs": kwargs})
 		}
 		entry["inbound_nodes"] = inbound
 		layers = append(layers, entry)

@@ -383,12 +383,9 @@ func copyInto(dst, src *tensor.Dense) error {
 	if src == dst {
 		return nil
 	}
-	if dst.IsScalar() || src.IsScalar() {
-		return copyScalar(dst, src)
-	}
-	switch d := dst.Data().(type) {
+	switch d := flatData(dst).(type) {
 	case []float32:
-		switch s := src.Data().(type) {
+		switch s := flatData(src).(type) {
 		case []float32:
 			copy(d, s)
 		case []float64:
@@ -399,7 +396,7 @@ func copyInto(dst, src *tensor.Dense) error {
 			return fmt.Errorf("%w: %v", ErrDType, src.Dtype())
 		}
 	case []float64:
-		switch s := src.Data().(type) {
+		switch s := flatData(src).(type) {
 		case []float64:
 			copy(d, s)
 		case []float32:
@@ -415,32 +412,19 @@ func copyInto(dst, src *tensor.Dense) error {
 	return nil
 }
 
-// copyScalar copies a one-value tensor into another (a 0-d tensor's Data is its value, not a
-// slice: Normalization's count is a scalar weight, as Keras saves it).
-func copyScalar(dst, src *tensor.Dense) error {
-	if dst.Shape().TotalSize() != 1 || src.Shape().TotalSize() != 1 {
-		return fmt.Errorf("%w: cannot copy shape %v into shape %v", ErrShape, src.Shape(), dst.Shape())
+// flatData returns t's values as a slice, a scalar's (a weight of shape (), as Keras's
+// Attention scale) as a slice of one: Data returns a scalar's value itself.
+func flatData(t *tensor.Dense) any {
+	if !t.IsScalar() {
+		return t.Data()
 	}
-	var v float64
-	switch x := src.Data().(type) {
-	case float32:
-		v = float64(x)
-	case float64:
-		v = x
-	case []float32:
-		v = float64(x[0])
-	case []float64:
-		v = x[0]
-	default:
-		return fmt.Errorf("%w: %v", ErrDType, src.Dtype())
-	}
-	switch dst.Dtype() {
+	switch t.Dtype() {
 	case tensor.Float32:
-		return dst.Memset(float32(v))
+		return t.Float32s()
 	case tensor.Float64:
-		return dst.Memset(v)
+		return t.Float64s()
 	}
-	return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
+	return t.Data()
 }
 
 // Call calls the model as a layer on new inputs: its layers and weights are shared.

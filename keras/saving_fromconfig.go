@@ -141,8 +141,9 @@ func newSavedLayer(entry map[string]any, st *loadState) (*savedLayer, error) {
 		sl.input = t
 		sl.outputs = [][]*Tensor{{t}}
 		sl.nodes = nil
-	case (class == "NotEqual" || class == "Any") && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
-		// NotEqual after Embedding(mask_zero=True); NotEqual then Any for Masking.
+	case (class == "NotEqual" || class == "Any" || class == "ConvertToTensor") && (module == "" || strings.HasPrefix(module, "keras.src.ops")):
+		// NotEqual after Embedding(mask_zero=True); NotEqual then Any for Masking;
+		// ConvertToTensor of the query's mask after Attention (its compute_mask).
 		sl.mask = true
 	case class == "Functional" || class == "Model" || class == "Sequential":
 		m, err := modelFromConfig(class, cfg, st)
@@ -290,6 +291,15 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 			// Masks are re-derived from the layers that make them; training is decided by
 			// Fit and Predict.
 			continue
+		}
+		if ck, ok := sl.layer.(CallKeywords); ok {
+			took, err := ck.SetCallKeyword(k, v)
+			if err != nil {
+				return false, fmt.Errorf("layer %s: call argument %q: %w", sl.name, k, err)
+			}
+			if took {
+				continue
+			}
 		}
 		if v != nil {
 			return false, fmt.Errorf("%w: layer %s: call argument %q is not supported", ErrUnknownName, sl.name, k)

@@ -82,6 +82,15 @@ func tokens(seed, vocab, steps int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(zooBatch, steps), tensor.WithBacking(v))
 }
 
+// positionIDs returns (batch, steps) int32 positions 0 … steps−1 for every example.
+func positionIDs(steps int) *tensor.Dense {
+	v := make([]int32, zooBatch*steps)
+	for i := range v {
+		v[i] = int32(i % steps)
+	}
+	return tensor.New(tensor.WithShape(zooBatch, steps), tensor.WithBacking(v))
+}
+
 // floatTokens is tokens as float32 values, as Keras's guide feeds a float32 Input.
 func floatTokens(seed, vocab, steps int) *tensor.Dense {
 	ids := tokens(seed, vocab, steps).Int32s()
@@ -356,6 +365,43 @@ func zoo() []zooCase {
 			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
 			return compile(t, m, optimizers.RMSprop(optimizers.Momentum(0.5), optimizers.Centered(true)), "mae")
 		}, x: list(floats64(20, 4)), y: list(floats64(21, 1))},
+
+		// The attention layers on masked token embeddings: a causal MultiHeadAttention
+		// (Keras's use_causal_mask call argument), a masked cross-attention with a key and
+		// AdditiveAttention. (Attention is left out: Keras 3.15 cannot read its own legacy
+		// .h5 config of it, turning score_mode "dot" into its dot function;
+		// keras/layers/attention_test.go checks Keras loads a Go-saved .keras.)
+		{name: "attention", build: func(t *testing.T) *keras.Model {
+			// Each masked embedding feeds one MultiHeadAttention only: Keras's
+			// MultiHeadAttention.call clears the masks of the tensors it is given, so a later
+			// layer reading the same tensor sees it unmasked in Keras (kerago keeps the mask).
+			text := keras.Input(keras.Shape{6}, keras.DType("int32"), keras.Name("text"))
+			embed := func() *keras.Tensor { return layers.Embedding(20, 8, layers.MaskZero(true)).Call(text) }
+			e := embed()
+			self := layers.MultiHeadAttention(2, 4, layers.UseCausalMask(true)).Call(e, e)
+			e2 := embed()
+			k := layers.Dense(5).Call(e2)
+			cross := layers.MultiHeadAttention(2, 3, layers.OutputShape(4)).Call(self, e2, k)
+			add := layers.AdditiveAttention().Call(self, embed())
+			x := layers.Concatenate().Call(layers.GlobalAveragePooling1D().Call(cross), layers.GlobalAveragePooling1D().Call(add))
+			m := mk(keras.NewModel(keras.Inputs(text), keras.Outputs(layers.Dense(2).Call(x)))).must(t)
+			return compile(t, m, "adam", "mse")
+		}, x: list(tokens(28, 20, 6)), y: list(floats(29, 2))},
+
+		// A Transformer encoder block in the Keras guide's style (ExampleMultiHeadAttention;
+		// keras/transformer_keras_test.go loads Keras's own).
+		{name: "transformer", stochastic: true, build: func(t *testing.T) *keras.Model {
+			tok := keras.Input(keras.Shape{6}, keras.DType("int32"), keras.Name("tokens"))
+			pos := keras.Input(keras.Shape{6}, keras.DType("int32"), keras.Name("positions"))
+			x := layers.Add().Call(layers.Embedding(20, 16).Call(tok), layers.Embedding(6, 16).Call(pos))
+			attn := layers.Dropout(0.1).Call(layers.MultiHeadAttention(2, 8).Call(x, x))
+			x1 := layers.LayerNormalization(1e-6, true, true).Call(layers.Add().Call(x, attn))
+			ff := layers.Dense(16).Call(layers.Dense(16, layers.Activation("relu")).Call(x1))
+			x2 := layers.LayerNormalization(1e-6, true, true).Call(layers.Add().Call(x1, layers.Dropout(0.1).Call(ff)))
+			out := layers.Dense(3, layers.Activation("softmax")).Call(layers.GlobalAveragePooling1D().Call(x2))
+			m := mk(keras.NewModel(keras.Inputs(tok, pos), keras.Outputs(out))).must(t)
+			return compile(t, m, "sgd", "categorical_crossentropy")
+		}, x: list(tokens(30, 20, 6), positionIDs(6)), y: list(oneHot(31, 3))},
 
 		{name: "uncompiled", noCompile: true, build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{3})

@@ -107,7 +107,8 @@ func writeGolden(t *testing.T, c LayerCase, m *keras.Model) {
 	// Moved off their initial values (zero biases, unit variances) so every weight counts.
 	ws := m.Weights()
 	for k, w := range ws {
-		if d, ok := w.Data().([]float32); ok {
+		if w.Dtype() == tensor.Float32 {
+			d := w.Float32s()
 			for i := range d {
 				d[i] += float32(0.1 * math.Sin(1.7*float64(i)+float64(k)+0.5))
 			}
@@ -157,17 +158,13 @@ func writeJSON(t *testing.T, path string, v any) {
 
 func arrayOf(x *tensor.Dense) goldenArray {
 	a := goldenArray{Shape: x.Shape().Clone(), DType: x.Dtype().String()}
-	switch d := x.Data().(type) {
-	case []float32:
-		for _, v := range d {
+	switch x.Dtype() { // Float32s and Float64s give a scalar's one value too
+	case tensor.Float32:
+		for _, v := range x.Float32s() {
 			a.Data = append(a.Data, float64(v))
 		}
-	case []float64:
-		a.Data = append(a.Data, d...)
-	case float32: // a 0-d tensor (Normalization's count)
-		a.Data = []float64{float64(d)}
-	case float64:
-		a.Data = []float64{d}
+	case tensor.Float64:
+		a.Data = append(a.Data, x.Float64s()...)
 	}
 	return a
 }

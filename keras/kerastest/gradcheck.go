@@ -48,11 +48,10 @@ func GradientError(m *keras.Model, x, y any, o GradCheckOptions) error {
 		return fmt.Errorf("model %s has no trainable weights to check", m.Name())
 	}
 	for i, v := range vars {
-		w, ok := v.Value.Data().([]float64)
-		if !ok {
+		if v.Value.Dtype() != tensor.Float64 || grads[i].Dtype() != tensor.Float64 {
 			return fmt.Errorf("%s: gradient checks need float64 weights, got %v", v.Path, v.Value.Dtype())
 		}
-		g := grads[i].Data().([]float64)
+		w, g := v.Value.Float64s(), grads[i].Float64s() // a scalar weight's too
 		step := max(1, len(w)/o.MaxEntries)
 		for j := 0; j < len(w); j += step {
 			orig := w[j]

@@ -41,6 +41,8 @@ type Option interface {
 	BatchNormalizationOption
 	BidirectionalOption
 	DropoutOption
+	MultiHeadAttentionOption
+	AttentionLayerOption
 }
 
 // PoolingOption is an option the 1-D and 2-D max and average poolings take: Strides,
@@ -149,6 +151,7 @@ type options struct {
 	targetShape          []int
 	dtype                string
 	mergeMode            string // Bidirectional
+	attn                 attentionOptions
 
 	// The convolution variants (conv_variant_options.go).
 	depthMultiplier int
