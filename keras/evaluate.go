@@ -47,6 +47,11 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	if err != nil {
 		return nil, inCall("Evaluate", "", err)
 	}
+	if cfg.hasSampleWeight {
+		if d.sw, err = sampleWeights("Evaluate", cfg.sampleWeight, d.n); err != nil {
+			return nil, err
+		}
+	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))

@@ -24,6 +24,11 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	if err != nil {
 		return nil, inCall("Fit", "", err)
 	}
+	if cfg.hasSampleWeight {
+		if train.sw, err = sampleWeights("Fit", cfg.sampleWeight, train.n); err != nil {
+			return nil, err
+		}
+	}
 	var val dataset
 	hasVal := false
 	switch {
@@ -39,6 +44,11 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		}
 		train, val = train.split(at)
 		hasVal = true
+	}
+	if cfg.hasClassWeight {
+		if train.sw, err = m.classWeights(cfg.classWeight, train); err != nil {
+			return nil, err
+		}
 	}
 	steps := (train.n + cfg.batchSize - 1) / cfg.batchSize
 	// As Keras's CallbackList: a History or ProgbarLogger among the callbacks is used
@@ -95,7 +105,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			break
 		}
 		logs := tr.logs()
-		if hasVal {
+		if hasVal && cfg.validateEpoch(epoch) {
 			var vl Logs
 			if vl, err = m.evaluate("Fit", vr, val, cfg.batchSize, cbs); err != nil {
 				break

@@ -32,6 +32,9 @@ type loopConfig struct {
 	batchSize int
 	verbose   int
 	callbacks []Callback
+	// sampleWeight is SampleWeight's argument (sample_weight.go), for Fit and Evaluate.
+	sampleWeight    any
+	hasSampleWeight bool
 }
 
 func defaultLoopConfig() loopConfig { return loopConfig{batchSize: 32, verbose: 1} }
@@ -111,6 +114,8 @@ func isNilOption(o any) bool {
 	case LoopOption:
 		return v == nil
 	case fitOption:
+		return v == nil
+	case SampleWeightOption:
 		return v == nil
 	}
 	return false

@@ -86,9 +86,13 @@ func (a *AUC) Config() map[string]any {
 	if a.explicit != nil {
 		th = append([]float64(nil), a.explicit...)
 	}
-	return map[string]any{"name": a.name, "dtype": "float32", "num_thresholds": a.numThresholds,
+	c := map[string]any{"name": a.name, "dtype": "float32", "num_thresholds": a.numThresholds,
 		"curve": a.curve, "summation_method": a.summation, "multi_label": false,
-		"num_labels": nil, "label_weights": nil, "from_logits": false, "thresholds": th}
+		"num_labels": nil, "label_weights": nil, "from_logits": false}
+	if th != nil {
+		c["thresholds"] = th
+	}
+	return c
 }
 
 // Result returns the area under the curve.
