@@ -142,7 +142,7 @@ func (c *compiled) resolveMetrics(cfg compileConfig, names []string) []error {
 		default:
 			// Keras 3 matches a flat list to the outputs' structure and fails; it never
 			// repeats one metric for every output.
-			errs = append(errs, argErr("Compile", arg, ErrInvalidArgument,
+			errs = append(errs, argErr("Compile", map[bool]string{false: "metrics", true: "weighted_metrics"}[weighted], ErrInvalidArgument,
 				"%d entries for a model with %d outputs %v: a flat list needs one entry per output, in order; use Output%s to give several metrics, or a metric to only some outputs",
 				len(flat), len(names), names, map[bool]string{false: "Metrics", true: "WeightedMetrics"}[weighted]))
 		}
@@ -159,7 +159,7 @@ func (c *compiled) resolveMetrics(cfg compileConfig, names []string) []error {
 				}
 			}
 			if i < 0 {
-				errs = append(errs, argErr("Compile", arg, ErrUnknownName, "no output named %q (outputs: %v)", k, names))
+				errs = append(errs, argErr("Compile", map[bool]string{false: "metrics", true: "weighted_metrics"}[weighted], ErrUnknownName, "no output named %q (outputs: %v)", k, names))
 				continue
 			}
 			for _, id := range per[k] {
@@ -167,8 +167,8 @@ func (c *compiled) resolveMetrics(cfg compileConfig, names []string) []error {
 			}
 		}
 	}
-	set("metrics", cfg.metrics, cfg.outputMetrics, false)
-	set("weighted_metrics", cfg.weighted, cfg.outputWeighted, true)
+	set("metric", cfg.metrics, cfg.outputMetrics, false)
+	set("weighted metric", cfg.weighted, cfg.outputWeighted, true)
 	c.nameMetricLogs()
 	return errs
 }

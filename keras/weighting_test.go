@@ -1,14 +1,17 @@
 package keras_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/testenv"
+	"github.com/kerago/kerago/keras/metrics"
 	"github.com/kerago/kerago/keras/optimizers"
 	"gorgonia.org/tensor"
 )
@@ -214,4 +217,45 @@ func TestKerasCompiledMetricObjectsLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(m2, "Go-written")
+}
+
+// TestGoCompiledMetricObjectsLoadInKeras compiles Keras's model in Go with metric objects
+// and weighted metrics, saves it, and has Keras 3 load and evaluate it with the same sample
+// weights: the logs (names and values) must be Go's.
+func TestGoCompiledMetricObjectsLoadInKeras(t *testing.T) {
+	py := testenv.Python(t, "keras", "numpy")
+	g := readWeighting(t)
+	m, err := keras.LoadModel("testdata/weighting/model.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Compile(optimizers.SGD(optimizers.LearningRate(0.2)), "categorical_crossentropy",
+		keras.Metrics("acc"),
+		keras.MetricObjects(metrics.NewAUC(metrics.NumThresholds(30), metrics.Name("auc30")), metrics.NewRecall(metrics.Thresholds(0.4))),
+		keras.WeightedMetrics("acc", "categorical_crossentropy"),
+		keras.WeightedMetricObjects(metrics.NewF1Score(metrics.Average("weighted"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := m.Evaluate(matrix(g.X), matrix(g.Y), keras.BatchSize(8), keras.Verbose(0), keras.SampleWeight(g.SampleWeight))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "go_compiled.keras")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	out := testenv.PythonOutput(t, py, "testdata/weighting/keras_evaluate.py", path)
+	var want map[string]float64
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatalf("Keras's output %q: %v", out, err)
+	}
+	if got, exp := sortedKeys(ev), sortedKeys(want); strings.Join(got, ",") != strings.Join(exp, ",") {
+		t.Fatalf("Go logs %v, Keras %v", got, exp)
+	}
+	for k, w := range want {
+		if !closeTo(ev[k], w) {
+			t.Errorf("%s: Go %.7g, Keras %.7g", k, ev[k], w)
+		}
+	}
 }

@@ -20,11 +20,15 @@ func FromConfig(className string, cfg map[string]any) (Metric, error) {
 		if !ok || v == nil {
 			return 0, false, nil
 		}
-		f, ok := v.(float64)
-		if !ok {
-			return 0, false, fmt.Errorf("metrics: %s config: %s is %T, not a number", className, key, v)
+		switch n := v.(type) {
+		case float64:
+			return n, true, nil
+		case int:
+			return float64(n), true, nil
+		case int64:
+			return float64(n), true, nil
 		}
-		return f, true, nil
+		return 0, false, fmt.Errorf("metrics: %s config: %s is %T, not a number", className, key, v)
 	}
 	integer := func(key string, set func(int) Option) error {
 		f, ok, err := num(key)

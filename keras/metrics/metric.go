@@ -154,7 +154,9 @@ func Get(name string) (Metric, error) {
 	}
 	known := make([]string, 0, len(registry))
 	for k := range registry {
-		known = append(known, k)
+		if strings.ToLower(k) == k { // the snake_case forms; class names work too
+			known = append(known, k)
+		}
 	}
 	sort.Strings(known)
 	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownMetric, name, strings.Join(known, ", "))

@@ -1,0 +1,87 @@
+package keras_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"gorgonia.org/tensor"
+)
+
+// TestWeightingArgumentErrors checks that bad weighting arguments are errors naming the
+// argument and the problem, as Keras refuses them, never a panic.
+func TestWeightingArgumentErrors(t *testing.T) {
+	g := readWeighting(t)
+	x, y := matrix(g.X), matrix(g.Y)
+	m, err := keras.LoadModel("testdata/weighting/model.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "categorical_crossentropy", keras.WeightedMetrics("acc")); err != nil {
+		t.Fatal(err)
+	}
+	two, err := keras.LoadModel("testdata/weighting/two_outputs.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := two.Compile("sgd", []string{"binary_crossentropy", "categorical_crossentropy"}); err != nil {
+		t.Fatal(err)
+	}
+	quiet := keras.Verbose(0)
+	cases := []struct {
+		name string
+		run  func() error
+		kind error
+		msg  string
+	}{
+		{"validation_freq 0", func() error { _, err := m.Fit(x, y, quiet, keras.ValidationFreq(0)); return err },
+			keras.ErrInvalidArgument, "keras: Fit: validation_freq: must be at least 1, got 0"},
+		{"both weights", func() error {
+			_, err := m.Fit(x, y, quiet, keras.SampleWeight(g.SampleWeight), keras.ClassWeight(map[int]float64{0: 2}))
+			return err
+		}, keras.ErrInvalidArgument, "keras: Fit: class_weight: cannot be given together with sample_weight"},
+		{"short weights", func() error { _, err := m.Fit(x, y, quiet, keras.SampleWeight([]float64{1, 2})); return err },
+			keras.ErrShape, "keras: Fit: sample_weight: has 2 weights for 40 samples"},
+		{"weights of wrong shape", func() error {
+			_, err := m.Evaluate(x, y, quiet, keras.SampleWeight(tensor.New(tensor.WithShape(40, 2), tensor.Of(tensor.Float32))))
+			return err
+		}, keras.ErrShape, "keras: Evaluate: sample_weight: has shape (40, 2)"},
+		{"weights of wrong type", func() error { _, err := m.Evaluate(x, y, quiet, keras.SampleWeight("heavy")); return err },
+			keras.ErrInvalidArgument, "keras: Evaluate: sample_weight: must be []float64, []float32 or *tensor.Dense, got string"},
+		{"class weights on two outputs", func() error {
+			_, err := two.Fit(x, []*tensor.Dense{matrix(g.YA), y}, quiet, keras.ClassWeight(map[int]float64{1: 2}))
+			return err
+		}, keras.ErrInvalidArgument, "keras: Fit: class_weight: is only supported for models with a single output; this one has 2"},
+		{"F1Score without average", func() error { return m.Compile("sgd", "mse", keras.Metrics("f1_score")) },
+			keras.ErrInvalidArgument, ""},
+		{"weighted metric list too long for two outputs", func() error {
+			return two.Compile("sgd", "mse", keras.WeightedMetrics("acc", "mse", "mae"))
+		}, keras.ErrInvalidArgument, "keras: Compile: weighted_metrics: 3 entries for a model with 2 outputs"},
+		{"unknown output", func() error {
+			return two.Compile("sgd", "mse", keras.OutputWeightedMetrics(map[string][]string{"out_c": {"acc"}}))
+		}, keras.ErrUnknownName, `keras: Compile: weighted_metrics: no output named "out_c"`},
+		{"kld is not a Keras 3 metric", func() error { return m.Compile("sgd", "mse", keras.Metrics("kld")) },
+			keras.ErrUnknownName, `keras: Compile: metric of output "probs": unknown metric "kld"`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.run()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if c.kind == keras.ErrInvalidArgument && c.msg == "" {
+				if !strings.Contains(err.Error(), "average") {
+					t.Fatalf("error %q does not say what to set", err)
+				}
+				return
+			}
+			if !errors.Is(err, c.kind) {
+				t.Errorf("%v is not %v", err, c.kind)
+			}
+			if !strings.HasPrefix(err.Error(), c.msg) {
+				t.Errorf("error\n got %s\nwant %s...", err, c.msg)
+			}
+		})
+	}
+}
