@@ -86,3 +86,19 @@ func TestCloneHasOwnState(t *testing.T) {
 		t.Errorf("updating the clone changed the original: %v, was %v", a.Result(), before)
 	}
 }
+
+// TestDirections checks the directions Keras gives its metrics (Metric._direction).
+func TestDirections(t *testing.T) {
+	want := map[string]string{"acc": "up", "top_k_categorical_accuracy": "up", "cosine_similarity": "up",
+		"mse": "down", "bce": "down", "kl_divergence": "down", "precision": "up", "auc": "up",
+		"true_positives": ""}
+	for name, dir := range want {
+		m, err := metrics.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.(metrics.Direction).Direction(); got != dir {
+			t.Errorf("%s: direction %q, Keras %q", name, got, dir)
+		}
+	}
+}
