@@ -37,6 +37,10 @@ func NewAUC(opts ...Option) *AUC {
 	} else if o.numThresholds <= 1 {
 		o.fail("num_thresholds must be > 1, got %d", o.numThresholds)
 	}
+	if o.numThresholds > MaxNumThresholds {
+		o.fail("num_thresholds %d exceeds the limit %d", o.numThresholds, MaxNumThresholds)
+		o.numThresholds, o.thresholds = 2, nil
+	}
 	if o.curve != "ROC" && o.curve != "PR" {
 		o.fail(`curve must be "ROC" or "PR", got %q`, o.curve)
 	}

@@ -52,6 +52,8 @@ func TestBadOptions(t *testing.T) {
 		{metrics.NewMeanIoU(), "num_classes must be at least 2"},
 		{metrics.NewTopKCategoricalAccuracy(metrics.K(0)), "k must be at least 1"},
 		{metrics.NewRecall(nil), "option 0 is nil"},
+		{metrics.NewAUC(metrics.NumThresholds(1 << 40)), "num_thresholds 1099511627776 exceeds the limit 1048576"},
+		{metrics.NewMeanIoU(metrics.NumClasses(1 << 31)), "num_classes 2147483648 exceeds the limit 4096"},
 	}
 	for _, c := range cases {
 		err := c.m.(interface{ Err() error }).Err()

@@ -27,6 +27,10 @@ func NewMeanIoU(opts ...Option) *MeanIoU {
 	if o.numClasses < 2 {
 		o.fail("num_classes must be at least 2, got %d", o.numClasses)
 	}
+	if o.numClasses > MaxNumClasses {
+		o.fail("num_classes %d exceeds the limit %d", o.numClasses, MaxNumClasses)
+		o.numClasses = 0 // no matrix is allocated for a metric that cannot be used
+	}
 	m := &MeanIoU{name: o.name, numClasses: o.numClasses, denseYTrue: o.denseYTrue, denseYPred: o.denseYPred, err: o.err}
 	m.Reset()
 	return m

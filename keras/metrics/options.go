@@ -2,6 +2,14 @@ package metrics
 
 import "fmt"
 
+// Bounds on the arguments that size a metric's state, so that a metric read from a model
+// file (FromConfig) cannot allocate without limit: AUC keeps 4 counts per threshold and
+// MeanIoU a num_classes × num_classes matrix.
+const (
+	MaxNumThresholds = 1 << 20
+	MaxNumClasses    = 4096
+)
+
 // Option sets one of a metric's Keras arguments. An option only records its value; the
 // constructor checks them all, and the metric's Err reports the first problem (Compile
 // reports it, naming the metric).
