@@ -36,6 +36,11 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		if val, err = m.dataset(cfg.valX, cfg.valY, true); err != nil {
 			return nil, inCall("Fit", "validation_data", err)
 		}
+		if cfg.valSampleWeight != nil {
+			if val.sw, err = sampleWeights("Fit", cfg.valSampleWeight, val.n); err != nil {
+				return nil, err
+			}
+		}
 		hasVal = true
 	case cfg.valSplit > 0:
 		at := int(float64(train.n) * (1 - cfg.valSplit))

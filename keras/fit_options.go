@@ -29,9 +29,11 @@ type fitConfig struct {
 	valSplit     float64
 	hasVal       bool
 	// Weighting and validation frequency (sample_weight.go).
-	classWeight    map[int]float64
-	hasClassWeight bool
-	validationFreq int
+	classWeight      map[int]float64
+	hasClassWeight   bool
+	validationFreq   int
+	validationEpochs map[int]bool // ValidationEpochs; nil: every validationFreq-th epoch
+	valSampleWeight  any
 }
 
 // newFitConfig applies opts over Keras's defaults and checks the result. The error joins

@@ -41,11 +41,31 @@ func ClassWeight(w map[int]float64) FitOption {
 // val_ values.
 func ValidationFreq(n int) FitOption { return fitOption(func(c *fitConfig) { c.validationFreq = n }) }
 
+// ValidationEpochs runs validation only at the end of the listed epochs, counted from 1, as
+// Keras's validation_freq given as a list; it replaces ValidationFreq.
+func ValidationEpochs(epochs ...int) FitOption {
+	return fitOption(func(c *fitConfig) {
+		c.validationEpochs = map[int]bool{}
+		for _, e := range epochs {
+			c.validationEpochs[e] = true
+		}
+	})
+}
+
+// ValidationSampleWeight weights the samples of ValidationData (w as for SampleWeight), as
+// the third element of Keras's validation_data tuple does.
+func ValidationSampleWeight(w any) FitOption {
+	return fitOption(func(c *fitConfig) { c.valSampleWeight = w })
+}
+
 // checkWeightOptions reports bad weighting and validation options.
 func (c *fitConfig) checkWeightOptions() []error {
 	var errs []error
 	if c.validationFreq < 1 {
 		errs = append(errs, argErr("Fit", "validation_freq", ErrInvalidArgument, "must be at least 1, got %d", c.validationFreq))
+	}
+	if c.valSampleWeight != nil && !c.hasVal {
+		errs = append(errs, argErr("Fit", "validation_sample_weight", ErrInvalidArgument, "needs ValidationData"))
 	}
 	if c.hasClassWeight && c.hasSampleWeight {
 		errs = append(errs, argErr("Fit", "class_weight", ErrInvalidArgument, "cannot be given together with sample_weight (Keras refuses both at once)"))
@@ -59,7 +79,12 @@ func (c *fitConfig) checkWeightOptions() []error {
 }
 
 // validateEpoch reports whether epoch (from 0) ends with validation.
-func (c *fitConfig) validateEpoch(epoch int) bool { return (epoch+1)%c.validationFreq == 0 }
+func (c *fitConfig) validateEpoch(epoch int) bool {
+	if c.validationEpochs != nil {
+		return c.validationEpochs[epoch+1]
+	}
+	return (epoch+1)%c.validationFreq == 0
+}
 
 // sampleWeights reads the SampleWeight argument for a dataset of n samples.
 func sampleWeights(call string, w any, n int) ([]float64, error) {

@@ -85,3 +85,44 @@ func TestWeightingArgumentErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestValidationEpochsAndWeights checks ValidationEpochs (Keras's list validation_freq) and
+// ValidationSampleWeight: weights of all 2 make the weighted validation loss twice the
+// unweighted one, as Keras's sum(w·loss)/batch does, and weighted metric means unchanged.
+func TestValidationEpochsAndWeights(t *testing.T) {
+	g := readWeighting(t)
+	x, y := matrix(g.X), matrix(g.Y)
+	m, err := keras.LoadModel("testdata/weighting/model.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "categorical_crossentropy", keras.WeightedMetrics("acc")); err != nil {
+		t.Fatal(err)
+	}
+	twos := make([]float64, 40)
+	for i := range twos {
+		twos[i] = 2
+	}
+	h, err := m.Fit(x, y, keras.Verbose(0), keras.Epochs(4), keras.BatchSize(8), keras.Shuffle(false),
+		keras.ValidationData(x, y), keras.ValidationSampleWeight(twos), keras.ValidationEpochs(1, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(h.History["val_loss"]); n != 2 {
+		t.Fatalf("val_loss has %d values, want 2 (epochs 1 and 3)", n)
+	}
+	plain, err := m.Evaluate(x, y, keras.Verbose(0), keras.BatchSize(8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	weighted, err := m.Evaluate(x, y, keras.Verbose(0), keras.BatchSize(8), keras.SampleWeight(twos))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !closeTo(weighted["loss"], 2*plain["loss"]) || !closeTo(weighted["acc"], plain["acc"]) {
+		t.Errorf("weights 2: loss %v acc %v; unweighted loss %v acc %v", weighted["loss"], weighted["acc"], plain["loss"], plain["acc"])
+	}
+	if _, err := m.Fit(x, y, keras.Verbose(0), keras.ValidationSampleWeight(twos)); !errors.Is(err, keras.ErrInvalidArgument) {
+		t.Errorf("ValidationSampleWeight without ValidationData: %v", err)
+	}
+}
