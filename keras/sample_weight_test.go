@@ -54,7 +54,7 @@ func TestWeightingArgumentErrors(t *testing.T) {
 			return err
 		}, keras.ErrInvalidArgument, "keras: Fit: class_weight: is only supported for models with a single output; this one has 2"},
 		{"F1Score without average", func() error { return m.Compile("sgd", "mse", keras.Metrics("f1_score")) },
-			keras.ErrInvalidArgument, ""},
+			keras.ErrInvalidArgument, `keras: Compile: metric of output "probs": metrics: f1_score: invalid metric argument: average is None`},
 		{"weighted metric list too long for two outputs", func() error {
 			return two.Compile("sgd", "mse", keras.WeightedMetrics("acc", "mse", "mae"))
 		}, keras.ErrInvalidArgument, "keras: Compile: weighted_metrics: 3 entries for a model with 2 outputs"},
@@ -69,12 +69,6 @@ func TestWeightingArgumentErrors(t *testing.T) {
 			err := c.run()
 			if err == nil {
 				t.Fatal("no error")
-			}
-			if c.kind == keras.ErrInvalidArgument && c.msg == "" {
-				if !strings.Contains(err.Error(), "average") {
-					t.Fatalf("error %q does not say what to set", err)
-				}
-				return
 			}
 			if !errors.Is(err, c.kind) {
 				t.Errorf("%v is not %v", err, c.kind)

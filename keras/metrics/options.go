@@ -1,6 +1,14 @@
 package metrics
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras/internal/errs"
+)
+
+// ErrMetricArgument is wrapped by the error of a metric built with a bad argument (Err,
+// Compile): errors.Is matches it and keras.ErrInvalidArgument alike.
+var ErrMetricArgument = errs.Refine(errs.InvalidArgument, "invalid metric argument")
 
 // Bounds on the arguments that size a metric's state, so that a metric read from a model
 // file (FromConfig) cannot allocate without limit: AUC keeps 4 counts per threshold and
@@ -87,7 +95,7 @@ func collect(defaults options, opts []Option) options {
 	for i, f := range opts {
 		if f == nil {
 			if o.err == nil {
-				o.err = fmt.Errorf("metrics: option %d is nil", i)
+				o.err = fmt.Errorf("metrics: %w: option %d is nil", ErrMetricArgument, i)
 			}
 			continue
 		}
@@ -98,7 +106,7 @@ func collect(defaults options, opts []Option) options {
 
 func (o *options) fail(format string, a ...any) {
 	if o.err == nil {
-		o.err = fmt.Errorf("metrics: %s: "+format, append([]any{o.name}, a...)...)
+		o.err = fmt.Errorf("metrics: %s: %w: "+format, append([]any{o.name, ErrMetricArgument}, a...)...)
 	}
 }
 
