@@ -19,6 +19,8 @@ func (o SampleWeightOption) applyEvaluate(c *loopConfig) { o(c) }
 // SampleWeight weights each sample's loss, and the weighted metrics (WeightedMetrics), as
 // Keras's sample_weight: w is a []float64, a []float32 or a *tensor.Dense of shape (n,) or
 // (n, 1), one weight per sample. With several outputs the weights apply to every output.
+// Outputs of rank above 2 (sequences) take no per-sample weights, as in Keras 3, which
+// fails on them too.
 // The loss of a batch is then Σ wᵢ·lossᵢ divided by the number of per-sample losses (the
 // batch size), not by Σ wᵢ, as Keras's "sum_over_batch_size" reduction computes it; a
 // weighted metric is Σ wᵢ·vᵢ / Σ wᵢ. Fit's ValidationSplit holds out the weights of the
@@ -86,8 +88,27 @@ func (c *fitConfig) validateEpoch(epoch int) bool {
 	return (epoch+1)%c.validationFreq == 0
 }
 
+// checkWeightedOutputs refuses sample weights for a model with an output of rank above 2
+// that a loss or weighted metric reads: Keras 3 fails there too (its loss cannot broadcast
+// (batch,) weights against (batch, steps) losses) and wants per-step weights, which kerago
+// does not take yet.
+func (m *Model) checkWeightedOutputs(call string) error {
+	for i, h := range m.compiled.heads {
+		if h.loss == nil && len(h.weighted) == 0 {
+			continue
+		}
+		if s := m.outputs[i].Shape(); len(s) > 2 {
+			return argErr(call, "sample_weight", ErrShape, "output %q has shape %v: one weight per sample fits outputs of shape (batch, features) only, as in Keras 3; per-time-step weights are not supported", h.name, s)
+		}
+	}
+	return nil
+}
+
 // sampleWeights reads the SampleWeight argument for a dataset of n samples.
-func sampleWeights(call string, w any, n int) ([]float64, error) {
+func (m *Model) sampleWeights(call string, w any, n int) ([]float64, error) {
+	if err := m.checkWeightedOutputs(call); err != nil {
+		return nil, err
+	}
 	var out []float64
 	switch v := w.(type) {
 	case []float64:

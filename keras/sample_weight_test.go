@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
 
@@ -29,6 +30,16 @@ func TestWeightingArgumentErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := keras.Verbose(0)
+	steps := keras.Input(keras.Shape{5, 3})
+	seq, err := keras.NewModel(keras.Inputs(steps), keras.Outputs(layers.Dense(2, layers.Activation("softmax"), layers.Name("tags")).Call(steps)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seq.Compile("sgd", "categorical_crossentropy"); err != nil {
+		t.Fatal(err)
+	}
+	xs := tensor.New(tensor.WithShape(4, 5, 3), tensor.Of(tensor.Float32))
+	ys := tensor.New(tensor.WithShape(4, 5, 2), tensor.Of(tensor.Float32))
 	cases := []struct {
 		name string
 		run  func() error
@@ -61,6 +72,10 @@ func TestWeightingArgumentErrors(t *testing.T) {
 		{"unknown output", func() error {
 			return two.Compile("sgd", "mse", keras.OutputWeightedMetrics(map[string][]string{"out_c": {"acc"}}))
 		}, keras.ErrUnknownName, `keras: Compile: weighted_metrics: no output named "out_c"`},
+		{"sequence output", func() error {
+			_, err := seq.Fit(xs, ys, quiet, keras.SampleWeight([]float64{1, 2, 3, 4}))
+			return err
+		}, keras.ErrShape, `keras: Fit: sample_weight: output "tags" has shape (None, 5, 2): one weight per sample fits`},
 		{"kld is not a Keras 3 metric", func() error { return m.Compile("sgd", "mse", keras.Metrics("kld")) },
 			keras.ErrUnknownName, `keras: Compile: metric of output "probs": unknown metric "kld"`},
 	}
