@@ -48,7 +48,7 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 		return nil, inCall("Evaluate", "", err)
 	}
 	if cfg.hasSampleWeight {
-		if d.sw, err = m.sampleWeights("Evaluate", cfg.sampleWeight, d.n); err != nil {
+		if d.sw, d.swPer, err = m.sampleWeights("Evaluate", cfg.sampleWeight, d.n); err != nil {
 			return nil, err
 		}
 	}

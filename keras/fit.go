@@ -25,7 +25,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		return nil, inCall("Fit", "", err)
 	}
 	if cfg.hasSampleWeight {
-		if train.sw, err = m.sampleWeights("Fit", cfg.sampleWeight, train.n); err != nil {
+		if train.sw, train.swPer, err = m.sampleWeights("Fit", cfg.sampleWeight, train.n); err != nil {
 			return nil, err
 		}
 	}
@@ -37,7 +37,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			return nil, inCall("Fit", "validation_data", err)
 		}
 		if cfg.valSampleWeight != nil {
-			if val.sw, err = m.sampleWeights("Fit", cfg.valSampleWeight, val.n); err != nil {
+			if val.sw, val.swPer, err = m.sampleWeights("Fit", cfg.valSampleWeight, val.n); err != nil {
 				return nil, err
 			}
 		}
@@ -51,6 +51,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		hasVal = true
 	}
 	if cfg.hasClassWeight {
+		train.swPer = 1
 		if train.sw, err = m.classWeights(cfg.classWeight, train); err != nil {
 			return nil, err
 		}

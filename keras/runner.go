@@ -14,6 +14,8 @@ type dataset struct {
 	x, y []*tensor.Dense
 	n    int
 	sw   []float64 // per-sample weights (SampleWeight, ClassWeight), nil for none
+	// swPer is how many weights each sample has: 1, or the time steps of per-step weights.
+	swPer int
 }
 
 func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
@@ -49,7 +51,8 @@ func (d dataset) split(at int) (dataset, dataset) {
 	a := dataset{x: sliceRows(d.x, 0, at), y: sliceRows(d.y, 0, at), n: at}
 	b := dataset{x: sliceRows(d.x, at, d.n), y: sliceRows(d.y, at, d.n), n: d.n - at}
 	if d.sw != nil {
-		a.sw, b.sw = d.sw[:at], d.sw[at:]
+		a.sw, b.sw = d.sw[:at*d.swPer], d.sw[at*d.swPer:]
+		a.swPer, b.swPer = d.swPer, d.swPer
 	}
 	return a, b
 }

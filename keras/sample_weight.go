@@ -19,8 +19,9 @@ func (o SampleWeightOption) applyEvaluate(c *loopConfig) { o(c) }
 // SampleWeight weights each sample's loss, and the weighted metrics (WeightedMetrics), as
 // Keras's sample_weight: w is a []float64, a []float32 or a *tensor.Dense of shape (n,) or
 // (n, 1), one weight per sample. With several outputs the weights apply to every output.
-// Outputs of rank above 2 (sequences) take no per-sample weights, as in Keras 3, which
-// fails on them too.
+// A sequence output (batch, steps, features) takes a weight per time step instead, a
+// *tensor.Dense of shape (n, steps), as Keras's temporal sample weights; one weight per
+// sample is an error there, as in Keras 3.
 // The loss of a batch is then Σ wᵢ·lossᵢ divided by the number of per-sample losses (the
 // batch size), not by Σ wᵢ, as Keras's "sum_over_batch_size" reduction computes it; a
 // weighted metric is Σ wᵢ·vᵢ / Σ wᵢ. Fit's ValidationSplit holds out the weights of the
@@ -88,27 +89,48 @@ func (c *fitConfig) validateEpoch(epoch int) bool {
 	return (epoch+1)%c.validationFreq == 0
 }
 
-// checkWeightedOutputs refuses sample weights for a model with an output of rank above 2
-// that a loss or weighted metric reads: Keras 3 fails there too (its loss cannot broadcast
-// (batch,) weights against (batch, steps) losses) and wants per-step weights, which kerago
-// does not take yet.
-func (m *Model) checkWeightedOutputs(call string) error {
+// checkWeightedOutputs checks that per weights a sample fit every output that a loss or
+// weighted metric reads: one weight per sample fits outputs of shape (batch, features), as
+// in Keras 3 (which fails to broadcast (batch,) weights against (batch, steps) losses);
+// per-step weights (batch, steps) fit outputs of shape (batch, steps, features).
+func (m *Model) checkWeightedOutputs(call string, per int) error {
 	for i, h := range m.compiled.heads {
 		if h.loss == nil && len(h.weighted) == 0 {
 			continue
 		}
-		if s := m.outputs[i].Shape(); len(s) > 2 {
-			return argErr(call, "sample_weight", ErrShape, "output %q has shape %v: one weight per sample fits outputs of shape (batch, features) only, as in Keras 3; per-time-step weights are not supported", h.name, s)
+		s := m.outputs[i].Shape()
+		switch {
+		case per == 1 && len(s) > 2:
+			return argErr(call, "sample_weight", ErrShape, "output %q has shape %v: one weight per sample fits outputs of shape (batch, features) only, as in Keras 3; give one weight per time step, shape (n, %v)", h.name, s, dimString(s[1]))
+		case per > 1 && (len(s) != 3 || s[1] != per):
+			return argErr(call, "sample_weight", ErrShape, "has %d weights per sample, which fit outputs of shape (batch, %d, features); output %q has shape %v", per, per, h.name, s)
 		}
 	}
 	return nil
 }
 
-// sampleWeights reads the SampleWeight argument for a dataset of n samples.
-func (m *Model) sampleWeights(call string, w any, n int) ([]float64, error) {
-	if err := m.checkWeightedOutputs(call); err != nil {
-		return nil, err
+func dimString(d int) string {
+	if d < 0 {
+		return "steps"
 	}
+	return fmt.Sprint(d)
+}
+
+// sampleWeights reads the SampleWeight argument for a dataset of n samples.
+func (m *Model) sampleWeights(call string, w any, n int) ([]float64, int, error) {
+	out, per, err := readSampleWeights(call, w, n)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := m.checkWeightedOutputs(call, per); err != nil {
+		return nil, 0, err
+	}
+	return out, per, nil
+}
+
+// readSampleWeights reads w: one weight per sample, or a (n, steps) tensor of per-step weights.
+func readSampleWeights(call string, w any, n int) ([]float64, int, error) {
+	per := 1
 	var out []float64
 	switch v := w.(type) {
 	case []float64:
@@ -119,37 +141,37 @@ func (m *Model) sampleWeights(call string, w any, n int) ([]float64, error) {
 		}
 	case *tensor.Dense:
 		if v == nil {
-			return nil, argErr(call, "sample_weight", ErrData, "is a nil tensor")
+			return nil, 0, argErr(call, "sample_weight", ErrData, "is a nil tensor")
 		}
 		s := v.Shape()
-		if len(s) == 0 || len(s) > 2 || len(s) == 2 && s[1] != 1 {
-			return nil, argErr(call, "sample_weight", ErrShape, "has shape %v; want (%d,) or (%d, 1): one weight per sample", s, n, n)
+		if len(s) == 0 || len(s) > 2 || len(s) == 2 && s[0] != n {
+			return nil, 0, argErr(call, "sample_weight", ErrShape, "has shape %v; want (%d,) or (%d, 1): one weight per sample, or (%d, steps) per time step", s, n, n, n)
+		}
+		if len(s) == 2 {
+			per = s[1]
 		}
 		for i := 0; i < s.TotalSize(); i++ {
-			x, err := v.At(coords(s, i)...)
+			c := []int{i}
+			if len(s) == 2 {
+				c = []int{i / per, i % per}
+			}
+			x, err := v.At(c...)
 			if err != nil {
-				return nil, argErr(call, "sample_weight", ErrData, "%v", err)
+				return nil, 0, argErr(call, "sample_weight", ErrData, "%v", err)
 			}
 			f, ok := toFloat(x)
 			if !ok {
-				return nil, argErr(call, "sample_weight", ErrData, "dtype %v is not a number", v.Dtype())
+				return nil, 0, argErr(call, "sample_weight", ErrData, "dtype %v is not a number", v.Dtype())
 			}
 			out = append(out, f)
 		}
 	default:
-		return nil, argErr(call, "sample_weight", ErrInvalidArgument, "must be []float64, []float32 or *tensor.Dense, got %T", w)
+		return nil, 0, argErr(call, "sample_weight", ErrInvalidArgument, "must be []float64, []float32 or *tensor.Dense, got %T", w)
 	}
-	if len(out) != n {
-		return nil, argErr(call, "sample_weight", ErrShape, "has %d weights for %d samples", len(out), n)
+	if len(out) != n*per {
+		return nil, 0, argErr(call, "sample_weight", ErrShape, "has %d weights for %d samples", len(out), n)
 	}
-	return out, nil
-}
-
-func coords(s tensor.Shape, i int) []int {
-	if len(s) == 1 {
-		return []int{i}
-	}
-	return []int{i, 0}
+	return out, per, nil
 }
 
 func toFloat(x any) (float64, bool) {
@@ -246,7 +268,7 @@ func (r *runner) feedWeights(p *program, b *batchBuffers, d dataset, idx []int) 
 		return nil
 	}
 	for _, i := range idx {
-		b.swB = append(b.swB, d.sw[i])
+		b.swB = append(b.swB, d.sw[i*d.swPer:(i+1)*d.swPer]...)
 	}
 	if p.sampleW == nil {
 		return nil
@@ -261,16 +283,15 @@ func (r *runner) feedWeights(p *program, b *batchBuffers, d dataset, idx []int) 
 		if b.sw[i] == nil || !b.sw[i].Shape().Eq(n.Shape()) {
 			b.sw[i] = tensor.New(tensor.WithShape(n.Shape().Clone()...), tensor.Of(n.Dtype()))
 		}
-		per := b.sw[i].Shape().TotalSize() / len(idx)
+		// The node holds one weight per per-sample loss: the batch's weights as they are
+		// (checkWeightedOutputs made the counts agree).
 		switch data := b.sw[i].Data().(type) {
 		case []float32:
 			for j := range data {
-				data[j] = float32(b.swB[j/per])
+				data[j] = float32(b.swB[j])
 			}
 		case []float64:
-			for j := range data {
-				data[j] = b.swB[j/per]
-			}
+			copy(data, b.swB)
 		default:
 			return fmt.Errorf("keras: %w: sample weights of dtype %v", ErrInternal, n.Dtype())
 		}

@@ -57,7 +57,11 @@ func TestWeightingArgumentErrors(t *testing.T) {
 		{"weights of wrong shape", func() error {
 			_, err := m.Evaluate(x, y, quiet, keras.SampleWeight(tensor.New(tensor.WithShape(40, 2), tensor.Of(tensor.Float32))))
 			return err
-		}, keras.ErrShape, "keras: Evaluate: sample_weight: has shape (40, 2)"},
+		}, keras.ErrShape, `keras: Evaluate: sample_weight: has 2 weights per sample, which fit outputs of shape (batch, 2, features); output "probs" has shape (None, 3)`},
+		{"weights for other samples", func() error {
+			_, err := m.Evaluate(x, y, quiet, keras.SampleWeight(tensor.New(tensor.WithShape(3, 2), tensor.Of(tensor.Float32))))
+			return err
+		}, keras.ErrShape, "keras: Evaluate: sample_weight: has shape (3, 2); want (40,) or (40, 1): one weight per sample, or (40, steps) per time step"},
 		{"weights of wrong type", func() error { _, err := m.Evaluate(x, y, quiet, keras.SampleWeight("heavy")); return err },
 			keras.ErrInvalidArgument, "keras: Evaluate: sample_weight: must be []float64, []float32 or *tensor.Dense, got string"},
 		{"class weights on two outputs", func() error {
@@ -75,7 +79,7 @@ func TestWeightingArgumentErrors(t *testing.T) {
 		{"sequence output", func() error {
 			_, err := seq.Fit(xs, ys, quiet, keras.SampleWeight([]float64{1, 2, 3, 4}))
 			return err
-		}, keras.ErrShape, `keras: Fit: sample_weight: output "tags" has shape (None, 5, 2): one weight per sample fits`},
+		}, keras.ErrShape, `keras: Fit: sample_weight: output "tags" has shape (None, 5, 2): one weight per sample fits outputs of shape (batch, features) only, as in Keras 3; give one weight per time step, shape (n, 5)`},
 		{"kld is not a Keras 3 metric", func() error { return m.Compile("sgd", "mse", keras.Metrics("kld")) },
 			keras.ErrUnknownName, `keras: Compile: metric of output "probs": unknown metric "kld"`},
 	}

@@ -26,8 +26,14 @@ type weightingGolden struct {
 		History  map[string][]float64 `json:"history"`
 		Evaluate map[string]float64   `json:"evaluate"`
 	} `json:"runs"`
-	Names  map[string][]string `json:"names"`
-	Errors map[string]string   `json:"errors"`
+	Names    map[string][]string `json:"names"`
+	Errors   map[string]string   `json:"errors"`
+	Sequence struct {
+		X            [][]float32          `json:"x"` // (n, steps·features), reshaped by the test
+		Y            [][]float32          `json:"y"`
+		SampleWeight [][]float32          `json:"sample_weight"` // (n, steps)
+		History      map[string][]float64 `json:"history"`
+	} `json:"sequence"`
 }
 
 const weightingScript = "testdata/weighting/weighting.py"
@@ -256,6 +262,46 @@ func TestGoCompiledMetricObjectsLoadInKeras(t *testing.T) {
 	for k, w := range want {
 		if !closeTo(ev[k], w) {
 			t.Errorf("%s: Go %.7g, Keras %.7g", k, ev[k], w)
+		}
+	}
+}
+
+// TestPerStepSampleWeightsMatchKeras trains a sequence output with Keras's per-time-step
+// weights (n, steps) 2 epochs from Keras's saved weights and compares History with Keras's:
+// the loss is Σ w·loss over batch × steps, weighted metrics Σ w·v / Σ w.
+func TestPerStepSampleWeightsMatchKeras(t *testing.T) {
+	g := readWeighting(t)
+	sq := g.Sequence
+	if len(sq.History) == 0 {
+		t.Fatalf("no Keras sequence run (regenerate with %s)", weightingScript)
+	}
+	n := len(sq.X)
+	x := matrix(sq.X)
+	x.Reshape(n, 5, 3)
+	y := matrix(sq.Y)
+	y.Reshape(n, 5, 2)
+	w := matrix(sq.SampleWeight)
+	m, err := keras.LoadModel("testdata/weighting/sequence.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Compile(optimizers.SGD(optimizers.LearningRate(0.3)), "categorical_crossentropy", keras.Metrics("acc"),
+		keras.WeightedMetrics("acc", "mse"), keras.WeightedMetricObjects(metrics.NewPrecision(metrics.Name("precision_2"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := m.Fit(x, y, keras.BatchSize(8), keras.Epochs(2), keras.Shuffle(false), keras.Verbose(0), keras.SampleWeight(w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, exp := sortedKeys(h.History), sortedKeys(sq.History); strings.Join(got, ",") != strings.Join(exp, ",") {
+		t.Fatalf("history keys %v, Keras %v", got, exp)
+	}
+	for k, ws := range sq.History {
+		for e := range ws {
+			if !closeTo(h.History[k][e], ws[e]) {
+				t.Errorf("%s[%d] = %.7g, Keras %.7g", k, e, h.History[k][e], ws[e])
+			}
 		}
 	}
 }

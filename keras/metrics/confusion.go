@@ -41,18 +41,21 @@ func (c *confusion) update(name string, yTrue, yPred *tensor.Dense, w []float64)
 	if len(ps) > 1 {
 		k = ps[len(ps)-1]
 	}
-	if w != nil && len(w) != samples {
+	rows := len(c.yp) / k
+	perRow := w != nil && len(w) == rows && rows != samples // per-time-step weights
+	if w != nil && len(w) != samples && !perRow {
 		return fmt.Errorf("metrics: %s: %d sample weights for %d samples", name, len(w), samples)
 	}
 	if c.hasClassID && (c.classID < 0 || c.classID >= k) {
 		return fmt.Errorf("metrics: %s: class_id %d out of range for predictions of shape %v", name, c.classID, ps)
 	}
 	per := len(c.yp) / max(samples, 1) // values of one sample
-	rows := len(c.yp) / k
 	for r := 0; r < rows; r++ {
 		row := c.yp[r*k : (r+1)*k]
 		wt := 1.0
-		if w != nil {
+		if perRow {
+			wt = w[r]
+		} else if w != nil {
 			wt = w[r*k/per]
 		}
 		for j := range row {

@@ -91,7 +91,8 @@ func (m *MeanIoU) UpdateWeighted(yTrue, yPred *tensor.Dense, w []float64) error 
 		return fmt.Errorf("metrics: %s: targets of shape %v do not fit predictions of shape %v", m.name, yTrue.Shape(), yPred.Shape())
 	}
 	samples := yPred.Shape()[0]
-	if w != nil && len(w) != samples {
+	perValue := w != nil && len(w) == len(t) && len(t) != samples // per-time-step weights
+	if w != nil && len(w) != samples && !perValue {
 		return fmt.Errorf("metrics: %s: %d sample weights for %d samples", m.name, len(w), samples)
 	}
 	per := len(t) / max(samples, 1)
@@ -102,7 +103,11 @@ func (m *MeanIoU) UpdateWeighted(yTrue, yPred *tensor.Dense, w []float64) error 
 		wt := 1.0
 		if w != nil {
 			// Keras's MeanIoU keeps its matrix in dtype "int" and casts the weights to it.
-			wt = math.Trunc(w[i/per])
+			if perValue {
+				wt = math.Trunc(w[i])
+			} else {
+				wt = math.Trunc(w[i/per])
+			}
 		}
 		m.cm[t[i]*m.numClasses+p[i]] += wt
 	}

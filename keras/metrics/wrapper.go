@@ -72,7 +72,10 @@ func (m *MeanWrapper) UpdateWeighted(yTrue, yPred *tensor.Dense, sampleWeight []
 // accumulate adds rows of k predictions, samples of them in all, to the mean.
 func (m *MeanWrapper) accumulate(yt, yp []float64, samples, k int, w []float64) error {
 	rows := len(yp) / k
-	if w != nil && len(w) != samples {
+	// One weight per sample, or one per row (per time step of a sequence, Keras's
+	// temporal weights).
+	perRow := w != nil && len(w) == rows && rows != samples
+	if w != nil && len(w) != samples && !perRow {
 		return fmt.Errorf("metrics: %s: %d sample weights for %d samples", m.name, len(w), samples)
 	}
 	info := &batchInfo{}
@@ -91,12 +94,21 @@ func (m *MeanWrapper) accumulate(yt, yp []float64, samples, k int, w []float64) 
 	}
 	per := rows / max(samples, 1) // rows of one sample (time steps of a sequence)
 	for s := 0; s < samples; s++ {
-		v := 0.0
+		v, sw := 0.0, 0.0
 		for r := s * per; r < (s+1)*per; r++ {
-			v += m.fn(yt[r*tk:(r+1)*tk], yp[r*k:(r+1)*k], info)
+			f := m.fn(yt[r*tk:(r+1)*tk], yp[r*k:(r+1)*k], info)
+			if perRow {
+				f *= w[r]
+				sw += w[r]
+			}
+			v += f
 		}
 		v /= float64(per)
-		if w != nil {
+		if perRow {
+			// Keras: Σ_steps v·w / steps over Σ_steps w / steps, summed over samples.
+			m.total += v
+			m.count += sw / float64(per)
+		} else if w != nil {
 			m.total += v * w[s]
 			m.count += w[s]
 		} else {

@@ -83,7 +83,21 @@ loaded = keras.saving.load_model(os.path.join(here, "compiled.keras"))
 compiled_eval = {k: float(v) for k, v in loaded.evaluate(x, y, batch_size=8, verbose=0, return_dict=True, sample_weight=sw).items()}
 results["compiled"] = {"history": {}, "evaluate": compiled_eval}
 
+# A sequence output with Keras's per-time-step weights (n, steps); the loss divides by
+# batch × steps.
+xs = rng.normal(size=(24, 5, 3)).astype("float32")
+ys = np.eye(2, dtype="float32")[rng.integers(0, 2, (24, 5))]
+sws = (rng.random((24, 5)) * 2).astype("float32")
+inp = keras.Input((5, 3), name="steps")
+seq = keras.Model(inp, keras.layers.Dense(2, activation="softmax", name="tags")(inp))
+seq.save(os.path.join(here, "sequence.keras"))
+seq.compile(keras.optimizers.SGD(0.3), "categorical_crossentropy", metrics=["acc"],
+            weighted_metrics=["acc", "mse", keras.metrics.Precision()])
+hist = seq.fit(xs, ys, batch_size=8, epochs=2, shuffle=False, verbose=0, sample_weight=sws)
+sequence = {"x": xs.reshape(24, 15).tolist(), "y": ys.reshape(24, 10).tolist(), "sample_weight": sws.tolist(),
+            "history": {k: [float(v) for v in vs] for k, vs in hist.history.items()}}
+
 with open(os.path.join(here, "weighting.json"), "w") as f:
     json.dump({"keras": keras.__version__, "x": x.tolist(), "y": y.tolist(), "y_a": ya.tolist(),
-               "sample_weight": sw.tolist(), "runs": results, "names": names, "errors": errors}, f, indent=1)
+               "sample_weight": sw.tolist(), "runs": results, "names": names, "errors": errors, "sequence": sequence}, f, indent=1)
 print("ok")
