@@ -3,7 +3,6 @@ package keras
 import (
 	"errors"
 	"fmt"
-	"sort"
 
 	"github.com/kerago/kerago/keras/losses"
 	"github.com/kerago/kerago/keras/metrics"
@@ -15,21 +14,27 @@ import (
 type CompileOption func(*compileConfig)
 
 type compileConfig struct {
-	metrics       []string
-	outputMetrics map[string][]string
-	lossWeights   any
+	metrics        []metricID // the flat list (compile_metrics.go)
+	outputMetrics  map[string][]metricID
+	weighted       []metricID
+	outputWeighted map[string][]metricID
+	lossWeights    any
 }
 
-// Metrics names metrics to compute and log ("acc", "accuracy", "mse", "mae" ...). On a model
-// with several outputs, one name applies to every output and as many names as outputs apply
-// one per output, in order; use OutputMetrics for anything else.
+// Metrics names metrics to compute and log: any Keras 3 metric identifier ("acc",
+// "accuracy", "mse", "bce", "binary_crossentropy", "top_k_categorical_accuracy", "auc",
+// "Precision" ...; see package metrics). They form a flat list, as Keras's metrics list: on
+// a model with one output every entry applies to it; on a model with several outputs the
+// list must have exactly one entry per output, in output order (a list of another length
+// is an error, as in Keras 3, not a broadcast); use OutputMetrics for several metrics per
+// output or metrics on only some outputs.
 func Metrics(names ...string) CompileOption {
-	return func(c *compileConfig) { c.metrics = append(c.metrics, names...) }
+	return func(c *compileConfig) { c.metrics = append(c.metrics, nameIDs(names)...) }
 }
 
 // OutputMetrics names metrics per output, keyed by output layer name (Keras's metrics dict).
 func OutputMetrics(m map[string][]string) CompileOption {
-	return func(c *compileConfig) { c.outputMetrics = m }
+	return func(c *compileConfig) { mergeMaps(&c.outputMetrics, nameMap(m)) }
 }
 
 // LossWeights weights each output's loss in the total loss: a float64 (one output), a
@@ -55,6 +60,14 @@ type head struct {
 	weight  float64
 	sparse  bool
 	metrics []metrics.Metric
+	// weighted are the output's weighted metrics (Keras's weighted_metrics): updated with
+	// the sample weights, when there are any.
+	weighted []metrics.Metric
+	// metricKeys and weightedKeys are the log names of metrics and weighted, in order.
+	metricKeys, weightedKeys []string
+	// metricObj and weightedObj say which metrics were given as objects: compile_config
+	// saves those serialised, the others by name.
+	metricObj, weightedObj []bool
 }
 
 // Optimizer returns the compiled optimizer, or nil before Compile.
@@ -208,41 +221,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 	default:
 		errs = append(errs, argErr("Compile", "loss_weights", ErrInvalidArgument, "must be float64, []float64 or map[string]float64, got %T", w))
 	}
-	addMetric := func(i int, name string) {
-		mt, err := metrics.Get(name)
-		if err != nil {
-			errs = append(errs, &ArgumentError{Call: "Compile", Arg: fmt.Sprintf("metric of output %q", names[i]), Err: err})
-			return
-		}
-		c.heads[i].metrics = append(c.heads[i].metrics, mt)
-	}
-	switch {
-	case len(cfg.metrics) == 0:
-	case len(names) == 1 || len(cfg.metrics) == 1:
-		for i := range names {
-			for _, n := range cfg.metrics {
-				addMetric(i, n)
-			}
-		}
-	case len(cfg.metrics) == len(names):
-		for i, n := range cfg.metrics {
-			addMetric(i, n)
-		}
-	default:
-		errs = append(errs, argErr("Compile", "metrics", ErrInvalidArgument, "%d metrics for %d outputs: give one for all, one per output, or use OutputMetrics", len(cfg.metrics), len(names)))
-	}
-	keys := make([]string, 0, len(cfg.outputMetrics))
-	for k := range cfg.outputMetrics {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if i := index("metrics", k); i >= 0 {
-			for _, n := range cfg.outputMetrics[k] {
-				addMetric(i, n)
-			}
-		}
-	}
+	errs = append(errs, c.resolveMetrics(cfg, names)...)
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -267,13 +246,6 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 func (c *compiled) multi() bool { return len(c.heads) > 1 }
 
 func (c *compiled) lossKey(i int) string { return c.heads[i].name + "_loss" }
-
-func (c *compiled) metricKey(i int, m metrics.Metric) string {
-	if c.multi() {
-		return c.heads[i].name + "_" + m.Name()
-	}
-	return m.Name()
-}
 
 // nLosses counts the outputs that have a loss.
 func (c *compiled) nLosses() int {

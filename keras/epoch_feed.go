@@ -58,6 +58,9 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 		if cfg.valSplit > 0 && !cfg.hasVal { // ValidationData overrides it, as for arrays
 			return nil, nil, argErr("Fit", "validation_split", ErrInvalidArgument, "a Stream cannot be split (its length is unknown); pass ValidationData")
 		}
+		if cfg.hasSampleWeight || cfg.hasClassWeight {
+			return nil, nil, argErr("Fit", "sample_weight", ErrInvalidArgument, "SampleWeight and ClassWeight apply to arrays in memory, not to a Stream")
+		}
 		train = &epochFeed{m: m, call: "Fit", s: s, needY: true, steps: cfg.stepsPerEpoch,
 			prefetch: cfg.prefetch, bufRows: cfg.shuffleBuffer, rng: rng}
 	} else {
@@ -68,6 +71,12 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 		if err != nil {
 			return nil, nil, inCall("Fit", "", err)
 		}
+		if cfg.hasSampleWeight {
+			// Before the split: validation_split keeps the last rows' weights with them.
+			if d.sw, d.swPer, err = m.sampleWeights("Fit", cfg.sampleWeight, d.n); err != nil {
+				return nil, nil, err
+			}
+		}
 		if !cfg.hasVal && cfg.valSplit > 0 {
 			at := int(float64(d.n) * (1 - cfg.valSplit))
 			if at == 0 || at == d.n {
@@ -77,6 +86,13 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 			d, vd = d.split(at)
 			val = arrayFeed(m, "Fit", "validation_data", vd, cfg.batchSize, cfg.valSteps, false, nil)
 		}
+		if cfg.hasClassWeight {
+			// After the split, as Keras: class weights weight the training rows only.
+			d.swPer = 1
+			if d.sw, err = m.classWeights(cfg.classWeight, d); err != nil {
+				return nil, nil, err
+			}
+		}
 		train = arrayFeed(m, "Fit", "", d, cfg.batchSize, cfg.stepsPerEpoch, cfg.shuffle, rng)
 	}
 	if cfg.hasVal {
@@ -85,6 +101,11 @@ func (m *Model) fitFeeds(x, y any, cfg fitConfig, rng *rand.Rand) (train, val *e
 			return nil, nil, inCall("Fit", "validation_data", err)
 		}
 		val.call, val.arg = "Fit", "validation_data"
+		if cfg.valSampleWeight != nil {
+			if err := val.setSampleWeight(cfg.valSampleWeight); err != nil {
+				return nil, nil, err
+			}
+		}
 	}
 	if val != nil {
 		val.restart = true
@@ -270,3 +291,13 @@ func (e *streamBatchError) Error() string {
 }
 
 func (e *streamBatchError) Unwrap() error { return e.err }
+
+// setSampleWeight gives the rows of an array feed per-sample weights w (SampleWeight's
+// argument); a Stream's batches carry no weights.
+func (f *epochFeed) setSampleWeight(w any) (err error) {
+	if f.arr == nil {
+		return argErr(f.call, "sample_weight", ErrInvalidArgument, "applies to arrays in memory, not to a Stream")
+	}
+	f.arr.sw, f.arr.swPer, err = f.m.sampleWeights(f.call, w, f.arr.n)
+	return err
+}

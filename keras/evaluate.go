@@ -50,6 +50,11 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 		return nil, inCall("Evaluate", "", err)
 	}
 	defer f.close()
+	if cfg.hasSampleWeight {
+		if err := f.setSampleWeight(cfg.sampleWeight); err != nil {
+			return nil, err
+		}
+	}
 	cbs := callbackList(cfg.callbacks)
 	if cfg.verbose > 0 && !hasProgbar(cbs) {
 		cbs = append(cbs, newProgbar(cfg.verbose))

@@ -24,6 +24,10 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		return nil, err
 	}
 	ds = newDistState(cfg.dist, cfg.batchSize, true)
+	if ds != nil && ds.comm != nil && (cfg.hasSampleWeight || cfg.hasClassWeight) {
+		// The ranks exchange targets and predictions for the logs, not weights.
+		return nil, argErr("Fit", "sample_weight", ErrInvalidArgument, "SampleWeight and ClassWeight are not supported with a Communicator (ranks); replicas in one process take them")
+	}
 	ds.forRank(&cfg.loopConfig)
 	// Every rank starts from rank 0's weights and shuffle seed, so that the feeds below
 	// shuffle alike on every rank.
@@ -95,7 +99,7 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 			break
 		}
 		logs := tr.logs()
-		if hasVal {
+		if hasVal && cfg.validateEpoch(epoch) {
 			var vl Logs
 			if vl, err = m.evaluate("Fit", vr, val, cbs); err != nil {
 				break

@@ -30,13 +30,19 @@ type fitConfig struct {
 	hasVal       bool
 	// Steps and the shuffle buffer (stream_options.go).
 	stepsPerEpoch, valSteps, shuffleBuffer int
+	// Weighting and validation frequency (sample_weight.go).
+	classWeight      map[int]float64
+	hasClassWeight   bool
+	validationFreq   int
+	validationEpochs map[int]bool // ValidationEpochs; nil: every validationFreq-th epoch
+	valSampleWeight  any
 }
 
 // newFitConfig applies opts over Keras's defaults and checks the result. The error joins
 // one *ArgumentError per problem, so a caller that got three options wrong learns of all
 // three.
 func newFitConfig(opts []FitOption) (fitConfig, []error) {
-	c := fitConfig{loopConfig: defaultLoopConfig(), epochs: 1, shuffle: true}
+	c := fitConfig{loopConfig: defaultLoopConfig(), epochs: 1, shuffle: true, validationFreq: 1}
 	var errs []error
 	for i, o := range opts {
 		if isNilOption(o) {
@@ -57,6 +63,7 @@ func newFitConfig(opts []FitOption) (fitConfig, []error) {
 		errs = append(errs, argErr("Fit", "validation_split", ErrInvalidArgument, "must be in [0, 1), got %v", c.valSplit))
 	}
 	errs = append(errs, c.checkStream()...)
+	errs = append(errs, c.checkWeightOptions()...)
 	if c.hasVal && c.valX == nil {
 		errs = append(errs, argErr("Fit", "validation_data", ErrData, "x is nil"))
 	}

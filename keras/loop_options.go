@@ -35,6 +35,9 @@ type loopConfig struct {
 	dist      *DataParallelConfig // Distribution; nil: one replica
 	prefetch  int                 // batches of a Stream read ahead (stream_options.go)
 	steps     int                 // Evaluate's and Predict's steps; 0: one pass
+	// sampleWeight is SampleWeight's argument (sample_weight.go), for Fit and Evaluate.
+	sampleWeight    any
+	hasSampleWeight bool
 }
 
 func defaultLoopConfig() loopConfig {
@@ -119,6 +122,8 @@ func isNilOption(o any) bool {
 	case fitOption:
 		return v == nil
 	case StepsOption:
+		return v == nil
+	case SampleWeightOption:
 		return v == nil
 	}
 	return false

@@ -175,7 +175,16 @@ func (p *program) current() bool {
 // program returns a realisation for a mode and input shapes that the calling goroutine has to
 // itself until it gives it back with giveBack; it is built on first use.
 func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (*program, error) {
+	return m.programFor(md, shapes, trainable, false)
+}
+
+// programFor is program for a realisation whose losses take per-sample weights (weighted)
+// or not: the two are different graphs, cached under different keys.
+func (m *Model) programFor(md mode, shapes []tensor.Shape, trainable []*Variable, weighted bool) (*program, error) {
 	key := programKey(md, shapes)
+	if weighted {
+		key += "|sample_weight"
+	}
 	c := m.cache()
 	limit := 1
 	if md != modeTrain {
@@ -186,6 +195,6 @@ func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (
 	return c.acquire(key, limit, func() (*program, error) {
 		m.buildMu.Lock() // layers' Forward may keep state: realisations are built one at a time
 		defer m.buildMu.Unlock()
-		return m.buildProgram(md, key, shapes, trainable, nil)
+		return m.buildProgram(md, key, shapes, trainable, weighted, nil)
 	})
 }

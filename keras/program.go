@@ -32,6 +32,9 @@ type program struct {
 	inputs  []*G.Node
 	outputs []*G.Node
 	targets []*G.Node // per output; nil for outputs without a loss (or in predict mode)
+	// sampleW are, in programs built with sample weights, per output with a loss, the
+	// weights of its per-sample losses (sample_weight.go); nil otherwise.
+	sampleW []*G.Node
 	losses  []*G.Node // per output, unweighted; nil where there is no loss
 	total   *G.Node
 	grads   []*tensor.Dense // aligned with the model's trainable variables, filled by step
@@ -176,10 +179,10 @@ func (m *Model) floatDType() tensor.Dtype {
 	return tensor.Float32
 }
 
-// buildProgram realises the model for one mode and input-shape signature. rng is the
-// program's random source for its feeds (Dropout's masks); nil derives one from the
-// package's source.
-func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable, rng *rand.Rand) (p *program, err error) {
+// buildProgram realises the model for one mode and input-shape signature. weighted makes
+// its losses take per-sample weights (SampleWeight, ClassWeight). rng is the program's
+// random source for its feeds (Dropout's masks); nil derives one from the package's source.
+func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainable []*Variable, weighted bool, rng *rand.Rand) (p *program, err error) {
 	defer recoverErr("building the "+key+" graph", &err)
 	concrete := make([]Shape, len(shapes))
 	for i, s := range shapes {
@@ -216,7 +219,7 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 		p.outputs = append(p.outputs, vals[t])
 	}
 	if md != modePredict {
-		if err := p.buildLoss(m.compiled, dt); err != nil {
+		if err := p.buildLoss(m.compiled, dt, weighted); err != nil {
 			return nil, err
 		}
 		if err := p.addPenalties(m.compiled.trainable); err != nil {
@@ -254,8 +257,11 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 
 // buildLoss adds a target input per output with a loss, the per-output losses and their
 // weighted sum.
-func (p *program) buildLoss(c *compiled, dt tensor.Dtype) error {
+func (p *program) buildLoss(c *compiled, dt tensor.Dtype, weighted bool) error {
 	p.targets = make([]*G.Node, len(p.outputs))
+	if weighted {
+		p.sampleW = make([]*G.Node, len(p.outputs))
+	}
 	p.losses = make([]*G.Node, len(p.outputs))
 	var terms []*G.Node
 	for i, h := range c.heads {
@@ -270,7 +276,13 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype) error {
 		if l, ok := p.ctx.LogitsOf(out); ok {
 			logits, act = l.Node, l.Activation
 		}
-		ln, err := h.loss.Build(y, out, logits, act)
+		var ln *G.Node
+		var err error
+		if weighted {
+			ln, p.sampleW[i], err = p.weightedLoss(h, dt, y, out, logits, act)
+		} else {
+			ln, err = h.loss.Build(y, out, logits, act)
+		}
 		if err != nil {
 			return fmt.Errorf("keras: loss of output %q: %w", h.name, err)
 		}

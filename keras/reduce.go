@@ -36,7 +36,7 @@ func (r *runner) reduce(d dataset, progs []*program, bufs []*batchBuffers, parts
 		yAt, predAt = make([]int, len(heads)), make([]int, len(heads))
 		yPer, predPer = make([]int, len(heads)), make([]int, len(heads))
 		for i := range heads {
-			if len(r.metrics[i]) == 0 || d.y[i] == nil {
+			if len(r.metrics[i])+len(r.weighted[i]) == 0 || d.y[i] == nil {
 				continue
 			}
 			out := m.outputs[i].Shape()[1:]
@@ -241,7 +241,7 @@ func (r *runner) unpackLogs(flat []float64, global, lossAt int, yAt, predAt []in
 		if r.outLoss[i] != nil {
 			r.outLoss[i].Add(flat[lossAt+1+i]/g, g)
 		}
-		if len(r.metrics[i]) == 0 || d.y[i] == nil {
+		if len(r.metrics[i])+len(r.weighted[i]) == 0 || d.y[i] == nil {
 			continue
 		}
 		ys := d.y[i].Shape().Clone()
@@ -259,6 +259,10 @@ func (r *runner) unpackLogs(flat []float64, global, lossAt int, yAt, predAt []in
 			if err := mt.Update(yT, pT); err != nil {
 				return fmt.Errorf("keras: metric %q of output %q: %w", mt.Name(), h.name, err)
 			}
+		}
+		// Ranks take no sample weights (Fit refuses them), so weighted metrics see weight 1.
+		if err := updateWeighted(r.weighted[i], yT, pT, nil); err != nil {
+			return fmt.Errorf("keras: output %q: %w", h.name, err)
 		}
 	}
 	return nil

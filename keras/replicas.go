@@ -85,13 +85,16 @@ func shards(rows []int, n int) [][]int {
 
 // replicaProgram returns replica k's program for the input shapes. The caller holds the
 // model's lock.
-func (r *runner) replicaProgram(k int, shapes []tensor.Shape) (*program, error) {
+func (r *runner) replicaProgram(k int, shapes []tensor.Shape, weighted bool) (*program, error) {
 	m := r.m
 	key := fmt.Sprintf("%s%d:%s", replicaKeyPrefix, k, programKey(r.md, shapes))
+	if weighted {
+		key += "|sample_weight"
+	}
 	return m.cache().acquire(key, 1, func() (*program, error) {
 		m.buildMu.Lock()
 		defer m.buildMu.Unlock()
-		return m.buildProgram(r.md, key, shapes, r.trainable, r.dist.programRand())
+		return m.buildProgram(r.md, key, shapes, r.trainable, weighted, r.dist.programRand())
 	})
 }
 
@@ -118,7 +121,7 @@ func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []in
 		if err != nil {
 			return err
 		}
-		if progs[k], err = r.replicaProgram(k, shapes); err != nil {
+		if progs[k], err = r.replicaProgram(k, shapes, d.sw != nil && r.md != modePredict); err != nil {
 			return err
 		}
 		if bufs[k], err = r.feed(progs[k], d, part); err != nil {

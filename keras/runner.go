@@ -13,6 +13,9 @@ import (
 type dataset struct {
 	x, y []*tensor.Dense
 	n    int
+	sw   []float64 // per-sample weights (SampleWeight, ClassWeight), nil for none
+	// swPer is how many weights each sample has: 1, or the time steps of per-step weights.
+	swPer int
 }
 
 func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
@@ -27,7 +30,7 @@ func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
 	if needY {
 		optional := make([]bool, len(m.compiled.heads))
 		for i, h := range m.compiled.heads {
-			optional[i] = h.loss == nil && len(h.metrics) == 0 // metrics need targets too
+			optional[i] = h.loss == nil && len(h.metrics)+len(h.weighted) == 0 // metrics need targets too
 		}
 		if ys, err = arrange("target", y, m.outputs, m.OutputNames(), optional); err != nil {
 			return dataset{}, err
@@ -45,8 +48,13 @@ func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
 
 // split returns rows [0, at) and [at, n).
 func (d dataset) split(at int) (dataset, dataset) {
-	return dataset{x: sliceRows(d.x, 0, at), y: sliceRows(d.y, 0, at), n: at},
-		dataset{x: sliceRows(d.x, at, d.n), y: sliceRows(d.y, at, d.n), n: d.n - at}
+	a := dataset{x: sliceRows(d.x, 0, at), y: sliceRows(d.y, 0, at), n: at}
+	b := dataset{x: sliceRows(d.x, at, d.n), y: sliceRows(d.y, at, d.n), n: d.n - at}
+	if d.sw != nil {
+		a.sw, b.sw = d.sw[:at*d.swPer], d.sw[at*d.swPer:]
+		a.swPer, b.swPer = d.swPer, d.swPer
+	}
+	return a, b
 }
 
 // batchBuffers holds the tensors one batch is copied into. A program keeps its own and reuses
@@ -55,6 +63,8 @@ type batchBuffers struct {
 	x    []*tensor.Dense // inputs, in the graph's dtypes
 	y    []*tensor.Dense // targets as fed (one-hot for sparse losses)
 	rawY []*tensor.Dense // targets as given, for metrics
+	sw   []*tensor.Dense // per output with a loss: sample weights as fed (weighted programs)
+	swB  []float64       // the batch's sample weights, for weighted metrics
 }
 
 // fits reports whether the buffers match the targets' layout of d (targets given as (n,) or
@@ -84,6 +94,7 @@ type runner struct {
 	loss      *metrics.Mean
 	outLoss   []*metrics.Mean
 	metrics   [][]metrics.Metric // per output: this run's own metric objects
+	weighted  [][]metrics.Metric // per output: this run's own weighted metrics
 	bucketed  []bool             // per input: batches run without their padding, on bucketed lengths (bucket.go)
 	// skipUpdate leaves the weights alone after computing gradients (Model.Gradients).
 	skipUpdate bool
@@ -104,6 +115,7 @@ func (m *Model) newRunner(md mode) *runner {
 		r.loss = metrics.NewMean("loss")
 		r.outLoss = make([]*metrics.Mean, len(m.compiled.heads))
 		r.metrics = make([][]metrics.Metric, len(m.compiled.heads))
+		r.weighted = make([][]metrics.Metric, len(m.compiled.heads))
 		for i, h := range m.compiled.heads {
 			if h.loss != nil {
 				r.outLoss[i] = metrics.NewMean(h.name + "_loss")
@@ -111,11 +123,10 @@ func (m *Model) newRunner(md mode) *runner {
 			// Each run gets its own metric state, so an Evaluate inside a callback or on
 			// another goroutine does not reset the numbers of a Fit in progress.
 			for _, proto := range h.metrics {
-				mt, err := metrics.Get(proto.Name())
-				if err != nil {
-					mt = proto // a name Compile resolved always resolves again
-				}
-				r.metrics[i] = append(r.metrics[i], mt)
+				r.metrics[i] = append(r.metrics[i], metrics.Clone(proto))
+			}
+			for _, proto := range h.weighted {
+				r.weighted[i] = append(r.weighted[i], metrics.Clone(proto))
 			}
 		}
 	}
@@ -134,6 +145,9 @@ func (r *runner) reset() {
 		for _, mt := range r.metrics[i] {
 			mt.Reset()
 		}
+		for _, mt := range r.weighted[i] {
+			mt.Reset()
+		}
 	}
 }
 
@@ -145,8 +159,11 @@ func (r *runner) logs() Logs {
 		if c.multi() && r.outLoss[i] != nil && c.nLosses() > 1 {
 			l[c.lossKey(i)] = r.outLoss[i].Result()
 		}
-		for _, mt := range r.metrics[i] {
-			l[c.metricKey(i, mt)] = mt.Result()
+		for j, mt := range r.metrics[i] {
+			l[c.heads[i].metricKeys[j]] = mt.Result()
+		}
+		for j, mt := range r.weighted[i] {
+			l[c.heads[i].weightedKeys[j]] = mt.Result()
 		}
 	}
 	return l
@@ -178,7 +195,7 @@ func (r *runner) step(d dataset, idx []int, after func(p *program, rows []int) e
 	if err != nil {
 		return err
 	}
-	p, err := m.program(r.md, shapes, r.trainable)
+	p, err := m.programFor(r.md, shapes, r.trainable, d.sw != nil && r.md != modePredict)
 	if err != nil {
 		return err
 	}
@@ -274,6 +291,9 @@ func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 			}
 		}
 	}
+	if err := r.feedWeights(p, b, d, idx); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
@@ -292,7 +312,7 @@ func (r *runner) track(p *program, b *batchBuffers, n int) error {
 			}
 			r.outLoss[i].Add(v, float64(n))
 		}
-		if len(r.metrics[i]) == 0 || b.rawY[i] == nil {
+		if len(r.metrics[i])+len(r.weighted[i]) == 0 || b.rawY[i] == nil {
 			continue
 		}
 		pred, err := p.output(i)
@@ -303,6 +323,9 @@ func (r *runner) track(p *program, b *batchBuffers, n int) error {
 			if err := mt.Update(b.rawY[i], pred); err != nil {
 				return fmt.Errorf("keras: metric %q of output %q: %w", mt.Name(), h.name, err)
 			}
+		}
+		if err := updateWeighted(r.weighted[i], b.rawY[i], pred, b.swB); err != nil {
+			return fmt.Errorf("keras: output %q: %w", h.name, err)
 		}
 	}
 	return nil
@@ -318,7 +341,7 @@ func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
 		b.rawY = make([]*tensor.Dense, len(p.targets))
 		batch := p.inputs[0].Shape()[0]
 		for i, t := range p.targets {
-			if d.y[i] == nil || t == nil && len(r.metrics[i]) == 0 {
+			if d.y[i] == nil || t == nil && len(r.metrics[i])+len(r.weighted[i]) == 0 {
 				continue
 			}
 			raw := d.y[i].Shape().Clone()

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/kerago/kerago/keras/internal/saving"
+	"github.com/kerago/kerago/keras/metrics"
 )
 
 // compileConfig returns Keras 3's compile_config of the model: {} before Compile, else the
@@ -27,7 +28,7 @@ func (m *Model) trainingConfig() map[string]any {
 		"loss":                saving.LossConfig(c.config["loss"]),
 		"loss_weights":        m.lossWeightsConfig(),
 		"metrics":             m.metricsConfig(),
-		"weighted_metrics":    nil,
+		"weighted_metrics":    c.metricsArg(true),
 		"run_eagerly":         false,
 		"steps_per_execution": 1,
 		"jit_compile":         false,
@@ -55,30 +56,37 @@ func (m *Model) lossWeightsConfig() any {
 	return out
 }
 
-// metricsConfig writes the compiled metrics: a list of names for one output, a dict keyed by
-// output name for several (unambiguous for Keras 3 and for Compile), null for none.
-func (m *Model) metricsConfig() any {
-	c := m.compiled
-	if len(c.heads) == 1 {
-		if len(c.heads[0].metrics) == 0 {
-			return nil
+// metricsConfig writes the compiled metrics: a list for one output, a dict keyed by output
+// name for several (unambiguous for Keras 3 and for Compile), null for none. A metric given
+// by name is written as its name, an object serialised as Keras writes it.
+func (m *Model) metricsConfig() any { return m.compiled.metricsArg(false) }
+
+func (c *compiled) metricsArg(weighted bool) any {
+	entries := func(h head) []any {
+		ms, objs := h.metrics, h.metricObj
+		if weighted {
+			ms, objs = h.weighted, h.weightedObj
 		}
-		out := make([]any, len(c.heads[0].metrics))
-		for i, mt := range c.heads[0].metrics {
+		out := make([]any, len(ms))
+		for i, mt := range ms {
 			out[i] = mt.Name()
+			if cf, ok := mt.(metrics.Configurable); ok && objs[i] {
+				out[i] = metrics.Serialize(cf)
+			}
 		}
 		return out
 	}
+	if len(c.heads) == 1 {
+		if l := entries(c.heads[0]); len(l) > 0 {
+			return l
+		}
+		return nil
+	}
 	out := map[string]any{}
 	for _, h := range c.heads {
-		if len(h.metrics) == 0 {
-			continue
+		if l := entries(h); len(l) > 0 {
+			out[h.name] = l
 		}
-		names := make([]any, len(h.metrics))
-		for i, mt := range h.metrics {
-			names[i] = mt.Name()
-		}
-		out[h.name] = names
 	}
 	if len(out) == 0 {
 		return nil
@@ -129,42 +137,45 @@ func (m *Model) compileFromConfig(cc map[string]any) error {
 	default:
 		return fmt.Errorf("%w: loss_weights is %T", ErrFileFormat, w)
 	}
-	mo, err := metricsFromConfig(cc["metrics"], m.OutputNames())
+	mo, err := metricsFromConfig(cc["metrics"], m.OutputNames(), false)
 	if err != nil {
 		return err
 	}
 	opts = append(opts, mo...)
-	if wm := cc["weighted_metrics"]; wm != nil {
-		if l, ok := wm.([]any); !ok || len(l) > 0 {
-			return fmt.Errorf("%w: weighted_metrics are not supported", ErrUnknownName)
-		}
+	wo, err := metricsFromConfig(cc["weighted_metrics"], m.OutputNames(), true)
+	if err != nil {
+		return fmt.Errorf("weighted_metrics: %w", err)
 	}
+	opts = append(opts, wo...)
 	if loss == nil {
 		return fmt.Errorf("%w: compile config has no loss", ErrFileFormat)
 	}
 	return m.Compile(opt, loss, opts...)
 }
 
-// metricName reads one metric: a name or a serialised metric object (by its config name).
-func metricName(v any) (string, error) {
+// metricEntry reads one metric: a name, or a serialised metric object rebuilt from its class
+// and config.
+func metricEntry(v any) (metricID, error) {
 	switch x := v.(type) {
 	case string:
-		return x, nil
+		return metricID{name: x}, nil
 	case map[string]any:
-		if cfg, ok := x["config"].(map[string]any); ok {
-			if n, ok := cfg["name"].(string); ok {
-				return n, nil
-			}
+		class, _ := x["class_name"].(string)
+		cfg, _ := x["config"].(map[string]any)
+		if class == "" {
+			return metricID{}, fmt.Errorf("%w: metric object without class_name", ErrFileFormat)
 		}
-		if c, ok := x["class_name"].(string); ok {
-			return SnakeCase(c), nil
+		mt, err := metrics.FromConfig(class, cfg)
+		if err != nil {
+			return metricID{}, err
 		}
+		return metricID{obj: mt}, nil
 	}
-	return "", fmt.Errorf("%w: metric is %T", ErrFileFormat, v)
+	return metricID{}, fmt.Errorf("%w: metric is %T", ErrFileFormat, v)
 }
 
-// metricNames reads a metric or a list of metrics.
-func metricNames(v any) ([]string, error) {
+// metricEntries reads a metric or a list of metrics.
+func metricEntries(v any) ([]metricID, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -172,20 +183,38 @@ func metricNames(v any) ([]string, error) {
 	if !ok {
 		list = []any{v}
 	}
-	var out []string
+	var out []metricID
 	for _, x := range list {
-		n, err := metricName(x)
+		id, err := metricEntry(x)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, n)
+		out = append(out, id)
 	}
 	return out, nil
 }
 
-// metricsFromConfig reads the metrics argument: a list (one output, or one per output), a
-// list of lists (per output) or a dict keyed by output name.
-func metricsFromConfig(v any, outputs []string) ([]CompileOption, error) {
+// metricsFromConfig reads a metrics (or weighted_metrics) argument: a list (one output, or
+// one entry per output), a list of lists (per output) or a dict keyed by output name.
+func metricsFromConfig(v any, outputs []string, weighted bool) ([]CompileOption, error) {
+	flat := func(ids []metricID) CompileOption {
+		return func(c *compileConfig) {
+			if weighted {
+				c.weighted = append(c.weighted, ids...)
+			} else {
+				c.metrics = append(c.metrics, ids...)
+			}
+		}
+	}
+	perOutput := func(per map[string][]metricID) CompileOption {
+		return func(c *compileConfig) {
+			if weighted {
+				mergeMaps(&c.outputWeighted, per)
+			} else {
+				mergeMaps(&c.outputMetrics, per)
+			}
+		}
+	}
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
@@ -197,43 +226,43 @@ func metricsFromConfig(v any, outputs []string) ([]CompileOption, error) {
 			}
 		}
 		if !nested {
-			names, err := metricNames(x)
-			if err != nil || len(names) == 0 {
+			ids, err := metricEntries(x)
+			if err != nil || len(ids) == 0 {
 				return nil, err
 			}
-			return []CompileOption{Metrics(names...)}, nil
+			return []CompileOption{flat(ids)}, nil
 		}
 		if len(x) != len(outputs) {
 			return nil, fmt.Errorf("%w: %d metric lists for %d outputs", ErrFileFormat, len(x), len(outputs))
 		}
-		per := map[string][]string{}
+		per := map[string][]metricID{}
 		for i, e := range x {
-			names, err := metricNames(e)
+			ids, err := metricEntries(e)
 			if err != nil {
 				return nil, err
 			}
-			if len(names) > 0 {
-				per[outputs[i]] = names
+			if len(ids) > 0 {
+				per[outputs[i]] = ids
 			}
 		}
-		return []CompileOption{OutputMetrics(per)}, nil
+		return []CompileOption{perOutput(per)}, nil
 	case map[string]any:
-		per := map[string][]string{}
+		per := map[string][]metricID{}
 		keys := make([]string, 0, len(x))
 		for k := range x {
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			names, err := metricNames(x[k])
+			ids, err := metricEntries(x[k])
 			if err != nil {
 				return nil, err
 			}
-			if len(names) > 0 {
-				per[k] = names
+			if len(ids) > 0 {
+				per[k] = ids
 			}
 		}
-		return []CompileOption{OutputMetrics(per)}, nil
+		return []CompileOption{perOutput(per)}, nil
 	}
 	return nil, fmt.Errorf("%w: metrics is %T", ErrFileFormat, v)
 }

@@ -128,7 +128,9 @@ func (mc *monitor) resolve(m *keras.Model) error {
 				if mt.Name() != name {
 					continue
 				}
-				if d, ok := mt.(interface{ Direction() string }); ok {
+				// A metric without a direction ("", Keras's confusion counts) falls back to
+				// the names Keras's own metrics are known by.
+				if d, ok := mt.(interface{ Direction() string }); ok && d.Direction() != "" {
 					mc.max, found = d.Direction() == "up", true
 				} else if up, ok := directions[mt.Name()]; ok {
 					mc.max, found = up, true

@@ -55,31 +55,149 @@ func (m *Mean) Update(_, _ *tensor.Dense) error {
 	return fmt.Errorf("metrics: %s: Mean takes values through Add", m.name)
 }
 
-type maker func(name string) Metric
-
-var registry = map[string]maker{
-	"acc":                         func(n string) Metric { return &Accuracy{mean: mean{name: n}} },
-	"accuracy":                    func(n string) Metric { return &Accuracy{mean: mean{name: n}} },
-	"binary_accuracy":             func(n string) Metric { return &Accuracy{mean: mean{name: n}, kind: binaryKind} },
-	"categorical_accuracy":        func(n string) Metric { return &Accuracy{mean: mean{name: n}, kind: categoricalKind} },
-	"sparse_categorical_accuracy": func(n string) Metric { return &Accuracy{mean: mean{name: n}, kind: sparseKind} },
-	"mse":                         func(n string) Metric { return &elementwise{mean: mean{name: n}, f: sq} },
-	"mean_squared_error":          func(n string) Metric { return &elementwise{mean: mean{name: n}, f: sq} },
-	"mae":                         func(n string) Metric { return &elementwise{mean: mean{name: n}, f: abs} },
-	"mean_absolute_error":         func(n string) Metric { return &elementwise{mean: mean{name: n}, f: abs} },
+// WeightedMetric is a Metric that takes Keras's sample_weight: one weight per sample.
+// Every metric of this package is one.
+type WeightedMetric interface {
+	Metric
+	UpdateWeighted(yTrue, yPred *tensor.Dense, sampleWeight []float64) error
 }
 
-// Get returns a new metric for a Keras name; it logs under that name.
+// Configurable is a metric with a Keras class and config, as compile_config saves it.
+type Configurable interface {
+	ClassName() string
+	Config() map[string]any
+}
+
+type maker func(name string) Metric
+
+// named wraps a constructor taking options into a maker that sets the name.
+func named[M Metric](f func(...Option) M) maker {
+	return func(n string) Metric { return f(Name(n)) }
+}
+
+// registry maps Keras's metric identifiers to constructors: every class name, its
+// snake_case form and Keras's aliases, as keras.metrics.get accepts them. "acc" and
+// "accuracy" are Keras compile's shape-resolved accuracy. Names Keras 3 refuses ("kld",
+// "logcosh") are refused here too; MeanIoU needs num_classes and so has no name.
+var registry = map[string]maker{}
+
+func register(mk maker, names ...string) {
+	for _, n := range names {
+		registry[n] = mk
+	}
+}
+
+func init() {
+	register(newAccuracy, "acc", "accuracy")
+	register(wrapper("Accuracy", equalAccuracy), "Accuracy")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "BinaryAccuracy", fn: binaryAccuracy(0.5), config: map[string]any{"threshold": 0.5}}
+	}, "binary_accuracy", "BinaryAccuracy")
+	register(wrapper("CategoricalAccuracy", categoricalAccuracy), "categorical_accuracy", "CategoricalAccuracy")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "SparseCategoricalAccuracy", fn: sparseCategoricalAccuracy, sparse: true}
+	}, "sparse_categorical_accuracy", "SparseCategoricalAccuracy")
+	register(named(NewTopKCategoricalAccuracy), "top_k_categorical_accuracy", "TopKCategoricalAccuracy")
+	register(named(NewSparseTopKCategoricalAccuracy), "sparse_top_k_categorical_accuracy", "SparseTopKCategoricalAccuracy")
+	register(wrapper("MeanSquaredError", squaredError), "mse", "MSE", "mean_squared_error", "MeanSquaredError")
+	register(wrapper("MeanAbsoluteError", absoluteError), "mae", "MAE", "mean_absolute_error", "MeanAbsoluteError")
+	register(wrapper("MeanAbsolutePercentageError", absolutePercentageError), "mape", "MAPE", "mean_absolute_percentage_error", "MeanAbsolutePercentageError")
+	register(wrapper("MeanSquaredLogarithmicError", squaredLogError), "msle", "MSLE", "mean_squared_logarithmic_error", "MeanSquaredLogarithmicError")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "RootMeanSquaredError", fn: squaredError, sqrt: true}
+	}, "root_mean_squared_error", "RootMeanSquaredError")
+	register(wrapper("CosineSimilarity", cosineSimilarity), "cosine_similarity", "CosineSimilarity")
+	register(wrapper("LogCoshError", logCosh), "log_cosh_error", "LogCoshError")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "Hinge", fn: hinge, hinge: true}
+	}, "hinge", "Hinge")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "SquaredHinge", fn: squaredHinge, hinge: true}
+	}, "squared_hinge", "SquaredHinge")
+	register(wrapper("CategoricalHinge", categoricalHinge), "categorical_hinge", "CategoricalHinge")
+	register(wrapper("KLDivergence", klDivergence), "kl_divergence", "KLDivergence")
+	register(wrapper("Poisson", poisson), "poisson", "Poisson")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "BinaryCrossentropy", fn: binaryCrossentropy,
+			config: map[string]any{"from_logits": false, "label_smoothing": 0.0}}
+	}, "bce", "BCE", "binary_crossentropy", "BinaryCrossentropy")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "CategoricalCrossentropy", fn: categoricalCrossentropy,
+			config: map[string]any{"from_logits": false, "label_smoothing": 0.0, "axis": -1}}
+	}, "categorical_crossentropy", "CategoricalCrossentropy")
+	register(func(n string) Metric {
+		return &MeanWrapper{mean: mean{name: n}, class: "SparseCategoricalCrossentropy", fn: sparseCategoricalCrossentropy, sparse: true,
+			config: map[string]any{"from_logits": false, "axis": -1}}
+	}, "sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")
+	register(named(NewPrecision), "precision", "Precision")
+	register(named(NewRecall), "recall", "Recall")
+	register(named(NewTruePositives), "true_positives", "TruePositives")
+	register(named(NewFalsePositives), "false_positives", "FalsePositives")
+	register(named(NewTrueNegatives), "true_negatives", "TrueNegatives")
+	register(named(NewFalseNegatives), "false_negatives", "FalseNegatives")
+	register(named(NewAUC), "auc", "AUC")
+	register(named(NewF1Score), "f1_score", "F1Score")
+	register(named(NewFBetaScore), "f_beta_score", "FBetaScore")
+}
+
+// Get returns a new metric for a Keras identifier ("acc", "bce", "Precision", "auc" ...);
+// it logs under that identifier, as Keras's compile names it. A metric whose defaults Keras
+// cannot log as a scalar (F1Score's average=None) returns an error: build it with its
+// constructor and options instead.
 func Get(name string) (Metric, error) {
 	if mk, ok := registry[name]; ok {
-		return mk(name), nil
+		m := mk(name)
+		if e, ok := m.(interface{ Err() error }); ok && e.Err() != nil {
+			return nil, e.Err()
+		}
+		return m, nil
 	}
 	known := make([]string, 0, len(registry))
 	for k := range registry {
-		known = append(known, k)
+		if strings.ToLower(k) == k { // the snake_case forms; class names work too
+			known = append(known, k)
+		}
 	}
 	sort.Strings(known)
 	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownMetric, name, strings.Join(known, ", "))
+}
+
+// Clone returns a new metric like m with fresh state, so that every run of a model keeps
+// its own numbers.
+func Clone(m Metric) Metric {
+	switch v := m.(type) {
+	case *Accuracy:
+		return newAccuracy(v.name)
+	case *MeanWrapper:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.Reset()
+		return &c
+	case *Confusion:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.reset()
+		return &c
+	case *AUC:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.reset()
+		return &c
+	case *FBetaScore:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.Reset()
+		return &c
+	case *MeanIoU:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.Reset()
+		return &c
+	}
+	if n, err := Get(m.Name()); err == nil {
+		return n
+	}
+	return m
 }
 
 // floats returns the tensor's values as float64, converting as needed.

@@ -1,0 +1,168 @@
+package losses
+
+import (
+	"fmt"
+
+	"github.com/kerago/kerago/keras/internal/ops"
+	G "gorgonia.org/gorgonia"
+)
+
+// Weighted returns l's loss with per-sample weights, as Keras computes a loss called with
+// sample_weight under its default reduction "sum_over_batch_size": the loss of each sample
+// (reduced over the last axis only) times its weight, summed and divided by the number of
+// values — not by the sum of the weights. w has pred's shape without its last axis (each
+// sample's weight repeated along any time axis). The losses of this package are supported;
+// another Loss returns an error naming it.
+func Weighted(l Loss, y, pred, logits *G.Node, activation string, w *G.Node) (*G.Node, error) {
+	per, err := perSample(l, y, pred, logits, activation)
+	if err != nil {
+		return nil, err
+	}
+	if !per.Shape().Eq(w.Shape()) {
+		return nil, fmt.Errorf("%s: sample weights of shape %v for per-sample losses of shape %v", l.Name(), w.Shape(), per.Shape())
+	}
+	wl, err := G.HadamardProd(per, w)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(wl)
+}
+
+// perSample returns l's values reduced over the last axis only: Keras's loss function before
+// the reduction.
+func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, error) {
+	if err := checkShapes(l.Name(), y, pred); err != nil {
+		return nil, err
+	}
+	if pred.Dims() < 2 {
+		return nil, fmt.Errorf("%s: sample weights need predictions with a batch and a last axis, got shape %v", l.Name(), pred.Shape())
+	}
+	last := pred.Dims() - 1
+	switch v := l.(type) {
+	case MeanSquaredError:
+		d, err := G.Sub(pred, y)
+		if err != nil {
+			return nil, err
+		}
+		sq, err := G.Square(d)
+		if err != nil {
+			return nil, err
+		}
+		return G.Mean(sq, last)
+	case MeanAbsoluteError:
+		d, err := G.Sub(pred, y)
+		if err != nil {
+			return nil, err
+		}
+		a, err := G.Abs(d)
+		if err != nil {
+			return nil, err
+		}
+		return G.Mean(a, last)
+	case BinaryCrossentropy:
+		return binaryPerSample(v, y, pred, logits, activation)
+	case CategoricalCrossentropy:
+		if err := v.Validate(); err != nil {
+			return nil, err
+		}
+		y, err := smooth(y, v.LabelSmoothing, 1/float64(pred.Shape()[last]))
+		if err != nil {
+			return nil, err
+		}
+		return categoricalPerSample(y, pred, logits, activation, v.FromLogits)
+	case SparseCategoricalCrossentropy:
+		return categoricalPerSample(y, pred, logits, activation, v.FromLogits)
+	}
+	return nil, fmt.Errorf("%s: sample weights are not supported for this loss (%T)", l.Name(), l)
+}
+
+// binaryPerSample is BinaryCrossentropy.Build without the batch mean.
+func binaryPerSample(l BinaryCrossentropy, y, pred, logits *G.Node, activation string) (*G.Node, error) {
+	if err := l.Validate(); err != nil {
+		return nil, err
+	}
+	last := pred.Dims() - 1
+	y, err := smooth(y, l.LabelSmoothing, 0.5)
+	if err != nil {
+		return nil, err
+	}
+	if l.FromLogits {
+		logits, activation = pred, "sigmoid"
+	}
+	if logits != nil && activation == "sigmoid" {
+		sp, err := G.Softplus(logits)
+		if err != nil {
+			return nil, err
+		}
+		yz, err := G.HadamardProd(y, logits)
+		if err != nil {
+			return nil, err
+		}
+		e, err := G.Sub(sp, yz)
+		if err != nil {
+			return nil, err
+		}
+		return G.Mean(e, last)
+	}
+	p, err := clip(pred)
+	if err != nil {
+		return nil, err
+	}
+	logp, err := G.Log(p)
+	if err != nil {
+		return nil, err
+	}
+	one := constant(pred, 1)
+	q, err := G.Sub(one, p)
+	if err != nil {
+		return nil, err
+	}
+	logq, err := G.Log(q)
+	if err != nil {
+		return nil, err
+	}
+	ny, err := G.Sub(one, y)
+	if err != nil {
+		return nil, err
+	}
+	a, err := G.HadamardProd(y, logp)
+	if err != nil {
+		return nil, err
+	}
+	b, err := G.HadamardProd(ny, logq)
+	if err != nil {
+		return nil, err
+	}
+	s, err := G.Add(a, b)
+	if err != nil {
+		return nil, err
+	}
+	m, err := G.Mean(s, last)
+	if err != nil {
+		return nil, err
+	}
+	return G.Neg(m)
+}
+
+// categoricalPerSample is categorical without the batch mean.
+func categoricalPerSample(y, pred, logits *G.Node, activation string, fromLogits bool) (*G.Node, error) {
+	if fromLogits {
+		logits, activation = pred, "softmax"
+	}
+	if logits != nil && activation == "softmax" {
+		return ops.SoftmaxCrossEntropy(logits, y)
+	}
+	logp, err := logProbabilities(pred)
+	if err != nil {
+		return nil, err
+	}
+	yl, err := G.HadamardProd(y, logp)
+	if err != nil {
+		return nil, err
+	}
+	s, err := G.Sum(yl, pred.Dims()-1)
+	if err != nil {
+		return nil, err
+	}
+	return G.Neg(s)
+}
