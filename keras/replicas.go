@@ -25,6 +25,12 @@ type distState struct {
 	sums  []*tensor.Dense // the summed gradients, in the parameters' dtypes
 	snap  [][]float64     // non-trainable weights before the step's updates
 	feeds []*tensor.Dense // per feed of the replicas: its values over this rank's rows
+
+	// Each rank feeds its own shard (AutoShardDataset(false), sharded.go).
+	sharded bool
+	slot    int            // rows of a rank's batch at most (BatchSize): its share of the exchange
+	yRow    []tensor.Shape // per output: the targets' shape (first dimension 0), from the last batch
+	global  int            // rows of the last step's global batch over the ranks; 0: no rank had one
 }
 
 // replicaKeyPrefix marks the cache keys of replica realisations: replica k of every step
@@ -83,7 +89,11 @@ func (r *runner) replicaProgram(k int, shapes []tensor.Shape) (*program, error) 
 // model's lock.
 func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []int) error) (err error) {
 	s := r.dist
-	parts := shards(rankRows(idx, s.rank, s.size), s.replicas)
+	mine := idx
+	if !s.sharded { // every rank reads the global batch and keeps its rows
+		mine = rankRows(idx, s.rank, s.size)
+	}
+	parts := shards(mine, s.replicas)
 	progs := make([]*program, len(parts))
 	bufs := make([]*batchBuffers, len(parts))
 	defer func() {
