@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
 
@@ -196,4 +197,93 @@ func TestAutoShardDatasetBatchTooLarge(t *testing.T) {
 	if !errors.Is(errs[0], keras.ErrAborted) {
 		t.Errorf("rank 0: got %v, want an error wrapping ErrAborted", errs[0])
 	}
+}
+
+// With BatchNormalization (moving statistics updated from the replicas' row-weighted
+// changes) and 2 replicas per rank: two ranks that read Shard(r, 2) of a stream take the
+// rows r, r+2, … of each batch, the rows each rank keeps when it reads the whole stream by
+// default, so both runs end at the same variables, moving statistics included.
+func TestAutoShardDatasetBatchNormMatchesDefault(t *testing.T) {
+	x, y := dpDigits(t, 6*64+33)
+	build := func(seed int64) *keras.Model {
+		keras.SetRandomSeed(seed)
+		in := keras.Input(keras.Shape{64})
+		h := layers.BatchNormalization().Call(in)
+		out := layers.Dense(10, layers.Activation("softmax")).Call(h)
+		m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile("adam", "categorical_crossentropy", keras.Metrics("acc")); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	run := func(sharded bool) []*keras.Model {
+		ranks := []*keras.Model{build(4), build(5)}
+		_, errs := fitRanksWithin(t, time.Minute, ranks, func(r int, m *keras.Model, comm keras.Communicator) (*keras.History, error) {
+			s, bs := keras.FromIterator(batchesOf(x, y, 64, nil)), 64
+			var opts []keras.DataParallelOption
+			if sharded {
+				s, bs = s.Shard(r, 2), 32
+				opts = append(opts, keras.AutoShardDataset(false))
+			}
+			return m.Fit(s, nil, keras.BatchSize(bs), keras.Verbose(0), keras.Epochs(2),
+				keras.Distribution(keras.DataParallel(2, append(opts, keras.WithCommunicator(comm))...)))
+		})
+		for r, err := range errs {
+			if err != nil {
+				t.Fatalf("sharded %v, rank %d: %v", sharded, r, err)
+			}
+		}
+		return ranks
+	}
+	want, got := run(false), run(true)
+	for r := range got {
+		va, vb := want[r].Variables(), got[r].Variables()
+		for i := range va {
+			a, b := va[i].Value.Data().([]float32), vb[i].Value.Data().([]float32)
+			for j := range a {
+				if math.Abs(float64(a[j]-b[j])) > 1e-5 {
+					t.Fatalf("rank %d: %s[%d] = %v read as a shard, %v read whole", r, va[i].Path, j, b[j], a[j])
+				}
+			}
+		}
+	}
+}
+
+// With StepsPerEpoch, an endless stream on rank 0 and a two-batch one on rank 1: every epoch
+// is rank 0's 3 steps on both ranks (rank 1 joins the third), and Fit returns on both.
+func TestAutoShardDatasetStepsPerEpoch(t *testing.T) {
+	x, y := dpDigits(t, 4*32)
+	endless := func(yield func(keras.Batch, error) bool) {
+		for k := 0; ; k = (k + 1) % 4 {
+			if !yield(keras.Batch{X: rowsOf(x, 32*k, 32*(k+1)), Y: rowsOf(y, 32*k, 32*(k+1))}, nil) {
+				return
+			}
+		}
+	}
+	ranks := []*keras.Model{dpModel(t, 7, 0), dpModel(t, 99, 0)}
+	counters := []*batchCounter{{}, {}}
+	hs, errs := fitRanksWithin(t, time.Minute, ranks, func(r int, m *keras.Model, comm keras.Communicator) (*keras.History, error) {
+		s := keras.FromIterator(endless)
+		if r == 1 {
+			s = keras.FromIterator(batchesOf(rowsOf(x, 0, 64), rowsOf(y, 0, 64), 32, nil))
+		}
+		return m.Fit(s, nil, keras.BatchSize(32), keras.Verbose(0), keras.Epochs(2), keras.StepsPerEpoch(3),
+			keras.Callbacks(counters[r]),
+			keras.Distribution(keras.DataParallel(1, keras.WithCommunicator(comm), keras.AutoShardDataset(false))))
+	})
+	for r, err := range errs {
+		if err != nil {
+			t.Fatalf("rank %d: %v", r, err)
+		}
+		if c := counters[r]; c.end != 6 {
+			t.Errorf("rank %d: %d batches over 2 epochs, want 6", r, c.end)
+		}
+	}
+	if d := maxWeightDiff(t, ranks[0], ranks[1]); d != 0 {
+		t.Errorf("the ranks' weights differ by %g, want equal", d)
+	}
+	sameHistory(t, "rank 1", hs[0], hs[1], 0)
 }
