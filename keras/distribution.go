@@ -31,7 +31,8 @@ type DataParallelOption func(*DataParallelConfig)
 //
 // With [WithCommunicator], the batch is first split over the ranks of a multi-process job:
 // rank r takes rows r, r+size, … of each global batch, so BatchSize stays the global batch
-// and no learning-rate scaling is needed.
+// and no learning-rate scaling is needed. With [AutoShardDataset](false) each rank's data is
+// its own shard instead, and BatchSize is each rank's batch.
 //
 // Two differences from one replica (docs/scaling.md, section 2): BatchNormalization
 // normalises each shard by its own statistics (its moving statistics are updated once, from
