@@ -13,6 +13,8 @@ type DataParallelConfig struct {
 	replicas int
 	comm     Communicator
 	commSet  bool // WithCommunicator was given (perhaps with nil)
+	// sharded: each rank feeds its own shard ([AutoShardDataset](false)).
+	sharded bool
 }
 
 // DataParallelOption configures [DataParallel].
@@ -29,7 +31,8 @@ type DataParallelOption func(*DataParallelConfig)
 //
 // With [WithCommunicator], the batch is first split over the ranks of a multi-process job:
 // rank r takes rows r, r+size, … of each global batch, so BatchSize stays the global batch
-// and no learning-rate scaling is needed.
+// and no learning-rate scaling is needed. With [AutoShardDataset](false) each rank's data is
+// its own shard instead, and BatchSize is each rank's batch.
 //
 // Two differences from one replica (docs/scaling.md, section 2): BatchNormalization
 // normalises each shard by its own statistics (its moving statistics are updated once, from
@@ -104,6 +107,9 @@ func (c loopConfig) checkDist(call string) []error {
 			return append(errs, argErr(call, "distribution", ErrInvalidArgument, "the communicator is rank %d of %d", d.comm.Rank(), ranks))
 		}
 	}
+	if d.sharded { // BatchSize is this rank's batch
+		ranks = 1
+	}
 	// DataParallel(0) takes at least one replica per rank.
 	if r := max(1, d.replicas); r*ranks > c.batchSize {
 		errs = append(errs, argErr(call, "distribution", ErrInvalidArgument, "batch_size %d is smaller than %d replicas × %d ranks: some replicas would get no rows", c.batchSize, r, ranks))
@@ -121,10 +127,15 @@ func newDistState(d *DataParallelConfig, batchSize int, train bool) *distState {
 	s := &distState{rank: 0, size: 1}
 	if train && d.comm != nil {
 		s.comm, s.rank, s.size = d.comm, d.comm.Rank(), d.comm.Size()
+		s.sharded, s.slot = d.sharded, batchSize
 	}
 	s.replicas = d.replicas
 	if s.replicas == 0 {
-		s.replicas = max(1, min(runtime.GOMAXPROCS(0), batchSize/s.size))
+		perRank := batchSize / s.size
+		if s.sharded {
+			perRank = batchSize
+		}
+		s.replicas = max(1, min(runtime.GOMAXPROCS(0), perRank))
 	}
 	return s
 }

@@ -76,7 +76,9 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		if err = cbs.each(func(c Callback) error { return c.OnEpochBegin(epoch, Logs{}) }); err != nil {
 			break
 		}
+		done := 0 // this rank's batches in the epoch
 		err = train.epoch(func(step int, d dataset, idx []int) error {
+			done = step + 1
 			if err := cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
 				return err
 			}
@@ -94,6 +96,9 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		})
 		if err == errStopEpoch {
 			err = nil
+		}
+		if err == nil { // ranks that feed their own shards end the epoch together
+			err = m.joinEpoch(tr, done, cbs)
 		}
 		if err != nil {
 			break

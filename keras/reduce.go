@@ -19,6 +19,9 @@ import (
 // losses and metrics directly, in replica order.
 func (r *runner) reduce(d dataset, progs []*program, bufs []*batchBuffers, parts [][]int, global int) error {
 	s, m := r.dist, r.m
+	if s.sharded {
+		return r.reduceSharded(d, progs, bufs, parts)
+	}
 	moving := movingVariables(m)
 	n := 0
 	for _, p := range r.params {
@@ -78,6 +81,25 @@ func (r *runner) reduce(d dataset, progs []*program, bufs []*batchBuffers, parts
 		}
 	}
 
+	if err := r.applyReduced(flat, moving, movingAt); err != nil {
+		return err
+	}
+	if s.comm == nil {
+		for k, p := range progs {
+			if err := r.track(p, bufs[k], len(parts[k])); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return r.unpackLogs(flat, global, lossAt, yAt, predAt, d)
+}
+
+// applyReduced applies a step's summed gradients (flat's first part) with one optimizer step
+// and sets the moving statistics to their values before the step (s.snap) plus the summed
+// deltas at movingAt.
+func (r *runner) applyReduced(flat []float64, moving []*Variable, movingAt int) error {
+	s, m := r.dist, r.m
 	if !r.skipUpdate {
 		if s.sums == nil {
 			for _, p := range r.params {
@@ -113,15 +135,7 @@ func (r *runner) reduce(d dataset, progs []*program, bufs []*batchBuffers, parts
 			at += size
 		}
 	}
-	if s.comm == nil {
-		for k, p := range progs {
-			if err := r.track(p, bufs[k], len(parts[k])); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	return r.unpackLogs(flat, global, lossAt, yAt, predAt, d)
+	return nil
 }
 
 // movingVariables returns the model's non-trainable weights, those layers update after a

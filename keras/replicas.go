@@ -30,6 +30,12 @@ type distState struct {
 	noFeeds bool      // rank 0 said its training programs draw no feeds (shareRankFeeds)
 	seed    [2]uint64 // Fit's shuffling seed, broadcast by rank 0 (startRanks)
 	built   uint64    // programs built on this rank under this state (programRand)
+
+	// Each rank feeds its own shard (AutoShardDataset(false), sharded.go).
+	sharded bool
+	slot    int            // rows of a rank's batch at most (BatchSize): its share of the exchange
+	yRow    []tensor.Shape // per output: the targets' shape (first dimension 0), from the last batch
+	global  int            // rows of the last step's global batch over the ranks; 0: no rank had one
 }
 
 // programRand returns the random source of a replica program built on this rank: nil (one
@@ -105,7 +111,11 @@ func (r *runner) replicaProgram(k int, shapes []tensor.Shape, weighted bool) (*p
 // model's lock.
 func (r *runner) distStep(d dataset, idx []int, after func(p *program, rows []int) error) (err error) {
 	s := r.dist
-	parts := shards(rankRows(idx, s.rank, s.size), s.replicas)
+	mine := idx
+	if !s.sharded { // every rank reads the global batch and keeps its rows
+		mine = rankRows(idx, s.rank, s.size)
+	}
+	parts := shards(mine, s.replicas)
 	progs := make([]*program, len(parts))
 	bufs := make([]*batchBuffers, len(parts))
 	defer func() {

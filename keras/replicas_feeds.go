@@ -19,7 +19,9 @@ func (r *runner) shareFeeds(progs []*program, parts [][]int, global int) error {
 	if r.md != modeTrain {
 		return nil
 	}
-	if s := r.dist; s.comm != nil && s.size > 1 {
+	// Ranks that read their own shards (AutoShardDataset(false)) have different rows and may
+	// run different numbers of steps, so each draws its own masks; the others take rank 0's.
+	if s := r.dist; s.comm != nil && s.size > 1 && !s.sharded {
 		return r.shareRankFeeds(progs, parts, global)
 	}
 	if len(progs) < 2 || len(progs[0].ctx.feeds) == 0 {
