@@ -427,7 +427,14 @@ type rnnPartOp struct {
 // newRNNPart returns the view of forward input index's gradient, of the given shape at
 // offset off; the forward op's id and the index identify it.
 func newRNNPart(fwd *rnnOp, index, off int, shape tensor.Shape) *rnnPartOp {
-	b := Base{Name: "∂part", Params: fmt.Sprintf("%d #%d", index, fwd.id), Inputs: 1, SharesInput: true}
+	return newPartOp("∂part", fmt.Sprintf("%d #%d", index, fwd.id), off, shape)
+}
+
+// newPartOp returns the view of shape at offset off of a flat gradient, for the backward ops
+// that compute the gradients of several inputs at once (the recurrent and Dense ops); name
+// and params must identify it among all ops.
+func newPartOp(name, params string, off int, shape tensor.Shape) *rnnPartOp {
+	b := Base{Name: name, Params: params, Inputs: 1, SharesInput: true}
 	return &rnnPartOp{Base: b, off: off, shape: shape}
 }
 
