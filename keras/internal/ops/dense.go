@@ -61,8 +61,6 @@ type denseOp struct {
 	hasBias bool
 	needDX  bool // x is computed (not fed), so the loss may depend on it
 	out     scratch
-	grad    scratch // the backward op's flat [dX | dW | db]
-	dz      scratch // dy ⊙ act'(y)
 }
 
 var (
@@ -282,6 +280,9 @@ type denseGradOp struct {
 	Base
 	fwd   *denseOp
 	parts []tensor.Shape // per forward input: the gradient's shape, nil if none
+	// The op's own memory (a graph that differentiates twice has two backward ops).
+	grad scratch // the flat [dX | dW | db]
+	dz   scratch // dy ⊙ act'(y)
 }
 
 func (op *denseGradOp) size() int {
@@ -344,10 +345,10 @@ func denseGradDo[T float](op *denseGradOp, vals []G.Value) (G.Value, error) {
 	dt := vals[0].Dtype()
 	dz := dy
 	if fwd.act != DenseLinear {
-		dz = data[T](fwd.dz.dense(dt, false, size))
+		dz = data[T](op.dz.dense(dt, false, size))
 		actGrad(dz, y, dy, fwd.act)
 	}
-	flat := fwd.grad.dense(dt, false, op.size())
+	flat := op.grad.dense(dt, false, op.size())
 	g := data[T](flat)
 	var dx, dw, db []T
 	off := 0
