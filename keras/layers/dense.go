@@ -3,8 +3,10 @@ package layers
 import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // DenseLayer is a fully connected layer: y = activation(x·kernel + bias), along the last axis
@@ -113,9 +115,31 @@ func (l *DenseLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{out}, nil
 }
 
-// Forward emits activation(x·kernel + bias), as Keras's Dense.call.
+// Forward emits activation(x·kernel + bias), as Keras's Dense.call. On float tensors the
+// product, the bias and a linear, relu or tanh activation are one op with a hand-written
+// gradient (internal/ops.Dense); softmax and sigmoid follow it as ops of their own, so the
+// losses still see the logits; other dtypes take Gorgonia's MatMul and Add.
 func (l *DenseLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
+	if x := in[0]; x.Dtype() == tensor.Float32 || x.Dtype() == tensor.Float64 {
+		act, fused := internalops.DenseActOf(l.activation)
+		var bias *G.Node
+		if l.useBias {
+			bias = o.Var(l.bias)
+		}
+		kernel := o.Var(l.kernel)
+		if err := o.Err(); err != nil {
+			return nil, err
+		}
+		y, err := internalops.Dense(x, kernel, bias, act)
+		if err != nil {
+			return nil, keras.ShapeError("%v", err)
+		}
+		if fused {
+			return []*G.Node{y}, nil
+		}
+		return o.Result(o.Activation(l.activation, y))
+	}
 	y := o.MatMul(in[0], o.Var(l.kernel))
 	if l.useBias {
 		y = o.Add(y, o.Var(l.bias))

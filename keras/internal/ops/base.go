@@ -5,6 +5,7 @@ import (
 	"hash"
 	"hash/fnv"
 	"runtime/debug"
+	"unsafe"
 
 	"github.com/chewxy/hm"
 	"github.com/kerago/kerago/keras/internal/errs"
@@ -102,7 +103,33 @@ func dense(op fmt.Stringer, v G.Value) (*tensor.Dense, error) {
 
 // data returns the elements of a contiguous tensor of element type T.
 func data[T float](d *tensor.Dense) []T {
-	return d.Data().([]T)[:d.Shape().TotalSize()]
+	e, ok := elems[T](d)
+	if !ok {
+		panic(fmt.Sprintf("ops: a %v tensor read as %T", d.Dtype(), *new(T)))
+	}
+	return e[:d.Shape().TotalSize()]
+}
+
+// elems returns the backing slice of d if it holds T. Dense.Data builds its result through
+// reflect and allocates on every call, dozens of times per training step; Float32s and
+// Float64s do not.
+func elems[T float](d *tensor.Dense) ([]T, bool) {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		if d.Dtype() != tensor.Float32 {
+			return nil, false
+		}
+		s := d.Float32s()
+		return *(*[]T)(unsafe.Pointer(&s)), true
+	case float64:
+		if d.Dtype() != tensor.Float64 {
+			return nil, false
+		}
+		s := d.Float64s()
+		return *(*[]T)(unsafe.Pointer(&s)), true
+	}
+	return nil, false
 }
 
 // rows returns the number of rows and the row length of a shape whose last axis is the row.

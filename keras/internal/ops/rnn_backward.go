@@ -93,11 +93,17 @@ func at[T float](v []T, j int) float64 {
 }
 
 func lstmBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	batchHalves(a.b, a.t*a.b*4*a.u, func(lo, hi int) { lstmBackwardRows(s, a, w, dOut, lo, hi) })
+}
+
+// lstmBackwardRows runs the backward pass of the samples lo … hi-1, which touches their rows
+// of dz, hp, dh, dc and tmp only.
+func lstmBackwardRows[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T, lo, hi int) {
 	u, gu := a.u, 4*a.u
 	dh, dc := w.dh, w.dc
 	for st := a.t - 1; st >= 0; st-- {
 		t, o := s.index(st, a.t)
-		for b := 0; b < a.b; b++ {
+		for b := lo; b < hi; b++ {
 			dhb, dcb := dh[b*u:(b+1)*u], dc[b*u:(b+1)*u]
 			i0 := ((0*a.b+b)*a.t + o) * u
 			i1 := ((1*a.b+b)*a.t + o) * u
@@ -124,8 +130,8 @@ func lstmBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 				dcb[j] = T(dct * fg)
 			}
 		}
-		gemm(false, true, a.b, u, gu, w.dz[t*gu:], a.t*gu, a.r, gu, 0, w.tmp, u)
-		for b := 0; b < a.b; b++ {
+		gemm(false, true, hi-lo, u, gu, w.dz[(lo*a.t+t)*gu:], a.t*gu, a.r, gu, 0, w.tmp[lo*u:], u)
+		for b := lo; b < hi; b++ {
 			if w.valid[st*a.b+b] {
 				copy(dh[b*u:(b+1)*u], w.tmp[b*u:(b+1)*u])
 			}

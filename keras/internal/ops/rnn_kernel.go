@@ -262,11 +262,18 @@ func lstmForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	u, gu := a.u, 4*a.u
 	w.c = buf(w.c, a.b*u)
 	w.z = buf(w.z, a.b*gu)
+	batchHalves(a.b, a.t*a.b*gu, func(lo, hi int) { lstmForwardRows(s, a, w, keep, lo, hi) })
+}
+
+// lstmForwardRows runs the samples lo … hi-1 of the batch: each sample's states depend on its
+// own only, so two halves run side by side.
+func lstmForwardRows[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, lo, hi int) {
+	u, gu := a.u, 4*a.u
 	h, c, z := w.h, w.c, w.z
 	for st := 0; st < a.t; st++ {
 		t, o := s.index(st, a.t)
-		gemm(false, false, a.b, gu, u, h, u, a.r, gu, 0, z, gu)
-		for b := 0; b < a.b; b++ {
+		gemm(false, false, hi-lo, gu, u, h[lo*u:], u, a.r, gu, 0, z[lo*gu:], gu)
+		for b := lo; b < hi; b++ {
 			ok := a.valid(b, t)
 			hb, cb := h[b*u:(b+1)*u], c[b*u:(b+1)*u]
 			if keep {

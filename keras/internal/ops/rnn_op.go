@@ -222,7 +222,7 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	rnnForward(&op.spec, a, w, op.keep)
 	shape := op.outShape(vals[0].Shape())
 	out := tensor.New(tensor.WithShape(shape...), tensor.Of(vals[0].Dtype()))
-	data := out.Data().([]T)
+	data := data[T](out)
 	finals := [][]T{w.h, w.c}
 	for k := range op.spec.States() {
 		row := data[k*shape[1] : (k+1)*shape[1]]
@@ -253,7 +253,7 @@ func dataOf[T float](v G.Value) ([]T, error) {
 			return nil, fmt.Errorf("cannot copy a strided %v view", t.Shape())
 		}
 	}
-	d, ok := t.Data().([]T)
+	d, ok := elems[T](t)
 	if !ok {
 		return nil, fmt.Errorf("value holds %v, want %T", t.Dtype(), *new(T))
 	}
@@ -400,7 +400,7 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 		}
 	}
 	flat := tensor.New(tensor.WithShape(op.size()), tensor.Of(vals[0].Dtype()))
-	data := flat.Data().([]T)
+	data := data[T](flat)
 	parts := make([][]T, len(op.parts))
 	off := 0
 	for i, s := range op.parts {
@@ -427,7 +427,14 @@ type rnnPartOp struct {
 // newRNNPart returns the view of forward input index's gradient, of the given shape at
 // offset off; the forward op's id and the index identify it.
 func newRNNPart(fwd *rnnOp, index, off int, shape tensor.Shape) *rnnPartOp {
-	b := Base{Name: "∂part", Params: fmt.Sprintf("%d #%d", index, fwd.id), Inputs: 1, SharesInput: true}
+	return newPartOp("∂part", fmt.Sprintf("%d #%d", index, fwd.id), off, shape)
+}
+
+// newPartOp returns the view of shape at offset off of a flat gradient, for the backward ops
+// that compute the gradients of several inputs at once (the recurrent and Dense ops); name
+// and params must identify it among all ops.
+func newPartOp(name, params string, off int, shape tensor.Shape) *rnnPartOp {
+	b := Base{Name: name, Params: params, Inputs: 1, SharesInput: true}
 	return &rnnPartOp{Base: b, off: off, shape: shape}
 }
 
@@ -452,11 +459,11 @@ func (op *rnnPartOp) Do(vals ...G.Value) (_ G.Value, err error) {
 	}
 	n := op.shape.TotalSize()
 	var back any
-	switch d := t.Data().(type) {
-	case []float32:
-		back = d[op.off : op.off+n]
-	case []float64:
-		back = d[op.off : op.off+n]
+	switch t.Dtype() {
+	case tensor.Float32:
+		back = t.Float32s()[op.off : op.off+n]
+	case tensor.Float64:
+		back = t.Float64s()[op.off : op.off+n]
 	default:
 		return nil, fmt.Errorf("recurrent gradient part: %v values", t.Dtype())
 	}

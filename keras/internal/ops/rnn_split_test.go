@@ -1,0 +1,94 @@
+package ops
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// lstmRun builds an LSTM op (with a mask and, if backwards, GoBackwards) and the gradients of
+// Σ out ⊙ r with respect to x, both kernels and the bias, runs it once and returns the output
+// and the gradients.
+func lstmRun(t *testing.T, backwards bool) [][]float64 {
+	t.Helper()
+	const b, steps, f, u = 5, 7, 3, 4
+	g := G.NewGraph()
+	param := func(name string, phase float64, shape ...int) *G.Node {
+		v := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(convCheckValues(tensor.Shape(shape).TotalSize(), phase)))
+		return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithValue(v), G.WithName(name))
+	}
+	xLeaf := param("x", 0.2, b, steps, f)
+	w, rec, bias := param("w", 1.1, f, 4*u), param("r", 2.3, u, 4*u), param("b", 0.5, 4*u)
+	maskv := make([]float64, b*steps)
+	for i := range maskv {
+		if i%steps < steps-i/steps%3 { // some samples end early
+			maskv[i] = 1
+		}
+	}
+	mask := G.NewMatrix(g, tensor.Float64, G.WithShape(b, steps), G.WithValue(tensor.New(tensor.WithShape(b, steps), tensor.WithBacking(maskv))), G.WithName("mask"))
+	x := G.Must(G.Neg(xLeaf))
+	spec := RNNSpec{Kind: KindLSTM, Units: u, Act: ActTanh, RecAct: ActSigmoid, GoBackwards: backwards}
+	out, err := RNN(spec, x, w, rec, bias, mask, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := G.NewTensor(g, tensor.Float64, 2, G.WithShape(out.Shape()...), G.WithValue(tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(convCheckValues(out.Shape().TotalSize(), 0.9)))))
+	cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, r))))
+	grads, err := G.Grad(cost, xLeaf, w, rec, bias)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vals := make([]G.Value, 5)
+	for i, n := range append(G.Nodes{out}, grads...) {
+		G.Read(n, &vals[i])
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	res := make([][]float64, len(vals))
+	for i, v := range vals {
+		res[i] = append([]float64(nil), v.Data().([]float64)...)
+	}
+	return res
+}
+
+// TestLSTMBatchHalvesMatchOneRun checks that the LSTM kernels give the same output and
+// gradients with the batch split over two goroutines as in one run (an odd batch, a mask, both
+// directions).
+func TestLSTMBatchHalvesMatchOneRun(t *testing.T) {
+	defer func(v int) { splitMinWork = v }(splitMinWork)
+	for _, backwards := range []bool{false, true} {
+		splitMinWork = math.MaxInt
+		one := lstmRun(t, backwards)
+		splitMinWork = 0
+		halves := lstmRun(t, backwards)
+		for i, name := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
+			for j := range one[i] {
+				if d := math.Abs(one[i][j] - halves[i][j]); d > 1e-12*math.Max(1, math.Abs(one[i][j])) {
+					t.Fatalf("backwards %v: %s[%d] = %.15g in halves, %.15g in one run", backwards, name, j, halves[i][j], one[i][j])
+				}
+			}
+		}
+	}
+}
+
+// TestBatchHalvesPanicIsTheCallers checks that a panic in the second half reaches the caller's
+// goroutine (where an op turns it into an error) instead of ending the program.
+func TestBatchHalvesPanicIsTheCallers(t *testing.T) {
+	defer func(v int) { splitMinWork = v }(splitMinWork)
+	splitMinWork = 0
+	defer func() {
+		if r := recover(); r == nil {
+			t.Fatal("no panic reached the caller")
+		}
+	}()
+	batchHalves(4, 1, func(lo, _ int) {
+		if lo > 0 {
+			panic("boom")
+		}
+	})
+}
