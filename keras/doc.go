@@ -23,9 +23,12 @@
 // A model may be used from several goroutines. The steps of Predict and Evaluate run at the
 // same time, each on a realisation of its own; a training step (Fit, TrainOnBatch, Gradients),
 // SetWeights, LoadWeights and Save hold the model's lock for writing and exclude them only
-// while the weights change. Callbacks
-// run between steps and may call any method of the model; see [Callback] for the calls that
-// read weights and optimizer state safely while another goroutine trains.
+// while the weights change. Models that share layers (a model nested in another, one layer
+// called in two models, a model over part of another's graph) share that lock, so an encoder's
+// Predict never reads the weights its outer model's Fit is writing; models that share nothing
+// never wait for each other. Callbacks run between steps and may call any method of the model
+// (or of a model sharing its layers); see [Callback] for the calls that read weights and
+// optimizer state safely while another goroutine trains.
 //
 // Mistakes never panic: a bad layer call stores its error in the returned tensor, and
 // NewModel returns it naming the layer and the shapes; every public entry point recovers

@@ -47,6 +47,9 @@ type LayerBase struct {
 	err       error
 	nodes     []*Node
 	self      Layer
+	// group is the lock over the weights this layer shares with the models it is part of
+	// (lock_group.go); guarded by groupsMu.
+	group *lockGroup
 }
 
 func (b *LayerBase) base() *LayerBase { return b }

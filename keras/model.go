@@ -29,13 +29,13 @@ type Model struct {
 	stop     atomic.Bool
 	memLimit atomic.Int64 // bytes a realisation may take; see SetMemoryLimit
 
-	// mu guards the weights. A training step (with its optimizer update and moving
-	// statistics), SetWeights, LoadWeights and Save hold it for writing; an inference step of
-	// Predict or Evaluate holds it for reading, on a realisation of its own (pool.go), so
-	// inference from many goroutines runs in parallel and waits only while weights change.
-	mu sync.RWMutex
-	// buildMu serialises building realisations (a layer's Forward may keep state).
-	buildMu sync.Mutex
+	// The weights are guarded by the lock of the model's group (lock_group.go), shared with
+	// every model it shares a layer with: a training step (with its optimizer update and
+	// moving statistics), SetWeights, LoadWeights and Save hold it for writing (lockWeights);
+	// an inference step of Predict or Evaluate holds it for reading (rlockWeights), on a
+	// realisation of its own (pool.go), so inference from many goroutines runs in parallel
+	// and waits only while weights change. The group's build mutex serialises building
+	// realisations (a layer's Forward may keep state).
 	// cacheOnce creates programs for the first goroutine that needs it.
 	cacheOnce sync.Once
 }
@@ -102,6 +102,7 @@ func NewModel(inputs, outputs []*Tensor, opts ...ModelOption) (m *Model, err err
 	}
 	m.built = true
 	m.self = m
+	m.joinGroups()
 	m.dtype = "float32"
 	for _, l := range m.layers {
 		if l.base().dtype == "float64" {
@@ -343,8 +344,7 @@ func (m *Model) TrainableVariables() []*Variable {
 // Weights returns copies of every weight, in Keras's get_weights() order, so that
 // best := m.Weights() ... m.SetWeights(best) restores them. Variables gives the live tensors.
 func (m *Model) Weights() []*tensor.Dense {
-	m.mu.RLock() // a consistent copy: no training step or weight load is in flight
-	defer m.mu.RUnlock()
+	defer m.rlockWeights()() // a consistent copy: no training step or weight load is in flight
 	vs := m.Variables()
 	out := make([]*tensor.Dense, len(vs))
 	for i, v := range vs {
@@ -357,8 +357,7 @@ func (m *Model) Weights() []*tensor.Dense {
 // dtypes must match.
 func (m *Model) SetWeights(values []*tensor.Dense) (err error) {
 	defer recoverErr("SetWeights", &err)
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.lockWeights()()
 	vs := m.Variables()
 	if len(values) != len(vs) {
 		return fmt.Errorf("keras: SetWeights: %w: model %s has %d weights, got %d", ErrData, m.Name(), len(vs), len(values))

@@ -193,8 +193,9 @@ func (m *Model) programFor(md mode, shapes []tensor.Shape, trainable []*Variable
 		}
 	}
 	return c.acquire(key, limit, func() (*program, error) {
-		m.buildMu.Lock() // layers' Forward may keep state: realisations are built one at a time
-		defer m.buildMu.Unlock()
+		mu := m.buildLock()
+		mu.Lock() // layers' Forward may keep state: realisations are built one at a time
+		defer mu.Unlock()
 		return m.buildProgram(md, key, shapes, trainable, weighted, nil)
 	})
 }

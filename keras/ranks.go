@@ -25,14 +25,14 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 		seed := binary.LittleEndian.AppendUint64(nil, rng.Uint64())
 		seed = binary.LittleEndian.AppendUint64(seed, rng.Uint64())
 		rngMu.Unlock()
-		m.mu.RLock()
+		unlock := m.rlockWeights()
 		var ws []*tensor.Dense
 		for _, v := range m.Variables() {
 			ws = append(ws, v.Value)
 		}
 		var err error
 		payload, err = encodeTensors(seed, ws)
-		m.mu.RUnlock()
+		unlock()
 		if err != nil {
 			return nil, err
 		}
@@ -66,8 +66,7 @@ func (m *Model) startRanks(s *distState) (*rand.Rand, error) {
 	if err != nil {
 		return nil, fmt.Errorf("keras: rank %d: rank 0's optimizer variables: %w", s.rank, err)
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.lockWeights()()
 	vars := m.Variables()
 	if len(ws) != len(vars) {
 		return nil, fmt.Errorf("keras: rank %d: %w: rank 0's model has %d weights, this one %d (build the same model on every rank)", s.rank, ErrShape, len(ws), len(vars))

@@ -98,8 +98,9 @@ func (r *runner) replicaProgram(k int, shapes []tensor.Shape, weighted bool) (*p
 		key += "|sample_weight"
 	}
 	return m.cache().acquire(key, 1, func() (*program, error) {
-		m.buildMu.Lock()
-		defer m.buildMu.Unlock()
+		mu := m.buildLock()
+		mu.Lock()
+		defer mu.Unlock()
 		return m.buildProgram(r.md, key, shapes, r.trainable, weighted, r.dist.programRand())
 	})
 }

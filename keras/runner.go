@@ -182,11 +182,9 @@ func (r *runner) logs() Logs {
 func (r *runner) step(d dataset, idx []int, after func(p *program, rows []int) error) (err error) {
 	m := r.m
 	if r.md == modeTrain {
-		m.mu.Lock()
-		defer m.mu.Unlock()
+		defer m.lockWeights()()
 	} else {
-		m.mu.RLock()
-		defer m.mu.RUnlock()
+		defer m.rlockWeights()()
 	}
 	if r.dist != nil {
 		return r.distStep(d, idx, after)

@@ -34,8 +34,7 @@ func fileErr(op, path string, err error) error {
 // Save leaves an earlier file at path intact.
 func (m *Model) Save(path string) (err error) {
 	defer recoverErr("Save", &err)
-	m.mu.Lock() // a consistent snapshot while another goroutine trains
-	defer m.mu.Unlock()
+	defer m.lockWeights()() // a consistent snapshot while another goroutine trains
 	if err := checkSavable(m); err != nil {
 		return fileErr("Save", path, err)
 	}
@@ -71,8 +70,7 @@ func (m *Model) SaveWeights(path string) (err error) {
 	if !strings.HasSuffix(strings.ToLower(path), ".weights.h5") {
 		return fileErr("SaveWeights", path, fmt.Errorf("%w: the file name must end in .weights.h5", ErrInvalidArgument))
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.lockWeights()()
 	if err := checkSavable(m); err != nil {
 		return fileErr("SaveWeights", path, err)
 	}
@@ -97,8 +95,7 @@ func (m *Model) SaveWeights(path string) (err error) {
 // shapes must match; nothing changes unless every weight reads.
 func (m *Model) LoadWeights(path string) (err error) {
 	defer recoverErr("LoadWeights", &err)
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.lockWeights()()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fileErr("LoadWeights", path, err)

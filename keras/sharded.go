@@ -227,9 +227,9 @@ func (m *Model) joinEpoch(tr *runner, step int, cbs callbackList) error {
 		return nil
 	}
 	for ; ; step++ {
-		m.mu.Lock()
+		unlock := m.lockWeights()
 		err := tr.reduceSharded(dataset{}, nil, nil, nil)
-		m.mu.Unlock()
+		unlock()
 		if err != nil {
 			return inCall("Fit", "", err)
 		}

@@ -18,8 +18,7 @@ import (
 func (m *Model) Summary(w io.Writer) {
 	// The parameter counts read the weights' shapes, which Gorgonia's matrix product rewrites
 	// in place while another goroutine's step runs.
-	m.mu.Lock()
-	defer m.mu.Unlock()
+	defer m.lockWeights()()
 	seqLike := m.sequentialLike()
 	lineLen, pos := 108, []float64{0.3, 0.56, 0.74, 1.0}
 	header := []string{"Layer (type)", "Output Shape", "Param #", "Connected to"}
