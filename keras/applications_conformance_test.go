@@ -75,12 +75,11 @@ var appsAll = []string{
 // that use them: an architecture may fail to load only with ErrUnknownName naming one of its
 // family's classes. One that loads must pass every check.
 var appsGaps = map[string][]string{
-	"ConvNeXt":          {"LayerScale", "Normalization"},
-	"EfficientNet":      {"DepthwiseConv2D", "Normalization"},
-	"InceptionResNetV2": {"CustomScaleLayer"},
-	"MobileNet":         {"DepthwiseConv2D"},
-	"NASNet":            {"SeparableConv2D"},
-	"Xception":          {"SeparableConv2D"},
+	"ConvNeXt":     {"LayerScale", "Normalization"},
+	"EfficientNet": {"DepthwiseConv2D", "Normalization"},
+	"MobileNet":    {"DepthwiseConv2D"},
+	"NASNet":       {"SeparableConv2D"},
+	"Xception":     {"SeparableConv2D"},
 }
 
 // appsStepGaps are the architectures whose SGD step does not match Keras's yet, with what was

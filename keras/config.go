@@ -67,6 +67,14 @@ func modelModule(m *Model) (module string, registered any) {
 	return "keras.src.models.functional", "Functional"
 }
 
+// KerasModuler is implemented by a layer whose Keras class lives outside keras.layers and is
+// not registered with Keras (InceptionResNetV2's CustomScaleLayer, in
+// keras.src.applications.inception_resnet_v2): Save writes that module, from which Keras
+// imports the class when it loads the file.
+type KerasModuler interface {
+	KerasModule() string
+}
+
 // serializeLayer returns Keras 3's serialisation of l (serialize_keras_object): module,
 // class_name, config, registered_name, and build_config once the layer is built (models also
 // get compile_config, {} unless compiled). The model adds name and inbound_nodes.
@@ -91,6 +99,11 @@ func serializeLayer(l Layer) map[string]any {
 		"class_name":      l.ClassName(),
 		"config":          LayerConfig(l),
 		"registered_name": nil,
+	}
+	if km, ok := l.(KerasModuler); ok {
+		// A class Keras defines outside keras.layers without registering it: Keras imports
+		// the module to find it and writes the class as its registered name.
+		entry["module"], entry["registered_name"] = km.KerasModule(), l.ClassName()
 	}
 	if _, ok := l.(*InputLayer); !ok {
 		if nodes := l.base().nodes; len(nodes) > 0 {
