@@ -136,7 +136,7 @@ def check(d):
     report = {}
     for name, g in go.items():
         c = cases[name]
-        x = np.asarray(c["x"], dtype="float32").reshape(BATCH, c["side"], c["side"], 3)
+        x = np.asarray(c["x"], dtype="float32").reshape(-1, c["side"], c["side"], 3)
         try:
             m = keras.saving.load_model(os.path.join(d, g["file"]), compile=False)
             p = np.asarray(m(x, training=False), dtype=np.float64)
