@@ -1,0 +1,152 @@
+"""The keras.applications conformance suite's Keras side (KERAS_BACKEND=jax).
+
+Usage:
+  python3 apps.py write DIR NAME[,NAME...]
+      Builds each named keras.applications architecture with weights=None, classes=10 at a
+      small input (75x75 for the Inception family and Xception, 32x32 otherwise), with every
+      Dropout layer's rate set to 0 (Keras's and Go's dropout masks cannot agree, and a rate
+      of 0 keeps the layer in the file), and writes, for each:
+        DIR/NAME.keras           the model as built (seeded initial weights)
+        DIR/NAME.trained.keras   the model after one SGD(0.01) step on categorical
+                                 crossentropy from those weights (train_on_batch)
+      Keras runs eagerly (the model called directly, run_eagerly=True): XLA takes minutes to
+      compile these graphs on a small machine, and one batch needs no compiled step.
+      DIR/cases.json (names already in it are kept) lists, per name, the batch (2 images, uniform in [0, 1)) and its one-hot
+      labels, Keras's predictions from the initial weights, the step's loss, the seconds Keras
+      took, or the error that kept Keras from building the model.
+  python3 apps.py check DIR
+      DIR/go.json (written by the Go test) lists the files Go saved (NAME.go.keras) and Go's
+      predictions. Keras loads each file, predicts the same batch and prints a JSON report:
+      per name the largest absolute difference from Go's predictions and the largest absolute
+      prediction (for the relative figure), or the load error.
+"""
+
+import json
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+import keras  # noqa: E402
+
+A = keras.applications
+
+# The architectures, in keras.applications's spelling, with their input side.
+ARCHS = {
+    "ConvNeXtTiny": 32, "ConvNeXtSmall": 32, "ConvNeXtBase": 32, "ConvNeXtLarge": 32, "ConvNeXtXLarge": 32,
+    "DenseNet121": 32, "DenseNet169": 32, "DenseNet201": 32,
+    "EfficientNetB0": 32, "EfficientNetB1": 32, "EfficientNetB2": 32, "EfficientNetB3": 32,
+    "EfficientNetB4": 32, "EfficientNetB5": 32, "EfficientNetB6": 32, "EfficientNetB7": 32,
+    "EfficientNetV2B0": 32, "EfficientNetV2B1": 32, "EfficientNetV2B2": 32, "EfficientNetV2B3": 32,
+    "EfficientNetV2S": 32, "EfficientNetV2M": 32, "EfficientNetV2L": 32,
+    "InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 75,
+    "MobileNet": 32, "MobileNetV2": 32, "MobileNetV3Small": 32, "MobileNetV3Large": 32,
+    "NASNetMobile": 32, "NASNetLarge": 32,
+    "ResNet50": 32, "ResNet101": 32, "ResNet152": 32,
+    "ResNet50V2": 32, "ResNet101V2": 32, "ResNet152V2": 32,
+    "VGG16": 32, "VGG19": 32,
+}
+
+# Variants that are not constructor names: the name, its constructor and extra arguments.
+VARIANTS = {
+    "MobileNet_alpha0.25": ("MobileNet", {"alpha": 0.25}),
+    "MobileNetV2_alpha0.35": ("MobileNetV2", {"alpha": 0.35}),
+    "MobileNetV3Small_minimalistic": ("MobileNetV3Small", {"minimalistic": True}),
+    "MobileNetV3Large_minimalistic": ("MobileNetV3Large", {"minimalistic": True}),
+}
+
+BATCH = 2
+CLASSES = 10
+
+
+def build(name):
+    ctor, extra = VARIANTS.get(name, (name, {}))
+    side = ARCHS[ctor]
+    keras.utils.set_random_seed(1)
+    kwargs = dict(weights=None, classes=CLASSES, input_shape=(side, side, 3))
+    kwargs.update(extra)
+    m = getattr(A, ctor)(**kwargs)
+    return without_dropout(m), side
+
+
+def without_dropout(m):
+    """Returns m rebuilt from its config with every Dropout rate 0, holding m's weights."""
+    cfg = m.get_config()
+    changed = False
+    for layer in cfg["layers"]:
+        if layer["class_name"] == "Dropout" and layer["config"].get("rate"):
+            layer["config"]["rate"] = 0.0
+            changed = True
+    if not changed:
+        return m
+    out = m.__class__.from_config(cfg)
+    out.set_weights(m.get_weights())
+    return out
+
+
+def batch(side):
+    rng = np.random.default_rng(7)
+    x = rng.uniform(0, 1, size=(BATCH, side, side, 3)).astype("float32")
+    y = np.eye(CLASSES, dtype="float32")[rng.integers(0, CLASSES, size=BATCH)]
+    return x, y
+
+
+def write(d, names):
+    path = os.path.join(d, "cases.json")
+    cases = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            cases = json.load(f)
+    for name in names.split(","):
+        t0 = time.time()
+        try:
+            m, side = build(name)
+            x, y = batch(side)
+            m.save(os.path.join(d, name + ".keras"))
+            pred = np.asarray(m(x, training=False), dtype=np.float64)
+            m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss="categorical_crossentropy",
+                      run_eagerly=True)
+            loss = float(m.train_on_batch(x, y))
+            m.save(os.path.join(d, name + ".trained.keras"))
+            cases[name] = {
+                "side": side,
+                "x": x.ravel().tolist(), "y": y.ravel().tolist(),
+                "pred": pred.ravel().tolist(), "pred_shape": list(pred.shape),
+                "loss": loss, "params": int(m.count_params()),
+                "seconds": time.time() - t0,
+            }
+        except Exception as e:  # reported per architecture, the others go on
+            cases[name] = {"error": f"{type(e).__name__}: {e}"}
+        keras.backend.clear_session()
+        # Written after each architecture, so an interrupted run keeps what it made.
+        with open(path + ".tmp", "w") as f:
+            json.dump(cases, f)
+        os.replace(path + ".tmp", path)
+
+
+def check(d):
+    with open(os.path.join(d, "go.json")) as f:
+        go = json.load(f)
+    with open(os.path.join(d, "cases.json")) as f:
+        cases = json.load(f)
+    report = {}
+    for name, g in go.items():
+        c = cases[name]
+        x = np.asarray(c["x"], dtype="float32").reshape(-1, c["side"], c["side"], 3)
+        try:
+            m = keras.saving.load_model(os.path.join(d, g["file"]), compile=False)
+            p = np.asarray(m(x, training=False), dtype=np.float64)
+            want = np.asarray(g["pred"], dtype=np.float64).reshape(p.shape)
+            report[name] = {"abs": float(np.max(np.abs(p - want))), "scale": float(np.max(np.abs(p)))}
+        except Exception as e:
+            report[name] = {"error": f"{type(e).__name__}: {e}"}
+        keras.backend.clear_session()
+    json.dump(report, sys.stdout)
+
+
+if __name__ == "__main__":
+    {"check": check, "write": write}[sys.argv[1]](*sys.argv[2:])
