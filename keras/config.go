@@ -95,6 +95,11 @@ func serializeLayer(l Layer) map[string]any {
 	if km, ok := l.(KerasModuler); ok {
 		entry["module"], entry["registered_name"] = km.KerasModule()
 	}
+	if _, ok := l.(KerasOperation); ok {
+		// Keras writes an operation's config as its name alone, without a build_config.
+		entry["config"] = map[string]any{"name": l.Name()}
+		return entry
+	}
 	if _, ok := l.(*InputLayer); !ok {
 		if nodes := l.base().nodes; len(nodes) > 0 {
 			entry["build_config"] = map[string]any{"input_shape": buildShape(nodes[0].inputs)}
@@ -153,6 +158,12 @@ func modelConfigDict(m *Model) map[string]any {
 			for i, t := range n.inputs {
 				args[i] = kerasTensor(t, reindex[t.node])
 			}
+			kwargs := map[string]any{}
+			if op, ok := l.(KerasOperation); ok {
+				// An operation's tensors and numbers are its positional arguments.
+				inbound = append(inbound, map[string]any{"args": op.KerasCallArgs(args), "kwargs": kwargs})
+				continue
+			}
 			var arg any = args[0]
 			if len(args) > 1 {
 				arg = args // a merge layer takes one argument: the list of tensors
@@ -161,7 +172,6 @@ func modelConfigDict(m *Model) map[string]any {
 			if p, ok := l.(PositionalInputs); ok && len(p.PositionalInputs()) > 0 {
 				callArgs = args // query, value, key: one argument each
 			}
-			kwargs := map[string]any{}
 			if _, ok := l.(*Model); ok {
 				kwargs["mask"] = nil
 			}

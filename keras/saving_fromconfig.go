@@ -153,7 +153,12 @@ func newSavedLayer(entry map[string]any, st *loadState) (*savedLayer, error) {
 		sl.layer = m
 	default:
 		if strings.HasPrefix(module, "keras.src.ops") {
-			return nil, fmt.Errorf("%w: operation %q (%s) is not supported by this library", ErrUnknownName, name, class)
+			l, err := operationFromEntry(module, class, name, cfg, sl.nodes)
+			if err != nil {
+				return nil, err
+			}
+			sl.layer = l
+			return sl, nil
 		}
 		l, err := layerFromEntry(entry, class, cfg)
 		if err != nil {

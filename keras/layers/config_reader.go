@@ -110,7 +110,8 @@ func (r *configReader) checkUnsupported() {
 			if b, _ := v.(bool); b {
 				r.fail("%s=true is not supported", k)
 			}
-		case k == "groups" && r.class != "GroupNormalization": // a convolution's; GroupNormalization's are its own
+		case k == "groups" && r.class != "GroupNormalization" && r.class != "Conv1D" && r.class != "Conv2D":
+			// a convolution's; GroupNormalization's are its own, Conv1D's and Conv2D's are read
 			if n, ok := v.(float64); ok && n != 1 {
 				r.fail("groups=%v is not supported (only 1)", v)
 			}

@@ -149,7 +149,8 @@ type convCore struct {
 	kernelInit initializers.Initializer
 	biasInit   initializers.Initializer
 	pen        penalties
-	kernel     *keras.Variable // (k..., in, filters)
+	groups     int             // Keras's groups: 1, or the input channels (a depthwise convolution)
+	kernel     *keras.Variable // (k..., in/groups, filters)
 	bias       *keras.Variable // (filters,)
 }
 
@@ -158,7 +159,7 @@ type convCore struct {
 // options of the other convolutions it refuses (OutputPadding is the transposed ones' only).
 func convFromOptions(class string, filters int, kernelSize []int, o *options) (convCore, error) {
 	c := convCore{filters: filters, kernelSize: kernelSize, strides: o.strides, dilation: o.dilation,
-		padding: o.padding, activation: o.activation, useBias: o.useBias}
+		groups: 1, padding: o.padding, activation: o.activation, useBias: o.useBias}
 	refused := []string{"DepthMultiplier", "DepthwiseInitializer", "PointwiseInitializer"}
 	if !strings.HasSuffix(class, "Transpose") {
 		refused = append(refused, "OutputPadding")
@@ -181,7 +182,7 @@ func convKeys[L any](core func(*L) *convCore) configKeys[L] {
 		stringKey("padding", func(l *L) *string { return &core(l).padding }, "valid"),
 		constKey[L]("data_format", "channels_last"),
 		windowKey("dilation_rate", func(l *L) *[]int { return &core(l).dilation }),
-		constKey[L]("groups", 1),
+		intKey("groups", func(l *L) *int { return &core(l).groups }, 1),
 		activationKey("activation", func(l *L) *string { return &core(l).activation }),
 		boolKey("use_bias", func(l *L) *bool { return &core(l).useBias }, true),
 		initializerKey("kernel_initializer", func(l *L) *initializers.Initializer { return &core(l).kernelInit }, initializers.GlorotUniform),
@@ -197,6 +198,12 @@ func (c *convCore) check(rank int, paddings ...string) error {
 	var errs []error
 	if c.filters <= 0 {
 		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, c.filters))
+	}
+	if c.groups == 0 {
+		c.groups = 1 // the transposed convolutions, whose cores have no groups key
+	}
+	if c.groups < 1 || c.filters > 0 && c.filters%c.groups != 0 {
+		errs = append(errs, fmt.Errorf("%w: groups must be ≥ 1 and divide filters %d, got %d", keras.ErrInvalidArgument, c.filters, c.groups))
 	}
 	var err error
 	if c.kernelSize, err = spatialInts("kernel_size", c.kernelSize, rank, nil); err != nil {
@@ -234,8 +241,13 @@ func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
 	if ch < 0 {
 		return keras.ShapeError("the channel dimension (last axis) of the input must be known, got %v", in[0])
 	}
+	if c.groups != 1 && c.groups != ch {
+		// Keras splits the channels into groups convolved apart; only the depthwise case
+		// (one channel a group, as ConvNeXt uses) is implemented.
+		return keras.ShapeError("groups=%d with %d input channels (input shape %v): only groups 1 or the number of input channels are supported", c.groups, ch, in[0])
+	}
 	ks := append(keras.Shape(nil), c.kernelSize...)
-	ks = append(ks, ch, c.filters)
+	ks = append(ks, ch/c.groups, c.filters)
 	var err error
 	if c.kernel, err = b.AddWeightInit("kernel", ks, c.kernelInit, true); err != nil {
 		return err
@@ -255,7 +267,7 @@ func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 		return nil, err
 	}
 	s := in[0]
-	if want := c.kernel.Shape()[c.rank]; s.Last() != want {
+	if want := c.kernel.Shape()[c.rank] * c.groups; s.Last() != want {
 		return nil, keras.ShapeError("input has %d channels, the layer was built for %d (input shape %v)", s.Last(), want, s)
 	}
 	out := keras.Shape{s[0]}
@@ -302,6 +314,9 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.groups > 1 {
+		return c.grouped(ctx, x4, win, b, oh, ow, ch)
+	}
 	cols := x4
 	if !win.Trivial() {
 		if cols, err = internalops.Im2col(x4, win); err != nil {
@@ -321,6 +336,31 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.finish(ctx, z, b, oh, ow)
+}
+
+// grouped is the convolution with one group per input channel: the kernel (k..., 1,
+// filters), output channel c·m + j of channel c, is laid out as a depthwise kernel
+// (k..., channels, m), so it runs as a depthwise convolution.
+func (c *convCore) grouped(ctx *keras.Context, x4 *G.Node, win internalops.Window, b, oh, ow, ch int) (*G.Node, error) {
+	m := c.filters / ch
+	k4, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{win.KH, win.KW, ch, m})
+	if err != nil {
+		return nil, err
+	}
+	z, err := internalops.DepthwiseConv(x4, k4, win)
+	if err != nil {
+		return nil, err
+	}
+	if z, err = G.Reshape(z, tensor.Shape{b * oh * ow, c.filters}); err != nil {
+		return nil, err
+	}
+	return c.finish(ctx, z, b, oh, ow)
+}
+
+// finish adds the bias to z (b·oh·ow, filters), restores the image layout and activates.
+func (c *convCore) finish(ctx *keras.Context, z *G.Node, b, oh, ow int) (*G.Node, error) {
+	var err error
 	if c.useBias {
 		if z, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
 			return nil, err

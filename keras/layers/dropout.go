@@ -2,10 +2,12 @@ package layers
 
 import (
 	"fmt"
+	"math/rand/v2"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // DropoutLayer sets a random fraction rate of its inputs to zero during training and scales
@@ -16,7 +18,8 @@ import (
 // so the mask is drawn in Go each step and fed to the graph as an input (ops.Builder.Dropout).
 type DropoutLayer struct {
 	keras.LayerBase
-	rate float64
+	rate       float64
+	noiseShape []int // nil: one draw per entry; -1 for None (see NoiseShape)
 }
 
 var _ keras.Layer = (*DropoutLayer)(nil)
@@ -27,15 +30,15 @@ func Dropout(rate float64, opts ...DropoutOption) *DropoutLayer {
 	if o.set["Rate"] {
 		rate = o.rate
 	}
-	l := &DropoutLayer{rate: rate}
+	l := &DropoutLayer{rate: rate, noiseShape: o.noiseShape}
 	return l.made(o)
 }
 
-// dropoutKeys is Dropout's Keras config; seed and noise_shape are not implemented.
+// dropoutKeys is Dropout's Keras config; seed is not implemented.
 var dropoutKeys = configKeys[DropoutLayer]{
 	floatKey("rate", func(l *DropoutLayer) *float64 { return &l.rate }, 0).req(),
 	nullKey[DropoutLayer]("seed"),
-	nullKey[DropoutLayer]("noise_shape"),
+	noiseShapeKey(),
 }
 
 func init() {
@@ -65,12 +68,18 @@ func (l *DropoutLayer) Rate() float64 { return l.rate }
 // SupportsMasking reports that a mask passes through unchanged.
 func (l *DropoutLayer) SupportsMasking() bool { return true }
 
-// Build does nothing: Dropout has no weights.
-func (l *DropoutLayer) Build(in []keras.Shape) error { return checkOneInput(in, 1) }
+// Build checks the input (and the noise shape against it): Dropout has no weights.
+func (l *DropoutLayer) Build(in []keras.Shape) error {
+	_, err := l.OutputShapes(in)
+	return err
+}
 
 // OutputShapes returns the input shape.
 func (l *DropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkOneInput(in, 1); err != nil {
+		return nil, err
+	}
+	if err := l.checkNoiseShape(in[0]); err != nil {
 		return nil, err
 	}
 	return []keras.Shape{in[0].Clone()}, nil
@@ -79,7 +88,14 @@ func (l *DropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 // Forward multiplies x by a fresh mask in training and passes it through otherwise.
 func (l *DropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
-	return o.Result(o.Dropout(in[0], l.rate, l.Name()))
+	if l.noiseShape == nil || !ctx.Training() || l.rate == 0 {
+		return o.Result(o.Dropout(in[0], l.rate, l.Name()))
+	}
+	x, keep, noise := in[0], 1-l.rate, l.noiseShape
+	mask := ctx.Feed(l.Name()+"/mask", x.Dtype(), x.Shape(), func(t *tensor.Dense, rng *rand.Rand) {
+		fillNoiseMask(t, noise, keep, rng)
+	})
+	return o.Result(o.Mul(x, mask))
 }
 
 // Config returns Keras 3's Dropout config.

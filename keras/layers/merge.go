@@ -30,9 +30,13 @@ func newMerge(class string, arity int, op func(*ops.Builder, []*G.Node) *G.Node,
 }
 
 // fold combines the inputs pairwise, left to right, with the kit's operation f.
+// Operands of different shapes are first broadcast to one (broadcastPair).
 func fold(f func(o *ops.Builder, a, b *G.Node) *G.Node) func(*ops.Builder, []*G.Node) *G.Node {
 	return func(o *ops.Builder, xs []*G.Node) *G.Node {
-		return o.Fold(func(a, b *G.Node) *G.Node { return f(o, a, b) }, xs...)
+		return o.Fold(func(a, b *G.Node) *G.Node {
+			a, b = broadcastPair(o, a, b)
+			return f(o, a, b)
+		}, xs...)
 	}
 }
 
@@ -62,7 +66,7 @@ func Minimum(opts ...Option) *MergeLayer {
 // Average returns a layer that averages its inputs.
 func Average(opts ...Option) *MergeLayer {
 	return newMerge("Average", 0, func(o *ops.Builder, xs []*G.Node) *G.Node {
-		return o.Scale(o.Sum(xs...), 1/float64(len(xs)))
+		return o.Scale(fold((*ops.Builder).Add)(o, xs), 1/float64(len(xs)))
 	}, opts)
 }
 
@@ -88,14 +92,13 @@ func (l *MergeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	}
 	out := in[0].Clone()
 	for i, s := range in[1:] {
-		if !s.Compatible(out) {
-			return nil, keras.ShapeError("inputs must have one shape: input 0 is %v, input %d is %v", in[0], i+1, s)
+		// Keras broadcasts inputs of one rank whose dimensions differ only where one is 1
+		// (a (N, 1, 1, C) gate times a (N, H, W, C) image in MobileNetV3 and EfficientNet).
+		b, err := broadcastShapes(out, s)
+		if err != nil || s.Rank() != out.Rank() {
+			return nil, keras.ShapeError("inputs must have one shape, or shapes of one rank that broadcast: input 0 is %v, input %d is %v", in[0], i+1, s)
 		}
-		for j := range out {
-			if out[j] < 0 {
-				out[j] = s[j]
-			}
-		}
+		out = b
 	}
 	return []keras.Shape{out}, nil
 }

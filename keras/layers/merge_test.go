@@ -37,3 +37,26 @@ func TestMergeLayers(t *testing.T) {
 		})
 	}
 }
+
+// TestMergeBroadcast: merge layers broadcast inputs of one rank where one dimension is 1, as
+// Keras's do (MobileNetV3's and EfficientNet's squeeze-and-excite gate, (N, 1, 1, C), times
+// the (N, H, W, C) image); gradients flow back through the broadcast.
+func TestMergeBroadcast(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		new  func() keras.Layer
+	}{
+		{"multiply", func() keras.Layer { return layers.Multiply() }},
+		{"maximum", func() keras.Layer { return layers.Maximum() }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			kerastest.RunLayerTest(t, kerastest.LayerCase{
+				New:          c.new,
+				InputShapes:  []keras.Shape{{3, 1, 2}, {3, 4, 1}},
+				OutputShapes: []keras.Shape{{keras.None, 3, 4, 2}},
+				BadInputs:    [][]keras.Shape{{{3, 1, 2}, {2, 4, 2}}, {{3, 4, 2}, {4, 2}}},
+				Golden:       "testdata/kit/" + c.name + "_broadcast.json",
+			})
+		})
+	}
+}

@@ -140,6 +140,7 @@ type options struct {
 	goBackwards          bool
 	maskZero             bool
 	rate                 float64
+	noiseShape           []int // Dropout's noise_shape, -1 for None
 	trainable            bool
 	unitForgetBias       bool
 	resetAfter           bool

@@ -100,6 +100,11 @@ func jsonOf(t *testing.T, v any) any {
 // RunLayerTest rebuilds its config through LoadModel, so it needs no registry case here.
 func kitCovers(t *testing.T, class string) bool {
 	t.Helper()
+	// An operation (registered as module>class) is covered by TestNumpyOp's golden files,
+	// named numpy_op_<class>.
+	if op, ok := strings.CutPrefix(class, layers.NumpyOpModule+">"); ok {
+		class = "NumpyOp" + op
+	}
 	ok, err := kerastest.HasGolden("testdata/kit", class)
 	if err != nil {
 		t.Fatal(err)
