@@ -72,11 +72,7 @@ func goStep(t *testing.T, name string, c bnStepCase, dt tensor.Dtype) (float64, 
 	if err := m.Compile(optimizers.SGD(optimizers.LearningRate(0.01)), "categorical_crossentropy"); err != nil {
 		t.Fatalf("Compile: %v", err)
 	}
-	x := tensor.New(tensor.WithShape(2, 4, 4, 3), tensor.WithBacking(append([]float64(nil), c.X...)))
-	y := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(append([]float64(nil), c.Y...)))
-	if dt == tensor.Float32 {
-		x, y = appsTensor([]int{2, 4, 4, 3}, c.X), appsTensor([]int{2, 3}, c.Y)
-	}
+	x, y := appsTensor(dt, []int{2, 4, 4, 3}, c.X), appsTensor(dt, []int{2, 3}, c.Y)
 	logs, err := m.TrainOnBatch(x, y)
 	if err != nil {
 		t.Fatalf("TrainOnBatch(%s): %v", name, err)
@@ -96,7 +92,7 @@ func TestBatchNormStepMatchesKerasFloat64(t *testing.T) {
 	_, want64 := loadWeights(t, "bn_step64_after.keras")
 
 	m, _ := loadWeights(t, "bn_step64.keras")
-	pred, err := m.Predict(tensor.New(tensor.WithShape(2, 4, 4, 3), tensor.WithBacking(append([]float64(nil), c.X...))))
+	pred, err := m.Predict(appsTensor(tensor.Float64, []int{2, 4, 4, 3}, c.X))
 	if err != nil {
 		t.Fatalf("Predict: %v", err)
 	}
