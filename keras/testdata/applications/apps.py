@@ -14,6 +14,10 @@ Usage:
       DIR/cases.json (names already in it are kept) lists, per name, the batch (2 images, uniform in [0, 1)) and its one-hot
       labels, Keras's predictions from the initial weights, the step's loss, the seconds Keras
       took, or the error that kept Keras from building the model.
+      With KERAGO_APPS_FLOAT64=1 in the environment, everything is float64 (jax x64, floatx
+      and the dtype policy float64, and Keras's JAX type promotion kept from rounding float64
+      to float32 — see float64_mode), for a step comparison free of float32 rounding; use a
+      DIR of its own.
   python3 apps.py check DIR
       DIR/go.json (written by the Go test) lists the files Go saved (NAME.go.keras) and Go's
       predictions. Keras loads each file, predicts the same batch and prints a JSON report:
@@ -30,10 +34,39 @@ import warnings
 os.environ.setdefault("KERAS_BACKEND", "jax")
 warnings.filterwarnings("ignore")
 
+FLOAT64 = os.environ.get("KERAGO_APPS_FLOAT64") == "1"
+if FLOAT64:
+    import jax  # noqa: E402
+
+    jax.config.update("jax_enable_x64", True)
+
 import numpy as np  # noqa: E402
 import keras  # noqa: E402
 
 A = keras.applications
+DTYPE = "float32"
+
+
+def float64_mode():
+    """Makes Keras build and compute in float64.
+
+    Keras 3.15's type promotion on JAX maps float64 to float32 ("to be aligned with JAX's
+    default behavior": BIT64_TO_BIT32_DTYPE in keras/src/backend/common/dtypes.py) whatever
+    jax_enable_x64 says, and BatchNormalization (result_type(x, "float32")), ops.mean and
+    ops.var compute in that type: a float64 model rounds there to float32. The table is
+    changed in place so every module that reads it keeps float64.
+    """
+    global DTYPE
+    from keras.src.backend.common import dtypes
+
+    dtypes.BIT64_TO_BIT32_DTYPE["float64"] = "float64"
+    keras.config.set_floatx("float64")
+    keras.config.set_dtype_policy("float64")
+    DTYPE = "float64"
+
+
+if FLOAT64:
+    float64_mode()
 
 # The architectures, in keras.applications's spelling, with their input side.
 ARCHS = {
@@ -90,8 +123,8 @@ def without_dropout(m):
 
 def batch(side):
     rng = np.random.default_rng(7)
-    x = rng.uniform(0, 1, size=(BATCH, side, side, 3)).astype("float32")
-    y = np.eye(CLASSES, dtype="float32")[rng.integers(0, CLASSES, size=BATCH)]
+    x = rng.uniform(0, 1, size=(BATCH, side, side, 3)).astype(DTYPE)
+    y = np.eye(CLASSES, dtype=DTYPE)[rng.integers(0, CLASSES, size=BATCH)]
     return x, y
 
 
@@ -136,7 +169,7 @@ def check(d):
     report = {}
     for name, g in go.items():
         c = cases[name]
-        x = np.asarray(c["x"], dtype="float32").reshape(-1, c["side"], c["side"], 3)
+        x = np.asarray(c["x"], dtype=DTYPE).reshape(-1, c["side"], c["side"], 3)
         try:
             m = keras.saving.load_model(os.path.join(d, g["file"]), compile=False)
             p = np.asarray(m(x, training=False), dtype=np.float64)
