@@ -42,10 +42,11 @@ const appsClasses = 10
 
 var appsScript = filepath.Join("testdata", "applications", "apps.py")
 
-// appsCI is what `go test` runs: Keras needs over a minute per architecture on a 2-core
-// machine (it runs eagerly; XLA's compile of one step takes minutes), so CI runs two plain
-// convolutional architectures, one of them with BatchNormalization and residual Adds.
-var appsCI = []string{"VGG16", "ResNet50"}
+// appsCI is what `go test` runs: Keras needs about two minutes per architecture on a 2-core
+// machine (it runs eagerly; XLA's compile of one step takes minutes), so CI runs two measured
+// with the moved weights that cover the depthwise (MobileNet) and separable (Xception)
+// convolutions, BatchNormalization and residual Adds; their steps are named gaps (appsStepGaps).
+var appsCI = []string{"MobileNet", "Xception"}
 
 // appsFamilies is one architecture of each keras.applications family, the smallest
 // (KERAGO_APPS=families).
