@@ -5,13 +5,16 @@ Usage:
       Builds each named keras.applications architecture with weights=None, classes=10 at a
       small input (75x75 for the Inception family and Xception, 32x32 otherwise), with every
       Dropout layer's rate set to 0 (Keras's and Go's dropout masks cannot agree, and a rate
-      of 0 keeps the layer in the file), and writes, for each:
+      of 0 keeps the layer in the file), and seeded noise added to every weight (moving
+      statistics included) so that predictions differ across images and classes, and writes,
+      for each:
         DIR/NAME.keras           the model as built (seeded initial weights)
         DIR/NAME.trained.keras   the model after one SGD(0.01) step on categorical
                                  crossentropy from those weights (train_on_batch)
       Keras runs eagerly (the model called directly, run_eagerly=True): XLA takes minutes to
       compile these graphs on a small machine, and one batch needs no compiled step.
-      DIR/cases.json (names already in it are kept) lists, per name, the batch (2 images, uniform in [0, 1)) and its one-hot
+      DIR/cases.json (names already in it are kept) lists, per name, the batch (2 images, uniform in [0, 1), or [0, 255) for
+      the families that rescale their input themselves) and its one-hot
       labels, Keras's predictions from the initial weights, the step's loss, the seconds Keras
       took, or the error that kept Keras from building the model.
       With KERAGO_APPS_FLOAT64=1 in the environment, everything is float64 (jax x64, floatx
@@ -95,6 +98,14 @@ VARIANTS = {
 BATCH = 2
 CLASSES = 10
 
+# The weights as initialised predict nothing worth comparing for some families (MobileNet's
+# zero-initialised classifier predicts exactly 1/classes for every image), so every weight,
+# BatchNormalization's moving statistics included, gets seeded noise before the model is saved.
+# NOISE is the standard deviation added to each kernel and bias, per architecture where the
+# default makes logits so large that float32 rounding alone exceeds the suite's tolerance.
+NOISE_DEFAULT = 0.05
+NOISE = {"EfficientNetV2B0": 0.02}
+
 
 def build(name):
     ctor, extra = VARIANTS.get(name, (name, {}))
@@ -102,8 +113,34 @@ def build(name):
     keras.utils.set_random_seed(1)
     kwargs = dict(weights=None, classes=CLASSES, input_shape=(side, side, 3))
     kwargs.update(extra)
-    m = getattr(A, ctor)(**kwargs)
-    return without_dropout(m), side
+    m = without_dropout(getattr(A, ctor)(**kwargs))
+    perturb(m, np.random.default_rng(3), NOISE.get(name, NOISE_DEFAULT), name, side)
+    return m, side
+
+
+def perturb(m, rng, noise, name, side):
+    """Adds seeded noise to every weight of m, then sets BatchNormalization's moving statistics
+    to a calibration batch's statistics, moved by noise.
+
+    Noise alone is not enough: moving variances of 1 over activations of variance ~0.01 shrink
+    the signal at every BatchNormalization, and after MobileNet's 27 of them both images
+    predicted the same to 1e-8. One training-mode call with momentum 0 makes each moving
+    statistic its batch statistic, so inference keeps the images apart.
+    """
+    for v in m.weights:
+        if "moving_" not in v.path:
+            w = np.asarray(v.numpy(), np.float64)
+            v.assign((w + rng.normal(0, noise, w.shape)).astype(v.dtype))
+    bns = [layer for layer in m.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    momenta = [bn.momentum for bn in bns]
+    for bn in bns:
+        bn.momentum = 0.0
+    top = 255 if name.startswith(PIXELS) else 1
+    m(rng.uniform(0, top, size=(8, side, side, 3)).astype("float32"), training=True)
+    for bn, momentum in zip(bns, momenta):
+        bn.momentum = momentum
+        bn.moving_mean.assign(bn.moving_mean.numpy() + rng.normal(0, 0.01, bn.moving_mean.shape))
+        bn.moving_variance.assign(bn.moving_variance.numpy() * rng.uniform(0.8, 1.2, bn.moving_variance.shape))
 
 
 def without_dropout(m):
@@ -121,9 +158,16 @@ def without_dropout(m):
     return out
 
 
-def batch(side):
+# The families that rescale their input from [0, 255] themselves (a Rescaling or Normalization
+# layer first): images in [0, 1) would reach them as nearly one colour, and both images of the
+# batch would get the same prediction.
+PIXELS = ("ConvNeXt", "EfficientNet", "MobileNetV3")
+
+
+def batch(name, side):
     rng = np.random.default_rng(7)
-    x = rng.uniform(0, 1, size=(BATCH, side, side, 3)).astype(DTYPE)
+    top = 255 if name.startswith(PIXELS) else 1
+    x = rng.uniform(0, top, size=(BATCH, side, side, 3)).astype(DTYPE)
     y = np.eye(CLASSES, dtype=DTYPE)[rng.integers(0, CLASSES, size=BATCH)]
     return x, y
 
@@ -138,7 +182,7 @@ def write(d, names):
         t0 = time.time()
         try:
             m, side = build(name)
-            x, y = batch(side)
+            x, y = batch(name, side)
             m.save(os.path.join(d, name + ".keras"))
             pred = np.asarray(m(x, training=False), dtype=np.float64)
             m.compile(optimizer=keras.optimizers.SGD(learning_rate=0.01), loss="categorical_crossentropy",
