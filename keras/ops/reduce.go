@@ -4,14 +4,16 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// The reductions along the last axis and their inverse, the broadcast back, are products with
-// constant matrices through MatMul (x·(1/n)·1 and x·1ᵀ): one well-tested op each way, with
-// its gradient, on inputs of any rank, where Gorgonia's broadcasting ops only broadcast over
-// leading axes in the kit.
+// The reductions along the last axis and their inverse, the broadcast back, are kerago's own
+// op (internal/ops SumLast, BroadcastLast), each the other's gradient, on inputs of any rank.
+// They were products with constant matrices through Gorgonia's MatMul, which writes into the
+// tape machine's reused registers; in ConvNeXtTiny one such register held a tensor of another
+// size and Predict failed (TestConvNeXtBlockPredicts in keras/layers).
 
 // filled returns a constant rows×cols matrix of the realisation's float dtype, every entry v.
 func (o *Builder) filled(rows, cols int, v float64) *G.Node {
@@ -41,7 +43,8 @@ func (o *Builder) MeanLast(x *G.Node) *G.Node {
 		return nil
 	}
 	n := x.Shape()[x.Dims()-1]
-	return o.MatMul(x, o.filled(n, 1, 1/float64(n)))
+	y, err := internalops.SumLast(x, 1/float64(n))
+	return o.node("MeanLast", y, err, x)
 }
 
 // SumLast returns the sum of x along its last axis, kept as an axis of size 1.
@@ -53,7 +56,8 @@ func (o *Builder) SumLast(x *G.Node) *G.Node {
 		o.fail("SumLast", fmt.Errorf("%w: want rank ≥ 2 (batch included), got shape %v", keras.ErrShape, x.Shape()))
 		return nil
 	}
-	return o.MatMul(x, o.filled(x.Shape()[x.Dims()-1], 1, 1))
+	y, err := internalops.SumLast(x, 1)
+	return o.node("SumLast", y, err, x)
 }
 
 // BroadcastLast copies x's last axis, of size 1, n times: (…, 1) to (…, n), so that a
@@ -66,7 +70,8 @@ func (o *Builder) BroadcastLast(x *G.Node, n int) *G.Node {
 		o.fail("BroadcastLast", fmt.Errorf("%w: cannot broadcast shape %v to %d along its last axis", keras.ErrShape, x.Shape(), n))
 		return nil
 	}
-	return o.MatMul(x, o.filled(1, n, 1))
+	y, err := internalops.BroadcastLast(x, n, 1)
+	return o.node("BroadcastLast", y, err, x)
 }
 
 // Sqrt returns √x.
