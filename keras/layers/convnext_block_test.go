@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
@@ -49,4 +50,23 @@ func TestConvNeXtBlockPredicts(t *testing.T) {
 			t.Fatalf("batch %d: %v", b, err)
 		}
 	}
+}
+
+// TestConvNeXtBlockGradients checks, against finite differences, the weights' gradients of a
+// small float64 ConvNeXt block on rank-4 inputs: the gradient of the depthwise kernel, the
+// Dense layers and LayerScale flows back through LayerNormalization's mean and broadcast
+// along the last axis.
+func TestConvNeXtBlockGradients(t *testing.T) {
+	f64 := layers.DType("float64")
+	x := keras.Input(keras.Shape{4, 4, 3}, keras.DType("float64"))
+	h := layers.Conv2D(4, 2, layers.Strides(2), f64).Call(x)
+	h = layers.LayerNormalization(1e-6, true, true, f64).Call(h)
+	y := layers.DepthwiseConv2D(3, layers.Padding("same"), f64).Call(h)
+	y = layers.LayerNormalization(1e-6, true, true, f64).Call(y)
+	y = layers.Dense(8, layers.Activation("gelu"), f64).Call(y)
+	y = layers.Dense(4, f64).Call(y)
+	y = layers.LayerScale(0.5, 4, f64).Call(y)
+	out := layers.Add(f64).Call(h, y)
+	m := gradModel(t, []*keras.Tensor{x}, out, "mse")
+	kerastest.CheckGradients(t, m, kerastest.Float64(wave, 2, 4, 4, 3), targets(2, 2, 2, 4), kerastest.GradCheckOptions{})
 }
