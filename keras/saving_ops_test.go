@@ -17,10 +17,10 @@ import (
 // opsAppsModels are the models of TestLoadKerasOpsAndApplications: a small model of raw
 // keras.ops calls, and the keras.applications families built of operation nodes (MobileNetV3),
 // broadcasting Multiply and Dropout(noise_shape) (EfficientNet) and CustomScaleLayer
-// (InceptionResNetV2). ConvNeXtTiny (ops_apps.py has it) now loads, but its prediction fails
-// inside Gorgonia (a reused register of the wrong size in a (32, 1)×(1, 96) product), so it is
-// not listed yet.
-var opsAppsModels = []string{"OpsGuide", "MobileNetV3Small", "MobileNetV3Large", "EfficientNetB0", "EfficientNetV2B0", "InceptionResNetV2"}
+// (InceptionResNetV2), and ConvNeXtTiny (nested Sequential stem and downsampling blocks,
+// LayerNormalization and Dense on rank-4 inputs, LayerScale).
+var opsAppsModels = []string{"OpsGuide", "MobileNetV3Small", "MobileNetV3Large", "EfficientNetB0", "EfficientNetV2B0", "InceptionResNetV2",
+	"ConvNeXtTiny"}
 
 // opsArray is an array in the script's JSON.
 type opsArray struct {

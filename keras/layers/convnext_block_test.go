@@ -16,8 +16,9 @@ import (
 // width) on rank-4 inputs at two batch sizes. The kit built LayerNormalization's mean and its
 // broadcast back as products with constant matrices of ones through Gorgonia's MatMul, and
 // Predict failed in the second block: "(16, 1) × (1, 96) … Expected (16, 96). Got 3072": the
-// 192-wide block's broadcast ran with the 96-wide block's constant into a register sized
-// for 16×192.
+// 192-wide block's broadcast ran with the 96-wide block's constant of ones (Gorgonia merged
+// the two: unnamed constants are named by an elided print of their values) into a register
+// sized for 16×192.
 func TestConvNeXtBlockPredicts(t *testing.T) {
 	x := keras.Input(keras.Shape{32, 32, 3})
 	h := layers.Conv2D(96, 4, layers.Strides(4)).Call(x)

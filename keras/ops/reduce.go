@@ -11,25 +11,32 @@ import (
 
 // The reductions along the last axis and their inverse, the broadcast back, are kerago's own
 // op (internal/ops SumLast, BroadcastLast), each the other's gradient, on inputs of any rank.
-// They were products with constant matrices through Gorgonia's MatMul, which writes into the
-// tape machine's reused registers; in ConvNeXtTiny one such register held a tensor of another
-// size and Predict failed (TestConvNeXtBlockPredicts in keras/layers).
+// They were products with constant matrices of ones through Gorgonia's MatMul, whose
+// constants of different lengths Gorgonia merged (see filled; TestConvNeXtBlockPredicts in
+// keras/layers).
 
 // filled returns a constant rows×cols matrix of the realisation's float dtype, every entry v.
+// The constant is named by its shape and value: Gorgonia names an unnamed constant by
+// printing its value, which elides the middle of any tensor of more than a few elements
+// ("R[1  1  1  1  ... 1  1  1  1]"), and ExprGraph.AddNode replaces a constant by an earlier
+// one of the same name. Two constants of ones of different lengths then became one node, and
+// the product using the second ran with the first's shape (ConvNeXtTiny's Predict failed with
+// "(16, 1) × (1, 96) … Expected (16, 96). Got 3072": TestFilledConstantsKeepTheirShapes).
 func (o *Builder) filled(rows, cols int, v float64) *G.Node {
 	n := rows * cols
+	name := G.WithName(fmt.Sprintf("kerago.filled(%d,%d,%v,%v)", rows, cols, o.ctx.FloatDType(), v))
 	if o.ctx.FloatDType() == tensor.Float64 {
 		d := make([]float64, n)
 		for i := range d {
 			d[i] = v
 		}
-		return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)))
+		return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), name)
 	}
 	d := make([]float32, n)
 	for i := range d {
 		d[i] = float32(v)
 	}
-	return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)))
+	return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), name)
 }
 
 // MeanLast returns the mean of x along its last axis, kept as an axis of size 1: (…, n) to

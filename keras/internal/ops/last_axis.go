@@ -11,13 +11,13 @@ import (
 // lastAxisOp either reduces the last axis to size 1 (a scaled sum: the mean with scale 1/n)
 // or copies a last axis of size 1 n times (scaled). The two are each other's gradient.
 //
-// The kit used to build both as products with a constant of ones, (…, n)×(n, 1) and
-// (…, 1)×(1, n), through Gorgonia's MatMul. MatMul writes into whatever value the tape
-// machine's register holds (UsePreallocDo), and in ConvNeXt's graph that register held
-// another node's tensor of a different size, so Predict failed with "Unable to process
-// reuse *Dense … Expected (16, 96). Got 3072". This op returns a new tensor from Do and
-// does not implement UsePreallocDo, so it takes no part in register reuse; it also skips the
-// reshape to rows and back that a product of a rank ≥ 3 input needs.
+// The kit used to build both as products with constant matrices of ones, (…, n)×(n, 1) and
+// (…, 1)×(1, n), through Gorgonia's MatMul. Gorgonia names an unnamed constant by printing it,
+// eliding the middle of longer tensors, and merges constants of one name, so in ConvNeXtTiny
+// the 192-wide block's ones became the 96-wide block's and Predict failed ("(16, 1) × (1, 96)
+// … Expected (16, 96). Got 3072"). The kit's constants are now named by shape and value
+// (keras/ops filled); this op needs no constant at all, no reshape of a rank ≥ 3 input to
+// rows and back, and returns a new tensor from Do.
 type lastAxisOp struct {
 	Base
 	reduce bool
