@@ -106,9 +106,7 @@ var appsGaps = map[string][]string{}
 
 // appsPredictGaps are the architectures that load but whose Predict fails inside this library
 // for a known, named reason: the suite skips them with the error instead of failing.
-var appsPredictGaps = map[string]string{
-	"ConvNeXtTiny": "Gorgonia's register reuse in ConvNeXt's graph (being fixed on branch convnext)",
-}
+var appsPredictGaps = map[string]string{}
 
 // appsMinSpread is the least spread (largest minus smallest) Keras's predictions must have
 // over the batch and the classes, and the least difference between the two images' rows:

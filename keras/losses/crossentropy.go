@@ -242,7 +242,10 @@ func clip(p *G.Node) (*G.Node, error) {
 	return G.MinBetween(lo, filled(p, 1-Epsilon))
 }
 
-// filled returns a constant of n's shape and dtype with every element v.
+// filled returns a constant of n's shape and dtype with every element v. It is named by its
+// shape, dtype and value: an unnamed constant is named by Gorgonia's print of its value, which
+// elides the middle of longer tensors, and the graph merges constants of one name, so two
+// clips of outputs of different shapes would share one constant (see keras/ops filled).
 func filled(n *G.Node, v float64) *G.Node {
 	s := n.Shape().Clone()
 	t := tensor.New(tensor.WithShape(s...), tensor.Of(n.Dtype()))
@@ -256,5 +259,5 @@ func filled(n *G.Node, v float64) *G.Node {
 			d[i] = v
 		}
 	}
-	return G.NewConstant(t)
+	return G.NewConstant(t, G.WithName(fmt.Sprintf("kerago.filled(%v,%v,%v)", []int(s), n.Dtype(), v)))
 }

@@ -4,30 +4,39 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
-// The reductions along the last axis and their inverse, the broadcast back, are products with
-// constant matrices through MatMul (x·(1/n)·1 and x·1ᵀ): one well-tested op each way, with
-// its gradient, on inputs of any rank, where Gorgonia's broadcasting ops only broadcast over
-// leading axes in the kit.
+// The reductions along the last axis and their inverse, the broadcast back, are kerago's own
+// op (internal/ops SumLast, BroadcastLast), each the other's gradient, on inputs of any rank.
+// They were products with constant matrices of ones through Gorgonia's MatMul, whose
+// constants of different lengths Gorgonia merged (see filled; TestConvNeXtBlockPredicts in
+// keras/layers).
 
 // filled returns a constant rows×cols matrix of the realisation's float dtype, every entry v.
+// The constant is named by its shape and value: Gorgonia names an unnamed constant by
+// printing its value, which elides the middle of any tensor of more than a few elements
+// ("R[1  1  1  1  ... 1  1  1  1]"), and ExprGraph.AddNode replaces a constant by an earlier
+// one of the same name. Two constants of ones of different lengths then became one node, and
+// the product using the second ran with the first's shape (ConvNeXtTiny's Predict failed with
+// "(16, 1) × (1, 96) … Expected (16, 96). Got 3072": TestFilledConstantsKeepTheirShapes).
 func (o *Builder) filled(rows, cols int, v float64) *G.Node {
 	n := rows * cols
+	name := G.WithName(fmt.Sprintf("kerago.filled(%d,%d,%v,%v)", rows, cols, o.ctx.FloatDType(), v))
 	if o.ctx.FloatDType() == tensor.Float64 {
 		d := make([]float64, n)
 		for i := range d {
 			d[i] = v
 		}
-		return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)))
+		return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), name)
 	}
 	d := make([]float32, n)
 	for i := range d {
 		d[i] = float32(v)
 	}
-	return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)))
+	return G.NewConstant(tensor.New(tensor.WithShape(rows, cols), tensor.WithBacking(d)), name)
 }
 
 // MeanLast returns the mean of x along its last axis, kept as an axis of size 1: (…, n) to
@@ -41,7 +50,8 @@ func (o *Builder) MeanLast(x *G.Node) *G.Node {
 		return nil
 	}
 	n := x.Shape()[x.Dims()-1]
-	return o.MatMul(x, o.filled(n, 1, 1/float64(n)))
+	y, err := internalops.SumLast(x, 1/float64(n))
+	return o.node("MeanLast", y, err, x)
 }
 
 // SumLast returns the sum of x along its last axis, kept as an axis of size 1.
@@ -53,7 +63,8 @@ func (o *Builder) SumLast(x *G.Node) *G.Node {
 		o.fail("SumLast", fmt.Errorf("%w: want rank ≥ 2 (batch included), got shape %v", keras.ErrShape, x.Shape()))
 		return nil
 	}
-	return o.MatMul(x, o.filled(x.Shape()[x.Dims()-1], 1, 1))
+	y, err := internalops.SumLast(x, 1)
+	return o.node("SumLast", y, err, x)
 }
 
 // BroadcastLast copies x's last axis, of size 1, n times: (…, 1) to (…, n), so that a
@@ -66,7 +77,8 @@ func (o *Builder) BroadcastLast(x *G.Node, n int) *G.Node {
 		o.fail("BroadcastLast", fmt.Errorf("%w: cannot broadcast shape %v to %d along its last axis", keras.ErrShape, x.Shape(), n))
 		return nil
 	}
-	return o.MatMul(x, o.filled(1, n, 1))
+	y, err := internalops.BroadcastLast(x, n, 1)
+	return o.node("BroadcastLast", y, err, x)
 }
 
 // Sqrt returns √x.
