@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
@@ -145,7 +146,11 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	shape := x.Shape()
 	c := shape[len(shape)-1]
 	rows := shape.TotalSize() / c
-	x2, err := G.Reshape(x, tensor.Shape{rows, c})
+	// kerago's copying Reshape, not G.Reshape: Gorgonia's is a view of x's memory, and its
+	// machine then ran the broadcast subtraction in place over it, overwriting x for the
+	// layers that read x after this one (ResNet50V2's identity shortcuts, DenseNet's
+	// concatenations: predictions off by 1e-5 to 1 depending on the moving statistics).
+	x2, err := internalops.Reshape(x, tensor.Shape{rows, c})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +198,7 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 			return nil, err
 		}
 	}
-	if y, err = G.Reshape(y, shape); err != nil {
+	if y, err = internalops.Reshape(y, shape); err != nil {
 		return nil, err
 	}
 	return []*G.Node{y}, nil
