@@ -35,6 +35,18 @@ func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	e, err := l.elementwise(y, pred, logits, activation)
+	if err != nil {
+		return nil, err
+	}
+	return meanAll(e)
+}
+
+// elementwise returns the loss of every value before any mean: from logits (FromLogits, or
+// the pre-activation of a sigmoid output) softplus(z) − y·z, else −(y·log p + (1−y)·log(1−p))
+// with p clipped as Keras does. Build averages it over everything; the per-sample form
+// (per_sample.go) over the last axis.
+func (l BinaryCrossentropy) elementwise(y, pred, logits *G.Node, activation string) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -54,11 +66,7 @@ func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*
 		if err != nil {
 			return nil, err
 		}
-		e, err := G.Sub(sp, yz)
-		if err != nil {
-			return nil, err
-		}
-		return meanAll(e)
+		return G.Sub(sp, yz)
 	}
 	p, err := clip(pred)
 	if err != nil {
@@ -93,11 +101,7 @@ func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*
 	if err != nil {
 		return nil, err
 	}
-	m, err := meanAll(s)
-	if err != nil {
-		return nil, err
-	}
-	return G.Neg(m)
+	return G.Neg(s)
 }
 
 // CategoricalCrossentropy is Keras's "categorical_crossentropy": -Σ y·log p over the classes

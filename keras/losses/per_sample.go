@@ -76,72 +76,14 @@ func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, err
 	return nil, fmt.Errorf("%s: sample weights are not supported for this loss (%T)", l.Name(), l)
 }
 
-// binaryPerSample is BinaryCrossentropy.Build without the batch mean.
+// binaryPerSample is BinaryCrossentropy.Build without the batch mean: the elementwise loss
+// averaged over the last axis.
 func binaryPerSample(l BinaryCrossentropy, y, pred, logits *G.Node, activation string) (*G.Node, error) {
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	last := pred.Dims() - 1
-	y, err := smooth(y, l.LabelSmoothing, 0.5)
+	e, err := l.elementwise(y, pred, logits, activation)
 	if err != nil {
 		return nil, err
 	}
-	if l.FromLogits {
-		logits, activation = pred, "sigmoid"
-	}
-	if logits != nil && activation == "sigmoid" {
-		sp, err := G.Softplus(logits)
-		if err != nil {
-			return nil, err
-		}
-		yz, err := G.HadamardProd(y, logits)
-		if err != nil {
-			return nil, err
-		}
-		e, err := G.Sub(sp, yz)
-		if err != nil {
-			return nil, err
-		}
-		return G.Mean(e, last)
-	}
-	p, err := clip(pred)
-	if err != nil {
-		return nil, err
-	}
-	logp, err := G.Log(p)
-	if err != nil {
-		return nil, err
-	}
-	one := constant(pred, 1)
-	q, err := G.Sub(one, p)
-	if err != nil {
-		return nil, err
-	}
-	logq, err := G.Log(q)
-	if err != nil {
-		return nil, err
-	}
-	ny, err := G.Sub(one, y)
-	if err != nil {
-		return nil, err
-	}
-	a, err := G.HadamardProd(y, logp)
-	if err != nil {
-		return nil, err
-	}
-	b, err := G.HadamardProd(ny, logq)
-	if err != nil {
-		return nil, err
-	}
-	s, err := G.Add(a, b)
-	if err != nil {
-		return nil, err
-	}
-	m, err := G.Mean(s, last)
-	if err != nil {
-		return nil, err
-	}
-	return G.Neg(m)
+	return G.Mean(e, pred.Dims()-1)
 }
 
 // categoricalPerSample is categorical without the batch mean.
