@@ -247,21 +247,11 @@ func col2im[T float32 | float64](w Window, col, im []T, b, h, wd, c, oh, ow int)
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					src := col[((bi*oh+oy)*ow+ox)*k:]
-					for i := 0; i < w.KH; i++ {
-						iy := oy*w.SH - w.Top + i*w.DH
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for j := 0; j < w.KW; j++ {
-							ix := ox*w.SW - w.Left + j*w.DW
-							if ix < 0 || ix >= wd {
-								continue
-							}
-							seg := src[(i*w.KW+j)*c : (i*w.KW+j+1)*c]
-							dst := im[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
-							for ch, v := range seg {
-								dst[ch] += v
-							}
+					for tap, pix := range w.taps(oy, ox, h, wd) {
+						seg := src[tap*c : (tap+1)*c]
+						dst := im[(bi*h*wd+pix)*c : (bi*h*wd+pix+1)*c]
+						for ch, v := range seg {
+							dst[ch] += v
 						}
 					}
 				}

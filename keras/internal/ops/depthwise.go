@@ -100,31 +100,9 @@ func depthwiseForward[T float32 | float64](w Window, x, k, y []T, b, h, wd, c, m
 			bi, oy := r/oh, r%oh
 			for ox := 0; ox < ow; ox++ {
 				dst := y[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
-				for i := 0; i < w.KH; i++ {
-					iy := oy*w.SH - w.Top + i*w.DH
-					if iy < 0 || iy >= h {
-						continue
-					}
-					for j := 0; j < w.KW; j++ {
-						ix := ox*w.SW - w.Left + j*w.DW
-						if ix < 0 || ix >= wd {
-							continue
-						}
-						src := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
-						ker := k[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
-						if m == 1 {
-							dst, ker := dst[:len(src)], ker[:len(src)] // one bounds check, not one per channel
-							for ch, v := range src {
-								dst[ch] += v * ker[ch]
-							}
-							continue
-						}
-						for ch, v := range src {
-							for q := ch * m; q < (ch+1)*m; q++ {
-								dst[q] += v * ker[q]
-							}
-						}
-					}
+				for tap, pix := range w.taps(oy, ox, h, wd) {
+					px := bi*h*wd + pix
+					spreadMul(dst, x[px*c:(px+1)*c], k[tap*cm:(tap+1)*cm], m)
 				}
 			}
 		}
@@ -189,33 +167,9 @@ func depthwiseGradImage[T float32 | float64](w Window, k, g, dx []T, b, h, wd, c
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					src := g[((bi*oh+oy)*ow+ox)*cm : ((bi*oh+oy)*ow+ox+1)*cm]
-					for i := 0; i < w.KH; i++ {
-						iy := oy*w.SH - w.Top + i*w.DH
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for j := 0; j < w.KW; j++ {
-							ix := ox*w.SW - w.Left + j*w.DW
-							if ix < 0 || ix >= wd {
-								continue
-							}
-							dst := dx[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
-							ker := k[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
-							if m == 1 {
-								src, ker := src[:len(dst)], ker[:len(dst)]
-								for ch := range dst {
-									dst[ch] += src[ch] * ker[ch]
-								}
-								continue
-							}
-							for ch := range dst {
-								var s T
-								for q := ch * m; q < (ch+1)*m; q++ {
-									s += src[q] * ker[q]
-								}
-								dst[ch] += s
-							}
-						}
+					for tap, pix := range w.taps(oy, ox, h, wd) {
+						px := bi*h*wd + pix
+						gatherMul(dx[px*c:(px+1)*c], src, k[tap*cm:(tap+1)*cm], m)
 					}
 				}
 			}
@@ -292,31 +246,9 @@ func depthwiseGradKernel[T float32 | float64](w Window, x, g, dk []T, b, h, wd, 
 				bi, oy := r/oh, r%oh
 				for ox := 0; ox < ow; ox++ {
 					src := g[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
-					for i := 0; i < w.KH; i++ {
-						iy := oy*w.SH - w.Top + i*w.DH
-						if iy < 0 || iy >= h {
-							continue
-						}
-						for j := 0; j < w.KW; j++ {
-							ix := ox*w.SW - w.Left + j*w.DW
-							if ix < 0 || ix >= wd {
-								continue
-							}
-							xr := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
-							dst := acc[(i*w.KW+j)*cm : (i*w.KW+j+1)*cm]
-							if m == 1 {
-								dst, src := dst[:len(xr)], src[:len(xr)]
-								for ch, v := range xr {
-									dst[ch] += v * src[ch]
-								}
-								continue
-							}
-							for ch, v := range xr {
-								for q := ch * m; q < (ch+1)*m; q++ {
-									dst[q] += v * src[q]
-								}
-							}
-						}
+					for tap, pix := range w.taps(oy, ox, h, wd) {
+						px := bi*h*wd + pix
+						spreadMul(acc[tap*cm:(tap+1)*cm], x[px*c:(px+1)*c], src, m)
 					}
 				}
 			}
