@@ -7,14 +7,17 @@
 //     logits fused into one op (SoftmaxCrossEntropy);
 //   - relu: Relu, one op with a hand-written gradient (Gorgonia's Rectify is a comparison and
 //     a product, each a pass with its own allocation), and LeakyRelu (leaky_relu.go), whose
-//     gradient at 0 is 1 as in Keras (relu(x) − slope·relu(−x) on Rectify gives 1 + slope);
+//     gradient at 0 is 1 as in Keras (relu(x) − slope·relu(−x) on Rectify gives 1 + slope),
+//     and Gelu (gelu.go); all are one elementwise op with a backward op (elementwise.go),
+//     each activation giving only its kernels;
 //   - Maximum and Minimum (minmax.go), whose gradient splits a tie evenly between the two
 //     inputs as JAX's does (Gorgonia's MaxBetween gives it all to the first);
 //   - recurrent (rnn_*.go): RNN, a whole LSTM, GRU or SimpleRNN call as one op, since an
 //     unrolled graph costs Gorgonia's compiler time quadratic in its length;
-//   - convolution (conv*.go), pooling (pool.go) and padding (pad.go): Im2col, Pool2D and
-//     Pad2D on channels-last images with explicit padding on every side, since Gorgonia's
-//     own work on NCHW, pad symmetrically and hash without the padding;
+//   - convolution (conv*.go, depthwise.go), pooling (pool.go) and padding (pad.go): Im2col,
+//     DepthwiseConv, Pool2D and Pad2D on channels-last images with explicit padding on every
+//     side, since Gorgonia's own work on NCHW, pad symmetrically and hash without the
+//     padding; the direct window loops share one walk over a window's taps (window_taps.go);
 //   - CastIDs (cast.go): float ids to ints for Embedding, since Gorgonia has no cast op.
 //
 // The layers package calls these; none of it is public API.
