@@ -24,24 +24,15 @@ type convTransposeCore struct {
 // convTransposeKeys is the Keras config of Conv1DTranspose and Conv2DTranspose.
 func convTransposeKeys[L any](core func(*L) *convTransposeCore) configKeys[L] {
 	c := func(l *L) *convCore { return &core(l).convCore }
-	return configKeys[L]{
+	k := specKeys(func(l *L) *convSpec { return &c(l).convSpec })
+	return append(configKeys[L]{
 		intKey("filters", func(l *L) *int { return &c(l).filters }, 0).req(),
-		windowKey("kernel_size", func(l *L) *[]int { return &c(l).kernelSize }).req(),
-		windowKey("strides", func(l *L) *[]int { return &c(l).strides }),
-		stringKey("padding", func(l *L) *string { return &c(l).padding }, "valid"),
+		k.kernelSize, k.strides, k.padding,
 		windowKey("output_padding", func(l *L) *[]int { return &core(l).outputPadding }),
-		constKey[L]("data_format", "channels_last"),
-		windowKey("dilation_rate", func(l *L) *[]int { return &c(l).dilation }),
-		activationKey("activation", func(l *L) *string { return &c(l).activation }),
-		boolKey("use_bias", func(l *L) *bool { return &c(l).useBias }, true),
+		k.dataFormat, k.dilation, k.activation, k.useBias,
 		initializerKey("kernel_initializer", func(l *L) *initializers.Initializer { return &c(l).kernelInit }, initializers.GlorotUniform),
-		initializerKey("bias_initializer", func(l *L) *initializers.Initializer { return &c(l).biasInit }, initializers.Zeros),
-		nullKey[L]("kernel_regularizer"),
-		nullKey[L]("bias_regularizer"),
-		nullKey[L]("activity_regularizer"),
-		nullKey[L]("kernel_constraint"),
-		nullKey[L]("bias_constraint"),
-	}
+		k.biasInit,
+	}, nullKeys[L]("kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint")...)
 }
 
 // check checks the convolution's values as Conv1D/Conv2D's, then output_padding: one value or
@@ -70,25 +61,16 @@ func (c *convTransposeCore) check(rank int) error {
 
 // build creates the kernel (k..., filters, in) and the bias (filters,).
 func (c *convTransposeCore) build(b *keras.LayerBase, in []keras.Shape) error {
-	if err := checkRank(in, c.rank+2, layoutOf(c.rank)); err != nil {
+	ch, err := c.inChannels(in)
+	if err != nil {
 		return err
-	}
-	ch := in[0].Last()
-	if ch < 0 {
-		return keras.ShapeError("the channel dimension (last axis) of the input must be known, got %v", in[0])
 	}
 	ks := append(keras.Shape(nil), c.kernelSize...)
 	ks = append(ks, c.filters, ch)
-	var err error
 	if c.kernel, err = b.AddWeightInit("kernel", ks, c.kernelInit, true); err != nil {
 		return err
 	}
-	if c.useBias {
-		if c.bias, err = b.AddWeightInit("bias", keras.Shape{c.filters}, c.biasInit, true); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c.buildBias(b, c.filters)
 }
 
 // transposePads is Keras's conversion of padding and output_padding to JAX's for axis i: the

@@ -14,8 +14,9 @@ import (
 
 // This file holds what the convolution, pooling and padding layers share: their Keras config
 // keys (one table for Conv1D and Conv2D, one for the four poolings), the checks and window
-// expansion their made methods run, and Keras's output-length and padding rules. The Gorgonia ops they emit are
-// in internal/ops (conv.go, pool.go, pad.go).
+// expansion their made methods run, and Keras's output-length and padding rules; what every
+// convolution core shares beyond that (window, activation, bias) is convSpec (conv_spec.go).
+// The Gorgonia ops they emit are in internal/ops (conv.go, depthwise.go, pool.go, pad.go).
 
 // spatialInts expands a window option or config value given as one value (for every spatial
 // axis) or one value per axis, as Keras's standardize_tuple does. def is used when the value
@@ -138,35 +139,26 @@ func layoutOf(rank int) string {
 // convCore is what Conv1D and Conv2D share: the hyper-parameters, the weights, shape
 // inference and the forward pass, for rank (1 or 2) spatial axes.
 type convCore struct {
-	rank       int
+	convSpec
 	filters    int
-	kernelSize []int
-	strides    []int
-	dilation   []int
-	padding    string
-	activation string
-	useBias    bool
 	kernelInit initializers.Initializer
-	biasInit   initializers.Initializer
 	pen        penalties
 	groups     int             // Keras's groups: 1, or the input channels (a depthwise convolution)
 	kernel     *keras.Variable // (k..., in/groups, filters)
-	bias       *keras.Variable // (filters,)
 }
 
 // convFromOptions records a convolution's constructor arguments and options, unchecked: the
 // layer's made checks them, as it checks a saved config's. class names the layer for the
 // options of the other convolutions it refuses (OutputPadding is the transposed ones' only).
 func convFromOptions(class string, filters int, kernelSize []int, o *options) (convCore, error) {
-	c := convCore{filters: filters, kernelSize: kernelSize, strides: o.strides, dilation: o.dilation,
-		groups: 1, padding: o.padding, activation: o.activation, useBias: o.useBias}
+	spec, bErr := specFromOptions(kernelSize, o)
+	c := convCore{convSpec: spec, filters: filters, groups: 1}
 	refused := []string{"DepthMultiplier", "DepthwiseInitializer", "PointwiseInitializer"}
 	if !strings.HasSuffix(class, "Transpose") {
 		refused = append(refused, "OutputPadding")
 	}
-	var kErr, bErr error
+	var kErr error
 	c.kernelInit, kErr = initializerOf("KernelInitializer", o.kernelInitializer)
-	c.biasInit, bErr = initializerOf("BiasInitializer", o.biasInitializer)
 	var pErr error
 	c.pen, pErr = penaltiesOf(o)
 	return c, errors.Join(refuseOptions(o, class, refused...), kErr, bErr, pErr)
@@ -175,18 +167,14 @@ func convFromOptions(class string, filters int, kernelSize []int, o *options) (c
 // convKeys is the Keras config of Conv1D and Conv2D, whose keys are the same: Config writes
 // it and LoadModel reads it back into the layer's core.
 func convKeys[L any](core func(*L) *convCore) configKeys[L] {
+	k := specKeys(func(l *L) *convSpec { return &core(l).convSpec })
 	return append(configKeys[L]{
 		intKey("filters", func(l *L) *int { return &core(l).filters }, 0).req(),
-		windowKey("kernel_size", func(l *L) *[]int { return &core(l).kernelSize }).req(),
-		windowKey("strides", func(l *L) *[]int { return &core(l).strides }),
-		stringKey("padding", func(l *L) *string { return &core(l).padding }, "valid"),
-		constKey[L]("data_format", "channels_last"),
-		windowKey("dilation_rate", func(l *L) *[]int { return &core(l).dilation }),
+		k.kernelSize, k.strides, k.padding, k.dataFormat, k.dilation,
 		intKey("groups", func(l *L) *int { return &core(l).groups }, 1),
-		activationKey("activation", func(l *L) *string { return &core(l).activation }),
-		boolKey("use_bias", func(l *L) *bool { return &core(l).useBias }, true),
+		k.activation, k.useBias,
 		initializerKey("kernel_initializer", func(l *L) *initializers.Initializer { return &core(l).kernelInit }, initializers.GlorotUniform),
-		initializerKey("bias_initializer", func(l *L) *initializers.Initializer { return &core(l).biasInit }, initializers.Zeros),
+		k.biasInit,
 	}, penaltyKeys(func(l *L) *penalties { return &core(l).pen })...)
 }
 
@@ -194,7 +182,6 @@ func convKeys[L any](core func(*L) *convCore) configKeys[L] {
 // defaults, and returns every problem with its values, given to the constructor or read from a
 // saved config; paddings are the padding modes the layer takes.
 func (c *convCore) check(rank int, paddings ...string) error {
-	c.rank = rank
 	var errs []error
 	if c.filters <= 0 {
 		errs = append(errs, fmt.Errorf("%w: filters must be positive, got %d", keras.ErrInvalidArgument, c.filters))
@@ -205,41 +192,14 @@ func (c *convCore) check(rank int, paddings ...string) error {
 	if c.groups < 1 || c.filters > 0 && c.filters%c.groups != 0 {
 		errs = append(errs, fmt.Errorf("%w: groups must be ≥ 1 and divide filters %d, got %d", keras.ErrInvalidArgument, c.filters, c.groups))
 	}
-	var err error
-	if c.kernelSize, err = spatialInts("kernel_size", c.kernelSize, rank, nil); err != nil {
-		errs = append(errs, err)
-	}
-	if c.strides, err = spatialInts("strides (option Strides)", c.strides, rank, repeatInt(1, rank)); err != nil {
-		errs = append(errs, err)
-	}
-	if c.dilation, err = spatialInts("dilation_rate (option DilationRate)", c.dilation, rank, repeatInt(1, rank)); err != nil {
-		errs = append(errs, err)
-	}
-	if c.padding, err = checkPaddingMode(c.padding, paddings...); err != nil {
-		errs = append(errs, err)
-	}
-	if c.strides != nil && c.dilation != nil {
-		for i := range c.strides {
-			if c.strides[i] > 1 && c.dilation[i] > 1 {
-				errs = append(errs, fmt.Errorf("%w: strides > 1 not supported in conjunction with dilation_rate > 1: got strides %v and dilation_rate %v", keras.ErrInvalidArgument, c.strides, c.dilation))
-				break
-			}
-		}
-	}
-	if err := checkActivation(c.activation); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return joinChecks(errs, c.convSpec.check(rank, paddings...))
 }
 
 // build creates the kernel (k..., in, filters) and the bias (filters,).
 func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
-	if err := checkRank(in, c.rank+2, layoutOf(c.rank)); err != nil {
+	ch, err := c.inChannels(in)
+	if err != nil {
 		return err
-	}
-	ch := in[0].Last()
-	if ch < 0 {
-		return keras.ShapeError("the channel dimension (last axis) of the input must be known, got %v", in[0])
 	}
 	if c.groups != 1 && c.groups != ch {
 		// Keras splits the channels into groups convolved apart; only the depthwise case
@@ -248,14 +208,11 @@ func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
 	}
 	ks := append(keras.Shape(nil), c.kernelSize...)
 	ks = append(ks, ch/c.groups, c.filters)
-	var err error
 	if c.kernel, err = b.AddWeightInit("kernel", ks, c.kernelInit, true); err != nil {
 		return err
 	}
-	if c.useBias {
-		if c.bias, err = b.AddWeightInit("bias", keras.Shape{c.filters}, c.biasInit, true); err != nil {
-			return err
-		}
+	if err := c.buildBias(b, c.filters); err != nil {
+		return err
 	}
 	c.pen.attach(c.kernel, c.bias)
 	return nil
@@ -263,68 +220,27 @@ func (c *convCore) build(b *keras.LayerBase, in []keras.Shape) error {
 
 // outputShape is (batch, out..., filters), None where the input length is unknown.
 func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
-	if err := checkRank(in, c.rank+2, layoutOf(c.rank)); err != nil {
-		return nil, err
-	}
-	s := in[0]
-	if want := c.kernel.Shape()[c.rank] * c.groups; s.Last() != want {
-		return nil, keras.ShapeError("input has %d channels, the layer was built for %d (input shape %v)", s.Last(), want, s)
-	}
-	out := keras.Shape{s[0]}
-	for i := 0; i < c.rank; i++ {
-		n := windowOutLen(s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], c.padding)
-		if n == 0 {
-			return nil, spatialShapeError("kernel size", 1+i, s[1+i], c.kernelSize[i], c.strides[i], c.dilation[i], s)
-		}
-		out = append(out, n)
-	}
-	return append(out, c.filters), nil
-}
-
-// window returns the sliding window over an h×w image (h = 1 for Conv1D) with the padding
-// for these concrete sizes.
-func (c *convCore) window(h, w int) internalops.Window {
-	win := internalops.Window{KH: 1, KW: c.kernelSize[c.rank-1], SH: 1, SW: c.strides[c.rank-1], DH: 1, DW: c.dilation[c.rank-1]}
-	win.Left, win.Right = windowPads(w, win.KW, win.SW, win.DW, c.padding)
-	if c.rank == 2 {
-		win.KH, win.SH, win.DH = c.kernelSize[0], c.strides[0], c.dilation[0]
-		win.Top, win.Bottom = windowPads(h, win.KH, win.SH, win.DH, c.padding)
-	}
-	return win
+	return c.convSpec.outputShape(in, c.kernel.Shape()[c.rank]*c.groups, c.filters)
 }
 
 // forward emits activation(conv(x, kernel) + bias) as im2col and one matrix product, in
 // channels-last layout throughout.
 func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
-	s := x.Shape()
-	if s.Dims() != c.rank+2 {
-		return nil, keras.ShapeError("expects an input of rank %d %s, got shape %v", c.rank+2, layoutOf(c.rank), s)
-	}
-	b, ch := s[0], s[len(s)-1]
-	h, w := 1, s[1]
-	if c.rank == 2 {
-		h, w = s[1], s[2]
-	}
-	win := c.window(h, w)
-	oh, ow := win.Out(h, w)
-	if oh <= 0 || ow <= 0 {
-		return nil, keras.ShapeError("kernel size %v (dilation %v) does not fit an input of shape %v under %q padding", c.kernelSize, c.dilation, s, c.padding)
-	}
-	x4, err := to4D(x, b, h, w, ch)
+	in, err := c.image(x)
 	if err != nil {
 		return nil, err
 	}
 	if c.groups > 1 {
-		return c.grouped(ctx, x4, win, b, oh, ow, ch)
+		return c.grouped(ctx, in)
 	}
-	cols := x4
-	if !win.Trivial() {
-		if cols, err = internalops.Im2col(x4, win); err != nil {
+	cols := in.x4
+	if !in.win.Trivial() {
+		if cols, err = internalops.Im2col(in.x4, in.win); err != nil {
 			return nil, err
 		}
 	}
-	k := win.KH * win.KW * ch
-	flat, err := G.Reshape(cols, tensor.Shape{b * oh * ow, k})
+	k := in.win.KH * in.win.KW * in.ch
+	flat, err := G.Reshape(cols, tensor.Shape{in.b * in.oh * in.ow, k})
 	if err != nil {
 		return nil, err
 	}
@@ -336,44 +252,26 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.finish(ctx, z, b, oh, ow)
+	return c.finish(ctx, z, in, c.filters)
 }
 
 // grouped is the convolution with one group per input channel: the kernel (k..., 1,
 // filters), output channel c·m + j of channel c, is laid out as a depthwise kernel
 // (k..., channels, m), so it runs as a depthwise convolution.
-func (c *convCore) grouped(ctx *keras.Context, x4 *G.Node, win internalops.Window, b, oh, ow, ch int) (*G.Node, error) {
-	m := c.filters / ch
-	k4, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{win.KH, win.KW, ch, m})
+func (c *convCore) grouped(ctx *keras.Context, in convInput) (*G.Node, error) {
+	m := c.filters / in.ch
+	k4, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{in.win.KH, in.win.KW, in.ch, m})
 	if err != nil {
 		return nil, err
 	}
-	z, err := internalops.DepthwiseConv(x4, k4, win)
+	z, err := internalops.DepthwiseConv(in.x4, k4, in.win)
 	if err != nil {
 		return nil, err
 	}
-	if z, err = G.Reshape(z, tensor.Shape{b * oh * ow, c.filters}); err != nil {
+	if z, err = G.Reshape(z, tensor.Shape{in.b * in.oh * in.ow, c.filters}); err != nil {
 		return nil, err
 	}
-	return c.finish(ctx, z, b, oh, ow)
-}
-
-// finish adds the bias to z (b·oh·ow, filters), restores the image layout and activates.
-func (c *convCore) finish(ctx *keras.Context, z *G.Node, b, oh, ow int) (*G.Node, error) {
-	var err error
-	if c.useBias {
-		if z, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
-			return nil, err
-		}
-	}
-	out := tensor.Shape{b, ow, c.filters}
-	if c.rank == 2 {
-		out = tensor.Shape{b, oh, ow, c.filters}
-	}
-	if z, err = G.Reshape(z, out); err != nil {
-		return nil, err
-	}
-	return activate(ctx, c.activation, z)
+	return c.finish(ctx, z, in, c.filters)
 }
 
 // poolCore is what the 1-D and 2-D max and average poolings share.
