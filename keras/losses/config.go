@@ -27,8 +27,18 @@ var (
 // sumOverBatchSize is Keras's default reduction, the only one kerago computes.
 const sumOverBatchSize = "sum_over_batch_size"
 
+// baseConfig is the config every loss writes: its name and the reduction.
 func baseConfig(name string) map[string]any {
 	return map[string]any{"name": name, "reduction": sumOverBatchSize}
+}
+
+// crossentropyConfig is the config of the cross-entropies with targets of pred's shape (the
+// binary and categorical ones and their focal forms): baseConfig, from_logits,
+// label_smoothing, and axis, always the last.
+func crossentropyConfig(name string, fromLogits bool, smoothing float64) map[string]any {
+	c := baseConfig(name)
+	c["from_logits"], c["label_smoothing"], c["axis"] = fromLogits, smoothing, -1
+	return c
 }
 
 // ClassName returns "MeanSquaredError".
@@ -48,9 +58,7 @@ func (BinaryCrossentropy) ClassName() string { return "BinaryCrossentropy" }
 
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing and axis.
 func (l BinaryCrossentropy) Config() map[string]any {
-	c := baseConfig(l.Name())
-	c["from_logits"], c["label_smoothing"], c["axis"] = l.FromLogits, l.LabelSmoothing, -1
-	return c
+	return crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
 }
 
 // ClassName returns "CategoricalCrossentropy".
@@ -58,9 +66,7 @@ func (CategoricalCrossentropy) ClassName() string { return "CategoricalCrossentr
 
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing and axis.
 func (l CategoricalCrossentropy) Config() map[string]any {
-	c := baseConfig(l.Name())
-	c["from_logits"], c["label_smoothing"], c["axis"] = l.FromLogits, l.LabelSmoothing, -1
-	return c
+	return crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
 }
 
 // ClassName returns "SparseCategoricalCrossentropy".

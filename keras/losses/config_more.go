@@ -126,8 +126,7 @@ func (BinaryFocalCrossentropy) ClassName() string { return "BinaryFocalCrossentr
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing, axis,
 // apply_class_balancing, alpha and gamma.
 func (l BinaryFocalCrossentropy) Config() map[string]any {
-	c := baseConfig(l.Name())
-	c["from_logits"], c["label_smoothing"], c["axis"] = l.FromLogits, l.LabelSmoothing, -1
+	c := crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
 	c["apply_class_balancing"], c["alpha"], c["gamma"] = l.ApplyClassBalancing, l.alpha(), l.gamma()
 	return c
 }
@@ -138,8 +137,7 @@ func (CategoricalFocalCrossentropy) ClassName() string { return "CategoricalFoca
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing, axis, alpha
 // and gamma.
 func (l CategoricalFocalCrossentropy) Config() map[string]any {
-	c := baseConfig(l.Name())
-	c["from_logits"], c["label_smoothing"], c["axis"] = l.FromLogits, l.LabelSmoothing, -1
+	c := crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
 	c["alpha"], c["gamma"] = l.alpha(), l.gamma()
 	return c
 }
@@ -192,20 +190,7 @@ func axisConfig(axis []int) any {
 // moreFromConfig reads the arguments of the losses of this file. ok is false for the other
 // losses, whose arguments FromConfig reads itself.
 func moreFromConfig(l Loss, className string, config map[string]any) (Loss, bool, error) {
-	num := func(key string, def float64) (float64, error) {
-		v, err := numberArg(className, config, key)
-		if _, present := config[key]; !present || config[key] == nil {
-			return def, err
-		}
-		return v, err
-	}
-	// nonDefault rejects an explicit 0 where the field's zero value means Keras's default.
-	nonZero := func(key string, v float64) error {
-		if v == 0 {
-			return fmt.Errorf("loss %s: %s 0 is not supported", className, key)
-		}
-		return nil
-	}
+	num := func(key string, def float64) (float64, error) { return numberOr(className, config, key, def) }
 	var err error
 	switch l := l.(type) {
 	case Huber:
@@ -221,42 +206,24 @@ func moreFromConfig(l Loss, className string, config map[string]any) (Loss, bool
 		l.Axis = int(a)
 		return l, true, err
 	case BinaryFocalCrossentropy:
-		if err = checkAxisLast(className, config); err != nil {
+		if err = checkAxisLast(className, config); err == nil {
+			l.ApplyClassBalancing, err = boolArg(className, config, "apply_class_balancing")
+		}
+		if err == nil {
+			l.FromLogits, l.LabelSmoothing, l.Alpha, l.Gamma, err = focalArgs(className, config)
+		}
+		if err != nil {
 			return nil, true, err
 		}
-		if l.ApplyClassBalancing, err = boolArg(className, config, "apply_class_balancing"); err != nil {
-			return nil, true, err
-		}
-		if l.FromLogits, err = boolArg(className, config, "from_logits"); err != nil {
-			return nil, true, err
-		}
-		if l.LabelSmoothing, err = numberArg(className, config, "label_smoothing"); err != nil {
-			return nil, true, err
-		}
-		if l.Alpha, err = num("alpha", 0.25); err != nil {
-			return nil, true, err
-		}
-		if l.Gamma, err = num("gamma", 2); err == nil {
-			err = errorsJoin(nonZero("alpha", l.Alpha), nonZero("gamma", l.Gamma), l.Validate())
-		}
-		return l, true, err
+		return l, true, l.Validate()
 	case CategoricalFocalCrossentropy:
-		if err = checkAxisLast(className, config); err != nil {
+		if err = checkAxisLast(className, config); err == nil {
+			l.FromLogits, l.LabelSmoothing, l.Alpha, l.Gamma, err = focalArgs(className, config)
+		}
+		if err != nil {
 			return nil, true, err
 		}
-		if l.FromLogits, err = boolArg(className, config, "from_logits"); err != nil {
-			return nil, true, err
-		}
-		if l.LabelSmoothing, err = numberArg(className, config, "label_smoothing"); err != nil {
-			return nil, true, err
-		}
-		if l.Alpha, err = num("alpha", 0.25); err != nil {
-			return nil, true, err
-		}
-		if l.Gamma, err = num("gamma", 2); err == nil {
-			err = errorsJoin(nonZero("alpha", l.Alpha), nonZero("gamma", l.Gamma), l.Validate())
-		}
-		return l, true, err
+		return l, true, l.Validate()
 	case Dice:
 		l.Axis, err = axisArg(className, config)
 		return l, true, err
@@ -281,6 +248,44 @@ func moreFromConfig(l Loss, className string, config map[string]any) (Loss, bool
 		return l, true, err
 	}
 	return l, false, nil
+}
+
+// focalArgs reads the arguments both focal cross-entropies take: from_logits,
+// label_smoothing, alpha (default 0.25) and gamma (default 2). An explicit alpha or gamma of
+// 0 is refused: the fields' zero value stands for Keras's default.
+func focalArgs(className string, config map[string]any) (fromLogits bool, smoothing, alpha, gamma float64, err error) {
+	if fromLogits, err = boolArg(className, config, "from_logits"); err != nil {
+		return
+	}
+	if smoothing, err = numberArg(className, config, "label_smoothing"); err != nil {
+		return
+	}
+	if alpha, err = numberOr(className, config, "alpha", 0.25); err != nil {
+		return
+	}
+	if gamma, err = numberOr(className, config, "gamma", 2); err != nil {
+		return
+	}
+	err = errorsJoin(nonZeroArg(className, "alpha", alpha), nonZeroArg(className, "gamma", gamma))
+	return
+}
+
+// numberOr reads the number argument key, def when the config lacks it or holds null.
+func numberOr(className string, config map[string]any, key string, def float64) (float64, error) {
+	v, err := numberArg(className, config, key)
+	if _, present := config[key]; !present || config[key] == nil {
+		return def, err
+	}
+	return v, err
+}
+
+// nonZeroArg refuses an explicit 0 for key, where the loss field's zero value means Keras's
+// default.
+func nonZeroArg(className, key string, v float64) error {
+	if v == 0 {
+		return fmt.Errorf("loss %s: %s 0 is not supported", className, key)
+	}
+	return nil
 }
 
 // errorsJoin returns the first non-nil error.

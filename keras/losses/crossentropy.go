@@ -47,10 +47,7 @@ func (l BinaryCrossentropy) Build(y, pred, logits *G.Node, activation string) (*
 // with p clipped as Keras does. Build averages it over everything; the per-sample form
 // (per_sample.go) over the last axis.
 func (l BinaryCrossentropy) elementwise(y, pred, logits *G.Node, activation string) (*G.Node, error) {
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	y, err := smooth(y, l.LabelSmoothing, 0.5)
+	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, 0.5)
 	if err != nil {
 		return nil, err
 	}
@@ -133,11 +130,7 @@ func (l CategoricalCrossentropy) Build(y, pred, logits *G.Node, activation strin
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	classes := pred.Shape()[pred.Dims()-1]
-	y, err := smooth(y, l.LabelSmoothing, 1/float64(classes))
+	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, classUniform(pred))
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +208,19 @@ func logProbabilities(pred *G.Node) (*G.Node, error) {
 	}
 	return G.Log(p)
 }
+
+// smoothTargets returns the label-smoothed targets y·(1-s) + s·to, or y itself for s = 0,
+// unless the loss's arguments are invalid: invalid is the result of its Validate.
+func smoothTargets(invalid error, y *G.Node, s, to float64) (*G.Node, error) {
+	if invalid != nil {
+		return nil, invalid
+	}
+	return smooth(y, s, to)
+}
+
+// classUniform is 1/classes for the classes along pred's last axis: the value categorical
+// label smoothing moves each target toward, as Keras's categorical losses smooth.
+func classUniform(pred *G.Node) float64 { return 1 / float64(pred.Shape()[pred.Dims()-1]) }
 
 // smooth returns the label-smoothed targets y·(1-s) + s·to, or y itself for s = 0.
 func smooth(y *G.Node, s, to float64) (*G.Node, error) {

@@ -51,10 +51,7 @@ func (l BinaryFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.Node, e
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	y, err := smooth(y, l.LabelSmoothing, 0.5)
+	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, 0.5)
 	if err != nil {
 		return nil, err
 	}
@@ -114,11 +111,7 @@ func (l CategoricalFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.No
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	if err := l.Validate(); err != nil {
-		return nil, err
-	}
-	classes := pred.Shape()[pred.Dims()-1]
-	y, err := smooth(y, l.LabelSmoothing, 1/float64(classes))
+	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, classUniform(pred))
 	if err != nil {
 		return nil, err
 	}

@@ -40,21 +40,13 @@ func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, err
 	last := pred.Dims() - 1
 	switch v := l.(type) {
 	case MeanSquaredError:
-		d, err := G.Sub(pred, y)
-		if err != nil {
-			return nil, err
-		}
-		sq, err := G.Square(d)
+		sq, err := squaredErrors(y, pred)
 		if err != nil {
 			return nil, err
 		}
 		return G.Mean(sq, last)
 	case MeanAbsoluteError:
-		d, err := G.Sub(pred, y)
-		if err != nil {
-			return nil, err
-		}
-		a, err := G.Abs(d)
+		a, err := absoluteErrors(y, pred)
 		if err != nil {
 			return nil, err
 		}
@@ -62,10 +54,7 @@ func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, err
 	case BinaryCrossentropy:
 		return binaryPerSample(v, y, pred, logits, activation)
 	case CategoricalCrossentropy:
-		if err := v.Validate(); err != nil {
-			return nil, err
-		}
-		y, err := smooth(y, v.LabelSmoothing, 1/float64(pred.Shape()[last]))
+		y, err := smoothTargets(v.Validate(), y, v.LabelSmoothing, classUniform(pred))
 		if err != nil {
 			return nil, err
 		}

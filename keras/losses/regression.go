@@ -18,15 +18,21 @@ func (l MeanSquaredError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	d, err := G.Sub(pred, y)
-	if err != nil {
-		return nil, err
-	}
-	sq, err := G.Square(d)
+	sq, err := squaredErrors(y, pred)
 	if err != nil {
 		return nil, err
 	}
 	return meanAll(sq)
+}
+
+// squaredErrors is (pred - y)², value by value: MeanSquaredError before its mean, over
+// everything (Build) or over the last axis (Weighted).
+func squaredErrors(y, pred *G.Node) (*G.Node, error) {
+	d, err := G.Sub(pred, y)
+	if err != nil {
+		return nil, err
+	}
+	return G.Square(d)
 }
 
 // MeanAbsoluteError is Keras's "mae": mean(|pred - y|).
@@ -40,15 +46,20 @@ func (l MeanAbsoluteError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) 
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
-	d, err := G.Sub(pred, y)
-	if err != nil {
-		return nil, err
-	}
-	a, err := G.Abs(d)
+	a, err := absoluteErrors(y, pred)
 	if err != nil {
 		return nil, err
 	}
 	return meanAll(a)
+}
+
+// absoluteErrors is |pred - y|, value by value: MeanAbsoluteError before its mean.
+func absoluteErrors(y, pred *G.Node) (*G.Node, error) {
+	d, err := G.Sub(pred, y)
+	if err != nil {
+		return nil, err
+	}
+	return G.Abs(d)
 }
 
 // MeanAbsolutePercentageError is Keras's "mape": 100·mean(|y - pred| / max(|y|, Epsilon)).
