@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
-	"github.com/kerago/kerago/keras/initializers"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
@@ -21,11 +20,9 @@ import (
 // # Output shape: the input's.
 type GroupNormalizationLayer struct {
 	keras.LayerBase
-	groups, axis        int
-	eps                 float64
-	center, scale       bool
-	betaInit, gammaInit initializers.Initializer
-	gamma, beta         *keras.Variable
+	groups, axis int
+	eps          float64
+	normAffine
 }
 
 var _ keras.Layer = (*GroupNormalizationLayer)(nil)
@@ -35,25 +32,20 @@ var _ keras.Layer = (*GroupNormalizationLayer)(nil)
 // channel), epsilon (Keras's default 1e-3) added to the variance, center to learn a shift beta,
 // scale to learn a factor gamma (both true by default). Options: Name, Trainable, DType.
 func GroupNormalization(groups int, epsilon float64, center, scale bool, opts ...Option) *GroupNormalizationLayer {
-	l := &GroupNormalizationLayer{groups: groups, axis: -1, eps: epsilon, center: center, scale: scale,
-		betaInit: initializers.Zeros(), gammaInit: initializers.Ones()}
+	l := &GroupNormalizationLayer{groups: groups, axis: -1, eps: epsilon, normAffine: newNormAffine(center, scale)}
 	return l.made(newOptions(opts))
 }
 
 // groupNormKeys is GroupNormalization's Keras config, in Keras's order.
-var groupNormKeys = configKeys[GroupNormalizationLayer]{
-	intKey("groups", func(l *GroupNormalizationLayer) *int { return &l.groups }, 32),
-	intKey("axis", func(l *GroupNormalizationLayer) *int { return &l.axis }, -1),
-	floatKey("epsilon", func(l *GroupNormalizationLayer) *float64 { return &l.eps }, 1e-3),
-	boolKey("center", func(l *GroupNormalizationLayer) *bool { return &l.center }, true),
-	boolKey("scale", func(l *GroupNormalizationLayer) *bool { return &l.scale }, true),
-	initializerKey("beta_initializer", func(l *GroupNormalizationLayer) *initializers.Initializer { return &l.betaInit }, initializers.Zeros),
-	initializerKey("gamma_initializer", func(l *GroupNormalizationLayer) *initializers.Initializer { return &l.gammaInit }, initializers.Ones),
-	nullKey[GroupNormalizationLayer]("beta_regularizer"),
-	nullKey[GroupNormalizationLayer]("gamma_regularizer"),
-	nullKey[GroupNormalizationLayer]("beta_constraint"),
-	nullKey[GroupNormalizationLayer]("gamma_constraint"),
-}
+var groupNormKeys = func() configKeys[GroupNormalizationLayer] {
+	a := affineKeys(func(l *GroupNormalizationLayer) *normAffine { return &l.normAffine })
+	return append(configKeys[GroupNormalizationLayer]{
+		intKey("groups", func(l *GroupNormalizationLayer) *int { return &l.groups }, 32),
+		intKey("axis", func(l *GroupNormalizationLayer) *int { return &l.axis }, -1),
+		floatKey("epsilon", func(l *GroupNormalizationLayer) *float64 { return &l.eps }, 1e-3),
+		a.center, a.scale, a.betaInit, a.gammaInit,
+	}, a.nulls...)
+}()
 
 func init() {
 	registerLayer("GroupNormalization", groupNormKeys, func(l *GroupNormalizationLayer, o *options) keras.Layer { return l.made(o) })
@@ -101,12 +93,7 @@ func (l *GroupNormalizationLayer) check(in []keras.Shape) (int, error) {
 	if c < g || c%g != 0 {
 		return 0, keras.ShapeError("%d groups do not divide the %d channels of input shape %v", g, c, in[0])
 	}
-	for _, w := range []*keras.Variable{l.gamma, l.beta} {
-		if w != nil && w.Shape()[0] != c {
-			return 0, keras.ShapeError("input shape %v does not fit %s of shape %v", in[0], w.Path, w.Shape())
-		}
-	}
-	return g, nil
+	return g, l.fits(in[0])
 }
 
 // Build resolves groups -1 to the channels (as Keras's build does, so the config then names
@@ -117,16 +104,7 @@ func (l *GroupNormalizationLayer) Build(in []keras.Shape) error {
 		return err
 	}
 	l.groups = g
-	d := in[0].Last()
-	if l.scale {
-		if l.gamma, err = l.AddWeightInit("gamma", keras.Shape{d}, l.gammaInit, true); err != nil {
-			return err
-		}
-	}
-	if l.center {
-		l.beta, err = l.AddWeightInit("beta", keras.Shape{d}, l.betaInit, true)
-	}
-	return err
+	return l.build(&l.LayerBase, in[0].Last())
 }
 
 // OutputShapes returns the input shape, once checked.
@@ -153,13 +131,7 @@ func (l *GroupNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	std := o.Sqrt(o.Shift(o.MeanLast(o.Mul(xc, xc)), l.eps))
 	y := o.Div(xc, o.BroadcastLast(std, n))
 	y = o.Reshape(o.Transpose(o.Reshape(y, b, l.groups, rest, size), 0, 2, 1, 3), s...)
-	if l.gamma != nil {
-		y = o.Mul(y, o.Var(l.gamma))
-	}
-	if l.beta != nil {
-		y = o.Add(y, o.Var(l.beta))
-	}
-	return o.Result(y)
+	return o.Result(l.apply(o, y))
 }
 
 // Config returns Keras 3's GroupNormalization config.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/kerago/kerago/keras"
-	"github.com/kerago/kerago/keras/initializers"
 	"github.com/kerago/kerago/keras/ops"
 	G "gorgonia.org/gorgonia"
 )
@@ -18,11 +17,9 @@ import (
 // Any of rank ≥ 2, its last dimension known. # Output shape: the input's.
 type LayerNormalizationLayer struct {
 	keras.LayerBase
-	axis                int
-	eps                 float64
-	center, scale       bool
-	betaInit, gammaInit initializers.Initializer
-	gamma, beta         *keras.Variable
+	axis int
+	eps  float64
+	normAffine
 }
 
 var _ keras.Layer = (*LayerNormalizationLayer)(nil)
@@ -32,41 +29,37 @@ var _ keras.Layer = (*LayerNormalizationLayer)(nil)
 // variance, center to learn a shift beta, scale to learn a factor gamma (both true by
 // default). Options: Name, Trainable, DType.
 func LayerNormalization(epsilon float64, center, scale bool, opts ...Option) *LayerNormalizationLayer {
-	l := &LayerNormalizationLayer{axis: -1, eps: epsilon, center: center, scale: scale,
-		betaInit: initializers.Zeros(), gammaInit: initializers.Ones()}
+	l := &LayerNormalizationLayer{axis: -1, eps: epsilon, normAffine: newNormAffine(center, scale)}
 	return l.made(newOptions(opts))
 }
 
 // layerNormKeys is LayerNormalization's Keras config; the deprecated rms_scaling must be
 // false.
-var layerNormKeys = configKeys[LayerNormalizationLayer]{
-	{name: "axis", // Keras writes an int or a list of them
-		write: func(l *LayerNormalizationLayer) any { return l.axis },
-		read: func(r *configReader, key string, l *LayerNormalizationLayer) {
-			if axis := r.ints(key, 0); len(axis) == 1 {
-				l.axis = axis[0]
-			} else {
-				r.fail("axis %v: only the last axis is supported", r.cfg[key])
-			}
-		},
-		unset: func(l *LayerNormalizationLayer) { l.axis = -1 }},
-	floatKey("epsilon", func(l *LayerNormalizationLayer) *float64 { return &l.eps }, 1e-3),
-	boolKey("center", func(l *LayerNormalizationLayer) *bool { return &l.center }, true),
-	boolKey("scale", func(l *LayerNormalizationLayer) *bool { return &l.scale }, true),
-	{name: "rms_scaling",
-		write: func(*LayerNormalizationLayer) any { return false },
-		read: func(r *configReader, key string, _ *LayerNormalizationLayer) {
-			if b, _ := r.cfg[key].(bool); b {
-				r.fail("%s=true is not supported (Keras deprecates it for RMSNormalization)", key)
-			}
-		}},
-	initializerKey("beta_initializer", func(l *LayerNormalizationLayer) *initializers.Initializer { return &l.betaInit }, initializers.Zeros),
-	initializerKey("gamma_initializer", func(l *LayerNormalizationLayer) *initializers.Initializer { return &l.gammaInit }, initializers.Ones),
-	nullKey[LayerNormalizationLayer]("beta_regularizer"),
-	nullKey[LayerNormalizationLayer]("gamma_regularizer"),
-	nullKey[LayerNormalizationLayer]("beta_constraint"),
-	nullKey[LayerNormalizationLayer]("gamma_constraint"),
-}
+var layerNormKeys = func() configKeys[LayerNormalizationLayer] {
+	a := affineKeys(func(l *LayerNormalizationLayer) *normAffine { return &l.normAffine })
+	return append(configKeys[LayerNormalizationLayer]{
+		{name: "axis", // Keras writes an int or a list of them
+			write: func(l *LayerNormalizationLayer) any { return l.axis },
+			read: func(r *configReader, key string, l *LayerNormalizationLayer) {
+				if axis := r.ints(key, 0); len(axis) == 1 {
+					l.axis = axis[0]
+				} else {
+					r.fail("axis %v: only the last axis is supported", r.cfg[key])
+				}
+			},
+			unset: func(l *LayerNormalizationLayer) { l.axis = -1 }},
+		floatKey("epsilon", func(l *LayerNormalizationLayer) *float64 { return &l.eps }, 1e-3),
+		a.center, a.scale,
+		{name: "rms_scaling",
+			write: func(*LayerNormalizationLayer) any { return false },
+			read: func(r *configReader, key string, _ *LayerNormalizationLayer) {
+				if b, _ := r.cfg[key].(bool); b {
+					r.fail("%s=true is not supported (Keras deprecates it for RMSNormalization)", key)
+				}
+			}},
+		a.betaInit, a.gammaInit,
+	}, a.nulls...)
+}()
 
 func init() {
 	registerLayer("LayerNormalization", layerNormKeys, func(l *LayerNormalizationLayer, o *options) keras.Layer { return l.made(o) })
@@ -98,17 +91,7 @@ func (l *LayerNormalizationLayer) Build(in []keras.Shape) error {
 	if err := checkLastAxis(in, l.axis); err != nil {
 		return err
 	}
-	d := in[0].Last()
-	var err error
-	if l.scale {
-		if l.gamma, err = l.AddWeightInit("gamma", keras.Shape{d}, l.gammaInit, true); err != nil {
-			return err
-		}
-	}
-	if l.center {
-		l.beta, err = l.AddWeightInit("beta", keras.Shape{d}, l.betaInit, true)
-	}
-	return err
+	return l.build(&l.LayerBase, in[0].Last())
 }
 
 // OutputShapes returns the input shape, once its last axis is checked against the weights'.
@@ -116,10 +99,8 @@ func (l *LayerNormalizationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape,
 	if err := checkLastAxis(in, l.axis); err != nil {
 		return nil, err
 	}
-	for _, w := range []*keras.Variable{l.gamma, l.beta} {
-		if w != nil && w.Shape()[0] != in[0].Last() {
-			return nil, keras.ShapeError("input shape %v does not fit %s of shape %v", in[0], w.Path, w.Shape())
-		}
+	if err := l.fits(in[0]); err != nil {
+		return nil, err
 	}
 	return []keras.Shape{in[0].Clone()}, nil
 }
@@ -132,13 +113,7 @@ func (l *LayerNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	xc := o.Sub(x, o.BroadcastLast(o.MeanLast(x), n))
 	std := o.Sqrt(o.Shift(o.MeanLast(o.Mul(xc, xc)), l.eps))
 	y := o.Div(xc, o.BroadcastLast(std, n))
-	if l.gamma != nil {
-		y = o.Mul(y, o.Var(l.gamma))
-	}
-	if l.beta != nil {
-		y = o.Add(y, o.Var(l.beta))
-	}
-	return o.Result(y)
+	return o.Result(l.apply(o, y))
 }
 
 // Config returns Keras 3's LayerNormalization config.
