@@ -117,32 +117,8 @@ func (r *reader) symbolTable(btree, heapAddr uint64) ([]link, error) {
 		return nil, err
 	}
 	var links []link
-	seen := map[uint64]bool{}
-	var walk func(addr uint64, depth int) error
-	walk = func(addr uint64, depth int) error {
-		if seen[addr] || depth > 64 {
-			return formatErr("group B-tree is cyclic or too deep")
-		}
-		seen[addr] = true
-		if err := r.tick(); err != nil {
-			return err
-		}
-		head, err := r.readAt(addr, 8)
-		if err != nil {
-			return err
-		}
-		if string(head[:4]) != "TREE" || head[4] != 0 {
-			return formatErr("bad group B-tree node at %#x", addr)
-		}
-		level := head[5]
-		n := int(le16(head[6:]))
-		body, err := r.readAt(addr+8, uint64(2*r.so+(n+1)*r.sl+n*r.so))
-		if err != nil {
-			return err
-		}
-		c := r.cursor(body)
-		c.addr() // left sibling
-		c.addr() // right sibling
+	bodySize := func(n int) uint64 { return uint64(2*r.so + (n+1)*r.sl + n*r.so) }
+	err = r.walkBtree1(btree, 0, bodySize, func(level byte, n int, c *cursor, descend func(uint64) error) error {
 		children := make([]uint64, n)
 		for i := range children {
 			c.length() // key
@@ -153,7 +129,7 @@ func (r *reader) symbolTable(btree, heapAddr uint64) ([]link, error) {
 		}
 		for _, child := range children {
 			if level > 0 {
-				if err := walk(child, depth+1); err != nil {
+				if err := descend(child); err != nil {
 					return err
 				}
 				continue
@@ -165,8 +141,8 @@ func (r *reader) symbolTable(btree, heapAddr uint64) ([]link, error) {
 			links = append(links, ls...)
 		}
 		return nil
-	}
-	if err := walk(btree, 0); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return links, nil

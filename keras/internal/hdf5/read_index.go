@@ -7,32 +7,8 @@ type chunkVisitor func(off []uint64, addr, size uint64, mask uint32) error
 // chunksBtree1 walks a version 1 B-tree of chunks (node type 1).
 func (r *reader) chunksBtree1(root uint64, rank int, visit chunkVisitor) error {
 	keySize := 8 + 8*(rank+1)
-	seen := map[uint64]bool{}
-	var walk func(addr uint64, depth int) error
-	walk = func(addr uint64, depth int) error {
-		if seen[addr] || depth > 64 {
-			return formatErr("chunk B-tree is cyclic or too deep")
-		}
-		seen[addr] = true
-		if err := r.tick(); err != nil {
-			return err
-		}
-		head, err := r.readAt(addr, 8)
-		if err != nil {
-			return err
-		}
-		if string(head[:4]) != "TREE" || head[4] != 1 {
-			return formatErr("bad chunk B-tree node at %#x", addr)
-		}
-		level := head[5]
-		n := int(le16(head[6:]))
-		body, err := r.readAt(addr+8, uint64(2*r.so+n*(keySize+r.so)+keySize))
-		if err != nil {
-			return err
-		}
-		c := r.cursor(body)
-		c.addr() // left sibling
-		c.addr() // right sibling
+	bodySize := func(n int) uint64 { return uint64(2*r.so + n*(keySize+r.so) + keySize) }
+	return r.walkBtree1(root, 1, bodySize, func(level byte, n int, c *cursor, descend func(uint64) error) error {
 		type entry struct {
 			size  uint64
 			mask  uint32
@@ -56,7 +32,7 @@ func (r *reader) chunksBtree1(root uint64, rank int, visit chunkVisitor) error {
 		}
 		for _, e := range entries {
 			if level > 0 {
-				if err := walk(e.child, depth+1); err != nil {
+				if err := descend(e.child); err != nil {
 					return err
 				}
 				continue
@@ -66,8 +42,7 @@ func (r *reader) chunksBtree1(root uint64, rank int, visit chunkVisitor) error {
 			}
 		}
 		return nil
-	}
-	return walk(root, 0)
+	})
 }
 
 // chunksFixedArray walks a fixed array chunk index (layout version 4).
