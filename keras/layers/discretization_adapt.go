@@ -22,14 +22,9 @@ func (l *DiscretizationLayer) Adapt(data any) error {
 	if l.numBins == 0 {
 		return fmt.Errorf("%w: Discretization %s: Adapt needs num_bins (DiscretizationBins), not bin_boundaries", keras.ErrInvalidArgument, l.Name())
 	}
-	var batches []*tensor.Dense
-	switch d := data.(type) {
-	case *tensor.Dense:
-		batches = []*tensor.Dense{d}
-	case []*tensor.Dense:
-		batches = d
-	default:
-		return fmt.Errorf("%w: Discretization %s: Adapt takes a *tensor.Dense or a []*tensor.Dense of batches, got %T", keras.ErrInvalidArgument, l.Name(), data)
+	batches, err := adaptBatches("Discretization", l.Name(), data)
+	if err != nil {
+		return err
 	}
 	summary := quantileSummary{}
 	for i, b := range batches {

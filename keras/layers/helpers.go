@@ -5,7 +5,20 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	"gorgonia.org/tensor"
 )
+
+// adaptBatches reads the data an Adapt method takes, one *tensor.Dense or a []*tensor.Dense
+// of batches, as a list of batches; class and name name the layer in the error.
+func adaptBatches(class, name string, data any) ([]*tensor.Dense, error) {
+	switch d := data.(type) {
+	case *tensor.Dense:
+		return []*tensor.Dense{d}, nil
+	case []*tensor.Dense:
+		return d, nil
+	}
+	return nil, fmt.Errorf("%w: %s %s: Adapt takes a *tensor.Dense or a []*tensor.Dense of batches, got %T", keras.ErrInvalidArgument, class, name, data)
+}
 
 // checkOneInput checks that a layer got exactly one input of at least minRank dimensions
 // (batch included).

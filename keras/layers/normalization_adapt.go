@@ -23,14 +23,9 @@ func (l *NormalizationLayer) Adapt(data any) error {
 	if l.mean != nil {
 		return fmt.Errorf("%w: Normalization %s: Adapt on a layer given its mean and variance", keras.ErrInvalidArgument, l.Name())
 	}
-	var batches []*tensor.Dense
-	switch d := data.(type) {
-	case *tensor.Dense:
-		batches = []*tensor.Dense{d}
-	case []*tensor.Dense:
-		batches = d
-	default:
-		return fmt.Errorf("%w: Normalization %s: Adapt takes a *tensor.Dense or a []*tensor.Dense of batches, got %T", keras.ErrInvalidArgument, l.Name(), data)
+	batches, err := adaptBatches("Normalization", l.Name(), data)
+	if err != nil {
+		return err
 	}
 	if len(batches) == 0 || batches[0] == nil {
 		return fmt.Errorf("%w: Normalization %s: Adapt got no batches", keras.ErrInvalidArgument, l.Name())
