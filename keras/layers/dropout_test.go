@@ -7,8 +7,6 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
-	"github.com/kerago/kerago/keras/optimizers"
-	"gorgonia.org/tensor"
 )
 
 func TestDropout(t *testing.T) {
@@ -27,23 +25,32 @@ func TestDropout(t *testing.T) {
 func TestDropoutTrainingScales(t *testing.T) {
 	keras.SetRandomSeed(3)
 	const n, rate = 4000, 0.5
-	in := keras.Input(keras.Shape{n}, keras.DType("float64"))
-	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Dropout(rate).Call(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
-		t.Fatal(err)
-	}
-	ones := kerastest.Float64(func(int) float64 { return 1 }, 1, n)
-	zeros := tensor.New(tensor.WithShape(1, n), tensor.Of(tensor.Float64))
-	loss, _, err := m.Gradients(ones, zeros)
-	if err != nil {
-		t.Fatal(err)
-	}
+	loss := trainingModel(t, layers.Dropout(rate), keras.Shape{n})(1, 0)
 	// mean(mask²) = keep·(1/keep)² = 2; its standard error over 4000 entries is about 0.03.
 	if want := 1 / (1 - rate); math.Abs(loss-want) > 0.15 {
 		t.Errorf("training loss %v, want about %v", loss, want)
+	}
+}
+
+// checkWholeSampleDrops checks that a layer dropping whole samples at rate keeps (scaled by
+// 1/(1-rate)) or drops the one sample of ones of its trainingModel entirely at each of 40
+// steps, never in part: the loss against zeros is exactly 0 or 1/(1-rate)², and each happens
+// at least 8 times.
+func checkWholeSampleDrops(t *testing.T, loss func(x, y float64) float64, rate float64) {
+	t.Helper()
+	kept := 0
+	const steps = 40
+	for i := 0; i < steps; i++ {
+		l := loss(1, 0)
+		switch {
+		case math.Abs(l-1/((1-rate)*(1-rate))) < 1e-12:
+			kept++
+		case l != 0:
+			t.Fatalf("step %d: training loss %v, want 0 (dropped) or %v (kept): the sample was dropped in part", i, l, 1/((1-rate)*(1-rate)))
+		}
+	}
+	if kept < 8 || kept > steps-8 {
+		t.Errorf("kept %d of %d samples at rate %v", kept, steps, rate)
 	}
 }
 
@@ -62,30 +69,5 @@ func TestDropoutNoiseShape(t *testing.T) {
 	})
 	keras.SetRandomSeed(7)
 	const rate = 0.5
-	in := keras.Input(keras.Shape{2, 32}, keras.DType("float64"))
-	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.Dropout(rate, layers.NoiseShape(keras.Shape{keras.None, 1, 1})).Call(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
-		t.Fatal(err)
-	}
-	ones := kerastest.Float64(func(int) float64 { return 1 }, 1, 2, 32)
-	zeros := tensor.New(tensor.WithShape(1, 2, 32), tensor.Of(tensor.Float64))
-	kept, steps := 0, 40
-	for i := 0; i < steps; i++ {
-		loss, _, err := m.Gradients(ones, zeros)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case math.Abs(loss-1/((1-rate)*(1-rate))) < 1e-12:
-			kept++
-		case loss != 0:
-			t.Fatalf("step %d: training loss %v: the sample was dropped in part", i, loss)
-		}
-	}
-	if kept < 8 || kept > steps-8 {
-		t.Errorf("kept %d of %d samples at rate %v", kept, steps, rate)
-	}
+	checkWholeSampleDrops(t, trainingModel(t, layers.Dropout(rate, layers.NoiseShape(keras.Shape{keras.None, 1, 1})), keras.Shape{2, 32}), rate)
 }

@@ -28,7 +28,16 @@ func TestGaussianNoise(t *testing.T) {
 // both constant vectors of n entries.
 func trainingLoss(t *testing.T, l keras.Layer, n int, x, y float64) float64 {
 	t.Helper()
-	in := keras.Input(keras.Shape{n}, keras.DType("float64"))
+	return trainingModel(t, l, keras.Shape{n})(x, y)
+}
+
+// trainingModel makes a model of l alone on float64 inputs of the given shape (batch
+// excluded) and returns a function that computes, in its training graph, the mean squared
+// error of its output for one sample of x against y, both constant: for a dropout layer on
+// ones against zeros, the mean of mask². Each call draws fresh noise.
+func trainingModel(t *testing.T, l keras.Layer, shape keras.Shape) func(x, y float64) float64 {
+	t.Helper()
+	in := keras.Input(shape, keras.DType("float64"))
 	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(keras.CallOne(l, in)))
 	if err != nil {
 		t.Fatal(err)
@@ -36,11 +45,15 @@ func trainingLoss(t *testing.T, l keras.Layer, n int, x, y float64) float64 {
 	if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
 		t.Fatal(err)
 	}
-	loss, _, err := m.Gradients(kerastest.Float64(func(int) float64 { return x }, 1, n), kerastest.Float64(func(int) float64 { return y }, 1, n))
-	if err != nil {
-		t.Fatal(err)
+	full := append([]int{1}, shape...)
+	return func(x, y float64) float64 {
+		t.Helper()
+		loss, _, err := m.Gradients(kerastest.Float64(func(int) float64 { return x }, full...), kerastest.Float64(func(int) float64 { return y }, full...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loss
 	}
-	return loss
 }
 
 // TestGaussianNoiseTrainingStatistics: in training, on zeros against zeros, the loss is the

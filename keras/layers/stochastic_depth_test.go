@@ -8,8 +8,6 @@ import (
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/kerastest"
 	"github.com/kerago/kerago/keras/layers"
-	"github.com/kerago/kerago/keras/optimizers"
-	"gorgonia.org/tensor"
 )
 
 // TestStochasticDepth: ConvNeXt's StochasticDepth is the identity at inference (the golden
@@ -36,32 +34,6 @@ func TestStochasticDepth(t *testing.T) {
 // squared output is exactly 0 or 1/(1-rate)², and over 40 steps both happen.
 func TestStochasticDepthDropsWholeSamples(t *testing.T) {
 	keras.SetRandomSeed(5)
-	const n, rate = 64, 0.5
-	in := keras.Input(keras.Shape{n}, keras.DType("float64"))
-	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(layers.StochasticDepth(rate).Call(in)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
-		t.Fatal(err)
-	}
-	ones := kerastest.Float64(func(int) float64 { return 1 }, 1, n)
-	zeros := tensor.New(tensor.WithShape(1, n), tensor.Of(tensor.Float64))
-	kept := 0
-	const steps = 40
-	for i := 0; i < steps; i++ {
-		loss, _, err := m.Gradients(ones, zeros)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch {
-		case math.Abs(loss-1/((1-rate)*(1-rate))) < 1e-12:
-			kept++
-		case loss != 0:
-			t.Fatalf("step %d: training loss %v, want 0 (dropped) or %v (kept)", i, loss, 1/((1-rate)*(1-rate)))
-		}
-	}
-	if kept < 8 || kept > steps-8 {
-		t.Errorf("kept %d of %d samples at rate %v", kept, steps, rate)
-	}
+	const rate = 0.5
+	checkWholeSampleDrops(t, trainingModel(t, layers.StochasticDepth(rate), keras.Shape{64}), rate)
 }
