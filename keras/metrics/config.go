@@ -64,6 +64,12 @@ func FromConfig(className string, cfg map[string]any) (Metric, error) {
 		if !ok || v == nil {
 			return nil, false, nil
 		}
+		if t, ok := v.(map[string]any); ok && t["class_name"] == "__tensor__" {
+			// Keras 3.15 writes AUC's label_weights as a serialised tensor:
+			// {"class_name": "__tensor__", "config": {"value": [...], "dtype": "float32"}}.
+			inner, _ := t["config"].(map[string]any)
+			v = inner["value"]
+		}
 		var list []any
 		switch l := v.(type) {
 		case []any:
