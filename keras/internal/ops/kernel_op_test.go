@@ -81,3 +81,42 @@ func TestOrthogonalPenaltyGradient(t *testing.T) {
 		}, x, []int{4, 3})
 	}
 }
+
+// The CTC loss's hand-written gradient (the recursion's reverse pass through log_softmax)
+// is its finite differences, with repeated labels, padding and a sample without labels.
+func TestCTCLossGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const b, steps, classes = 3, 5, 4
+	x := make([]float64, b*steps*classes)
+	for i := range x {
+		x[i] = r.NormFloat64() * 2
+	}
+	labels := tensorOf(tensor.Float64, []float64{1, 2, 2, 0, 3, 1, 0, 0, 0, 0, 0, 0}, b, 4)
+	checkKernelGradient(t, func(x *G.Node, fixed []*G.Node) (*G.Node, error) {
+		return CTCLoss(fixed[0], x)
+	}, x, []int{b, steps, classes}, labels)
+}
+
+// The Circle loss's hand-written gradient is its finite differences, with a class of one
+// sample (no positive pair: masked out of the mean).
+func TestCircleLossGradient(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const b, dims = 6, 3
+	x := make([]float64, b*dims)
+	for i := 0; i < b; i++ { // unit rows, as Keras's docs ask, then a little off
+		n := 0.0
+		for j := 0; j < dims; j++ {
+			x[i*dims+j] = r.NormFloat64()
+			n += x[i*dims+j] * x[i*dims+j]
+		}
+		for j := 0; j < dims; j++ {
+			x[i*dims+j] /= math.Sqrt(n) * 1.1
+		}
+	}
+	labels := tensorOf(tensor.Float64, []float64{0, 1, 0, 2, 1, 0}, b)
+	for _, removeDiag := range []bool{true, false} {
+		checkKernelGradient(t, func(x *G.Node, fixed []*G.Node) (*G.Node, error) {
+			return CircleLoss(fixed[0], x, 8, 0.4, removeDiag)
+		}, x, []int{b, dims}, labels)
+	}
+}
