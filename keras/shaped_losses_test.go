@@ -1,0 +1,99 @@
+package keras_test
+
+import (
+	"errors"
+	"math"
+	"testing"
+
+	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
+	"github.com/kerago/kerago/keras/losses"
+	"github.com/kerago/kerago/keras/optimizers"
+	"gorgonia.org/tensor"
+)
+
+const shapedFitScript = "testdata/metrics3/shaped_fit.py"
+
+type shapedFitRun struct {
+	X        [][]float32 `json:"x"`
+	Y        [][]float32 `json:"y"`
+	Evaluate float64     `json:"evaluate"`
+	History  []float64   `json:"history"`
+}
+
+// TestShapedTargetLossesTrainAsKeras loads two models Keras compiled with losses whose
+// targets are not shaped like the output — CTC (labels (batch, 3) for logits (batch, 6, 5))
+// and Circle (labels (batch,) for embeddings (batch, 3)) — evaluates them as Keras did from
+// their saved compile_config, then trains them 2 epochs as Keras did: History must be
+// Keras's.
+func TestShapedTargetLossesTrainAsKeras(t *testing.T) {
+	var g struct {
+		CTC    shapedFitRun `json:"ctc"`
+		Circle struct {
+			X        [][]float32 `json:"x"`
+			Y        []float32   `json:"y"`
+			Evaluate float64     `json:"evaluate"`
+			History  []float64   `json:"history"`
+		} `json:"circle"`
+	}
+	testenv.ReadJSON(t, "testdata/metrics3/shaped_fit.json", &g, shapedFitScript)
+	ctcX := matrix(g.CTC.X)
+	ctcX.Reshape(len(g.CTC.X), 6, 4)
+	circleY := tensor.New(tensor.WithShape(len(g.Circle.Y)), tensor.WithBacking(g.Circle.Y))
+	for _, c := range []struct {
+		name, file string
+		x, y       *tensor.Dense
+		loss       losses.Loss
+		lr         float64
+		evaluate   float64
+		history    []float64
+	}{
+		{"ctc", "testdata/metrics3/ctc.keras", ctcX, matrix(g.CTC.Y), losses.CTC{}, 0.1, g.CTC.Evaluate, g.CTC.History},
+		{"circle", "testdata/metrics3/circle.keras", matrix(g.Circle.X), circleY, losses.Circle{Gamma: 16}, 0.05, g.Circle.Evaluate, g.Circle.History},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := keras.LoadModel(c.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev, err := m.Evaluate(c.x, c.y, keras.BatchSize(8), keras.Verbose(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !closeTo(ev["loss"], c.evaluate) {
+				t.Errorf("loss from the saved compile_config: %.7g, Keras %.7g", ev["loss"], c.evaluate)
+			}
+			if err := m.Compile(optimizers.SGD(optimizers.LearningRate(c.lr)), c.loss); err != nil {
+				t.Fatal(err)
+			}
+			h, err := m.Fit(c.x, c.y, keras.BatchSize(8), keras.Epochs(2), keras.Shuffle(false), keras.Verbose(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, w := range c.history {
+				if got := h.History["loss"][i]; math.Abs(got-w) > 1e-4*math.Max(1, math.Abs(w)) {
+					t.Errorf("epoch %d loss %.7g, Keras %.7g", i+1, got, w)
+				}
+			}
+		})
+	}
+}
+
+// A CTC target of the wrong rank is a shape error naming the output, before any training.
+func TestShapedTargetErrors(t *testing.T) {
+	m, err := keras.LoadModel("testdata/metrics3/ctc.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := tensor.New(tensor.WithShape(2, 6, 4), tensor.Of(tensor.Float32))
+	y := tensor.New(tensor.WithShape(2), tensor.Of(tensor.Float32))
+	_, err = m.Fit(x, y, keras.Verbose(0))
+	if !errors.Is(err, keras.ErrShape) {
+		t.Fatalf("got %v, want an ErrShape", err)
+	}
+	long := tensor.New(tensor.WithShape(2, 8), tensor.WithBacking([]float32{1, 2, 3, 4, 1, 2, 3, 4, 1, 0, 0, 0, 0, 0, 0, 0}))
+	if _, err = m.Fit(x, long, keras.Verbose(0)); err == nil {
+		t.Fatal("8 labels for 6 steps: no error")
+	}
+	t.Log(err)
+}
