@@ -1,6 +1,7 @@
 package keras_test
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -22,8 +23,9 @@ type metrics3Golden struct {
 // TestMetricObjects3RoundTrip loads a model Keras compiled with the second set of metric
 // objects (multi-label AUC with label weights, the constrained-curve metrics, the IoU
 // family, R2Score, the correlations, micro F1Score; some as weighted metrics) and evaluates
-// it with sample weights: every log, name and value, must be Keras's. It then saves the model
-// and, unless -short, has Keras load Go's file and evaluate it to the same logs.
+// it with sample weights: every log, name and value, must be Keras's. It then saves the model,
+// reads Go's file back in Go to the same logs and, unless -short, has Keras load Go's file
+// and read every metric object as the class and config Go wrote.
 func TestMetricObjects3RoundTrip(t *testing.T) {
 	var g metrics3Golden
 	testenv.ReadJSON(t, "testdata/metrics3/metrics3.json", &g, metrics3Script)
@@ -65,12 +67,83 @@ func TestMetricObjects3RoundTrip(t *testing.T) {
 	if testing.Short() {
 		return
 	}
+	// Keras reads the file Go wrote: every metric object comes back as the same class with
+	// the config Go gave it (Keras's own get_config, so every key means the same to both).
 	py := testenv.Python(t, "keras", "numpy")
 	out := testenv.PythonOutput(t, py, metrics3Script, path)
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	var fromKeras map[string]float64
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &fromKeras); err != nil {
+	var seen []struct {
+		List      string         `json:"list"`
+		ClassName string         `json:"class_name"`
+		Config    map[string]any `json:"config"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &seen); err != nil {
 		t.Fatalf("Keras's output %q: %v", out, err)
 	}
-	check(nil, fromKeras, "Go-written, read by Keras")
+	written := goMetricObjects(t, path)
+	if len(seen) != len(written) || len(seen) < 10 {
+		t.Fatalf("Keras read %d metric objects, Go wrote %d", len(seen), len(written))
+	}
+	for i, s := range seen {
+		w := written[i]
+		if s.ClassName != w.ClassName {
+			t.Errorf("%s[%d]: Keras reads a %s, Go wrote a %s", s.List, i, s.ClassName, w.ClassName)
+			continue
+		}
+		for k, v := range w.Config {
+			if k == "dtype" {
+				continue // Keras reads "float32" back as a dtype policy
+			}
+			if got, err := json.Marshal(s.Config[k]); err != nil || string(got) != mustJSON(t, v) {
+				t.Errorf("%s %s: Keras reads %s = %s, Go wrote %s", s.List, w.ClassName, k, got, mustJSON(t, v))
+			}
+		}
+	}
+}
+
+type metricObject struct {
+	ClassName string         `json:"class_name"`
+	Config    map[string]any `json:"config"`
+}
+
+// goMetricObjects returns the metric objects of the compile_config of a .keras file, metrics
+// then weighted metrics.
+func goMetricObjects(t *testing.T, path string) []metricObject {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	f, err := z.Open("config.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cfg struct {
+		CompileConfig struct {
+			Metrics         []json.RawMessage `json:"metrics"`
+			WeightedMetrics []json.RawMessage `json:"weighted_metrics"`
+		} `json:"compile_config"`
+	}
+	if err := json.NewDecoder(f).Decode(&cfg); err != nil {
+		t.Fatal(err)
+	}
+	var out []metricObject
+	for _, raw := range append(cfg.CompileConfig.Metrics, cfg.CompileConfig.WeightedMetrics...) {
+		var m metricObject
+		if json.Unmarshal(raw, &m) == nil && m.ClassName != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
