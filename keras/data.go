@@ -135,8 +135,8 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 		}
 		if ts := heads[i].shaped; ts != nil {
 			// CTC's label sequences, Circle's labels: the loss decides; fed as they are.
-			if err := ts.CheckTargets(y.Shape(), o); err != nil {
-				return nil, fmt.Errorf("keras: target %q: %w: %w", name, ErrShape, err)
+			if err := ts.CheckTargets(y, o); err != nil {
+				return nil, fmt.Errorf("keras: target %q: %w", name, err) // an ErrShape or ErrData
 			}
 			res[i] = y
 			continue

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -24,8 +25,9 @@ func init() { register(func() Loss { return Circle{} }, "circle", "Circle") }
 // or none of another class, has no loss and is left out of the mean, as Keras masks it.
 //
 // The zero value is Keras's default Circle(): gamma 80, margin 0.4, remove_diagonal true.
-// The loss and its gradient are one op (internal/ops.CircleLoss); sample weights are not
-// supported.
+// The loss and its gradient are one op (internal/ops.CircleLoss). Sample weights are one per
+// sample; the weighted loss is Σ wᵢ·lossᵢ over the samples with a loss, divided by their
+// number, as Keras's mask and weights combine.
 type Circle struct {
 	// Gamma scales the similarities (Keras's gamma; 0 means the default 80).
 	Gamma float64
@@ -72,13 +74,30 @@ func (l Circle) Validate() error {
 	return nil
 }
 
-// CheckTargets wants labels (batch,) or (batch, 1) for embeddings (batch, dims).
-func (l Circle) CheckTargets(given, pred []int) error {
+// CheckTargets wants integer labels (batch,) or (batch, 1) for embeddings (batch, dims).
+func (l Circle) CheckTargets(y *tensor.Dense, pred []int) error {
+	if err := l.checkShapes(y.Shape(), pred); err != nil {
+		return err
+	}
+	v, err := targetValues(y)
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.Name(), err)
+	}
+	for i, c := range v {
+		if c != math.Trunc(c) {
+			return fmt.Errorf("%s: %w: sample %d: label %v is not an integer class", l.Name(), errs.Data, i, c)
+		}
+	}
+	return nil
+}
+
+// checkShapes wants labels (batch,) or (batch, 1) for embeddings (batch, dims).
+func (l Circle) checkShapes(given, pred []int) error {
 	if len(pred) != 2 {
-		return fmt.Errorf("%s: predictions must be embeddings (batch, dims), got shape %v", l.Name(), pred)
+		return fmt.Errorf("%s: %w: predictions must be embeddings (batch, dims), got shape %v", l.Name(), errs.Shape, pred)
 	}
 	if len(given) != 1 && !(len(given) == 2 && given[1] == 1) {
-		return fmt.Errorf("%s: targets must be class labels (batch,) or (batch, 1), got shape %v", l.Name(), given)
+		return fmt.Errorf("%s: %w: targets must be class labels (batch,) or (batch, 1), got shape %v", l.Name(), errs.Shape, given)
 	}
 	return nil
 }
@@ -101,10 +120,20 @@ func (l Circle) FitTargets(dst, raw *tensor.Dense) error {
 // Build returns the Circle loss of the batch: Σ over the samples with a loss, divided by
 // their number.
 func (l Circle) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	per, err := l.perSample(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(per) // each loss is scaled by batch/valid: the mean is Keras's masked mean
+}
+
+// perSample returns each sample's loss scaled by batch/valid, (batch,): its mean, plain or
+// sample-weighted, is Keras's masked mean.
+func (l Circle) perSample(y, pred *G.Node) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	if err := l.CheckTargets(y.Shape(), pred.Shape()); err != nil {
+	if err := l.checkShapes(y.Shape(), pred.Shape()); err != nil {
 		return nil, err
 	}
 	g, m := l.args()
@@ -112,7 +141,7 @@ func (l Circle) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", l.Name(), err)
 	}
-	return G.Mean(per) // each loss is scaled by batch/valid: the mean is Keras's masked mean
+	return per, nil
 }
 
 // shapedFromConfig reads the arguments of CTC and Circle; ok is false for other losses.

@@ -2,7 +2,9 @@ package losses
 
 import (
 	"fmt"
+	"math"
 
+	"github.com/kerago/kerago/keras/internal/errs"
 	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -28,7 +30,7 @@ func init() { register(func() Loss { return CTC{} }, "ctc", "CTC") }
 // than steps is an error (Keras returns a loss near 1e5 for it).
 //
 // The loss and its gradient are one op (internal/ops.CTCLoss) following Keras's JAX
-// recursion; sample weights are not supported.
+// recursion. Sample weights are one per sample.
 type CTC struct{}
 
 // Name returns "ctc".
@@ -40,14 +42,43 @@ func (CTC) ClassName() string { return "CTC" }
 // Config returns Keras's config: name and reduction.
 func (l CTC) Config() map[string]any { return baseConfig(l.Name()) }
 
-// CheckTargets wants targets (batch, max_label_length) for predictions (batch, steps,
+// CheckTargets wants label sequences (batch, max_label_length) of class indices in
+// [0, classes), with at most steps non-zero labels each, for predictions (batch, steps,
 // classes).
-func (l CTC) CheckTargets(given, pred []int) error {
+func (l CTC) CheckTargets(y *tensor.Dense, pred []int) error {
+	if err := l.checkShapes(y.Shape(), pred); err != nil {
+		return err
+	}
+	v, err := targetValues(y)
+	if err != nil {
+		return fmt.Errorf("%s: %w", l.Name(), err)
+	}
+	n := y.Shape()[1]
+	for i := 0; i < y.Shape()[0]; i++ {
+		k := 0
+		for _, c := range v[i*n : (i+1)*n] {
+			if c != math.Trunc(c) || c < 0 || pred[2] > 0 && c >= float64(pred[2]) {
+				return fmt.Errorf("%s: %w: sample %d: label %v is not a class index in [0, %d) (0 is the blank and the padding)", l.Name(), errs.Data, i, c, pred[2])
+			}
+			if c != 0 {
+				k++
+			}
+		}
+		if pred[1] > 0 && k > pred[1] {
+			return fmt.Errorf("%s: %w: sample %d has %d labels, more than the %d steps of the predictions can emit", l.Name(), errs.Data, i, k, pred[1])
+		}
+	}
+	return nil
+}
+
+// checkShapes wants targets (batch, max_label_length) for predictions (batch, steps,
+// classes).
+func (l CTC) checkShapes(given, pred []int) error {
 	if len(pred) != 3 {
-		return fmt.Errorf("%s: predictions must be (batch, steps, classes), got shape %v", l.Name(), pred)
+		return fmt.Errorf("%s: %w: predictions must be (batch, steps, classes), got shape %v", l.Name(), errs.Shape, pred)
 	}
 	if len(given) != 2 {
-		return fmt.Errorf("%s: targets must be label sequences (batch, max_label_length) of class indices, 0 for padding; got shape %v", l.Name(), given)
+		return fmt.Errorf("%s: %w: targets must be label sequences (batch, max_label_length) of class indices, 0 for padding; got shape %v", l.Name(), errs.Shape, given)
 	}
 	return nil
 }
@@ -87,12 +118,21 @@ func (l CTC) FitTargets(dst, raw *tensor.Dense) error {
 
 // Build returns the CTC loss averaged over the batch. y holds the labels, (batch, steps).
 func (l CTC) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
-	if err := l.CheckTargets(y.Shape(), pred.Shape()); err != nil {
+	per, err := l.perSample(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(per)
+}
+
+// perSample returns each sample's loss, (batch,).
+func (l CTC) perSample(y, pred *G.Node) (*G.Node, error) {
+	if err := l.checkShapes(y.Shape(), pred.Shape()); err != nil {
 		return nil, err
 	}
 	per, err := ops.CTCLoss(y, pred)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", l.Name(), err)
 	}
-	return G.Mean(per)
+	return per, nil
 }

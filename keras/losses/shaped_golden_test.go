@@ -50,10 +50,10 @@ func TestShapedLossesMatchKerasGolden(t *testing.T) {
 			if !ok {
 				t.Fatalf("%T is not a TargetShaper", l)
 			}
-			if err := ts.CheckTargets(c.YShape, c.PredShape); err != nil {
+			raw := tensor.New(tensor.WithShape(c.YShape...), tensor.WithBacking(f32(c.Y)))
+			if err := ts.CheckTargets(raw, c.PredShape); err != nil {
 				t.Fatal(err)
 			}
-			raw := tensor.New(tensor.WithShape(c.YShape...), tensor.WithBacking(f32(c.Y)))
 			y := tensor.New(tensor.WithShape(ts.TargetShape(c.PredShape)...), tensor.Of(tensor.Float32))
 			if err := ts.FitTargets(y, raw); err != nil {
 				t.Fatal(err)
@@ -127,9 +127,12 @@ func TestShapedLossesRejectBadTargets(t *testing.T) {
 		err  error
 		want string
 	}{
-		{ctc.CheckTargets([]int{4}, []int{-1, 6, 5}), "label sequences (batch, max_label_length)"},
-		{ctc.CheckTargets([]int{4, 3}, []int{-1, 5}), "(batch, steps, classes)"},
-		{circle.CheckTargets([]int{4, 2}, []int{-1, 3}), "class labels (batch,) or (batch, 1)"},
+		{ctc.CheckTargets(labels([]int{4}), []int{-1, 6, 5}), "label sequences (batch, max_label_length)"},
+		{ctc.CheckTargets(labels([]int{4, 3}), []int{-1, 5}), "(batch, steps, classes)"},
+		{ctc.CheckTargets(labels([]int{2, 3}, 1, 2, 0, 3, 3, 3), []int{-1, 2, 5}), "sample 1 has 3 labels, more than the 2 steps"},
+		{ctc.CheckTargets(labels([]int{2, 2}, 1, 2, 5, 0), []int{-1, 4, 5}), "sample 1: label 5 is not a class index in [0, 5)"},
+		{circle.CheckTargets(labels([]int{4, 2}), []int{-1, 3}), "class labels (batch,) or (batch, 1)"},
+		{circle.CheckTargets(labels([]int{2}, 1, 0.5), []int{-1, 3}), "sample 1: label 0.5 is not an integer class"},
 		{ctc.FitTargets(tensor.New(tensor.WithShape(1, 2), tensor.Of(tensor.Float32)),
 			tensor.New(tensor.WithShape(1, 4), tensor.WithBacking([]float32{1, 2, 3, 0}))), "sample 0 has 3 or more labels, more than the 2 steps"},
 	} {
@@ -149,4 +152,11 @@ func TestShapedLossesRejectBadTargets(t *testing.T) {
 	if err := vm.RunAll(); err == nil || !strings.Contains(err.Error(), "label 7 is not a class index in [0, 4)") {
 		t.Errorf("label 7 of 4 classes: %v (%v)", err, out.Value())
 	}
+}
+
+// labels returns a float32 tensor of the shape, holding v (zeros where v is short).
+func labels(shape []int, v ...float32) *tensor.Dense {
+	d := make([]float32, tensor.Shape(shape).TotalSize())
+	copy(d, v)
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(d))
 }

@@ -12,9 +12,10 @@ import (
 // output still see the user's targets.
 type TargetShaper interface {
 	Loss
-	// CheckTargets reports whether targets of shape given (batch first) fit predictions of
-	// shape pred (batch first, -1 for an unknown size), naming what is expected.
-	CheckTargets(given, pred []int) error
+	// CheckTargets reports whether the targets y (all of a data set's, batch first) fit
+	// predictions of shape pred (batch first, -1 for an unknown size), naming what is
+	// expected and, for a bad value, the sample.
+	CheckTargets(y *tensor.Dense, pred []int) error
 	// TargetShape returns the shape of the targets Build takes for predictions of shape
 	// pred (a batch's).
 	TargetShape(pred []int) []int
