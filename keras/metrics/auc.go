@@ -70,6 +70,10 @@ func NewAUC(opts ...Option) *AUC {
 		o.fail("num_labels %d is not in [1, %d]", o.numLabels, MaxNumClasses)
 		a.numLabels = 0
 	}
+	if o.multiLabel && o.numLabels > 0 && o.numThresholds*o.numLabels > maxAUCCounts {
+		o.fail("num_thresholds %d × num_labels %d exceeds the limit %d counts", o.numThresholds, o.numLabels, maxAUCCounts)
+		a.numLabels = 0
+	}
 	if o.multiLabel && o.numLabels > 0 && o.labelWeights != nil && len(o.labelWeights) != o.numLabels {
 		o.fail("%d label_weights for num_labels %d", len(o.labelWeights), o.numLabels)
 	}
@@ -100,6 +104,10 @@ func NewAUC(opts ...Option) *AUC {
 	a.reset()
 	return a
 }
+
+// maxAUCCounts bounds a multi-label AUC's thresholds × labels (each count is kept four
+// times), so that a model file cannot make it allocate without limit.
+const maxAUCCounts = 1 << 22
 
 // evenlySpaced reports whether explicit thresholds t are k/(n+1) for k = 1 … n, as Keras's
 // is_evenly_distributed_thresholds decides (within ε), so that its bucketing path applies.
@@ -144,6 +152,9 @@ func (a *AUC) UpdateWeighted(yTrue, yPred *tensor.Dense, sampleWeight []float64)
 		}
 		if a.weights != nil && len(a.weights) != ps[1] {
 			return fmt.Errorf("metrics: %s: %d label_weights for predictions of shape %v", a.name, len(a.weights), ps)
+		}
+		if len(a.thresholds)*ps[1] > maxAUCCounts {
+			return fmt.Errorf("metrics: %s: %d thresholds × %d labels exceed the limit %d counts", a.name, len(a.thresholds), ps[1], maxAUCCounts)
 		}
 		a.labels = ps[1]
 		a.reset()
