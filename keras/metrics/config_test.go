@@ -68,7 +68,7 @@ func TestBadOptions(t *testing.T) {
 		{metrics.NewR2Score(metrics.ClassAggregation("mean")), "class_aggregation must be"},
 		{metrics.NewR2Score(metrics.NumRegressors(-1)), "num_regressors must be >= 0"},
 		{metrics.NewAUC(metrics.NumLabels(3)), "num_labels is needed only when multi_label is true"},
-		{metrics.NewAUC(metrics.MultiLabel(true), metrics.NumLabels(4096), metrics.NumThresholds(1 << 20)), "exceeds the limit 4194304 counts"},
+		{metrics.NewAUC(metrics.MultiLabel(true), metrics.NumLabels(4096), metrics.NumThresholds(1<<20)), "exceeds the limit 4194304 counts"},
 		{metrics.NewAUC(metrics.MultiLabel(true), metrics.NumLabels(2), metrics.LabelWeights(1)), "1 label_weights for num_labels 2"},
 		{metrics.NewAUC(metrics.NumThresholds(1)), "num_thresholds must be > 1"},
 		{metrics.NewAUC(metrics.Curve("roc")), `curve must be "ROC" or "PR"`},
