@@ -159,7 +159,7 @@ func construct(t *testing.T, class string, cfg map[string]any) metrics.Metric {
 // TestKerasGolden checks every metric against Keras 3's result on two batches, with and
 // without sample weights (testdata/metrics_golden.py writes the values).
 func TestKerasGolden(t *testing.T) {
-	cases := testenv.GoldenCases[goldenCase](t, "testdata/metrics_golden.json", 138, "testdata/metrics_golden.py")
+	cases := testenv.GoldenCases[goldenCase](t, "testdata/metrics_golden.json", 142, "testdata/metrics_golden.py")
 	for i, c := range cases {
 		label := c.Name
 		if c.Class != "" {

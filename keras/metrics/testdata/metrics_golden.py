@@ -116,6 +116,10 @@ specs2 = [
     (("F1Score", {}), lambda n: onehot(n, 3), lambda n: probs(n, 3)),
     (("FBetaScore", {"beta": 0.5, "threshold": 0.4}), lambda n: binary(n, 4), lambda n: unit(n, 4)),
     (("R2Score", {"class_aggregation": None}), lambda n: reg(n), lambda n: reg(n)),
+    # Scores outside [0, 1]: Keras clips them into its threshold buckets (p = 1.3 is not above
+    # the last threshold, p = -0.4 is above -ε).
+    (("AUC", {"num_thresholds": 5}), lambda n: binary(n), lambda n: reg(n, 1)),
+    (("PrecisionAtRecall", {"recall": 0.4, "num_thresholds": 7}), lambda n: binary(n), lambda n: reg(n, 1)),
 ]
 
 cases = []
