@@ -55,10 +55,13 @@ type compiled struct {
 
 // head is one output's training configuration.
 type head struct {
-	name    string // output name
-	loss    losses.Loss
-	weight  float64
-	sparse  bool
+	name   string // output name
+	loss   losses.Loss
+	weight float64
+	sparse bool
+	// shaped is the loss's own target shape (losses.TargetShaper: CTC, Circle), when the
+	// targets are not shaped like the output.
+	shaped  losses.TargetShaper
 	metrics []metrics.Metric
 	// weighted are the output's weighted metrics (Keras's weighted_metrics): updated with
 	// the sample weights, when there are any.
@@ -156,6 +159,7 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 		if sl, ok := c.heads[i].loss.(losses.SparseLoss); ok && sl.SparseTargets() {
 			c.heads[i].sparse = true
 		}
+		c.heads[i].shaped, _ = c.heads[i].loss.(losses.TargetShaper)
 	}
 	switch l := loss.(type) {
 	case []string:

@@ -116,6 +116,9 @@ func (c *compiled) resolveMetrics(cfg compileConfig, names []string) []error {
 		} else if e, ok := mt.(interface{ Err() error }); ok && e.Err() != nil {
 			errs = append(errs, &ArgumentError{Call: "Compile", Arg: fmt.Sprintf("%s of output %q", arg, names[i]), Err: e.Err()})
 			return
+		} else if err := metrics.ScalarErr(mt); err != nil { // F1Score(average=None): a vector
+			errs = append(errs, &ArgumentError{Call: "Compile", Arg: fmt.Sprintf("%s of output %q", arg, names[i]), Err: err})
+			return
 		} else {
 			mt = metrics.Clone(mt) // an object listed for two outputs counts each apart
 		}

@@ -133,6 +133,14 @@ func checkTargets(ys []*tensor.Dense, outs []*Tensor, heads []head) ([]*tensor.D
 		default:
 			return nil, fmt.Errorf("keras: target %q: %w: %v is not supported", name, ErrDType, y.Dtype())
 		}
+		if ts := heads[i].shaped; ts != nil {
+			// CTC's label sequences, Circle's labels: the loss decides; fed as they are.
+			if err := ts.CheckTargets(y, o); err != nil {
+				return nil, fmt.Errorf("keras: target %q: %w", name, err) // an ErrShape or ErrData
+			}
+			res[i] = y
+			continue
+		}
 		if heads[i].sparse {
 			want := o[:len(o)-1]
 			if len(s) == len(o) && s.Last() == 1 {

@@ -270,6 +270,9 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype, weighted bool) error {
 		}
 		out := p.outputs[i]
 		s := out.Shape()
+		if h.shaped != nil {
+			s = h.shaped.TargetShape(s)
+		}
 		y := G.NewTensor(p.g, dt, s.Dims(), G.WithShape(s...), G.WithName("target:"+h.name))
 		var logits *G.Node
 		var act string

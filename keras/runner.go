@@ -275,7 +275,11 @@ func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 			if p.targets[i] == nil {
 				continue // an output with metrics but no loss
 			}
-			if m.compiled.heads[i].sparse {
+			if ts := m.compiled.heads[i].shaped; ts != nil {
+				if err := ts.FitTargets(b.y[i], b.rawY[i]); err != nil {
+					return nil, fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
+				}
+			} else if m.compiled.heads[i].sparse {
 				if err := oneHot(b.y[i], y, idx); err != nil {
 					return nil, fmt.Errorf("keras: target %q: %w", m.compiled.heads[i].name, err)
 				}
@@ -348,7 +352,7 @@ func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
 			if t == nil {
 				continue // metrics only: nothing is fed
 			}
-			if r.m.compiled.heads[i].sparse || !raw.Eq(t.Shape()) {
+			if r.m.compiled.heads[i].sparse || r.m.compiled.heads[i].shaped != nil || !raw.Eq(t.Shape()) {
 				b.y[i] = tensor.New(tensor.WithShape(t.Shape().Clone()...), tensor.Of(t.Dtype()))
 			} else {
 				b.y[i] = b.rawY[i]

@@ -99,6 +99,13 @@ func (m *Model) checkWeightedOutputs(call string, per int) error {
 			continue
 		}
 		s := m.outputs[i].Shape()
+		if h.shaped != nil {
+			// CTC, Circle: one loss per sample, whatever the output's rank.
+			if per != 1 {
+				return argErr(call, "sample_weight", ErrShape, "has %d weights per sample; the %s loss of output %q takes one weight per sample", per, h.loss.Name(), h.name)
+			}
+			continue
+		}
 		switch {
 		case per == 1 && len(s) > 2:
 			return argErr(call, "sample_weight", ErrShape, "output %q has shape %v: one weight per sample fits outputs of shape (batch, features) only, as in Keras 3; give one weight per time step, shape (n, %v)", h.name, s, dimString(s[1]))
@@ -255,6 +262,9 @@ func (p *program) weightedLoss(h head, dt tensor.Dtype, y, out, logits *G.Node, 
 		return nil, nil, fmt.Errorf("sample weights need an output with a batch and a last axis, got shape %v", s)
 	}
 	ws := s[:len(s)-1].Clone()
+	if h.shaped != nil {
+		ws = s[:1].Clone() // CTC, Circle: one loss per sample
+	}
 	w := G.NewTensor(p.g, dt, len(ws), G.WithShape(ws...), G.WithName("sample_weight:"+h.name))
 	ln, err := losses.Weighted(h.loss, y, out, logits, act, w)
 	return ln, w, err

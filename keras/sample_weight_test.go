@@ -69,7 +69,7 @@ func TestWeightingArgumentErrors(t *testing.T) {
 			return err
 		}, keras.ErrInvalidArgument, "keras: Fit: class_weight: is only supported for models with a single output; this one has 2"},
 		{"F1Score without average", func() error { return m.Compile("sgd", "mse", keras.Metrics("f1_score")) },
-			keras.ErrInvalidArgument, `keras: Compile: metric of output "probs": metrics: f1_score: invalid metric argument: average is None`},
+			keras.ErrInvalidArgument, `keras: Compile: metric of output "probs": metrics: f1_score: invalid metric argument: its result is one value per class`},
 		{"weighted metric list too long for two outputs", func() error {
 			return two.Compile("sgd", "mse", keras.WeightedMetrics("acc", "mse", "mae"))
 		}, keras.ErrInvalidArgument, "keras: Compile: weighted_metrics: 3 entries for a model with 2 outputs"},

@@ -160,7 +160,7 @@ func TestRegistryRejectsUnsupportedConfigs(t *testing.T) {
 		want  string
 	}{
 		{"activity regularizer", "Dense", map[string]any{"units": 2.0, "activity_regularizer": map[string]any{"class_name": "L2"}}, "activity_regularizer"},
-		{"unknown regularizer", "Dense", map[string]any{"units": 2.0, "kernel_regularizer": map[string]any{"class_name": "OrthogonalRegularizer"}}, "kernel_regularizer"},
+		{"unknown regularizer", "Dense", map[string]any{"units": 2.0, "kernel_regularizer": map[string]any{"class_name": "SpectralRegularizer"}}, "kernel_regularizer"},
 		{"constraint as regularizer", "Conv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}, "bias_regularizer": "max_norm"}, "bias_regularizer"},
 		{"bad constraint", "Dense", map[string]any{"units": 2.0, "kernel_constraint": map[string]any{"class_name": "MinMaxNorm", "config": map[string]any{"min_value": 2.0, "max_value": 1.0}}}, "kernel_constraint"},
 		{"recurrent activity regularizer", "LSTM", map[string]any{"units": 2.0, "activity_regularizer": "l2"}, "activity_regularizer"},

@@ -93,6 +93,9 @@ func FromConfig(className string, config map[string]any) (Loss, error) {
 	if more, ok, err := moreFromConfig(l, className, config); ok {
 		return more, err
 	}
+	if shaped, ok, err := shapedFromConfig(l, className, config); ok {
+		return shaped, err
+	}
 	if a, ok := config["axis"]; ok && a != nil && !isNumber(a, -1) {
 		return nil, fmt.Errorf("loss %s: axis %v is not supported (only -1)", className, a)
 	}

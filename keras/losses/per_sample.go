@@ -31,6 +31,12 @@ func Weighted(l Loss, y, pred, logits *G.Node, activation string, w *G.Node) (*G
 // perSample returns l's values reduced over the last axis only: Keras's loss function before
 // the reduction.
 func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, error) {
+	switch v := l.(type) { // targets of their own shape; one loss per sample
+	case CTC:
+		return v.perSample(y, pred)
+	case Circle:
+		return v.perSample(y, pred)
+	}
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 
 // FromConfig builds a metric from its Keras class name and config, as a compile_config
 // written by Keras holds it ({"class_name": "AUC", "config": {"num_thresholds": 50, ...}}).
-// Arguments this package does not implement (AUC's multi_label, from_logits) are errors,
-// never silently dropped.
+// Arguments this package does not implement (an axis other than -1, a crossentropy
+// metric's from_logits) are errors, never silently dropped.
 func FromConfig(className string, cfg map[string]any) (Metric, error) {
 	name, _ := cfg["name"].(string)
 	var opts []Option
@@ -59,25 +59,105 @@ func FromConfig(className string, cfg map[string]any) (Metric, error) {
 		}
 		return nil
 	}
+	floatList := func(key string) ([]float64, bool, error) {
+		v, ok := cfg[key]
+		if !ok || v == nil {
+			return nil, false, nil
+		}
+		if t, ok := v.(map[string]any); ok && t["class_name"] == "__tensor__" {
+			// Keras 3.15 writes AUC's label_weights as a serialised tensor:
+			// {"class_name": "__tensor__", "config": {"value": [...], "dtype": "float32"}}.
+			inner, _ := t["config"].(map[string]any)
+			v = inner["value"]
+		}
+		var list []any
+		switch l := v.(type) {
+		case []any:
+			list = l
+		case []float64: // a config made in Go, not read from JSON
+			return append([]float64(nil), l...), true, nil
+		case []int:
+			for _, e := range l {
+				list = append(list, e)
+			}
+		default:
+			return nil, false, fmt.Errorf("metrics: %s config: %s is %T, not a list", className, key, v)
+		}
+		out := make([]float64, len(list))
+		for i, e := range list {
+			switch n := e.(type) {
+			case float64:
+				out[i] = n
+			case int:
+				out[i] = float64(n)
+			default:
+				return nil, false, fmt.Errorf("metrics: %s config: %s holds %T, not a number", className, key, e)
+			}
+		}
+		return out, true, nil
+	}
 	thresholds := func() error {
 		switch v := cfg["thresholds"].(type) {
 		case nil:
 		case float64:
 			opts = append(opts, Thresholds(v))
-		case []any:
-			var ts []float64
-			for _, e := range v {
-				f, ok := e.(float64)
-				if !ok {
-					return fmt.Errorf("metrics: %s config: thresholds holds %T", className, e)
-				}
-				ts = append(ts, f)
+		case []any, []float64:
+			ts, _, err := floatList("thresholds")
+			if err != nil {
+				return err
+			}
+			if len(ts) > MaxNumThresholds {
+				return fmt.Errorf("metrics: %s config: %d thresholds, more than the limit %d", className, len(ts), MaxNumThresholds)
 			}
 			opts = append(opts, Thresholds(ts...))
 		default:
 			return fmt.Errorf("metrics: %s config: thresholds is %T", className, v)
 		}
 		return nil
+	}
+	intList := func(key string, set func(...int) Option) error {
+		fs, ok, err := floatList(key)
+		if err != nil || !ok {
+			return err
+		}
+		if len(fs) > MaxNumClasses {
+			return fmt.Errorf("metrics: %s config: %s has %d entries, more than the limit %d", className, key, len(fs), MaxNumClasses)
+		}
+		ids := make([]int, len(fs))
+		for i, f := range fs {
+			if f != math.Trunc(f) || math.Abs(f) > MaxNumClasses {
+				return fmt.Errorf("metrics: %s config: %s holds %v, not a class id", className, key, f)
+			}
+			ids[i] = int(f)
+		}
+		opts = append(opts, set(ids...))
+		return nil
+	}
+	boolean := func(key string, set func(bool) Option) error {
+		v, ok := cfg[key]
+		if !ok || v == nil {
+			return nil
+		}
+		b, ok := v.(bool)
+		if !ok {
+			return fmt.Errorf("metrics: %s config: %s is %T, not a bool", className, key, v)
+		}
+		opts = append(opts, set(b))
+		return nil
+	}
+	float := func(key string, set func(float64) Option) error {
+		f, ok, err := num(key)
+		if ok {
+			opts = append(opts, set(f))
+		}
+		return err
+	}
+	axis := func() error {
+		f, ok, err := num("axis")
+		if err == nil && ok && f != -1 {
+			err = fmt.Errorf("metrics: %s config: axis=%v is not supported (only -1, the last axis)", className, f)
+		}
+		return err
 	}
 	var errs []error
 	add := func(err error) { errs = append(errs, err) }
@@ -101,13 +181,48 @@ func FromConfig(className string, cfg map[string]any) (Metric, error) {
 		add(str("curve", Curve))
 		add(str("summation_method", SummationMethod))
 		add(thresholds())
-		add(unsupported("multi_label", false))
-		add(unsupported("from_logits", false))
-		add(unsupported("num_labels", nil))
-		add(unsupported("label_weights", nil))
+		add(boolean("multi_label", MultiLabel))
+		add(boolean("from_logits", FromLogits))
+		add(integer("num_labels", NumLabels))
+		if w, ok, err := floatList("label_weights"); err != nil {
+			add(err)
+		} else if ok {
+			if len(w) > MaxNumClasses {
+				add(fmt.Errorf("metrics: AUC config: %d label_weights, more than the limit %d", len(w), MaxNumClasses))
+			}
+			opts = append(opts, LabelWeights(w...))
+		}
 		m = NewAUC(opts...)
+	case "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity", "SpecificityAtSensitivity":
+		key := map[string]string{"PrecisionAtRecall": "recall", "RecallAtPrecision": "precision",
+			"SensitivityAtSpecificity": "specificity", "SpecificityAtSensitivity": "sensitivity"}[className]
+		v, ok, err := num(key)
+		if err == nil && !ok {
+			err = fmt.Errorf("metrics: %s config: %s is required", className, key)
+		}
+		add(err)
+		add(integer("num_thresholds", NumThresholds))
+		add(integer("class_id", ClassID))
+		m = map[string]func(float64, ...Option) *AtValue{"PrecisionAtRecall": NewPrecisionAtRecall,
+			"RecallAtPrecision": NewRecallAtPrecision, "SensitivityAtSpecificity": NewSensitivityAtSpecificity,
+			"SpecificityAtSensitivity": NewSpecificityAtSensitivity}[className](v, opts...)
+	case "R2Score":
+		add(integer("num_regressors", NumRegressors))
+		if v, ok := cfg["class_aggregation"]; ok && v == nil {
+			opts = append(opts, ClassAggregation(""))
+		} else {
+			add(str("class_aggregation", ClassAggregation))
+		}
+		m = NewR2Score(opts...)
+	case "PearsonCorrelation", "ConcordanceCorrelation":
+		add(axis())
+		if className == "PearsonCorrelation" {
+			m = NewPearsonCorrelation(opts...)
+		} else {
+			m = NewConcordanceCorrelation(opts...)
+		}
 	case "F1Score", "FBetaScore":
-		add(str("average", Average))
+		add(str("average", Average)) // a null average is Keras's None, the option's default
 		if f, ok, err := num("beta"); err != nil {
 			add(err)
 		} else if ok {
@@ -123,15 +238,24 @@ func FromConfig(className string, cfg map[string]any) (Metric, error) {
 		} else {
 			m = NewFBetaScore(opts...)
 		}
-	case "MeanIoU":
-		add(integer("num_classes", NumClasses))
-		add(unsupported("ignore_class", nil))
-		for key, set := range map[string]func(bool) Option{"sparse_y_true": SparseYTrue, "sparse_y_pred": SparseYPred} {
-			if b, ok := cfg[key].(bool); ok {
-				opts = append(opts, set(b))
-			}
+	case "MeanIoU", "IoU", "OneHotIoU", "OneHotMeanIoU", "BinaryIoU":
+		add(axis())
+		if className != "BinaryIoU" {
+			add(integer("num_classes", NumClasses))
+			add(integer("ignore_class", IgnoreClass))
+			add(boolean("sparse_y_pred", SparseYPred))
 		}
-		m = NewMeanIoU(opts...)
+		if className == "MeanIoU" || className == "IoU" {
+			add(boolean("sparse_y_true", SparseYTrue))
+		}
+		if className != "MeanIoU" && className != "OneHotMeanIoU" {
+			add(intList("target_class_ids", TargetClassIDs))
+		}
+		if className == "BinaryIoU" {
+			add(float("threshold", Threshold))
+		}
+		m = map[string]func(...Option) *IoU{"MeanIoU": NewMeanIoU, "IoU": NewIoU, "OneHotIoU": NewOneHotIoU,
+			"OneHotMeanIoU": NewOneHotMeanIoU, "BinaryIoU": NewBinaryIoU}[className](opts...)
 	case "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy":
 		add(integer("k", K))
 		if className == "TopKCategoricalAccuracy" {

@@ -11,17 +11,41 @@ import (
 // Keras's update_confusion_matrix_variables does: a prediction above a threshold is positive;
 // a target is positive when it is not 0.
 type confusion struct {
-	thresholds     []float64
-	topK           int
-	classID        int
-	hasClassID     bool
+	thresholds []float64
+	// evenly is Keras's thresholds_distributed_evenly: a prediction, clipped to [0, 1], falls
+	// in bucket ceil(p·(n-1)) - 1 (computed in float32, floored at 0 when the end thresholds
+	// are -ε and 1+ε) and is positive at every threshold up to its bucket. It is Keras's
+	// fast path and decides the edge cases (p exactly on a threshold, p outside [0, 1]).
+	evenly, withEps bool
+	topK            int
+	classID         int
+	hasClassID      bool
+	// labels is the number of label columns counted apart (AUC's multi_label); 1 otherwise.
+	// The counts hold thresholds × labels values, threshold-major.
+	labels int
+	// labelWeights, when not nil and labels is 1, weigh each column's counts (AUC's
+	// label_weights outside multi-label mode).
+	labelWeights   []float64
+	fromLogits     bool
 	tp, fp, tn, fn []float64
 	yt, yp         []float64
 }
 
 func (c *confusion) reset() {
-	n := len(c.thresholds)
+	n := len(c.thresholds) * max(c.labels, 1)
 	c.tp, c.fp, c.tn, c.fn = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+}
+
+// bucket returns, for evenly spaced thresholds, the index of the last threshold p counts as
+// above (-1 for none).
+func (c *confusion) bucket(p float64) int {
+	n := len(c.thresholds)
+	p = math.Min(math.Max(p, 0), 1)
+	b := int(math.Ceil(float64(float32(p)*float32(n-1)))) - 1
+	if c.withEps && b < 0 {
+		b = 0
+	}
+	return b
 }
 
 func (c *confusion) update(name string, yTrue, yPred *tensor.Dense, w []float64) error {
@@ -41,6 +65,12 @@ func (c *confusion) update(name string, yTrue, yPred *tensor.Dense, w []float64)
 	if len(ps) > 1 {
 		k = ps[len(ps)-1]
 	}
+	if c.labels > 1 && (len(ps) != 2 || k != c.labels) {
+		return fmt.Errorf("metrics: %s: multi-label counts were made for %d labels; predictions have shape %v", name, c.labels, ps)
+	}
+	if c.labelWeights != nil && c.labels <= 1 && len(c.labelWeights) != k {
+		return fmt.Errorf("metrics: %s: %d label weights for predictions of shape %v", name, len(c.labelWeights), ps)
+	}
 	rows := len(c.yp) / k
 	perRow := w != nil && len(w) == rows && rows != samples // per-time-step weights
 	if w != nil && len(w) != samples && !perRow {
@@ -49,6 +79,7 @@ func (c *confusion) update(name string, yTrue, yPred *tensor.Dense, w []float64)
 	if c.hasClassID && (c.classID < 0 || c.classID >= k) {
 		return fmt.Errorf("metrics: %s: class_id %d out of range for predictions of shape %v", name, c.classID, ps)
 	}
+	L := max(c.labels, 1)
 	per := len(c.yp) / max(samples, 1) // values of one sample
 	for r := 0; r < rows; r++ {
 		row := c.yp[r*k : (r+1)*k]
@@ -63,20 +94,40 @@ func (c *confusion) update(name string, yTrue, yPred *tensor.Dense, w []float64)
 				continue
 			}
 			p := row[j]
+			if c.fromLogits {
+				p = 1 / (1 + math.Exp(-p))
+			}
 			if c.topK > 0 && !inTopKStrict(row, j, c.topK) {
 				p = math.Inf(-1) // Keras's _filter_top_k
 			}
+			wj := wt
+			if c.labelWeights != nil && L == 1 {
+				wj *= c.labelWeights[j]
+			}
+			l := 0
+			if L > 1 {
+				l = j
+			}
 			pos := c.yt[r*k+j] != 0
+			last := 0
+			if c.evenly {
+				last = c.bucket(p)
+			}
 			for i, t := range c.thresholds {
-				switch above := p > t; {
+				at := i*L + l
+				above := p > t
+				if c.evenly {
+					above = i <= last
+				}
+				switch {
 				case pos && above:
-					c.tp[i] += wt
+					c.tp[at] += wj
 				case pos:
-					c.fn[i] += wt
+					c.fn[at] += wj
 				case above:
-					c.fp[i] += wt
+					c.fp[at] += wj
 				default:
-					c.tn[i] += wt
+					c.tn[at] += wj
 				}
 			}
 		}

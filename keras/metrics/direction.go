@@ -11,6 +11,7 @@ type Direction interface {
 var upClasses = map[string]bool{
 	"Accuracy": true, "BinaryAccuracy": true, "CategoricalAccuracy": true, "SparseCategoricalAccuracy": true,
 	"TopKCategoricalAccuracy": true, "SparseTopKCategoricalAccuracy": true, "CosineSimilarity": true,
+	"PearsonCorrelation": true, "ConcordanceCorrelation": true,
 }
 
 // Direction returns "up" for accuracies and cosine similarity, "down" for errors and losses.
@@ -40,4 +41,4 @@ func (a *AUC) Direction() string { return "up" }
 func (f *FBetaScore) Direction() string { return "up" }
 
 // Direction returns "up".
-func (m *MeanIoU) Direction() string { return "up" }
+func (m *IoU) Direction() string { return "up" }

@@ -13,7 +13,11 @@
 //
 // Metrics with arguments are built with constructors and options named after Keras's
 // arguments: NewPrecision(Thresholds(0.3)), NewAUC(NumThresholds(50), Curve("PR")),
-// NewF1Score(Average("macro")), NewMeanIoU(NumClasses(4)), NewTopKCategoricalAccuracy(K(2)).
+// NewF1Score(Average("macro")), NewMeanIoU(NumClasses(4)), NewTopKCategoricalAccuracy(K(2)),
+// NewAUC(MultiLabel(true)), NewPrecisionAtRecall(0.8), NewIoU(NumClasses(4),
+// TargetClassIDs(0, 2)), NewR2Score(NumRegressors(2)). A metric whose Keras result is one value
+// per class (F1Score's default average=None) gives it through [Vector.Results]; Compile refuses
+// it, since logs hold scalars.
 // Every metric here is a WeightedMetric: UpdateWeighted takes Keras's sample_weight, one
 // weight per sample (the result is then Σ w·v / Σ w for means, weighted counts for the
 // confusion metrics).

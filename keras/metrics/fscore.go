@@ -23,13 +23,14 @@ type FBetaScore struct {
 	yt, yp       []float64
 }
 
-// NewFBetaScore returns an FBetaScore. Options: Average (required: "micro", "macro" or
-// "weighted"), Beta (default 1), Threshold, Name (default "fbeta_score").
+// NewFBetaScore returns an FBetaScore. Options: Average ("micro", "macro", "weighted", or
+// Keras's default None, "", which gives one score per class through Results), Beta (default 1), Threshold, Name (default "fbeta_score").
 func NewFBetaScore(opts ...Option) *FBetaScore {
 	return newFBeta("FBetaScore", collect(options{name: "fbeta_score", beta: 1}, opts))
 }
 
-// NewF1Score returns an F1Score: FBetaScore with beta 1. Options: Average (required),
+// NewF1Score returns an F1Score: FBetaScore with beta 1. Options: Average (default "",
+// one score per class),
 // Threshold, Name (default "f1_score").
 func NewF1Score(opts ...Option) *FBetaScore {
 	return newFBeta("F1Score", collect(options{name: "f1_score", beta: 1}, opts))
@@ -37,11 +38,9 @@ func NewF1Score(opts ...Option) *FBetaScore {
 
 func newFBeta(class string, o options) *FBetaScore {
 	switch o.average {
-	case "micro", "macro", "weighted":
-	case "":
-		o.fail(`average is None: Keras then gives one value per class, which a log of scalars cannot hold; use metrics.Average("micro", "macro" or "weighted")`)
+	case "micro", "macro", "weighted", "":
 	default:
-		o.fail(`average must be "micro", "macro" or "weighted", got %q`, o.average)
+		o.fail(`average must be "micro", "macro", "weighted" or "" (Keras's None), got %q`, o.average)
 	}
 	if !(o.beta > 0) {
 		o.fail("beta must be > 0, got %v", o.beta)
@@ -71,7 +70,11 @@ func (f *FBetaScore) Config() map[string]any {
 	if f.hasThreshold {
 		th = f.threshold
 	}
-	c := map[string]any{"name": f.name, "dtype": "float32", "average": f.average, "threshold": th}
+	var avg any
+	if f.average != "" {
+		avg = f.average
+	}
+	c := map[string]any{"name": f.name, "dtype": "float32", "average": avg, "threshold": th}
 	if f.class == "FBetaScore" {
 		c["beta"] = f.beta
 	}
@@ -138,21 +141,42 @@ func (f *FBetaScore) UpdateWeighted(yTrue, yPred *tensor.Dense, w []float64) err
 	return nil
 }
 
-// Result returns the score combined over classes.
+// IsVector reports whether Keras's result is one score per class (Average "", Keras's
+// default None): read it with Results; a compiled model's log of scalars cannot hold it.
+func (f *FBetaScore) IsVector() bool { return f.average == "" }
+
+// Results returns the score of each class (one value for "micro"), before averaging.
+func (f *FBetaScore) Results() []float64 {
+	out := make([]float64, len(f.tp))
+	for c := range f.tp {
+		out[c] = f.score(c)
+	}
+	return out
+}
+
+// score returns class c's F-beta score.
+func (f *FBetaScore) score(c int) float64 {
+	b2 := f.beta * f.beta
+	p := f.tp[c] / (f.tp[c] + f.fp[c] + epsilon)
+	r := f.tp[c] / (f.tp[c] + f.fn[c] + epsilon)
+	return p * r / (b2*p + r + epsilon) * (1 + b2)
+}
+
+// Result returns the score combined over classes; NaN when IsVector (read Results then).
 func (f *FBetaScore) Result() float64 {
+	if f.IsVector() {
+		return math.NaN()
+	}
 	if f.tp == nil {
 		return 0
 	}
-	b2 := f.beta * f.beta
 	sumW := 0.0
 	for _, w := range f.weights {
 		sumW += w
 	}
 	s := 0.0
 	for c := range f.tp {
-		p := f.tp[c] / (f.tp[c] + f.fp[c] + epsilon)
-		r := f.tp[c] / (f.tp[c] + f.fn[c] + epsilon)
-		score := p * r / (b2*p + r + epsilon) * (1 + b2)
+		score := f.score(c)
 		if f.average == "weighted" {
 			s += score * f.weights[c] / (sumW + epsilon)
 		} else {

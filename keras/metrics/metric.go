@@ -62,6 +62,27 @@ type WeightedMetric interface {
 	UpdateWeighted(yTrue, yPred *tensor.Dense, sampleWeight []float64) error
 }
 
+// Vector is a metric whose Keras result may be a vector, one value per class or column
+// (F1Score and FBetaScore with Keras's default average=None, R2Score with
+// class_aggregation=None). When IsVector, Results holds the values and Result is NaN:
+// Compile refuses such a metric, since its logs hold scalars.
+type Vector interface {
+	Metric
+	IsVector() bool
+	Results() []float64
+}
+
+// ScalarErr returns an error when m's result is a vector (see [Vector]), naming the metric
+// and the option that makes it a scalar; nil otherwise. Compile calls it.
+func ScalarErr(m Metric) error {
+	if v, ok := m.(Vector); ok && v.IsVector() {
+		return fmt.Errorf("metrics: %s: %w: its result is one value per class, which a log of scalars cannot hold; "+
+			`set metrics.Average("micro", "macro" or "weighted") (F1Score, FBetaScore) or metrics.ClassAggregation("uniform_average") (R2Score), or call Results yourself`,
+			m.Name(), ErrMetricArgument)
+	}
+	return nil
+}
+
 // Configurable is a metric with a Keras class and config, as compile_config saves it.
 type Configurable interface {
 	ClassName() string
@@ -78,7 +99,8 @@ func named[M Metric](f func(...Option) M) maker {
 // registry maps Keras's metric identifiers to constructors: every class name, its
 // snake_case form and Keras's aliases, as keras.metrics.get accepts them. "acc" and
 // "accuracy" are Keras compile's shape-resolved accuracy. Names Keras 3 refuses ("kld",
-// "logcosh") are refused here too; MeanIoU needs num_classes and so has no name.
+// "logcosh") are refused here too; metrics with required arguments (MeanIoU's num_classes,
+// PrecisionAtRecall's recall ...) have no name, as in Keras.
 var registry = map[string]maker{}
 
 func register(mk maker, names ...string) {
@@ -138,6 +160,10 @@ func init() {
 	register(named(NewAUC), "auc", "AUC")
 	register(named(NewF1Score), "f1_score", "F1Score")
 	register(named(NewFBetaScore), "f_beta_score", "FBetaScore")
+	register(named(NewR2Score), "r2_score", "R2Score")
+	register(named(NewPearsonCorrelation), "pearson_correlation", "PearsonCorrelation")
+	register(named(NewConcordanceCorrelation), "concordance_correlation", "ConcordanceCorrelation")
+	register(named(NewBinaryIoU), "binary_io_u", "BinaryIoU")
 }
 
 // Get returns a new metric for a Keras identifier ("acc", "bce", "Precision", "auc" ...);
@@ -149,6 +175,9 @@ func Get(name string) (Metric, error) {
 		m := mk(name)
 		if e, ok := m.(interface{ Err() error }); ok && e.Err() != nil {
 			return nil, e.Err()
+		}
+		if err := ScalarErr(m); err != nil {
+			return nil, err
 		}
 		return m, nil
 	}
@@ -181,14 +210,24 @@ func Clone(m Metric) Metric {
 	case *AUC:
 		c := *v
 		c.yt, c.yp = nil, nil
-		c.reset()
+		c.Reset()
 		return &c
 	case *FBetaScore:
 		c := *v
 		c.yt, c.yp = nil, nil
 		c.Reset()
 		return &c
-	case *MeanIoU:
+	case *IoU:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.Reset()
+		return &c
+	case *AtValue:
+		c := *v
+		c.yt, c.yp = nil, nil
+		c.reset()
+		return &c
+	case *R2Score:
 		c := *v
 		c.yt, c.yp = nil, nil
 		c.Reset()

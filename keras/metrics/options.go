@@ -40,6 +40,15 @@ type options struct {
 	k               int
 	denseYTrue      bool
 	denseYPred      bool
+	multiLabel      bool
+	numLabels       int
+	labelWeights    []float64
+	fromLogits      bool
+	targetClassIDs  []int
+	ignoreClass     int
+	hasIgnoreClass  bool
+	classAgg        string
+	numRegressors   int
 	err             error
 }
 
@@ -117,3 +126,40 @@ func SparseYTrue(b bool) Option { return func(o *options) { o.denseYTrue = !b } 
 // SparseYPred sets whether MeanIoU's predictions are class indices (default true) or one
 // score per class (their argmax is the class; set false for a softmax output).
 func SparseYPred(b bool) Option { return func(o *options) { o.denseYPred = !b } }
+
+// MultiLabel makes AUC count each label column apart and average the columns' areas
+// (Keras's multi_label; default false: every prediction is one binary decision).
+func MultiLabel(b bool) Option { return func(o *options) { o.multiLabel = b } }
+
+// NumLabels sets a multi-label AUC's number of labels ahead of the first batch (Keras's
+// num_labels; default: taken from the first batch).
+func NumLabels(n int) Option { return func(o *options) { o.numLabels = n } }
+
+// LabelWeights weighs AUC's label columns (Keras's label_weights): in multi-label mode the
+// weights of the mean over labels, otherwise a weight on each column's counts.
+func LabelWeights(w ...float64) Option {
+	return func(o *options) { o.labelWeights = append([]float64(nil), w...) }
+}
+
+// FromLogits makes AUC apply a sigmoid to the predictions first (Keras's from_logits;
+// default false).
+func FromLogits(b bool) Option { return func(o *options) { o.fromLogits = b } }
+
+// TargetClassIDs sets the classes IoU, BinaryIoU and OneHotIoU average over (Keras's
+// target_class_ids; required for IoU and OneHotIoU, default [0, 1] for BinaryIoU).
+func TargetClassIDs(ids ...int) Option {
+	return func(o *options) { o.targetClassIDs = append([]int{}, ids...) }
+}
+
+// IgnoreClass makes the IoU metrics skip every position whose target is this class
+// (Keras's ignore_class; default none).
+func IgnoreClass(c int) Option { return func(o *options) { o.ignoreClass, o.hasIgnoreClass = c, true } }
+
+// ClassAggregation sets how R2Score combines output columns: "uniform_average" (default) or
+// "variance_weighted_average". Keras's None (one score per column) is read through
+// [R2Score.Results].
+func ClassAggregation(a string) Option { return func(o *options) { o.classAgg = a } }
+
+// NumRegressors sets R2Score's number of independent regressors, for the adjusted R²
+// (Keras's num_regressors; default 0, the plain R²).
+func NumRegressors(n int) Option { return func(o *options) { o.numRegressors = n } }

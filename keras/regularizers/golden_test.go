@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -34,7 +35,7 @@ type goldenCase struct {
 // Keras name where the case has one), gives Keras's penalty or projected weight, and
 // serialises back to Keras's object.
 func TestMatchKerasGolden(t *testing.T) {
-	for _, c := range testenv.GoldenCases[goldenCase](t, golden, 14, goldenRegenerate) {
+	for _, c := range testenv.GoldenCases[goldenCase](t, golden, 17, goldenRegenerate) {
 		t.Run(c.Name, func(t *testing.T) {
 			obj, err := regularizers.FromConfig(c.Object.ClassName, c.Object.Config)
 			if err != nil {
@@ -109,7 +110,9 @@ func TestRejectsBadArguments(t *testing.T) {
 		class string
 		cfg   map[string]any
 	}{
-		{"OrthogonalRegularizer", map[string]any{}},
+		{"Orthogonal", map[string]any{}},
+		{"OrthogonalRegularizer", map[string]any{"mode": "diagonal"}},
+		{"OrthogonalRegularizer", map[string]any{"factor": -0.1}},
 		{"L2", map[string]any{"l2": "big"}},
 		{"MaxNorm", map[string]any{"max_value": -1.0}},
 		{"MinMaxNorm", map[string]any{"rate": 2.0}},
@@ -126,5 +129,13 @@ func TestRejectsBadArguments(t *testing.T) {
 	w := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 2), G.WithName("w"))
 	if _, err := (regularizers.L2{L2: -1}).Penalty(w); err == nil {
 		t.Error("L2 -1: no error")
+	}
+	w3 := G.NewTensor(g, tensor.Float32, 3, G.WithShape(2, 2, 2), G.WithName("w3"))
+	if _, err := (regularizers.Orthogonal{Factor: 0.1}).Penalty(w3); err == nil || !strings.Contains(err.Error(), "rank-2") {
+		t.Errorf("Orthogonal of a rank-3 weight: %v", err)
+	}
+	row := G.NewMatrix(g, tensor.Float32, G.WithShape(1, 4), G.WithName("row"))
+	if _, err := (regularizers.Orthogonal{Factor: 0.1}).Penalty(row); err == nil || !strings.Contains(err.Error(), "at least 2") {
+		t.Errorf("Orthogonal of one row: %v", err)
 	}
 }

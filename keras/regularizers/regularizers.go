@@ -8,6 +8,7 @@ import (
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/errs"
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -18,7 +19,7 @@ var ErrUnknown = errs.Refine(errs.UnknownName, "unknown regularizer or constrain
 // Regularizer is a keras.Regularizer that configs write as Keras's regularizer object.
 type Regularizer interface {
 	keras.Regularizer
-	// ClassName is the Keras class: "L1", "L2" or "L1L2".
+	// ClassName is the Keras class: "L1", "L2", "L1L2" or "OrthogonalRegularizer".
 	ClassName() string
 	// Config is the class's config with Keras's keys.
 	Config() map[string]any
@@ -28,7 +29,55 @@ var (
 	_ Regularizer = L1{}
 	_ Regularizer = L2{}
 	_ Regularizer = L1L2{}
+	_ Regularizer = Orthogonal{}
 )
+
+// Orthogonal is Keras's OrthogonalRegularizer ("orthogonal_regularizer"): it pushes the rows
+// (Mode "rows", the default) or columns ("columns") of a rank-2 weight towards orthogonality,
+// with the penalty Factor · 0.5 · Σ_{i≠j} |xᵢ·xⱼ| / (n(n-1)/2) over the L2-normalised rows or
+// columns xᵢ, n of them. Keras's default factor is 0.01: write Orthogonal{Factor: 0.01}, or
+// use the name. A weight of another rank, or with fewer than 2 rows (columns), is an error.
+type Orthogonal struct {
+	// Factor scales the penalty (Keras's factor).
+	Factor float64
+	// Mode is "rows" or "columns"; "" means "rows".
+	Mode string
+}
+
+// ClassName returns "OrthogonalRegularizer".
+func (Orthogonal) ClassName() string { return "OrthogonalRegularizer" }
+
+// Config returns {"factor", "mode"}; Keras keeps the factor as a float32 tensor and writes it
+// so, as this does.
+func (r Orthogonal) Config() map[string]any {
+	return map[string]any{"factor": float64(float32(r.Factor)), "mode": r.mode()}
+}
+
+func (r Orthogonal) mode() string {
+	if r.Mode == "" {
+		return "rows"
+	}
+	return r.Mode
+}
+
+// Validate reports a factor that is not a finite number ≥ 0 or an unknown mode.
+func (r Orthogonal) Validate() error {
+	if math.IsNaN(r.Factor) || math.IsInf(r.Factor, 0) || r.Factor < 0 {
+		return fmt.Errorf("OrthogonalRegularizer: factor %v must be a finite number ≥ 0", r.Factor)
+	}
+	if m := r.mode(); m != "rows" && m != "columns" {
+		return fmt.Errorf(`OrthogonalRegularizer: mode must be "rows" or "columns", got %q`, m)
+	}
+	return nil
+}
+
+// Penalty returns the orthogonality penalty of w, a rank-2 weight.
+func (r Orthogonal) Penalty(w *G.Node) (*G.Node, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	return ops.OrthogonalPenalty(w, float64(float32(r.Factor)), r.mode() == "columns")
+}
 
 // L1 is Keras's L1 regularizer ("l1"): the penalty L1·Σ|w|. Keras's default factor is 0.01:
 // write L1{L1: 0.01}, or use the name "l1".
@@ -129,7 +178,7 @@ func constant(n *G.Node, v float64) *G.Node {
 }
 
 // Get returns the regularizer or constraint of a Keras name with Keras's default arguments:
-// "l1" and "l2" (factor 0.01), "L1L2" (0, 0); "max_norm", "min_max_norm", "non_neg",
+// "l1" and "l2" (factor 0.01), "L1L2" (0, 0), "orthogonal_regularizer" (0.01, "rows"); "max_norm", "min_max_norm", "non_neg",
 // "unit_norm" and their class names. The result is a Regularizer or a Constraint.
 func Get(name string) (any, error) {
 	switch name {
@@ -139,6 +188,8 @@ func Get(name string) (any, error) {
 		return L2{L2: 0.01}, nil
 	case "L1L2":
 		return L1L2{}, nil
+	case "orthogonal_regularizer", "OrthogonalRegularizer":
+		return Orthogonal{Factor: 0.01, Mode: "rows"}, nil
 	case "max_norm", "MaxNorm":
 		return MaxNorm{MaxValue: 2}, nil
 	case "min_max_norm", "MinMaxNorm":
@@ -148,7 +199,7 @@ func Get(name string) (any, error) {
 	case "unit_norm", "UnitNorm":
 		return UnitNorm{}, nil
 	}
-	known := []string{"l1", "l2", "L1L2", "max_norm", "min_max_norm", "non_neg", "unit_norm"}
+	known := []string{"l1", "l2", "L1L2", "orthogonal_regularizer", "max_norm", "min_max_norm", "non_neg", "unit_norm"}
 	sort.Strings(known)
 	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknown, name, strings.Join(known, ", "))
 }
@@ -169,6 +220,14 @@ func FromConfig(className string, config map[string]any) (any, error) {
 		out = L2{L2: r.num("l2", d.L2)}
 	case L1L2:
 		out = L1L2{L1: r.num("l1", 0), L2: r.num("l2", 0)}
+	case Orthogonal:
+		mode := d.Mode
+		if v, ok := config["mode"]; ok && v != nil {
+			if mode, ok = v.(string); !ok && r.err == nil {
+				r.err = fmt.Errorf("%s: mode is %T %v, want a string", className, v, v)
+			}
+		}
+		out = Orthogonal{Factor: r.num("factor", d.Factor), Mode: mode}
 	case MaxNorm:
 		out = MaxNorm{MaxValue: r.num("max_value", d.MaxValue), Axis: r.axis()}
 	case MinMaxNorm:

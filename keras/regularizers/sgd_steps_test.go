@@ -14,7 +14,8 @@ const sgdRegenerate = "KERAS_BACKEND=jax python3 keras/regularizers/testdata/sgd
 
 // Models Keras saved with L2, L1 and L1L2 regularizers and UnitNorm, MaxNorm, MinMaxNorm and
 // NonNeg constraints on the weights of Conv1D and Dense, and of Embedding, GRU and LSTM
-// (tables, kernels, recurrent kernels, biases), load in Go, and three SGD steps from their
+// (tables, kernels, recurrent kernels, biases), and OrthogonalRegularizer by rows and by
+// columns on Dense kernels, load in Go, and three SGD steps from their
 // weights give Keras's losses (which include the penalties) and Keras's weights, to 1e-5.
 func TestSGDStepsMatchKerasWithPenalties(t *testing.T) {
 	var g struct {
@@ -29,8 +30,8 @@ func TestSGDStepsMatchKerasWithPenalties(t *testing.T) {
 		} `json:"models"`
 	}
 	testenv.ReadJSON(t, "testdata/sgd_steps.json", &g, sgdRegenerate)
-	if len(g.Models) != 2 {
-		t.Fatalf("%d models, want 2 (regenerate with %s)", len(g.Models), sgdRegenerate)
+	if len(g.Models) != 3 {
+		t.Fatalf("%d models, want 3 (regenerate with %s)", len(g.Models), sgdRegenerate)
 	}
 	for _, c := range g.Models {
 		t.Run(c.Name, func(t *testing.T) {

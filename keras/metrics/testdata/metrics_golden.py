@@ -88,8 +88,42 @@ specs = [
     (("MeanIoU", {"num_classes": 3, "sparse_y_pred": False}), lambda n: sparse(n, 3), lambda n: probs(n, 3)),
 ]
 
+# Added with the second set of metrics (kept after the first so that the first cases'
+# random draws, and so their golden values, do not change).
+specs2 = [
+    (("IoU", {"num_classes": 4, "target_class_ids": [0, 2]}), lambda n: sparse(n, 4), lambda n: sparse(n, 4)),
+    (("IoU", {"num_classes": 3, "target_class_ids": [1], "sparse_y_pred": False, "ignore_class": 0}), lambda n: sparse(n, 3), lambda n: probs(n, 3)),
+    ("binary_io_u", lambda n: binary(n), lambda n: unit(n)),
+    (("BinaryIoU", {"target_class_ids": [1], "threshold": 0.3}), lambda n: binary(n), lambda n: unit(n)),
+    (("OneHotIoU", {"num_classes": 4, "target_class_ids": [1, 3]}), lambda n: onehot(n, 4), lambda n: probs(n, 4)),
+    (("OneHotMeanIoU", {"num_classes": 3}), lambda n: onehot(n, 3), lambda n: probs(n, 3)),
+    (("PrecisionAtRecall", {"recall": 0.5}), lambda n: binary(n), lambda n: unit(n)),
+    (("RecallAtPrecision", {"precision": 0.6, "num_thresholds": 50}), lambda n: binary(n, 2), lambda n: unit(n, 2)),
+    (("SensitivityAtSpecificity", {"specificity": 0.4}), lambda n: binary(n), lambda n: unit(n)),
+    (("SpecificityAtSensitivity", {"sensitivity": 0.7, "class_id": 1}), lambda n: binary(n, 3), lambda n: unit(n, 3)),
+    (("SpecificityAtSensitivity", {"sensitivity": 0.5, "num_thresholds": 1}), lambda n: binary(n), lambda n: unit(n)),
+    ("r2_score", lambda n: reg(n), lambda n: reg(n)),
+    (("R2Score", {"class_aggregation": "variance_weighted_average"}), lambda n: reg(n), lambda n: reg(n)),
+    (("R2Score", {"num_regressors": 2}), lambda n: reg(n, 2), lambda n: reg(n, 2)),
+    ("pearson_correlation", lambda n: reg(n, 4), lambda n: reg(n, 4)),
+    ("concordance_correlation", lambda n: reg(n, 4), lambda n: reg(n, 4)),
+    (("AUC", {"multi_label": True}), lambda n: binary(n, 3), lambda n: unit(n, 3)),
+    (("AUC", {"multi_label": True, "num_labels": 2, "label_weights": [0.3, 1.2], "curve": "PR"}), lambda n: binary(n, 2), lambda n: unit(n, 2)),
+    (("AUC", {"label_weights": [2.0, 0.5], "summation_method": "majoring"}), lambda n: binary(n, 2), lambda n: unit(n, 2)),
+    (("AUC", {"from_logits": True, "num_thresholds": 30}), lambda n: binary(n), lambda n: reg(n, 1)),
+    (("AUC", {"thresholds": [0.25, 0.5, 0.75]}), lambda n: binary(n), lambda n: unit(n)),
+    (("AUC", {"thresholds": [0.7, 0.2, 0.45]}), lambda n: binary(n), lambda n: unit(n)),
+    (("F1Score", {}), lambda n: onehot(n, 3), lambda n: probs(n, 3)),
+    (("FBetaScore", {"beta": 0.5, "threshold": 0.4}), lambda n: binary(n, 4), lambda n: unit(n, 4)),
+    (("R2Score", {"class_aggregation": None}), lambda n: reg(n), lambda n: reg(n)),
+    # Scores outside [0, 1]: Keras clips them into its threshold buckets (p = 1.3 is not above
+    # the last threshold, p = -0.4 is above -ε).
+    (("AUC", {"num_thresholds": 5}), lambda n: binary(n), lambda n: reg(n, 1)),
+    (("PrecisionAtRecall", {"recall": 0.4, "num_thresholds": 7}), lambda n: binary(n), lambda n: reg(n, 1)),
+]
+
 cases = []
-for ident, mt, mp in specs:
+for ident, mt, mp in specs + specs2:
     for weighted in (False, True):
         batches = []
         for n in (6, 5):
@@ -111,7 +145,7 @@ for ident, mt, mp in specs:
             "name": name, "class": cls, "config": cfg,
             "batches": [{k: np.asarray(v).tolist() for k, v in b.items()} | {
                 "true_shape": list(b["y_true"].shape), "pred_shape": list(b["y_pred"].shape)} for b in batches],
-            "want": float(m.result()),
+            "want": np.asarray(m.result(), dtype="float64").tolist(),
             "keras_class": type(m).__name__,
         })
 

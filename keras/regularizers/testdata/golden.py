@@ -24,6 +24,8 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.json")
 rng = np.random.default_rng(5)
 W2 = (rng.normal(size=(4, 3)) * 0.8).astype("float32")
 W4 = (rng.normal(size=(2, 3, 2, 3)) * 0.6).astype("float32")
+W2Z = W2.copy()
+W2Z[1] = 0  # a zero row: normalize floors its norm
 
 CASES = [
     ("l1 by name", "l1", W2),
@@ -40,15 +42,20 @@ CASES = [
     ("NonNeg", C.NonNeg(), W4),
     ("UnitNorm", C.UnitNorm(), W2),
     ("UnitNorm axis -1", C.UnitNorm(axis=-1), W4),
+    ("orthogonal_regularizer by name", "orthogonal_regularizer", W2),
+    ("OrthogonalRegularizer 0.3 columns", R.OrthogonalRegularizer(0.3, mode="columns"), W2),
+    ("OrthogonalRegularizer 0.05 rows, a zero row", R.OrthogonalRegularizer(0.05), W2Z),
 ]
 
 
 def main():
     cases = []
     for name, obj, w in CASES:
-        is_reg = isinstance(obj, R.Regularizer) or obj in ("l1", "l2")
+        is_reg = isinstance(obj, R.Regularizer) or obj in ("l1", "l2", "orthogonal_regularizer")
         o = R.get(obj) if is_reg else C.get(obj)
-        out = keras.ops.convert_to_numpy(o(w))
+        # A backend tensor, as a layer's weight is: OrthogonalRegularizer normalises a NumPy
+        # array by another path (numerical_utils.normalize) than a tensor (ops.normalize).
+        out = keras.ops.convert_to_numpy(o(keras.ops.convert_to_tensor(w)))
         cases.append({
             "name": name,
             "by_name": obj if isinstance(obj, str) else None,

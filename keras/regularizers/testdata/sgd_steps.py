@@ -13,7 +13,8 @@ MinMaxNorm(0.2, 0.9, rate 0.5); and Embedding, GRU, LSTM with regularizers on th
 kernels, recurrent kernels and biases, and constraints. Each is compiled with SGD(0.1) and mse
 and saved untrained to sgd_steps_<name>.keras; sgd_steps.json holds the batch, the loss
 train_on_batch returns at each of three steps (the penalties included), the weights after
-them, and evaluate's loss then.
+them, and evaluate's loss then. A third model, Dense layers with OrthogonalRegularizer by rows
+and by columns, is stepped the same way.
 """
 
 import json
@@ -58,14 +59,28 @@ def recurrent_model():
     return keras.Model(inp, out)
 
 
+def orthogonal_model():
+    inp = keras.Input((4,), name="x")
+    h = layers.Dense(6, activation="tanh", name="rows",
+                     kernel_regularizer=regularizers.OrthogonalRegularizer(0.5, mode="rows"))(inp)
+    out = layers.Dense(2, name="columns",
+                       kernel_regularizer=regularizers.OrthogonalRegularizer(0.3, mode="columns"))(h)
+    return keras.Model(inp, out)
+
+
 def main():
     keras.utils.set_random_seed(7)
     rng = np.random.default_rng(7)
     models = []
-    for name, build, x in [
+    builds = [
         ("dense", dense_model, rng.normal(size=(8, 6, 3)).astype("float32")),
         ("recurrent", recurrent_model, rng.integers(0, 10, size=(8, 5)).astype("float32")),
-    ]:
+    ]
+    # Added later, with data drawn after the first two models' (so theirs did not change).
+    builds.append(("orthogonal", orthogonal_model, None))
+    for name, build, x in builds:
+        if x is None:
+            x = rng.normal(size=(8, 4)).astype("float32")
         model = build()
         model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
         y = rng.normal(size=(8, 2)).astype("float32")
