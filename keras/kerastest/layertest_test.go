@@ -37,6 +37,16 @@ func (l *broken) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 
 func (l *broken) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
+	if l.fault == "view" {
+		// Gorgonia's Reshape is a view of the input; the addition then runs in place over it,
+		// i.e. over the input (docs/gorgonia.md).
+		s := in[0].Shape()
+		v, err := G.Reshape(in[0], []int{s.TotalSize()})
+		o.Fail(err)
+		y, err := G.Add(v, ctx.Constant(1))
+		o.Fail(err)
+		return o.Result(o.Reshape(y, s...))
+	}
 	if l.fault != "gradient" {
 		return o.Result(o.Tanh(in[0]))
 	}
@@ -89,6 +99,7 @@ func TestRunLayerTestCatchesFaults(t *testing.T) {
 		"gradient": "--- FAIL: TestBrokenLayerHelper/gradients",
 		"panic":    "panicked instead of checking its inputs",
 		"none":     "--- FAIL: TestBrokenLayerHelper/bad_inputs", // accepts any input
+		"view":     "--- FAIL: TestBrokenLayerHelper/inputs",
 	} {
 		t.Run(fault, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenLayerHelper$", "-test.v")
