@@ -76,6 +76,103 @@ func CheckKeepsInputs(t *testing.T, c LayerCase) {
 	for _, xs := range feeds {
 		checkTrainingKeepsInputs(t, c, dtype, floats, xs)
 	}
+	if c.NoGradients == "" {
+		for _, xs := range feeds {
+			checkBackwardKeepsInputs(t, c, dtype, xs)
+		}
+	}
+}
+
+// checkBackwardKeepsInputs checks the other direction: a layer whose backward pass reads a
+// view of its input h must not see a later in-place write into h. Model B is h = x ⊙ 1 →
+// layer; model A, on the same layers, also outputs h + 1, which Gorgonia computes in place
+// over h once nothing else reads h itself. With the targets of h + 1 equal to x + 1, A's
+// extra loss term and its gradient are 0, so A's loss and gradients must equal B's.
+func checkBackwardKeepsInputs(t *testing.T, c LayerCase, dtype string, xs []*tensor.Dense) {
+	t.Helper()
+	batch := xs[0].Shape()[0]
+	ins := make([]*keras.Tensor, len(c.InputShapes))
+	hs := make([]*keras.Tensor, len(c.InputShapes))
+	for i, s := range c.InputShapes {
+		ins[i] = keras.Input(s, keras.DType(dtype))
+		hs[i] = keras.CallOne(newProbe(), ins[i])
+	}
+	ys := keras.Call(c.New(), hs...)
+	var shifted []*keras.Tensor
+	for _, h := range hs {
+		shifted = append(shifted, keras.CallOne(newShift(), h))
+	}
+	b, err := keras.NewModel(ins, ys)
+	if err != nil {
+		t.Fatalf("calling the layer on %v: %v", c.InputShapes, err)
+	}
+	a, err := keras.NewModel(ins, append(slices.Clone(ys), shifted...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pred, err := b.Predict(feedOf(xs), keras.Verbose(0), keras.BatchSize(batch))
+	if err != nil {
+		t.Fatalf("Predict, batch %d: %v", batch, err)
+	}
+	targets := make([]*tensor.Dense, len(pred))
+	for k, y := range pred {
+		if targets[k], _ = shifted1(y); targets[k] == nil {
+			return
+		}
+	}
+	targetsA := slices.Clone(targets)
+	for _, x := range xs {
+		x1, _ := shifted1(x)
+		targetsA = append(targetsA, x1)
+	}
+	for _, m := range []*keras.Model{a, b} {
+		if err := m.Compile(optimizers.SGD(), "mse"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lossB, gradsB, err := b.Gradients(feedOf(xs), feedOf(targets))
+	if err != nil {
+		t.Logf("no backward check: %v", err)
+		return
+	}
+	lossA, gradsA, err := a.Gradients(feedOf(xs), feedOf(targetsA))
+	if err != nil {
+		t.Fatalf("Gradients, batch %d: %v", batch, err)
+	}
+	if d := math.Abs(lossA - lossB); d > 1e-6*math.Max(1, math.Abs(lossB)) {
+		t.Errorf("batch %d, training: loss %g with an in-place reader of the layer's input after it, %g without", batch, lossA, lossB)
+	}
+	vars := b.TrainableVariables()
+	for i := range gradsB {
+		if d := maxDiff(flatFloat(gradsA[i]), flatFloat(gradsB[i])); !(d <= 1e-6*math.Max(1, maxAbs(gradsB[i]))) {
+			t.Errorf("batch %d, training: the gradient of %s differs by %g when the layer's input is also read in place after it: the layer's backward pass reads a view of its input", batch, vars[i].Path, d)
+		}
+	}
+}
+
+// flatFloat returns the values of a float tensor, a scalar's too, as a float64 vector.
+func flatFloat(x *tensor.Dense) *tensor.Dense {
+	var v []float64
+	switch x.Dtype() {
+	case tensor.Float32:
+		for _, e := range x.Float32s() {
+			v = append(v, float64(e))
+		}
+	case tensor.Float64:
+		v = slices.Clone(x.Float64s())
+	default:
+		v = []float64{math.NaN()}
+	}
+	return tensor.New(tensor.WithShape(len(v)), tensor.WithBacking(v))
+}
+
+// maxAbs returns the largest absolute value of a float tensor.
+func maxAbs(x *tensor.Dense) float64 {
+	var m float64
+	for _, e := range flatFloat(x).Float64s() {
+		m = math.Max(m, math.Abs(e))
+	}
+	return m
 }
 
 // checkTrainingKeepsInputs checks the readers in training mode on the inputs xs: their loss
@@ -144,7 +241,7 @@ func shifted1(x *tensor.Dense) (*tensor.Dense, float64) {
 		}
 		return y, sum / float64(len(v))
 	}
-	return y, math.NaN()
+	return nil, math.NaN()
 }
 
 // keepsInputsModel returns the model of CheckKeepsInputs and the indices of the inputs its
@@ -343,4 +440,30 @@ func (stopGradient) DiffWRT(int) []bool { return []bool{false} }
 
 func (stopGradient) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 	return nil, fmt.Errorf("kerastest: stop_gradient has no gradient")
+}
+
+// shift returns x + 1 with Gorgonia's addition, which the tape machine runs in place over x
+// when nothing reads x afterwards.
+type shift struct{ keras.LayerBase }
+
+func newShift() *shift {
+	l := &shift{}
+	l.Init("InPlaceShift", "")
+	return l
+}
+
+func (l *shift) ClassName() string         { return "InPlaceShift" }
+func (l *shift) Build([]keras.Shape) error { return nil }
+func (l *shift) Config() map[string]any    { return map[string]any{} }
+
+func (l *shift) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return []keras.Shape{in[0].Clone()}, nil
+}
+
+func (l *shift) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	y, err := G.Add(in[0], ctx.Constant(1))
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
 }

@@ -324,10 +324,20 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 		}
 	}
 	k := win.KH * win.KW * ch
-	flat, err := G.Reshape(cols, tensor.Shape{b * oh * ow, k})
+	// A view of the patches is safe: nothing but this reshape reads them, so the view takes
+	// over their register and memory. A 1×1 image convolution has no patches and would view
+	// the layer's input itself, which the product's gradient reads while later layers may
+	// write into it in place (docs/gorgonia.md): that case copies.
+	reshape := G.Reshape
+	if cols == x {
+		reshape = internalops.Reshape
+	}
+	flat, err := reshape(cols, tensor.Shape{b * oh * ow, k})
 	if err != nil {
 		return nil, err
 	}
+	// A view of the kernel is safe: its readers are the product and the product's gradient,
+	// matrix products, which never write into an operand.
 	kmat, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{k, c.filters})
 	if err != nil {
 		return nil, err
@@ -344,6 +354,7 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 // (k..., channels, m), so it runs as a depthwise convolution.
 func (c *convCore) grouped(ctx *keras.Context, x4 *G.Node, win internalops.Window, b, oh, ow, ch int) (*G.Node, error) {
 	m := c.filters / ch
+	// A view of the kernel is safe: kerago's depthwise op and its gradient only read it.
 	k4, err := G.Reshape(ctx.Var(c.kernel), tensor.Shape{win.KH, win.KW, ch, m})
 	if err != nil {
 		return nil, err
@@ -352,6 +363,7 @@ func (c *convCore) grouped(ctx *keras.Context, x4 *G.Node, win internalops.Windo
 	if err != nil {
 		return nil, err
 	}
+	// A view of the depthwise result is safe: nothing else reads it, not even its gradient.
 	if z, err = G.Reshape(z, tensor.Shape{b * oh * ow, c.filters}); err != nil {
 		return nil, err
 	}
@@ -370,6 +382,8 @@ func (c *convCore) finish(ctx *keras.Context, z *G.Node, b, oh, ow int) (*G.Node
 	if c.rank == 2 {
 		out = tensor.Shape{b, oh, ow, c.filters}
 	}
+	// A view of z is safe: z is this layer's own product (plus bias) and nothing else reads
+	// it, not even its gradient, so the view takes over its register and memory.
 	if z, err = G.Reshape(z, out); err != nil {
 		return nil, err
 	}
@@ -464,15 +478,21 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	if p.rank == 1 {
+		// A view of the pooled values is safe: nothing else reads them (max pooling's
+		// gradient reads the input, not the output).
 		return G.Reshape(y, tensor.Shape{b, ow, ch})
 	}
 	return y, nil
 }
 
-// to4D views a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs pass.
+// to4D returns a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs
+// pass. It copies: Gorgonia's Reshape would be a view of the layer's input, which the
+// convolutions' and max pooling's gradients read, while a later layer reading the input may
+// write into it in place (DepthwiseConv1D's kernel gradient came out wrong by 0.33,
+// docs/gorgonia.md).
 func to4D(x *G.Node, b, h, w, ch int) (*G.Node, error) {
 	if x.Dims() == 4 {
 		return x, nil
 	}
-	return G.Reshape(x, tensor.Shape{b, h, w, ch})
+	return internalops.Reshape(x, tensor.Shape{b, h, w, ch})
 }

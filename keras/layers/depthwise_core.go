@@ -241,6 +241,7 @@ func (c *depthwiseCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) 
 	}
 	k4 := ctx.Var(c.depthwise)
 	if c.rank == 1 {
+		// A view of the kernel is safe: kerago's depthwise op and its gradient only read it.
 		if k4, err = G.Reshape(k4, tensor.Shape{1, win.KW, ch, c.depthMultiplier}); err != nil {
 			return nil, err
 		}
@@ -251,6 +252,9 @@ func (c *depthwiseCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) 
 	}
 	cm := ch * c.depthMultiplier
 	outCh := c.outChannels(ch)
+	// Views of z and of the pointwise kernel are safe: nothing but this reshape reads the
+	// depthwise result, and the pointwise kernel's readers are matrix products, which never
+	// write into an operand.
 	if z, err = G.Reshape(z, tensor.Shape{b * oh * ow, cm}); err != nil {
 		return nil, err
 	}
@@ -272,6 +276,7 @@ func (c *depthwiseCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) 
 	if c.rank == 2 {
 		out = tensor.Shape{b, oh, ow, outCh}
 	}
+	// A view of z is safe: nothing else reads it (see convCore.finish).
 	if z, err = G.Reshape(z, out); err != nil {
 		return nil, err
 	}
