@@ -53,6 +53,7 @@ func CheckKeepsInputs(t *testing.T, c LayerCase) {
 	if c.Inputs == nil && c.BatchSize != 1 {
 		feeds = append(feeds, c.inputsOf(dtype, 1))
 	}
+	weights := m.Weights() // copies
 	for _, xs := range feeds {
 		batch := xs[0].Shape()[0]
 		kept := cloneAll(xs)
@@ -69,6 +70,7 @@ func CheckKeepsInputs(t *testing.T, c LayerCase) {
 			}
 		}
 		checkUnchanged(t, fmt.Sprintf("batch %d, predict", batch), xs, kept)
+		checkWeightsUnchanged(t, fmt.Sprintf("batch %d, predict", batch), m.Variables(), weights)
 	}
 	if len(floats) == 0 {
 		return
@@ -201,6 +203,10 @@ func checkTrainingKeepsInputs(t *testing.T, c LayerCase, dtype string, floats []
 			ys1 = append(ys1, y1)
 			want += d
 		}
+		before := m.Weights()
+		defer func() {
+			checkWeightsUnchanged(t, fmt.Sprintf("batch %d, training", batch), m.TrainableVariables(), trainableOf(m, before))
+		}()
 		if exact, _, err = m.Gradients(feedOf(xs), feedOf(ys)); err != nil || exact == 0 {
 			return exact, 0, 0, err
 		}
@@ -218,6 +224,34 @@ func checkTrainingKeepsInputs(t *testing.T, c LayerCase, dtype string, floats []
 		t.Errorf("batch %d, training: the inputs read back after the layer differ from the fed values (loss %g against them, %g against them + 1, want a difference of %g): the layer wrote into a tensor it read", batch, exact, shifted, want)
 	}
 	checkUnchanged(t, fmt.Sprintf("batch %d, training", batch), xs, kept)
+}
+
+// trainableOf returns the values among weights (m.Weights's order, that of m.Variables) of
+// m's trainable variables.
+func trainableOf(m *keras.Model, weights []*tensor.Dense) []*tensor.Dense {
+	trainable := map[*keras.Variable]bool{}
+	for _, v := range m.TrainableVariables() {
+		trainable[v] = true
+	}
+	var out []*tensor.Dense
+	for i, v := range m.Variables() {
+		if trainable[v] {
+			out = append(out, weights[i])
+		}
+	}
+	return out
+}
+
+// checkWeightsUnchanged reports a weight that a run which updates nothing (Predict, Gradients)
+// modified: an op wrote into a weight through a view of it (MatMul transposes headers, never
+// numbers).
+func checkWeightsUnchanged(t *testing.T, when string, vars []*keras.Variable, kept []*tensor.Dense) {
+	t.Helper()
+	for i, v := range vars {
+		if i < len(kept) && fmt.Sprint(v.Value.Data()) != fmt.Sprint(kept[i].Data()) {
+			t.Errorf("%s: weight %s was modified", when, v.Path)
+		}
+	}
 }
 
 // shifted1 returns x + 1 and the mean squared error between x and it, as float32 or float64
