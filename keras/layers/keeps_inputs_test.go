@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"math"
 	"sort"
 	"testing"
 
@@ -94,4 +95,25 @@ func TestRegistryLayersKeepTheirInputs(t *testing.T) {
 			kerastest.CheckKeepsInputs(t, lc)
 		})
 	}
+}
+
+// TestResidualPointwiseConvGradients: the ResNet pattern h + Conv2D₁ₓ₁(h), trained. The 1×1
+// convolution's product read a view of h in its gradient, and the shortcut's addition ran in
+// place over h once nothing else read h: on the old code the gradient check of the 1×1
+// kernel failed (the view then held h + conv(h)).
+func TestResidualPointwiseConvGradients(t *testing.T) {
+	keras.SetRandomSeed(11)
+	in := keras.Input(keras.Shape{3, 3, 2}, keras.DType("float64"))
+	h := layers.Conv2D(2, 3, layers.Padding("same")).Call(in)
+	out := layers.Add().Call(h, layers.Conv2D(2, 1).Call(h))
+	m, err := keras.NewModel(keras.Inputs(in), keras.Outputs(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile("sgd", "mse"); err != nil {
+		t.Fatal(err)
+	}
+	x := kerastest.Float64(func(i int) float64 { return math.Sin(0.37 * float64(i)) }, 2, 3, 3, 2)
+	y := kerastest.Float64(func(i int) float64 { return math.Cos(0.21 * float64(i)) }, 2, 3, 3, 2)
+	kerastest.CheckGradients(t, m, x, y, kerastest.GradCheckOptions{})
 }
