@@ -32,7 +32,12 @@ import (
 //
 // and requires each reader to return x exactly, with Predict on a batch of 1 and of
 // BatchSize (or on c.Inputs alone when they are given), and in training mode (a mean squared
-// error against x must be 0), and the fed arrays to be unchanged afterwards. Inputs whose
+// error against x must be 0, or grow by exactly the right amount against x + 1 when the model
+// adds losses of its own). It checks the other direction too, when the layer has gradients
+// (c.NoGradients empty): a model that also computes h + 1, in place over h once nothing else
+// reads h, must have the same loss and gradients as one that does not, which fails when the
+// layer's backward pass reads a view of its input. The fed arrays must be unchanged after
+// every run, and the weights after Predict and Gradients (neither updates them). Inputs whose
 // dtype is not float (integer ids) are fed and checked to be unchanged but not read back;
 // outputs that are not float do not enter Σy. The layer's outputs must be finite on the test
 // inputs.
