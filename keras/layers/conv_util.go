@@ -374,6 +374,7 @@ func (c *convCore) grouped(ctx *keras.Context, x4 *G.Node, win internalops.Windo
 func (c *convCore) finish(ctx *keras.Context, z *G.Node, b, oh, ow int) (*G.Node, error) {
 	var err error
 	if c.useBias {
+		// Safe: the broadcast operand (a view) is only read; the in-place write goes to this layer's own product.
 		if z, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
 			return nil, err
 		}

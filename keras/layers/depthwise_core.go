@@ -268,6 +268,7 @@ func (c *depthwiseCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) 
 		}
 	}
 	if c.useBias {
+		// Safe: the broadcast operand (a view) is only read; the in-place write goes to this layer's own z.
 		if z, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
 			return nil, err
 		}

@@ -176,6 +176,7 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Safe: the broadcast operand (a view) is only read; the in-place write goes to x only once nothing reads x (m3 is a copy).
 	xm, err := G.BroadcastHadamardProd(x, m3, nil, []byte{2})
 	if err != nil {
 		return nil, err
