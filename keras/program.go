@@ -273,7 +273,12 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype, weighted bool) error {
 		if h.shaped != nil {
 			s = h.shaped.TargetShape(s)
 		}
-		y := G.NewTensor(p.g, dt, s.Dims(), G.WithShape(s...), G.WithName("target:"+h.name))
+		// The output's index makes the name unique: outputs of one layer (a layer called
+		// twice, or one with several outputs) share its name, and Gorgonia merges input nodes
+		// of one name, type and shape into one, which trained every such output against the
+		// last target fed.
+		id := fmt.Sprintf("%d:%s", i, h.name)
+		y := G.NewTensor(p.g, dt, s.Dims(), G.WithShape(s...), G.WithName("target:"+id))
 		var logits *G.Node
 		var act string
 		if l, ok := p.ctx.LogitsOf(out); ok {
@@ -282,7 +287,7 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype, weighted bool) error {
 		var ln *G.Node
 		var err error
 		if weighted {
-			ln, p.sampleW[i], err = p.weightedLoss(h, dt, y, out, logits, act)
+			ln, p.sampleW[i], err = p.weightedLoss(h, id, dt, y, out, logits, act)
 		} else {
 			ln, err = h.loss.Build(y, out, logits, act)
 		}

@@ -255,8 +255,9 @@ func argmaxRow(v []float64) int {
 }
 
 // weightedLoss builds head h's loss with a sample-weight input shaped like the per-sample
-// losses: the output's shape without its last axis.
-func (p *program) weightedLoss(h head, dt tensor.Dtype, y, out, logits *G.Node, act string) (*G.Node, *G.Node, error) {
+// losses: the output's shape without its last axis. id names the input uniquely (see
+// buildLoss).
+func (p *program) weightedLoss(h head, id string, dt tensor.Dtype, y, out, logits *G.Node, act string) (*G.Node, *G.Node, error) {
 	s := out.Shape()
 	if len(s) < 2 {
 		return nil, nil, fmt.Errorf("sample weights need an output with a batch and a last axis, got shape %v", s)
@@ -265,7 +266,7 @@ func (p *program) weightedLoss(h head, dt tensor.Dtype, y, out, logits *G.Node, 
 	if h.shaped != nil {
 		ws = s[:1].Clone() // CTC, Circle: one loss per sample
 	}
-	w := G.NewTensor(p.g, dt, len(ws), G.WithShape(ws...), G.WithName("sample_weight:"+h.name))
+	w := G.NewTensor(p.g, dt, len(ws), G.WithShape(ws...), G.WithName("sample_weight:"+id))
 	ln, err := losses.Weighted(h.loss, y, out, logits, act, w)
 	return ln, w, err
 }

@@ -27,6 +27,9 @@ type LayerCase struct {
 	Inputs []*tensor.Dense
 	// BatchSize is the batch of the default inputs (default 2).
 	BatchSize int
+	// InputDType is the dtype of the inputs of the "inputs" check (default float32; "int32"
+	// feeds integer ids 0, 1, 2, ...).
+	InputDType string
 	// OutputShapes are the expected output shapes, batch included as keras.None.
 	OutputShapes []keras.Shape
 	// Weights are the expected shapes of the layer's weights, in Keras's order (trainable
@@ -63,6 +66,7 @@ type LayerCase struct {
 //   - "bad_inputs": each of BadInputs gives an error naming the layer, never a panic;
 //   - "golden" (when Golden is set): the layer's outputs match Keras 3's on the weights and
 //     inputs of the golden file, which -update regenerates;
+//   - "inputs": the layer leaves the tensors it reads alone ([CheckKeepsInputs]);
 //   - "gradients": in float64, with a probe weight ⊙ each input, the gradients of a mean
 //     squared error with respect to the layer's weights and the probes match central finite
 //     differences, which checks the layer's backward pass to its inputs as well.
@@ -90,6 +94,7 @@ func RunLayerTest(t *testing.T, c LayerCase) {
 	if c.Golden != "" {
 		t.Run("golden", func(t *testing.T) { checkGolden(t, c) })
 	}
+	t.Run("inputs", func(t *testing.T) { CheckKeepsInputs(t, c) })
 	t.Run("gradients", func(t *testing.T) {
 		if c.NoGradients != "" {
 			t.Skip(c.NoGradients)

@@ -17,11 +17,18 @@ import (
 type broken struct {
 	keras.LayerBase
 	fault string
+	w     *keras.Variable
 }
 
-func (l *broken) ClassName() string         { return "Broken" }
-func (l *broken) Build([]keras.Shape) error { return nil }
-func (l *broken) Config() map[string]any    { return map[string]any{} }
+func (l *broken) ClassName() string      { return "Broken" }
+func (l *broken) Config() map[string]any { return map[string]any{} }
+
+func (l *broken) Build(in []keras.Shape) (err error) {
+	if l.fault == "weight" {
+		l.w, err = l.AddWeight("w", in[0][1:], "ones", true)
+	}
+	return err
+}
 
 func (l *broken) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	switch l.fault {
@@ -37,6 +44,24 @@ func (l *broken) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 
 func (l *broken) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
+	if l.fault == "view" {
+		// Gorgonia's Reshape is a view of the input; the addition then runs in place over it,
+		// i.e. over the input (docs/gorgonia.md).
+		s := in[0].Shape()
+		v, err := G.Reshape(in[0], []int{s.TotalSize()})
+		o.Fail(err)
+		y, err := G.Add(v, ctx.Constant(1))
+		o.Fail(err)
+		return o.Result(o.Reshape(y, s...))
+	}
+	if l.fault == "weight" {
+		// The addition runs in place over the view, i.e. over the weight.
+		v, err := G.Reshape(o.Var(l.w), []int{1, l.w.Shape()[0]})
+		o.Fail(err)
+		y, err := G.Add(v, ctx.Constant(1))
+		o.Fail(err)
+		return o.Result(o.Add(in[0], o.Reshape(y, l.w.Shape()[0])))
+	}
 	if l.fault != "gradient" {
 		return o.Result(o.Tanh(in[0]))
 	}
@@ -89,6 +114,8 @@ func TestRunLayerTestCatchesFaults(t *testing.T) {
 		"gradient": "--- FAIL: TestBrokenLayerHelper/gradients",
 		"panic":    "panicked instead of checking its inputs",
 		"none":     "--- FAIL: TestBrokenLayerHelper/bad_inputs", // accepts any input
+		"view":     "--- FAIL: TestBrokenLayerHelper/inputs",
+		"weight":   "/w was modified",
 	} {
 		t.Run(fault, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^TestBrokenLayerHelper$", "-test.v")

@@ -160,6 +160,7 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 		if err != nil {
 			return nil, err
 		}
+		// Safe: the broadcast operand (a view) is only read; the in-place write goes to this layer's own copy x2.
 		if centered, err = G.BroadcastSub(x2, mean, nil, []byte{0}); err != nil {
 			return nil, err
 		}

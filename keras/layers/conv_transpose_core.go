@@ -177,6 +177,7 @@ func (c *convTransposeCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, err
 		if err := o.Err(); err != nil {
 			return nil, err
 		}
+		// Safe: the broadcast operand (a view) is only read; the in-place write goes to this layer's own z.
 		if y, err = G.BroadcastAdd(z, ctx.Var(c.bias), nil, []byte{0}); err != nil {
 			return nil, err
 		}

@@ -240,7 +240,15 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 		}
 	}
 	k := in.win.KH * in.win.KW * in.ch
-	flat, err := G.Reshape(cols, tensor.Shape{in.b * in.oh * in.ow, k})
+	// A view of the patches is safe: nothing but this reshape reads them, so the view takes
+	// over their register and memory. A 1×1 image convolution has no patches and would view
+	// the layer's input itself, which the product's gradient reads while later layers may
+	// write into it in place (docs/gorgonia.md): that case copies.
+	reshape := G.Reshape
+	if cols == x {
+		reshape = internalops.Reshape
+	}
+	flat, err := reshape(cols, tensor.Shape{in.b * in.oh * in.ow, k})
 	if err != nil {
 		return nil, err
 	}
@@ -367,10 +375,14 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 	return y, nil
 }
 
-// to4D views a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs pass.
+// to4D returns a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs
+// pass. It copies: Gorgonia's Reshape would be a view of the layer's input, which the
+// convolutions' and max pooling's gradients read, while a later layer reading the input may
+// write into it in place (DepthwiseConv1D's kernel gradient came out wrong by 0.33,
+// docs/gorgonia.md).
 func to4D(x *G.Node, b, h, w, ch int) (*G.Node, error) {
 	if x.Dims() == 4 {
 		return x, nil
 	}
-	return G.Reshape(x, tensor.Shape{b, h, w, ch})
+	return internalops.Reshape(x, tensor.Shape{b, h, w, ch})
 }

@@ -156,6 +156,8 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 	flat := ids
 	var err error
 	if ids.Dims() != 1 {
+		// A view of the ids is safe: integer tensors are only read (by the lookups and
+		// their gradient); no op of a graph writes into them.
 		if flat, err = G.Reshape(ids, tensor.Shape{n}); err != nil {
 			return nil, err
 		}
@@ -164,6 +166,8 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 	if err != nil {
 		return nil, err
 	}
+	// A view of the rows is safe: nothing else reads them (the lookup's gradient reads the
+	// ids), so the view takes over their register and memory.
 	y, err := G.Reshape(rows, append(shape.Clone(), l.outputDim))
 	if err != nil {
 		return nil, err
@@ -196,7 +200,7 @@ func (l *EmbeddingLayer) mask(ctx *keras.Context, flat *G.Node, shape tensor.Sha
 	if len(shape) == 1 {
 		return m, nil
 	}
-	return G.Reshape(m, shape.Clone())
+	return G.Reshape(m, shape.Clone()) // safe: nothing else reads m
 }
 
 // checkIDs returns an error for an id outside [0, inputDim).

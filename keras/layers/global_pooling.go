@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -125,7 +126,9 @@ func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 	b, ch := s[0], s[len(s)-1]
 	var err error
 	if l.rank == 2 {
-		if x, err = G.Reshape(x, tensor.Shape{b, s[1] * s[2], ch}); err != nil {
+		// A copy, not Gorgonia's view of the layer's input: Max's gradient reads it, and a
+		// later layer reading the input may write into the input in place (docs/gorgonia.md).
+		if x, err = internalops.Reshape(x, tensor.Shape{b, s[1] * s[2], ch}); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +150,9 @@ func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 		if l.rank == 2 {
 			out = tensor.Shape{b, 1, 1, ch}
 		}
-		if y, err = G.Reshape(y, out); err != nil {
+		// A copy: Max's gradient reads its result y, which a view would let the next layer
+		// overwrite in place.
+		if y, err = internalops.Reshape(y, out); err != nil {
 			return nil, err
 		}
 	}
@@ -165,10 +170,13 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 	if ms := mask.Shape(); len(ms) != 2 || ms[0] != b || ms[1] != steps {
 		return nil, keras.ShapeError("the mask has shape %v, the input %v", ms, s)
 	}
-	m3, err := G.Reshape(mask, tensor.Shape{b, steps, 1})
+	// A copy: the mask is read again (the count below, other layers), and the product's
+	// gradient reads m3 (broadcast with a single channel, m3 itself).
+	m3, err := internalops.Reshape(mask, tensor.Shape{b, steps, 1})
 	if err != nil {
 		return nil, err
 	}
+	// Safe: the broadcast operand (a view) is only read; the in-place write goes to x only once nothing reads x (m3 is a copy).
 	xm, err := G.BroadcastHadamardProd(x, m3, nil, []byte{2})
 	if err != nil {
 		return nil, err
@@ -181,6 +189,7 @@ func maskedMean(x, mask *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A view of count is safe: nothing else reads it.
 	if count, err = G.Reshape(count, tensor.Shape{b, 1}); err != nil {
 		return nil, err
 	}

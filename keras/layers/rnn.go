@@ -275,6 +275,8 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 		if err != nil {
 			return nil, err
 		}
+		// Safe: Gorgonia's Slice copies (it materialises its view), and nothing but this
+		// reshape reads the copy, so the view takes over its register and memory.
 		return G.Reshape(v, tensor.Shape(shape))
 	}
 	last, err := part(0, b*t*u, b*u, b, u)

@@ -198,6 +198,7 @@ func logProbabilities(pred *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Safe: the broadcast operand (a view) is only read; the in-place write goes to pred only once nothing reads it.
 	norm, err := G.BroadcastHadamardDiv(pred, sum, nil, []byte{byte(last)})
 	if err != nil {
 		return nil, err

@@ -80,6 +80,12 @@ func (o *Builder) Concat(axis int, xs ...*G.Node) *G.Node {
 		o.fail("Concat", fmt.Errorf("%w: axis out of range for shape %v", keras.ErrShape, xs[0].Shape()))
 		return nil
 	}
+	if len(xs) == 1 {
+		// Gorgonia's Concat of one tensor returns that tensor's memory in a register of
+		// its own, where a later in-place operator would write into the operand
+		// (docs/gorgonia.md); the operand itself is the same values without the alias.
+		return xs[0]
+	}
 	y, err := G.Concat(axis, xs...)
 	return o.node("Concat", y, err, xs...)
 }

@@ -317,3 +317,19 @@ func TestReluIsOneOp(t *testing.T) {
 		})
 	}
 }
+
+// TestConcatOfOneKeepsItsOperand: Gorgonia's Concat of a single tensor returned the operand's
+// memory in a register of its own, so an in-place operator after it (here Shift) wrote into
+// the operand, and y - h gave 0 instead of 1.
+func TestConcatOfOneKeepsItsOperand(t *testing.T) {
+	x := seq(6, 1, 2, 3)
+	got, err := run(t, keras.Shape{-1, 3}, func(o *ops.Builder, in []*G.Node) *G.Node {
+		h := o.Scale(in[0], 2)
+		y := o.Shift(o.Concat(1, h), 1)
+		return o.Sub(y, h)
+	}, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, got, []float64{1, 1, 1, 1, 1, 1})
+}
