@@ -8,19 +8,25 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// lstmRun builds an LSTM op (with a mask and, if backwards, GoBackwards) and the gradients of
-// Σ out ⊙ r with respect to x, both kernels and the bias, runs it once and returns the output
-// and the gradients.
-func lstmRun(t *testing.T, backwards bool) [][]float64 {
+// rnnRun builds the op of spec over a masked batch (some samples end early) and the gradients
+// of Σ out ⊙ r with respect to x, both kernels and the bias, runs it once and returns the
+// output and the gradients.
+func rnnRun(t *testing.T, spec RNNSpec) [][]float64 {
 	t.Helper()
-	const b, steps, f, u = 5, 7, 3, 4
+	const b, steps, f = 5, 7, 3
+	u := spec.Units
+	gu := spec.Gates() * u
 	g := G.NewGraph()
 	param := func(name string, phase float64, shape ...int) *G.Node {
 		v := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(convCheckValues(tensor.Shape(shape).TotalSize(), phase)))
 		return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithValue(v), G.WithName(name))
 	}
 	xLeaf := param("x", 0.2, b, steps, f)
-	w, rec, bias := param("w", 1.1, f, 4*u), param("r", 2.3, u, 4*u), param("b", 0.5, 4*u)
+	w, rec := param("w", 1.1, f, gu), param("r", 2.3, u, gu)
+	bias := param("b", 0.5, gu)
+	if spec.Kind == KindGRU && spec.ResetAfter {
+		bias = param("b", 0.5, 2, gu)
+	}
 	maskv := make([]float64, b*steps)
 	for i := range maskv {
 		if i%steps < steps-i/steps%3 { // some samples end early
@@ -29,7 +35,6 @@ func lstmRun(t *testing.T, backwards bool) [][]float64 {
 	}
 	mask := G.NewMatrix(g, tensor.Float64, G.WithShape(b, steps), G.WithValue(tensor.New(tensor.WithShape(b, steps), tensor.WithBacking(maskv))), G.WithName("mask"))
 	x := G.Must(G.Neg(xLeaf))
-	spec := RNNSpec{Kind: KindLSTM, Units: u, Act: ActTanh, RecAct: ActSigmoid, GoBackwards: backwards}
 	out, err := RNN(spec, x, w, rec, bias, mask, true)
 	if err != nil {
 		t.Fatal(err)
@@ -56,23 +61,41 @@ func lstmRun(t *testing.T, backwards bool) [][]float64 {
 	return res
 }
 
-// TestLSTMBatchHalvesMatchOneRun checks that the LSTM kernels give the same output and
-// gradients with the batch split over two goroutines as in one run (an odd batch, a mask, both
-// directions).
-func TestLSTMBatchHalvesMatchOneRun(t *testing.T) {
+// splitSpecs are the cells the batch-halves test runs: every kind, both GRU variants, both
+// directions, sequence outputs zeroed at masked steps or not.
+func splitSpecs() map[string]RNNSpec {
+	return map[string]RNNSpec{
+		"lstm":                  {Kind: KindLSTM, Units: 4, Act: ActTanh, RecAct: ActSigmoid},
+		"lstm_backwards":        {Kind: KindLSTM, Units: 4, Act: ActTanh, RecAct: ActSigmoid, GoBackwards: true},
+		"lstm_relu_hard":        {Kind: KindLSTM, Units: 3, Act: ActReLU, RecAct: ActHardSigmoid, ZeroMasked: true},
+		"gru_reset_after":       {Kind: KindGRU, Units: 4, Act: ActTanh, RecAct: ActSigmoid, ResetAfter: true},
+		"gru_reset_after_flip":  {Kind: KindGRU, Units: 4, Act: ActTanh, RecAct: ActSigmoid, ResetAfter: true, GoBackwards: true, FlipOut: true},
+		"gru_reset_before":      {Kind: KindGRU, Units: 4, Act: ActTanh, RecAct: ActSigmoid},
+		"gru_reset_before_back": {Kind: KindGRU, Units: 3, Act: ActSoftsign, RecAct: ActSigmoid, GoBackwards: true, ZeroMasked: true},
+		"simple":                {Kind: KindSimple, Units: 4, Act: ActTanh},
+		"simple_backwards":      {Kind: KindSimple, Units: 4, Act: ActTanh, GoBackwards: true},
+	}
+}
+
+// TestRecurrentBatchHalvesMatchOneRun checks that every recurrent kernel gives the same output
+// and gradients with the batch split over two goroutines as in one run (an odd batch, a mask,
+// both directions).
+func TestRecurrentBatchHalvesMatchOneRun(t *testing.T) {
 	defer func(v int) { splitMinWork = v }(splitMinWork)
-	for _, backwards := range []bool{false, true} {
-		splitMinWork = math.MaxInt
-		one := lstmRun(t, backwards)
-		splitMinWork = 0
-		halves := lstmRun(t, backwards)
-		for i, name := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
-			for j := range one[i] {
-				if d := math.Abs(one[i][j] - halves[i][j]); d > 1e-12*math.Max(1, math.Abs(one[i][j])) {
-					t.Fatalf("backwards %v: %s[%d] = %.15g in halves, %.15g in one run", backwards, name, j, halves[i][j], one[i][j])
+	for name, spec := range splitSpecs() {
+		t.Run(name, func(t *testing.T) {
+			splitMinWork = math.MaxInt
+			one := rnnRun(t, spec)
+			splitMinWork = 0
+			halves := rnnRun(t, spec)
+			for i, part := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
+				for j := range one[i] {
+					if d := math.Abs(one[i][j] - halves[i][j]); d > 1e-12*math.Max(1, math.Abs(one[i][j])) {
+						t.Fatalf("%s[%d] = %.15g in halves, %.15g in one run", part, j, halves[i][j], one[i][j])
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
