@@ -23,7 +23,7 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	}
 	w.dz = buf(w.dz, bt*gu)
 	w.hp = buf(w.hp, bt*u)
-	w.tmp = buf(w.tmp, a.b*u)
+	w.tmp = kept(w.tmp, a.b*u)
 	switch s.Kind {
 	case KindLSTM:
 		lstmBackward(s, a, w, dOut)

@@ -216,14 +216,12 @@ type rnnWork[T float] struct {
 }
 
 // buf returns b resized to n elements, zeroed.
-func buf[T float](b []T, n int) []T {
-	if cap(b) < n {
-		return make([]T, n)
-	}
-	b = b[:n]
-	clear(b)
-	return b
-}
+func buf[T float](b []T, n int) []T { return grow(b, n, true) }
+
+// kept returns b resized to n elements, with whatever they held: for buffers every element
+// of which is written before it is read (a GEMM's output with beta 0, the gate values of the
+// steps the mask lets through, which are the only ones the backward pass reads).
+func kept[T float](b []T, n int) []T { return grow(b, n, false) }
 
 // rnnForward runs the cell over every step of a, writing a.out. With keep, w keeps what
 // rnnBackward needs.
@@ -234,7 +232,7 @@ func buf[T float](b []T, n int) []T {
 func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	gu := s.Gates() * a.u
 	bt := a.b * a.t
-	w.xw = buf(w.xw, bt*gu)
+	w.xw = kept(w.xw, bt*gu)
 	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
 	if a.bias != nil {
 		for r := 0; r < bt; r++ {
@@ -245,15 +243,15 @@ func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 		}
 	}
 	w.h = buf(w.h, a.b*a.u)
-	w.z = buf(w.z, a.b*gu)
-	w.tmp = buf(w.tmp, a.b*a.u)
+	w.z = kept(w.z, a.b*gu)
+	w.tmp = kept(w.tmp, a.b*a.u)
 	w.valid = w.valid[:0]
 	if keep {
 		if cap(w.valid) < bt {
 			w.valid = make([]bool, bt)
 		}
 		w.valid = w.valid[:bt]
-		w.cache = buf(w.cache, a.t*a.b*s.cacheWidth())
+		w.cache = kept(w.cache, a.t*a.b*s.cacheWidth())
 	}
 	switch s.Kind {
 	case KindLSTM:

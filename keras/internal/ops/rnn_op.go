@@ -214,7 +214,7 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	}
 	w := workOf[T](op)
 	n := a.b * a.t * a.u
-	w.states = buf(w.states, op.spec.States()*n)
+	w.states = kept(w.states, op.spec.States()*n) // every step writes every sample
 	a.out = w.states
 	if op.keep {
 		w.x = append(w.x[:0], a.x...)
@@ -383,7 +383,7 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	if len(dOut) != states*row {
 		return nil, fmt.Errorf("recurrent gradient op: output gradient holds %d values, want %d", len(dOut), states*row)
 	}
-	w.dseq = buf(w.dseq, states*bt)
+	w.dseq = kept(w.dseq, states*bt)
 	dFinal := make([]T, 0, states*a.b*a.u)
 	for k := range states {
 		copy(w.dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])

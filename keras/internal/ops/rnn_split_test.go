@@ -9,9 +9,10 @@ import (
 )
 
 // rnnRun builds the op of spec over a masked batch (some samples end early) and the gradients
-// of Σ out ⊙ r with respect to x, both kernels and the bias, runs it once and returns the
-// output and the gradients.
-func rnnRun(t *testing.T, spec RNNSpec) [][]float64 {
+// of Σ out ⊙ r with respect to x, both kernels and the bias, runs it and returns the output
+// and the gradients. With rerun it runs twice, first with another mask (every sample's steps
+// all valid but one), so the second run starts from buffers the first left behind.
+func rnnRun(t *testing.T, spec RNNSpec, rerun bool) [][]float64 {
 	t.Helper()
 	const b, steps, f = 5, 7, 3
 	u := spec.Units
@@ -51,6 +52,20 @@ func rnnRun(t *testing.T, spec RNNSpec) [][]float64 {
 	}
 	vm := G.NewTapeMachine(g)
 	defer vm.Close()
+	if rerun {
+		want := append([]float64(nil), maskv...)
+		for i := range maskv {
+			maskv[i] = 1
+			if i%steps == i/steps%steps {
+				maskv[i] = 0
+			}
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		vm.Reset()
+		copy(maskv, want)
+	}
 	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
@@ -85,13 +100,31 @@ func TestRecurrentBatchHalvesMatchOneRun(t *testing.T) {
 	for name, spec := range splitSpecs() {
 		t.Run(name, func(t *testing.T) {
 			splitMinWork = math.MaxInt
-			one := rnnRun(t, spec)
+			one := rnnRun(t, spec, false)
 			splitMinWork = 0
-			halves := rnnRun(t, spec)
+			halves := rnnRun(t, spec, false)
 			for i, part := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
 				for j := range one[i] {
 					if d := math.Abs(one[i][j] - halves[i][j]); d > 1e-12*math.Max(1, math.Abs(one[i][j])) {
 						t.Fatalf("%s[%d] = %.15g in halves, %.15g in one run", part, j, halves[i][j], one[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRecurrentRerunMatchesFreshRun checks that a recurrent op run a second time, with another
+// mask, gives what a fresh op gives: the buffers it keeps from run to run (some not cleared,
+// as every element read is written first) carry nothing over.
+func TestRecurrentRerunMatchesFreshRun(t *testing.T) {
+	for name, spec := range splitSpecs() {
+		t.Run(name, func(t *testing.T) {
+			fresh, again := rnnRun(t, spec, false), rnnRun(t, spec, true)
+			for i, part := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
+				for j := range fresh[i] {
+					if fresh[i][j] != again[i][j] {
+						t.Fatalf("%s[%d] = %.15g on the second run, %.15g on a fresh op", part, j, again[i][j], fresh[i][j])
 					}
 				}
 			}
