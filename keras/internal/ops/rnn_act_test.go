@@ -21,11 +21,12 @@ func ulps(a, b float32) int64 {
 	return d
 }
 
-// TestFastActivationsMatchMath sweeps the float32 range (every 251st bit pattern of each sign,
-// 17 million values; every 1021st with -short) through the float32 row activations and
-// compares them with package math's float64 functions rounded to float32: sigmoid within 2
-// ulps (results below 1e-37 within 6.1e-39), tanh within 1 ulp; NaN stays NaN. The values
-// are passed in rows of 8k+3 so the vector loop and the scalar tail both run.
+// TestFastActivationsMatchMath sweeps the float32 range (every 2039th bit pattern of each
+// sign: 2 million values, some 4,000 in every binade; every 8191st with -short) through the
+// float32 row activations and compares them with package math's float64 functions rounded to
+// float32: sigmoid within 2 ulps (results below 1e-37 within 6.1e-39), tanh within 1 ulp;
+// NaN stays NaN. The values go in rows of 8k+3, so the vector loop and the scalar tail both
+// run. (The full sweep, every bit pattern, passes too; it takes minutes.)
 func TestFastActivationsMatchMath(t *testing.T) {
 	if !hasAVX2FMA {
 		t.Log("no AVX2/FMA: the activations are package math's, nothing to compare")
@@ -42,9 +43,9 @@ func TestFastActivationsMatchMath(t *testing.T) {
 	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
 		math.MaxFloat32, -math.MaxFloat32, math.SmallestNonzeroFloat32, 1e-30, -1e-30, 0.625, -0.625,
 		86, -86, 88, -88, 100, -100, 9, -9, 10, -10, 11, -11}
-	step := uint32(251)
+	step := uint32(2039)
 	if testing.Short() {
-		step = 1021
+		step = 8191
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
