@@ -11,7 +11,8 @@ type rnnGrads[T float] struct {
 
 // rnnBackward computes the gradients of the loss with respect to the inputs and weights of
 // the forward run whose values w kept, given dOut, the gradient with respect to a.out, and
-// dFinal, the gradient with respect to the final states (S, B, u).
+// dFinal, the gradient with respect to the final states (S, B, u). dOut nil means zeros (an op
+// with FinalOnly).
 func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal []T, g rnnGrads[T]) {
 	bt := a.b * a.t
 	u, gu := a.u, s.Gates()*a.u
@@ -104,11 +105,13 @@ func backwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T, 
 		for st := a.t - 1; st >= 0; st-- {
 			t, o := s.index(st, a.t)
 			for b := lo; b < hi; b++ {
-				i := (b*a.t + o) * u
-				addTo(w.dh[b*u:(b+1)*u], dOut[i:i+u])
-				if s.Kind == KindLSTM {
-					i += a.b * a.t * u
-					addTo(w.dc[b*u:(b+1)*u], dOut[i:i+u])
+				if dOut != nil {
+					i := (b*a.t + o) * u
+					addTo(w.dh[b*u:(b+1)*u], dOut[i:i+u])
+					if s.Kind == KindLSTM {
+						i += a.b * a.t * u
+						addTo(w.dc[b*u:(b+1)*u], dOut[i:i+u])
+					}
 				}
 				if !w.valid[st*a.b+b] {
 					continue // a masked step passes the states, and their gradients, through

@@ -137,6 +137,12 @@ type RNNSpec struct {
 	GoBackwards bool // process the steps last to first
 	FlipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
 	ZeroMasked  bool // the sequence output is 0 at masked steps (Keras's zero_output_for_mask)
+	// FinalOnly: the op outputs the final states only, (S, B·u), not the states after every
+	// step. A layer without return_sequences reads nothing else, and the full output cost a
+	// copy of every state at every step into memory allocated each run, and in training a
+	// gradient of the same size, zeros but for the final states, which Gorgonia allocates
+	// and fills and the backward pass read.
+	FinalOnly bool
 }
 
 // Gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)

@@ -13,6 +13,12 @@ import (
 // and the gradients. With rerun it runs twice, first with another mask (every sample's steps
 // all valid but one), so the second run starts from buffers the first left behind.
 func rnnRun(t *testing.T, spec RNNSpec, rerun bool) [][]float64 {
+	return rnnRunLoss(t, spec, rerun, false)
+}
+
+// rnnRunLoss is rnnRun; with finalLoss the loss weighs the final states only (the weights of
+// every per-step state are 0), and the output returned is the final states.
+func rnnRunLoss(t *testing.T, spec RNNSpec, rerun, finalLoss bool) [][]float64 {
 	t.Helper()
 	const b, steps, f = 5, 7, 3
 	u := spec.Units
@@ -40,7 +46,17 @@ func rnnRun(t *testing.T, spec RNNSpec, rerun bool) [][]float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := G.NewTensor(g, tensor.Float64, 2, G.WithShape(out.Shape()...), G.WithValue(tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(convCheckValues(out.Shape().TotalSize(), 0.9)))))
+	rv := convCheckValues(out.Shape().TotalSize(), 0.9)
+	seq := out.Shape()[1] - b*u // the per-step part of each state's row
+	if finalLoss {
+		fin := convCheckValues(spec.States()*b*u, 0.9)
+		for k := range spec.States() {
+			row := rv[k*(seq+b*u) : (k+1)*(seq+b*u)]
+			clear(row[:seq])
+			copy(row[seq:], fin[k*b*u:(k+1)*b*u])
+		}
+	}
+	r := G.NewTensor(g, tensor.Float64, 2, G.WithShape(out.Shape()...), G.WithValue(tensor.New(tensor.WithShape(out.Shape()...), tensor.WithBacking(rv))))
 	cost := G.Must(G.Sum(G.Must(G.HadamardProd(out, r))))
 	grads, err := G.Grad(cost, xLeaf, w, rec, bias)
 	if err != nil {
@@ -72,6 +88,13 @@ func rnnRun(t *testing.T, spec RNNSpec, rerun bool) [][]float64 {
 	res := make([][]float64, len(vals))
 	for i, v := range vals {
 		res[i] = append([]float64(nil), v.Data().([]float64)...)
+	}
+	if finalLoss {
+		var fin []float64
+		for k := range spec.States() {
+			fin = append(fin, res[0][k*(seq+b*u)+seq:(k+1)*(seq+b*u)]...)
+		}
+		res[0] = fin
 	}
 	return res
 }
@@ -125,6 +148,29 @@ func TestRecurrentRerunMatchesFreshRun(t *testing.T) {
 				for j := range fresh[i] {
 					if fresh[i][j] != again[i][j] {
 						t.Fatalf("%s[%d] = %.15g on the second run, %.15g on a fresh op", part, j, again[i][j], fresh[i][j])
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestRecurrentFinalOnlyMatchesFull checks that an op with FinalOnly, which outputs the final
+// states alone, gives the final states and the gradients of the full op under a loss that
+// reads only those.
+func TestRecurrentFinalOnlyMatchesFull(t *testing.T) {
+	for name, spec := range splitSpecs() {
+		t.Run(name, func(t *testing.T) {
+			full := rnnRunLoss(t, spec, false, true)
+			spec.FinalOnly = true
+			final := rnnRunLoss(t, spec, true, true)
+			for i, part := range []string{"final states", "dx", "dkernel", "drecurrent", "dbias"} {
+				if len(full[i]) != len(final[i]) {
+					t.Fatalf("%s: %d values with FinalOnly, %d without", part, len(final[i]), len(full[i]))
+				}
+				for j := range full[i] {
+					if d := math.Abs(full[i][j] - final[i][j]); d > 1e-12*math.Max(1, math.Abs(full[i][j])) {
+						t.Fatalf("%s[%d] = %.15g with FinalOnly, %.15g without", part, j, final[i][j], full[i][j])
 					}
 				}
 			}
