@@ -40,7 +40,7 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ.
 	gemm(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
 	if g.db != nil {
-		colSums(g.db[:gu], w.dz, gu)
+		w.sumRows(g.db[:gu], w.dz, bt, gu)
 	}
 	if g.dx != nil {
 		gemm(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
@@ -50,7 +50,7 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	case s.Kind == KindGRU && s.ResetAfter:
 		gemm(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
 		if g.db != nil {
-			colSums(g.db[gu:], w.dz2, gu)
+			w.sumRows(g.db[gu:], w.dz2, bt, gu)
 		}
 	case s.Kind == KindGRU:
 		gemm(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
@@ -58,6 +58,19 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	default:
 		gemm(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
 	}
+}
+
+// sumRows writes the sums over the rows of the matrix m (rows × n) into dst, as the product
+// of a row of ones with m: for the QA model's text LSTM (3,200 × 128) the BLAS takes 0.08-0.09
+// ms with OpenBLAS and 0.17 ms with gonum, where colSums' loop took 0.43-0.73 ms.
+func (w *rnnWork[T]) sumRows(dst, m []T, rows, n int) {
+	if len(w.ones) < rows {
+		w.ones = make([]T, rows)
+		for i := range w.ones {
+			w.ones[i] = 1
+		}
+	}
+	gemm(false, false, 1, n, rows, w.ones, rows, m, n, 0, dst, n)
 }
 
 // colSums writes the column sums of the matrix m with n columns into dst.

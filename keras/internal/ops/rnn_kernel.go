@@ -219,6 +219,7 @@ type rnnWork[T float] struct {
 	valid                    []bool
 	dz, dz2, hp, rhp, dh, dc []T
 	dseq                     []T
+	ones                     []T // a row of ones for sumRows, never written after it is made
 }
 
 // buf returns b resized to n elements, zeroed.
