@@ -106,6 +106,11 @@ TEXT ·xgetbv(SB), NOSPLIT, $0-8
 	MOVL DX, edx+4(FP)
 	RET
 
+// The constants, each eight copies of one float32: log2e; ln2 in two parts (ln2hi has 9
+// significant bits, so n·ln2hi is exact for |n| ≤ 151); 1/k! for k = 7 … 3, 1/2, 1 and 2;
+// the clamp of -x for sigmoid (-86, 88) and of |x| for tanh (10) and tanh's branch point
+// (0.625); t1 … t5, tanh's P(s) = t1 + t2·s + … + t5·s⁴ for s = x²; the sign bit and its
+// complement.
 DATA log2e<>+0(SB)/4, $0x3fb8aa3b
 DATA log2e<>+4(SB)/4, $0x3fb8aa3b
 DATA log2e<>+8(SB)/4, $0x3fb8aa3b
