@@ -30,8 +30,9 @@ var rnnOpCount atomic.Int64
 // rnnOp is the forward op of one call of a recurrent layer. Inputs: x (B, T, F), kernel,
 // recurrent kernel, then the bias and the mask (B, T) when present. Output: (S, B·T·u + B·u),
 // per state (h, then c for LSTM) its value after every step (B, T, u) followed by its final
-// value (B, u); with FinalOnly (S, B·u), the final values. The layer takes the parts it returns with Slice and Reshape; the parts never
-// overlap, so Gorgonia's in-place ops on one cannot change another.
+// value (B, u); with FinalOnly (S, B·u), the final values. The layer takes the parts it
+// returns with Slice and Reshape; the parts never overlap, so Gorgonia's in-place ops on one
+// cannot change another.
 //
 // In training graphs the op keeps, privately, what its backward op needs: the input, the
 // states and the gate values of its last run. The backward op never reads the values in the
@@ -119,7 +120,8 @@ func (op *rnnOp) seqLen(x tensor.Shape) int {
 	return x[0] * x[1] * op.spec.Units
 }
 
-// InferShape returns (S, B·T·u + B·u) after checking the inputs' shapes.
+// InferShape returns (S, B·T·u + B·u), or (S, B·u) with FinalOnly, after checking the
+// inputs' shapes.
 func (op *rnnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	shapes, err := G.DimSizersToShapes(in)
 	if err != nil {
