@@ -263,11 +263,18 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if l.bias != nil {
 		bias = ctx.Var(l.bias)
 	}
-	out, err := internalops.RNN(l.spec, x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel), bias, mask, ctx.Training())
+	// Without return_sequences only the final states leave the op.
+	spec := l.spec
+	spec.FinalOnly = !l.returnSequences
+	out, err := internalops.RNN(spec, x, ctx.Var(l.kernel), ctx.Var(l.recurrentKernel), bias, mask, ctx.Training())
 	if err != nil {
 		return nil, err
 	}
 	b, t, u := s[0], s[1], l.spec.Units
+	final := b * t * u // where the final states start in each state's row of out
+	if spec.FinalOnly {
+		final = 0
+	}
 	// part returns rows [from, from+n) of state k as the given shape: a copy or a view of its
 	// own region of out.
 	part := func(k, from, n int, shape ...int) (*G.Node, error) {
@@ -279,7 +286,7 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 		// reshape reads the copy, so the view takes over its register and memory.
 		return G.Reshape(v, tensor.Shape(shape))
 	}
-	last, err := part(0, b*t*u, b*u, b, u)
+	last, err := part(0, final, b*u, b, u)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +301,7 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if l.returnState {
 		outs = append(outs, last)
 		if l.spec.Kind == internalops.KindLSTM {
-			c, err := part(1, b*t*u, b*u, b, u)
+			c, err := part(1, final, b*u, b, u)
 			if err != nil {
 				return nil, err
 			}

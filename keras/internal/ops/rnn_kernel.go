@@ -137,6 +137,12 @@ type RNNSpec struct {
 	GoBackwards bool // process the steps last to first
 	FlipOut     bool // write step st's output at slot T-1-st (Bidirectional's backward copy)
 	ZeroMasked  bool // the sequence output is 0 at masked steps (Keras's zero_output_for_mask)
+	// FinalOnly: the op outputs the final states only, (S, B·u), not the states after every
+	// step. A layer without return_sequences reads nothing else, and the full output cost a
+	// copy of every state at every step into memory allocated each run, and in training a
+	// gradient of the same size, zeros but for the final states, which Gorgonia allocates
+	// and fills and the backward pass read.
+	FinalOnly bool
 }
 
 // Gates is the number of gate blocks of the kernels: 4 (LSTM: i, f, c, o), 3 (GRU: z, r, h)
@@ -205,31 +211,35 @@ func (a *seqData[T]) outAt(k, b, o int) []T {
 }
 
 // rnnWork holds the buffers of one op, reused from step to step, and what the forward pass
-// keeps for the backward pass.
+// keeps for the backward pass. Every per-sample buffer is laid out sample by sample, so the
+// two halves of a batch (rnn_split.go) write disjoint rows.
 type rnnWork[T float] struct {
-	xw, z, h, c, tmp, zr, rh []T
+	xw, z, h, c, tmp, rh     []T
 	states, x, cache         []T // kept for the backward pass: out, the input, gate values
 	valid                    []bool
 	dz, dz2, hp, rhp, dh, dc []T
 	dseq                     []T
+	ones                     []T // a row of ones for sumRows, never written after it is made
 }
 
 // buf returns b resized to n elements, zeroed.
-func buf[T float](b []T, n int) []T {
-	if cap(b) < n {
-		return make([]T, n)
-	}
-	b = b[:n]
-	clear(b)
-	return b
-}
+func buf[T float](b []T, n int) []T { return grow(b, n, true) }
+
+// kept returns b resized to n elements, with whatever they held: for buffers every element
+// of which is written before it is read (a GEMM's output with beta 0, the gate values of the
+// steps the mask lets through, which are the only ones the backward pass reads).
+func kept[T float](b []T, n int) []T { return grow(b, n, false) }
 
 // rnnForward runs the cell over every step of a, writing a.out. With keep, w keeps what
 // rnnBackward needs.
+//
+// Every cell runs on one skeleton: the input projection x·W (+ bias) of all steps is one GEMM
+// before the recurrence, and each step is one GEMM h·U for its samples followed by the cell's
+// elementwise pass over the rows of the gates (forwardSteps).
 func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	gu := s.Gates() * a.u
 	bt := a.b * a.t
-	w.xw = buf(w.xw, bt*gu)
+	w.xw = kept(w.xw, bt*gu)
 	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
 	if a.bias != nil {
 		for r := 0; r < bt; r++ {
@@ -240,182 +250,202 @@ func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 		}
 	}
 	w.h = buf(w.h, a.b*a.u)
+	w.z = kept(w.z, a.b*gu)
+	w.tmp = kept(w.tmp, a.b*a.u)
 	w.valid = w.valid[:0]
 	if keep {
 		if cap(w.valid) < bt {
 			w.valid = make([]bool, bt)
 		}
 		w.valid = w.valid[:bt]
-		w.cache = buf(w.cache, a.t*a.b*s.cacheWidth())
+		w.cache = kept(w.cache, a.t*a.b*s.cacheWidth())
 	}
 	switch s.Kind {
 	case KindLSTM:
-		lstmForward(s, a, w, keep)
+		w.c = buf(w.c, a.b*a.u)
+		forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { lstmStep(s, a, w, keep, st, t, lo, hi) })
 	case KindGRU:
-		gruForward(s, a, w, keep)
+		if s.ResetAfter {
+			forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { gruStep(s, a, w, keep, st, t, lo, hi) })
+			return
+		}
+		// Reset before the product: the step multiplies by U_z, U_r first, and by U_h once the
+		// reset gate is known.
+		w.rh = buf(w.rh, a.b*a.u)
+		forwardSteps(s, a, w, keep, 2*a.u, func(st, t, lo, hi int) { gruStepResetBefore(s, a, w, keep, st, t, lo, hi) })
 	default:
-		simpleForward(s, a, w, keep)
+		forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { simpleStep(s, a, w, st, t, lo, hi) })
 	}
 }
 
-func lstmForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
-	u, gu := a.u, 4*a.u
-	w.c = buf(w.c, a.b*u)
-	w.z = buf(w.z, a.b*gu)
-	batchHalves(a.b, a.t*a.b*gu, func(lo, hi int) { lstmForwardRows(s, a, w, keep, lo, hi) })
-}
-
-// lstmForwardRows runs the samples lo … hi-1 of the batch: each sample's states depend on its
-// own only, so two halves run side by side.
-func lstmForwardRows[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, lo, hi int) {
-	u, gu := a.u, 4*a.u
-	h, c, z := w.h, w.c, w.z
-	for st := 0; st < a.t; st++ {
-		t, o := s.index(st, a.t)
-		gemm(false, false, hi-lo, gu, u, h[lo*u:], u, a.r, gu, 0, z[lo*gu:], gu)
-		for b := lo; b < hi; b++ {
-			ok := a.valid(b, t)
-			hb, cb := h[b*u:(b+1)*u], c[b*u:(b+1)*u]
+// forwardSteps is the forward skeleton every cell shares. It runs the samples of the batch in
+// two halves side by side (a sample's states never read another's), and for each step and
+// half computes z = h·U[:, :width] into the half's rows of w.z (row stride width), records
+// which samples the mask lets through, calls the cell's step, which updates w.h (and w.c),
+// and copies the states into the output slot of the step. A masked sample's state is carried
+// over unchanged.
+func forwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, width int, step func(st, t, lo, hi int)) {
+	u, gu := a.u, s.Gates()*a.u
+	batchHalves(a.b, a.t*a.b*gu, func(lo, hi int) {
+		for st := 0; st < a.t; st++ {
+			t, o := s.index(st, a.t)
+			gemm(false, false, hi-lo, width, u, w.h[lo*u:], u, a.r, gu, 0, w.z[lo*width:], width)
 			if keep {
-				w.valid[st*a.b+b] = ok
-			}
-			if ok {
-				zr := z[b*gu : (b+1)*gu]
-				xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
-				var cv []T
-				if keep {
-					cv = w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
-				}
-				for j := 0; j < u; j++ {
-					ig := s.RecAct.f(float64(zr[j] + xr[j]))
-					fg := s.RecAct.f(float64(zr[u+j] + xr[u+j]))
-					gg := s.Act.f(float64(zr[2*u+j] + xr[2*u+j]))
-					og := s.RecAct.f(float64(zr[3*u+j] + xr[3*u+j]))
-					cn := T(fg*float64(cb[j]) + ig*gg)
-					tc := s.Act.f(float64(cn))
-					cb[j] = cn
-					hb[j] = T(og * tc)
-					if cv != nil {
-						cv[j], cv[u+j], cv[2*u+j], cv[3*u+j], cv[4*u+j] = T(ig), T(fg), T(gg), T(og), T(tc)
-					}
+				for b := lo; b < hi; b++ {
+					w.valid[st*a.b+b] = a.valid(b, t)
 				}
 			}
-			copy(a.outAt(0, b, o), hb)
-			copy(a.outAt(1, b, o), cb)
+			step(st, t, lo, hi)
+			for b := lo; b < hi; b++ {
+				copy(a.outAt(0, b, o), w.h[b*u:(b+1)*u])
+				if s.Kind == KindLSTM {
+					copy(a.outAt(1, b, o), w.c[b*u:(b+1)*u])
+				}
+			}
 		}
-	}
+	})
 }
 
-func gruForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
-	u, gu := a.u, 3*a.u
-	h := w.h
-	var brec []T
-	if a.bias != nil && s.ResetAfter {
-		brec = a.bias[gu : 2*gu]
-	}
-	w.z = buf(w.z, a.b*gu)
-	w.zr = buf(w.zr, a.b*2*u)
-	w.rh = buf(w.rh, a.b*u)
-	w.tmp = buf(w.tmp, a.b*u)
-	for st := 0; st < a.t; st++ {
-		t, o := s.index(st, a.t)
-		if s.ResetAfter {
-			gemm(false, false, a.b, gu, u, h, u, a.r, gu, 0, w.z, gu)
-		} else {
-			gemm(false, false, a.b, 2*u, u, h, u, a.r, gu, 0, w.z, 2*u)
-		}
-		for b := 0; b < a.b; b++ {
-			ok := a.valid(b, t)
-			if keep {
-				w.valid[st*a.b+b] = ok
-			}
-			hb := h[b*u : (b+1)*u]
-			xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
-			if !s.ResetAfter {
-				// z and r now; the candidate needs (r∘h)·U_h for every sample first.
-				zr, rh := w.zr[b*2*u:(b+1)*2*u], w.rh[b*u:(b+1)*u]
-				rr := w.z[b*2*u : (b+1)*2*u]
-				for j := 0; j < u; j++ {
-					if !ok {
-						rh[j] = 0
-						continue
-					}
-					zr[j] = T(s.RecAct.f(float64(xr[j] + rr[j])))
-					zr[u+j] = T(s.RecAct.f(float64(xr[u+j] + rr[u+j])))
-					rh[j] = zr[u+j] * hb[j]
-				}
-				continue
-			}
-			if ok {
-				rr := w.z[b*gu : (b+1)*gu]
-				var cv []T
-				if keep {
-					cv = w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
-				}
-				for j := 0; j < u; j++ {
-					rz, rrj, rhj := rr[j], rr[u+j], rr[2*u+j]
-					if brec != nil {
-						rz, rrj, rhj = rz+brec[j], rrj+brec[u+j], rhj+brec[2*u+j]
-					}
-					zg := s.RecAct.f(float64(xr[j] + rz))
-					rg := s.RecAct.f(float64(xr[u+j] + rrj))
-					hh := s.Act.f(float64(xr[2*u+j]) + rg*float64(rhj))
-					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
-					if cv != nil {
-						cv[j], cv[u+j], cv[2*u+j], cv[3*u+j] = T(zg), T(rg), T(hh), rhj
-					}
-				}
-			}
-			copy(a.outAt(0, b, o), hb)
-		}
-		if s.ResetAfter {
+// xwRow returns the input projection (with the input bias) of sample b at time t.
+func (a *seqData[T]) xwRow(w *rnnWork[T], gu, b, t int) []T {
+	i := (b*a.t + t) * gu
+	return w.xw[i : i+gu]
+}
+
+// lstmStep is one LSTM step of samples lo … hi-1: the four gates' pre-activations are the
+// recurrent product plus the input projection, activated in place row by row; then
+// c = f∘c + i∘g and h = o∘act(c).
+func lstmStep[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, st, t, lo, hi int) {
+	u, gu := a.u, 4*a.u
+	for b := lo; b < hi; b++ {
+		if !a.valid(b, t) {
 			continue
 		}
-		gemm(false, false, a.b, u, u, w.rh, u, a.r[2*u:], gu, 0, w.tmp, u)
-		for b := 0; b < a.b; b++ {
-			hb := h[b*u : (b+1)*u]
-			if a.valid(b, t) {
-				xr := w.xw[(b*a.t+t)*gu : (b*a.t+t+1)*gu]
-				zr, rc := w.zr[b*2*u:(b+1)*2*u], w.tmp[b*u:(b+1)*u]
-				var cv []T
-				if keep {
-					cv = w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
-				}
-				for j := 0; j < u; j++ {
-					zg := float64(zr[j])
-					hh := s.Act.f(float64(xr[2*u+j] + rc[j]))
-					hb[j] = T(zg*float64(hb[j]) + (1-zg)*hh)
-					if cv != nil {
-						cv[j], cv[u+j], cv[2*u+j] = zr[j], zr[u+j], T(hh)
-					}
-				}
-			}
-			copy(a.outAt(0, b, o), hb)
+		zr := w.z[b*gu : (b+1)*gu]
+		for j, v := range a.xwRow(w, gu, b, t) {
+			zr[j] += v
+		}
+		applyAct(s.RecAct, zr[:2*u]) // i, f
+		applyAct(s.Act, zr[2*u:3*u]) // g
+		applyAct(s.RecAct, zr[3*u:]) // o
+		ig, fg, gg, og := zr[:u], zr[u:2*u], zr[2*u:3*u], zr[3*u:]
+		hb, cb := w.h[b*u:(b+1)*u], w.c[b*u:(b+1)*u]
+		for j := range cb {
+			cb[j] = T(float64(fg[j])*float64(cb[j]) + float64(ig[j])*float64(gg[j]))
+		}
+		copy(hb, cb)
+		applyAct(s.Act, hb) // act(c), kept for the backward pass
+		if keep {
+			cv := w.cache[(st*a.b+b)*5*u : (st*a.b+b+1)*5*u]
+			copy(cv, zr)
+			copy(cv[4*u:], hb)
+		}
+		for j, o := range og {
+			hb[j] *= o
 		}
 	}
 }
 
-func simpleForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
-	u := a.u
-	h := w.h
-	w.z = buf(w.z, a.b*u)
-	for st := 0; st < a.t; st++ {
-		t, o := s.index(st, a.t)
-		gemm(false, false, a.b, u, u, h, u, a.r, u, 0, w.z, u)
-		for b := 0; b < a.b; b++ {
-			ok := a.valid(b, t)
-			if keep {
-				w.valid[st*a.b+b] = ok
-			}
-			hb := h[b*u : (b+1)*u]
-			if ok {
-				xr := w.xw[(b*a.t+t)*u : (b*a.t+t+1)*u]
-				zr := w.z[b*u : (b+1)*u]
-				for j := 0; j < u; j++ {
-					hb[j] = T(s.Act.f(float64(xr[j] + zr[j])))
-				}
-			}
-			copy(a.outAt(0, b, o), hb)
+// gruStep is one GRU step (reset gate after the recurrent product, Keras 3's default) of
+// samples lo … hi-1: z = σ(x_z + h·U_z + b_z), r = σ(x_r + h·U_r + b_r),
+// h̃ = act(x_h + r∘(h·U_h + b_h)), h = z∘h + (1-z)∘h̃.
+func gruStep[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, st, t, lo, hi int) {
+	u, gu := a.u, 3*a.u
+	var brec []T
+	if a.bias != nil {
+		brec = a.bias[gu : 2*gu]
+	}
+	for b := lo; b < hi; b++ {
+		if !a.valid(b, t) {
+			continue
 		}
+		zr, xr := w.z[b*gu:(b+1)*gu], a.xwRow(w, gu, b, t)
+		if brec != nil {
+			for j, v := range brec {
+				zr[j] += v
+			}
+		}
+		rh := w.tmp[b*u : (b+1)*u] // the recurrent candidate term h·U_h + b_h
+		copy(rh, zr[2*u:])
+		for j, v := range xr[:2*u] {
+			zr[j] = v + zr[j]
+		}
+		applyAct(s.RecAct, zr[:2*u])
+		zg, rg, hh := zr[:u], zr[u:2*u], zr[2*u:]
+		for j := range hh {
+			hh[j] = T(float64(xr[2*u+j]) + float64(rg[j])*float64(rh[j]))
+		}
+		applyAct(s.Act, hh)
+		hb := w.h[b*u : (b+1)*u]
+		for j, z := range zg {
+			zf := float64(z)
+			hb[j] = T(zf*float64(hb[j]) + (1-zf)*float64(hh[j]))
+		}
+		if keep {
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			copy(cv, zr)
+			copy(cv[3*u:], rh)
+		}
+	}
+}
+
+// gruStepResetBefore is one GRU step with the reset gate applied before the recurrent product
+// (reset_after=False): z and r from h·[U_z U_r] (w.z, 2u wide), then h̃ = act(x_h + (r∘h)·U_h)
+// with a second product over the samples' r∘h.
+func gruStepResetBefore[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, st, t, lo, hi int) {
+	u, gu := a.u, 3*a.u
+	for b := lo; b < hi; b++ {
+		rh := w.rh[b*u : (b+1)*u]
+		if !a.valid(b, t) {
+			clear(rh)
+			continue
+		}
+		zr, xr := w.z[b*2*u:(b+1)*2*u], a.xwRow(w, gu, b, t)
+		for j, v := range xr[:2*u] {
+			zr[j] = v + zr[j]
+		}
+		applyAct(s.RecAct, zr)
+		hb := w.h[b*u : (b+1)*u]
+		for j, r := range zr[u:] {
+			rh[j] = r * hb[j]
+		}
+	}
+	gemm(false, false, hi-lo, u, u, w.rh[lo*u:], u, a.r[2*u:], gu, 0, w.tmp[lo*u:], u)
+	for b := lo; b < hi; b++ {
+		if !a.valid(b, t) {
+			continue
+		}
+		zr, xr := w.z[b*2*u:(b+1)*2*u], a.xwRow(w, gu, b, t)
+		hh := w.tmp[b*u : (b+1)*u]
+		for j, v := range xr[2*u:] {
+			hh[j] = v + hh[j]
+		}
+		applyAct(s.Act, hh)
+		hb := w.h[b*u : (b+1)*u]
+		for j, z := range zr[:u] {
+			zf := float64(z)
+			hb[j] = T(zf*float64(hb[j]) + (1-zf)*float64(hh[j]))
+		}
+		if keep {
+			cv := w.cache[(st*a.b+b)*4*u : (st*a.b+b+1)*4*u]
+			copy(cv, zr)
+			copy(cv[2*u:], hh)
+		}
+	}
+}
+
+// simpleStep is one SimpleRNN step of samples lo … hi-1: h = act(x·W + b + h·U).
+func simpleStep[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], st, t, lo, hi int) {
+	u := a.u
+	for b := lo; b < hi; b++ {
+		if !a.valid(b, t) {
+			continue
+		}
+		zr := w.z[b*u : (b+1)*u]
+		for j, v := range a.xwRow(w, u, b, t) {
+			zr[j] = v + zr[j]
+		}
+		applyAct(s.Act, zr)
+		copy(w.h[b*u:(b+1)*u], zr)
 	}
 }

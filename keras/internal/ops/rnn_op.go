@@ -30,8 +30,9 @@ var rnnOpCount atomic.Int64
 // rnnOp is the forward op of one call of a recurrent layer. Inputs: x (B, T, F), kernel,
 // recurrent kernel, then the bias and the mask (B, T) when present. Output: (S, B·T·u + B·u),
 // per state (h, then c for LSTM) its value after every step (B, T, u) followed by its final
-// value (B, u). The layer takes the parts it returns with Slice and Reshape; the parts never
-// overlap, so Gorgonia's in-place ops on one cannot change another.
+// value (B, u); with FinalOnly (S, B·u), the final values. The layer takes the parts it
+// returns with Slice and Reshape; the parts never overlap, so Gorgonia's in-place ops on one
+// cannot change another.
 //
 // In training graphs the op keeps, privately, what its backward op needs: the input, the
 // states and the gate values of its last run. The backward op never reads the values in the
@@ -65,7 +66,8 @@ func newRNNOp(spec RNNSpec, hasBias, hasMask, needDX, keep bool) *rnnOp {
 // RNN applies one call of a recurrent layer over the sequence x (B, T, F) with its kernel,
 // recurrent kernel and, when not nil, bias and mask (B, T). The output is (S, B·T·u + B·u):
 // per state (h, then c for LSTM) its value after every step (B, T, u) followed by its final
-// value (B, u). With keep (training graphs) the op keeps what its gradient needs.
+// value (B, u); with spec.FinalOnly, (S, B·u), the final values only. With keep (training
+// graphs) the op keeps what its gradient needs.
 func RNN(spec RNNSpec, x, kernel, recurrent, bias, mask *G.Node, keep bool) (*G.Node, error) {
 	args := G.Nodes{x, kernel, recurrent}
 	if bias != nil {
@@ -106,11 +108,20 @@ func (op *rnnOp) Type() hm.Type {
 
 // outShape is the output's shape for an input of shape x.
 func (op *rnnOp) outShape(x tensor.Shape) tensor.Shape {
-	b, t, u := x[0], x[1], op.spec.Units
-	return tensor.Shape{op.spec.States(), b*t*u + b*u}
+	return tensor.Shape{op.spec.States(), op.seqLen(x) + x[0]*op.spec.Units}
 }
 
-// InferShape returns (S, B·T·u + B·u) after checking the inputs' shapes.
+// seqLen is the length of the per-step part of each state's row of the output: B·T·u, or 0
+// with FinalOnly.
+func (op *rnnOp) seqLen(x tensor.Shape) int {
+	if op.spec.FinalOnly {
+		return 0
+	}
+	return x[0] * x[1] * op.spec.Units
+}
+
+// InferShape returns (S, B·T·u + B·u), or (S, B·u) with FinalOnly, after checking the
+// inputs' shapes.
 func (op *rnnOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	shapes, err := G.DimSizersToShapes(in)
 	if err != nil {
@@ -214,7 +225,7 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	}
 	w := workOf[T](op)
 	n := a.b * a.t * a.u
-	w.states = buf(w.states, op.spec.States()*n)
+	w.states = kept(w.states, op.spec.States()*n) // every step writes every sample
 	a.out = w.states
 	if op.keep {
 		w.x = append(w.x[:0], a.x...)
@@ -224,12 +235,13 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	out := tensor.New(tensor.WithShape(shape...), tensor.Of(vals[0].Dtype()))
 	data := data[T](out)
 	finals := [][]T{w.h, w.c}
+	seq := op.seqLen(vals[0].Shape())
 	for k := range op.spec.States() {
 		row := data[k*shape[1] : (k+1)*shape[1]]
-		copy(row, w.states[k*n:(k+1)*n])
-		copy(row[n:], finals[k])
+		copy(row[:seq], w.states[k*n:(k+1)*n])
+		copy(row[seq:], finals[k])
 	}
-	if op.spec.ZeroMasked && a.mask != nil {
+	if op.spec.ZeroMasked && a.mask != nil && seq > 0 {
 		for b := range a.b {
 			for st := range a.t {
 				if t, o := op.spec.index(st, a.t); !a.valid(b, t) {
@@ -376,20 +388,25 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, fmt.Errorf("recurrent gradient op, output gradient: %w", err)
 	}
-	// Split the output's gradient into the per-step part (S, B, T, u) and the final states'.
-	bt := a.b * a.t * a.u
+	// Split the output's gradient into the per-step part (S, B, T, u), none with FinalOnly,
+	// and the final states'.
+	bt := fwd.seqLen(vals[0].Shape())
 	row := bt + a.b*a.u
 	states := fwd.spec.States()
 	if len(dOut) != states*row {
 		return nil, fmt.Errorf("recurrent gradient op: output gradient holds %d values, want %d", len(dOut), states*row)
 	}
-	w.dseq = buf(w.dseq, states*bt)
+	var dseq []T // nil: no gradient reaches the per-step states
+	if bt > 0 {
+		w.dseq = kept(w.dseq, states*bt)
+		dseq = w.dseq
+	}
 	dFinal := make([]T, 0, states*a.b*a.u)
 	for k := range states {
-		copy(w.dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])
+		copy(dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])
 		dFinal = append(dFinal, dOut[k*row+bt:(k+1)*row]...)
 	}
-	if fwd.spec.ZeroMasked {
+	if fwd.spec.ZeroMasked && dseq != nil {
 		// The output is a constant 0 at masked steps: nothing flows back from there.
 		for b := range a.b {
 			for st := range a.t {
@@ -413,7 +430,7 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 	if fwd.hasBias {
 		g.db = parts[3]
 	}
-	rnnBackward(&fwd.spec, a, w, w.dseq, dFinal, g)
+	rnnBackward(&fwd.spec, a, w, dseq, dFinal, g)
 	return flat, nil
 }
 
