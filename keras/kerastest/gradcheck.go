@@ -14,6 +14,10 @@ type GradCheckOptions struct {
 	Eps        float64 // finite-difference step (default 1e-6)
 	Tol        float64 // largest relative error allowed (default 1e-4)
 	MaxEntries int     // entries checked per weight, spread evenly (default 40)
+	// Atol is the absolute difference always allowed (default 1e-9): central differences of
+	// a loss near 1 carry rounding of about 1e-10/Eps·ε, which is all a gradient that is
+	// exactly zero (a bias before BatchNormalization) shows.
+	Atol float64
 }
 
 // CheckGradients compares the gradient the model computes for every trainable weight with
@@ -38,6 +42,9 @@ func GradientError(m *keras.Model, x, y any, o GradCheckOptions) error {
 	}
 	if o.MaxEntries == 0 {
 		o.MaxEntries = 40
+	}
+	if o.Atol == 0 {
+		o.Atol = 1e-9
 	}
 	_, grads, err := m.Gradients(x, y)
 	if err != nil {
@@ -68,7 +75,7 @@ func GradientError(m *keras.Model, x, y any, o GradCheckOptions) error {
 			}
 			num := (lp - lm) / (2 * o.Eps)
 			den := math.Max(math.Max(math.Abs(num), math.Abs(g[j])), 1e-8)
-			if rel := math.Abs(num-g[j]) / den; rel > o.Tol && math.Abs(num-g[j]) > 1e-9 {
+			if rel := math.Abs(num-g[j]) / den; rel > o.Tol && math.Abs(num-g[j]) > o.Atol {
 				return fmt.Errorf("%s[%d]: gradient %.9g, finite differences %.9g (relative error %.2e)", v.Path, j, g[j], num, rel)
 			}
 		}
