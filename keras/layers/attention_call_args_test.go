@@ -1,13 +1,19 @@
 package layers_test
 
 import (
+	"archive/zip"
 	"encoding/json"
+	"errors"
+	"io"
 	"math"
+	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/internal/testenv"
+	"github.com/kerago/kerago/keras/layers"
 	"gorgonia.org/tensor"
 )
 
@@ -114,4 +120,101 @@ func lastLineOf(out []byte) []byte {
 		start--
 	}
 	return out[start:end]
+}
+
+// TestAttentionCallArgsErrors: saved calls whose call arguments the layers cannot take are
+// load errors naming the layer and the argument: a tensor keyword for a layer that takes none
+// (Attention), a tensor keyword MultiHeadAttention does not know, a keyword that is not a
+// bool, and one layer called with and without scores.
+func TestAttentionCallArgsErrors(t *testing.T) {
+	const src = "testdata/attention_call_args_golden.keras"
+	tensor := `{"class_name": "__keras_tensor__", "config": {"shape": [null, 5, 5], "dtype": "bool", "keras_history": ["pairs", 0, 0]}}`
+	for _, c := range []struct {
+		name, old, new string
+		want           error
+		names          []string
+	}{
+		{"tensor keyword for Attention", `"embedding_1", 0, 0]}}]], "kwargs": {"return_attention_scores": true}}`,
+			`"embedding_1", 0, 0]}}]], "kwargs": {"return_attention_scores": true, "extra": ` + tensor + `}}`, keras.ErrUnknownName, []string{"att", "extra"}},
+		{"unknown tensor keyword", `"attention_mask"`, `"bias_mask"`, keras.ErrUnknownName, []string{"masked_mha", "bias_mask"}},
+		{"keyword not a bool", `"use_causal_mask": true, "return_attention_scores": true`,
+			`"use_causal_mask": true, "return_attention_scores": "yes"`, keras.ErrInvalidArgument, []string{"masked_mha", "return_attention_scores"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "edited.keras")
+			editArchiveConfig(t, src, path, func(cfg string) string {
+				if !strings.Contains(cfg, c.old) {
+					t.Fatalf("%s has no %s", src, c.old)
+				}
+				return strings.Replace(cfg, c.old, c.new, 1)
+			})
+			_, err := keras.LoadModel(path)
+			t.Log(err)
+			if !errors.Is(err, c.want) {
+				t.Fatalf("LoadModel: %v, want %v", err, c.want)
+			}
+			for _, n := range c.names {
+				if !strings.Contains(err.Error(), n) {
+					t.Errorf("error %q does not name %s", err, n)
+				}
+			}
+		})
+	}
+	t.Run("one layer with and without scores", func(t *testing.T) {
+		q := keras.Input(keras.Shape{4, 3})
+		l := layers.Attention(layers.ReturnAttentionScores(true))
+		outs := l.CallAll(q, q)
+		m, err := keras.NewModel(keras.Inputs(q), keras.Outputs(outs...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(m.Config())
+		cfg := string(b)
+		if !strings.Contains(cfg, `"return_attention_scores":true`) {
+			t.Fatalf("the saved call has no return_attention_scores: %s", cfg)
+		}
+		if _, err := l.SetCallKeyword("return_attention_scores", false); !errors.Is(err, keras.ErrInvalidArgument) {
+			t.Errorf("a second call without scores: %v, want ErrInvalidArgument", err)
+		}
+	})
+}
+
+// editArchiveConfig copies the .keras archive src to dst with its config.json edited.
+func editArchiveConfig(t *testing.T, src, dst string, edit func(string) string) {
+	t.Helper()
+	r, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	f, err := os.Create(dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w := zip.NewWriter(f)
+	for _, e := range r.File {
+		rc, err := e.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Name == "config.json" {
+			b = []byte(edit(string(b)))
+		}
+		out, err := w.Create(e.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := out.Write(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
