@@ -29,8 +29,9 @@ type callArgsArray struct {
 // outputs: MultiHeadAttention given an explicit attention_mask (a bool input, read as float32
 // and fed 0s and 1s) combined with the embeddings' masks and use_causal_mask, returning its
 // scores; MultiHeadAttention with attention_axes (1,) on images, its value and key saved as
-// keyword tensors; Attention returning its scores. Then kerago saves the model and Keras
-// loads kerago's file and predicts the same.
+// keyword tensors; Attention returning its scores. Then kerago saves the model (.keras and
+// legacy .h5) and loads it back, and Keras loads kerago's .keras file, each predicting the
+// same.
 func TestAttentionCallArgsKeras(t *testing.T) {
 	var g struct {
 		Keras   string          `json:"keras"`
@@ -92,6 +93,31 @@ func TestAttentionCallArgsKeras(t *testing.T) {
 		got = append(got, a)
 	}
 	compare("kerago", got)
+
+	// kerago's files of the model, .keras and legacy .h5, read back by kerago
+	for _, name := range []string{"resaved.keras", "resaved.h5"} {
+		path := filepath.Join(t.TempDir(), name)
+		if err := m.Save(path); err != nil {
+			t.Fatalf("Save %s: %v", name, err)
+		}
+		back, err := keras.LoadModel(path)
+		if err != nil {
+			t.Fatalf("LoadModel %s: %v", name, err)
+		}
+		ys, err := back.Predict(xs, keras.Verbose(0))
+		if err != nil {
+			t.Fatalf("Predict after loading %s: %v", name, err)
+		}
+		var again []callArgsArray
+		for _, y := range ys {
+			a := callArgsArray{Shape: y.Shape().Clone()}
+			for _, v := range y.Float32s() {
+				a.Data = append(a.Data, float64(v))
+			}
+			again = append(again, a)
+		}
+		compare("kerago on its "+name, again)
+	}
 
 	// kerago's file of the model, read by Keras (tens of seconds: skipped with -short)
 	py := testenv.SlowPython(t, "keras")
