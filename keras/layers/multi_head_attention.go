@@ -308,7 +308,14 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	}
 	var explicit *G.Node
 	if len(in) == 4 {
+		// a mask of 1 along some steps holds for all of them: copied to the full shape
 		explicit = in[3]
+		full := lay.maskShape(l.numHeads)
+		for i, d := range explicit.Shape() {
+			if d == 1 && full[i] != 1 {
+				explicit = o.Tile(explicit, i, full[i])
+			}
+		}
 	}
 	qm, vm := ctx.Mask(query), ctx.Mask(value)
 	if perm := lay.perm(); perm != nil {

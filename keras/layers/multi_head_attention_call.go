@@ -12,7 +12,8 @@ import (
 // layer(query, value, key, attention_mask=attentionMask) (pass the value as the key when
 // there is no separate key). The attention mask is (batch, T, S) for query steps T and key
 // steps S: a query step attends to a key step where it is nonzero (Keras casts it to bool),
-// combined with the inputs' masks and UseCausalMask. With other attention axes it is
+// combined with the inputs' masks and UseCausalMask. A dimension of 1 is broadcast, as in
+// Keras: (batch, 1, S) masks key steps for every query step. With other attention axes it is
 // (batch, other axes..., query's attention axes..., key's attention axes...).
 func (l *MultiHeadAttentionLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 	return keras.CallOne(l, inputs...)
@@ -176,13 +177,22 @@ func (l *MultiHeadAttentionLayer) inputs(in []keras.Shape) (mhaLayout, error) {
 	}
 	if len(in) == 4 {
 		a.mask = in[3]
-		want := a.scores(l.numHeads)
-		want = append(want[:len(a.other)+1:len(a.other)+1], want[len(a.other)+2:]...) // without the heads
-		if a.mask.Rank() != want.Rank() || !a.mask.Compatible(want) {
-			return a, keras.ShapeError("attention mask has shape %v, want %v: (batch, query steps, key steps)", a.mask, want)
+		want := a.maskShape(l.numHeads)
+		ok := a.mask.Rank() == want.Rank()
+		for i := 1; ok && i < want.Rank(); i++ {
+			ok = a.mask[i] == 1 || (keras.Shape{a.mask[i]}).Compatible(keras.Shape{want[i]})
+		}
+		if !ok {
+			return a, keras.ShapeError("attention mask has shape %v, want %v (batch, query steps, key steps), or 1 for steps it is the same for", a.mask, want)
 		}
 	}
 	return a, nil
+}
+
+// maskShape returns the shape of a full attention mask: the scores' without the heads.
+func (a mhaLayout) maskShape(heads int) keras.Shape {
+	s := a.scores(heads)
+	return append(s[:len(a.other)+1:len(a.other)+1], s[len(a.other)+2:]...)
 }
 
 // axes returns the query's axes attended over, between the batch and the features, for a

@@ -78,6 +78,16 @@ func TestMultiHeadAttentionCallArguments(t *testing.T) {
 		BadInputs:    [][]keras.Shape{{{4, 6}, {5, 3}, {5, 2}, {5, 4}}, {{4, 6}, {5, 3}, {5, 2}, {4, 5, 1}}},
 		Golden:       "testdata/kit/multi_head_attention_mask.json",
 	})
+	bcast := []*tensor.Dense{maskInputs[0], maskInputs[1], maskInputs[1], float32Of(attentionMaskValues(2, 1, 5))}
+	kerastest.RunLayerTest(t, kerastest.LayerCase{
+		New:          func() keras.Layer { return layers.MultiHeadAttention(2, 3, layers.Name("mha")) },
+		InputShapes:  []keras.Shape{{4, 6}, {5, 3}, {5, 3}, {1, 5}},
+		Inputs:       bcast,
+		OutputShapes: []keras.Shape{{keras.None, 4, 6}},
+		Weights:      []keras.Shape{{6, 2, 3}, {2, 3}, {3, 2, 3}, {2, 3}, {3, 2, 3}, {2, 3}, {2, 3, 6}, {6}},
+		BadInputs:    [][]keras.Shape{{{4, 6}, {5, 3}, {5, 3}, {2, 5}}},
+		Golden:       "testdata/kit/multi_head_attention_mask_broadcast.json",
+	})
 	axesShapes := []keras.Shape{{3, 4, 6}, {5, 4, 2}, {4, 3, 5}}
 	axesInputs := append(sinInputs(axesShapes[:2]...), attentionMaskValues(2, 4, 3, 5))
 	for i := range axesInputs {
@@ -115,6 +125,7 @@ func TestMultiHeadAttentionMaskGradients(t *testing.T) {
 		shapes []keras.Shape // query, value, key, mask
 	}{
 		{"key and mask", layers.MultiHeadAttention(2, 3), []keras.Shape{{4, 6}, {5, 3}, {5, 2}, {4, 5}}},
+		{"broadcast mask", layers.MultiHeadAttention(2, 3), []keras.Shape{{4, 6}, {5, 3}, {5, 3}, {1, 5}}},
 		{"axes 1, mask, scores", layers.MultiHeadAttention(2, 3, layers.AttentionAxes(1), layers.ReturnAttentionScores(true)),
 			[]keras.Shape{{3, 4, 6}, {5, 4, 2}, {5, 4, 2}, {4, 3, 5}}},
 	} {
