@@ -7,8 +7,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
