@@ -63,6 +63,7 @@ var (
 	_ keras.CallKeywords     = (*MultiHeadAttentionLayer)(nil)
 	_ keras.PositionalInputs = (*MultiHeadAttentionLayer)(nil)
 	_ keras.KeywordInputs    = (*MultiHeadAttentionLayer)(nil)
+	_ keras.IntegerInputAt   = (*MultiHeadAttentionLayer)(nil)
 )
 
 // MultiHeadAttention returns a multi-head attention layer of numHeads heads whose query and
@@ -191,6 +192,10 @@ func (l *MultiHeadAttentionLayer) ClassName() string { return "MultiHeadAttentio
 // [MultiHeadAttentionLayer]).
 func (l *MultiHeadAttentionLayer) SupportsMasking() bool { return true }
 
+// TakesIntegerInput reports that the attention mask, input 3 of 4, may be integers (Keras
+// models declare it int32 or bool); the query, value and key may not.
+func (l *MultiHeadAttentionLayer) TakesIntegerInput(i, n int) bool { return n == 4 && i == 3 }
+
 // WeightOwners reports that Keras saves the weights under the layer's four EinsumDense
 // sublayers.
 func (l *MultiHeadAttentionLayer) WeightOwners() []string {
@@ -306,10 +311,24 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	if len(in) >= 3 {
 		key = in[2]
 	}
+	for i, x := range in[:min(len(in), 3)] {
+		if x.Dtype() != ctx.FloatDType() {
+			return nil, fmt.Errorf("%w: %s is %v, the layer computes in %v", // call() refuses integers
+				keras.ErrDType, [...]string{"query", "value", "key"}[i], x.Dtype(), ctx.FloatDType())
+		}
+	}
 	var explicit *G.Node
 	if len(in) == 4 {
 		// a mask of 1 along some steps holds for all of them: copied to the full shape
 		explicit = in[3]
+		if dt := explicit.Dtype(); dt != ctx.FloatDType() {
+			if dt == tensor.Float32 || dt == tensor.Float64 {
+				return nil, fmt.Errorf("%w: the attention mask is %v, the layer computes in %v: give the mask input the layer's dtype", keras.ErrDType, dt, ctx.FloatDType())
+			}
+			if explicit, err = internalops.IntMask(explicit, ctx.FloatDType()); err != nil {
+				return nil, fmt.Errorf("%w: the attention mask: %w", keras.ErrDType, err)
+			}
+		}
 		full := lay.maskShape(l.numHeads)
 		for i, d := range explicit.Shape() {
 			if d == 1 && full[i] != 1 {

@@ -3,6 +3,7 @@ package layers_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/kerago/kerago/keras"
@@ -171,7 +172,6 @@ func TestMultiHeadAttentionCallErrors(t *testing.T) {
 		"no axes":                  {layers.MultiHeadAttention(2, 3, layers.AttentionAxes()), []*keras.Tensor{img, img}, keras.ErrInvalidArgument},
 		"causal on 4-D":            {layers.MultiHeadAttention(2, 3, layers.UseCausalMask(true)), []*keras.Tensor{img, img}, keras.ErrShape},
 		"other axis differs":       {layers.MultiHeadAttention(2, 3, layers.AttentionAxes(2)), []*keras.Tensor{img, keras.Input(keras.Shape{2, 4, 6})}, keras.ErrShape},
-		"integer mask":             {layers.MultiHeadAttention(2, 3), []*keras.Tensor{q, v, v, keras.Input(keras.Shape{4, 5}, keras.DType("int32"))}, keras.ErrDType},
 		"Attention with ValueDim":  {nil, nil, keras.ErrInvalidArgument},
 		"AttentionAxes: Attention": {nil, nil, keras.ErrInvalidArgument},
 	} {
@@ -187,5 +187,51 @@ func TestMultiHeadAttentionCallErrors(t *testing.T) {
 		if !errors.Is(err, c.is) {
 			t.Errorf("%s: got %v, want %v", name, err, c.is)
 		}
+	}
+}
+
+// TestMultiHeadAttentionIntegerMask: an int32 attention mask (as Keras models declare it)
+// predicts what the same mask in float32 does; integer query, value or key are refused
+// naming them.
+func TestMultiHeadAttentionIntegerMask(t *testing.T) {
+	predict := func(maskDType string) *tensor.Dense {
+		keras.SetRandomSeed(4)
+		q, v := keras.Input(keras.Shape{4, 6}), keras.Input(keras.Shape{5, 3})
+		m := keras.Input(keras.Shape{4, 5}, keras.DType(maskDType))
+		model, err := keras.NewModel(keras.Inputs(q, v, m), keras.Outputs(layers.MultiHeadAttention(2, 3).Call(q, v, v, m)))
+		if err != nil {
+			t.Fatalf("mask %s: %v", maskDType, err)
+		}
+		xs := sinInputs(keras.Shape{4, 6}, keras.Shape{5, 3})
+		mask := attentionMaskValues(2, 4, 5)
+		if maskDType == "int32" {
+			ids := make([]int32, 40)
+			for i, f := range mask.Float64s() {
+				ids[i] = int32(f)
+			}
+			mask = tensor.New(tensor.WithShape(2, 4, 5), tensor.WithBacking(ids))
+		} else {
+			mask = float32Of(mask)
+		}
+		ys, err := model.Predict([]*tensor.Dense{float32Of(xs[0]), float32Of(xs[1]), mask}, keras.Verbose(0))
+		if err != nil {
+			t.Fatalf("mask %s: Predict: %v", maskDType, err)
+		}
+		return ys[0]
+	}
+	a, b := predict("float32").Float32s(), predict("int32").Float32s()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("int32 mask: output %d is %v, with the float32 mask %v", i, b[i], a[i])
+		}
+	}
+	ids := keras.Input(keras.Shape{4, 6}, keras.DType("int32"))
+	v := keras.Input(keras.Shape{5, 3})
+	_, err := keras.NewModel(keras.Inputs(ids, v), keras.Outputs(layers.MultiHeadAttention(2, 3).Call(ids, v)))
+	if err == nil {
+		t.Fatal("an integer query: no error")
+	}
+	if !errors.Is(err, keras.ErrDType) || !strings.Contains(err.Error(), "input 0") {
+		t.Errorf("an integer query: %v, want ErrDType naming input 0", err)
 	}
 }

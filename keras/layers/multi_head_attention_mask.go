@@ -58,8 +58,8 @@ func (l *MultiHeadAttentionLayer) attentionMask(ctx *keras.Context, o *ops.Build
 		mask = pair
 	}
 	if explicit != nil {
-		if explicit.Dtype() != ctx.FloatDType() {
-			return nil, fmt.Errorf("%w: the attention mask is %v, the layer computes in %v: give the mask input the layer's dtype", keras.ErrDType, explicit.Dtype(), ctx.FloatDType())
+		if explicit.Dtype() != ctx.FloatDType() { // Forward converts integer masks
+			return nil, fmt.Errorf("%w: the attention mask is %v, the layer computes in %v", keras.ErrInternal, explicit.Dtype(), ctx.FloatDType())
 		}
 		m := o.Reshape(explicit, b, 1, t, s)
 		if o.Err() != nil {

@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"fmt"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -87,4 +89,79 @@ func (op zerosLikeOp) Do(in ...G.Value) (_ G.Value, err error) {
 		return nil, err
 	}
 	return tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...)), nil
+}
+
+// intMaskOp is notZeroOp for an integer mask (tensor.Int, as kerago feeds integer inputs):
+// 1 where x ≠ 0 and 0 elsewhere, in a float dtype. Integer inputs take no gradient, so it has
+// none.
+type intMaskOp struct {
+	Base
+	dims int
+	out  tensor.Dtype
+}
+
+// IntMask returns 1 where the integer tensor x is nonzero and 0 elsewhere, as a float32 or
+// float64 tensor: an integer mask cast to bool, in floats.
+func IntMask(x *G.Node, out tensor.Dtype) (*G.Node, error) {
+	if out != tensor.Float32 && out != tensor.Float64 {
+		return nil, fmt.Errorf("int_mask: output dtype %v, want float32 or float64", out)
+	}
+	op := intMaskOp{Base: Base{Name: "int_mask", Params: fmt.Sprintf("dims=%d,out=%v", x.Dims(), out), Inputs: 1}, dims: x.Dims(), out: out}
+	return G.ApplyOp(op, x)
+}
+
+// Type returns an integer tensor → a float one of the same rank.
+func (op intMaskOp) Type() hm.Type {
+	return hm.NewFnType(G.TensorType{Dims: op.dims, Of: hm.TypeVariable('a')}, G.TensorType{Dims: op.dims, Of: op.out})
+}
+
+// InferShape returns the input's shape.
+func (intMaskOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
+
+// Do computes x ≠ 0 as 1 or 0.
+func (op intMaskOp) Do(in ...G.Value) (_ G.Value, err error) {
+	defer recoverDo(op, &err)
+	x, ok := in[0].(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("%v: input is a %T, want a tensor", op, in[0])
+	}
+	if x.RequiresIterator() {
+		if x, ok = x.Materialize().(*tensor.Dense); !ok {
+			return nil, fmt.Errorf("%v: cannot copy a strided %v view", op, in[0])
+		}
+	}
+	out := tensor.New(tensor.Of(op.out), tensor.WithShape(x.Shape().Clone()...))
+	n := x.Shape().TotalSize()
+	nonzero := make([]bool, n)
+	switch v := x.Data().(type) {
+	case []int:
+		for i := range nonzero {
+			nonzero[i] = v[i] != 0
+		}
+	case []int32:
+		for i := range nonzero {
+			nonzero[i] = v[i] != 0
+		}
+	case []int64:
+		for i := range nonzero {
+			nonzero[i] = v[i] != 0
+		}
+	default:
+		return nil, fmt.Errorf("%v: %v values, want integers", op, x.Dtype())
+	}
+	switch op.out {
+	case tensor.Float32:
+		fromBools(nonzero, data[float32](out))
+	default:
+		fromBools(nonzero, data[float64](out))
+	}
+	return out, nil
+}
+
+func fromBools[T float](b []bool, out []T) {
+	for i, v := range b {
+		if v {
+			out[i] = 1
+		}
+	}
 }

@@ -45,3 +45,28 @@ func TestNotZero(t *testing.T) {
 		}
 	}
 }
+
+// TestIntMask: an integer mask (as kerago feeds integer inputs) becomes 1 where nonzero, in
+// float32 and float64.
+func TestIntMask(t *testing.T) {
+	for _, out := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		op := intMaskOp{Base: Base{Name: "int_mask", Inputs: 1}, dims: 2, out: out}
+		got, err := op.Do(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]int{0, 3, -1, 0})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := got.(*tensor.Dense)
+		if g.Dtype() != out {
+			t.Fatalf("dtype %v, want %v", g.Dtype(), out)
+		}
+		for i, w := range []float64{0, 1, 1, 0} {
+			v, _ := g.At(i/2, i%2)
+			if f, ok := v.(float32); ok {
+				v = float64(f)
+			}
+			if v != w {
+				t.Errorf("%v: element %d = %v, want %v", out, i, v, w)
+			}
+		}
+	}
+}
