@@ -346,6 +346,19 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 			return false, fmt.Errorf("%w: layer %s: call argument %q is not supported", ErrUnknownName, sl.name, k)
 		}
 	}
+	if ck, ok := sl.layer.(CallKeywords); ok && !sl.mask {
+		// A keyword an earlier call set and this one leaves out is its default here: kerago
+		// keeps one setting per layer, so the layer refuses the difference rather than
+		// applying the earlier call's setting to this call too.
+		for k := range ck.CallKeywords() {
+			if _, given := kwargs[k]; given {
+				continue
+			}
+			if _, err := ck.SetCallKeyword(k, nil); err != nil {
+				return false, fmt.Errorf("layer %s: call argument %q left out: %w", sl.name, k, err)
+			}
+		}
+	}
 	if len(kwTensors) > 0 && !sl.mask {
 		ki, ok := sl.layer.(KeywordInputs)
 		if !ok {

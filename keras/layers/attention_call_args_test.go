@@ -151,7 +151,8 @@ func lastLineOf(out []byte) []byte {
 // TestAttentionCallArgsErrors: saved calls whose call arguments the layers cannot take are
 // load errors naming the layer and the argument: a tensor keyword for a layer that takes none
 // (Attention), a tensor keyword MultiHeadAttention does not know, a keyword that is not a
-// bool, and one layer called with and without scores.
+// bool, one layer called with and without the causal mask (given false, or left out), and
+// with and without scores.
 func TestAttentionCallArgsErrors(t *testing.T) {
 	const src = "testdata/attention_call_args_golden.keras"
 	tensor := `{"class_name": "__keras_tensor__", "config": {"shape": [null, 5, 5], "dtype": "bool", "keras_history": ["pairs", 0, 0]}}`
@@ -186,6 +187,43 @@ func TestAttentionCallArgsErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a second call without the causal mask", func(t *testing.T) {
+		x := keras.Input(keras.Shape{4, 3}, keras.Name("x"))
+		mha := layers.MultiHeadAttention(2, 2, layers.UseCausalMask(true), layers.Name("shared"))
+		y := mha.Call(mha.Call(x, x), x)
+		m, err := keras.NewModel(keras.Inputs(x), keras.Outputs(y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		saved := filepath.Join(t.TempDir(), "twice.keras")
+		if err := m.Save(saved); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := keras.LoadModel(saved); err != nil {
+			t.Fatalf("both calls causal: %v", err)
+		}
+		edited := filepath.Join(t.TempDir(), "edited.keras")
+		editArchiveConfig(t, saved, edited, func(cfg string) string {
+			i := strings.LastIndex(cfg, `"use_causal_mask":true`)
+			if i < 0 {
+				t.Fatalf("no use_causal_mask in %s", cfg)
+			}
+			return cfg[:i] + `"use_causal_mask":false` + cfg[i+len(`"use_causal_mask":true`):]
+		})
+		_, err = keras.LoadModel(edited)
+		if !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), "shared") {
+			t.Errorf("calls with and without the causal mask: %v, want ErrInvalidArgument naming the layer", err)
+		}
+		left := filepath.Join(t.TempDir(), "left.keras")
+		editArchiveConfig(t, saved, left, func(cfg string) string {
+			i := strings.LastIndex(cfg, `"use_causal_mask":true`)
+			return cfg[:i] + `"unused":null` + cfg[i+len(`"use_causal_mask":true`):]
+		})
+		_, err = keras.LoadModel(left)
+		if !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), "left out") {
+			t.Errorf("a second call leaving use_causal_mask out: %v, want ErrInvalidArgument", err)
+		}
+	})
 	t.Run("one layer with and without scores", func(t *testing.T) {
 		q := keras.Input(keras.Shape{4, 3})
 		l := layers.Attention(layers.ReturnAttentionScores(true))
