@@ -25,11 +25,12 @@ type callArgsArray struct {
 }
 
 // TestAttentionCallArgsKeras: a Keras-written model of the attention layers' call arguments
-// (testdata/attention_call_args_golden.py) loads and predicts what Keras predicted, all six
+// (testdata/attention_call_args_golden.py) loads and predicts what Keras predicted, all seven
 // outputs: MultiHeadAttention given an explicit attention_mask (a bool input, read as float32
 // and fed 0s and 1s) combined with the embeddings' masks and use_causal_mask, returning its
 // scores; MultiHeadAttention with attention_axes (1,) on images, its value and key saved as
-// keyword tensors; Attention returning its scores. Then kerago saves the model (.keras and
+// keyword tensors; Attention returning its scores; a cross-attention whose separate key alone
+// is masked (Keras's key_mask). Then kerago saves the model (.keras and
 // legacy .h5) and loads it back, and Keras loads kerago's .keras file, each predicting the
 // same.
 func TestAttentionCallArgsKeras(t *testing.T) {

@@ -26,19 +26,19 @@ import (
 // query_dense, key_dense, value_dense and output_dense as Keras saves its EinsumDense
 // sublayers, so Keras's files load.
 //
-// Masks: the query's and the value's masks (from Embedding with MaskZero) keep masked
-// positions out of the attention, as Keras's query_mask and value_mask; the output carries
-// the query's mask. An explicit attention mask, Keras's attention_mask call argument, is a
+// Masks: the query's, the value's and a separate key's masks (from Embedding with MaskZero)
+// keep masked positions out of the attention, as Keras's query_mask, value_mask and key_mask;
+// the output carries the query's mask. An explicit attention mask, Keras's attention_mask call argument, is a
 // fourth input (see [MultiHeadAttentionLayer.Call]); UseCausalMask adds the causal mask; all
 // of them are combined (and), as Keras combines them. A query step masked whole attends
 // uniformly to every key step on Keras's fused path (3-D inputs, no dropout, no returned
 // scores) and to none elsewhere, as in Keras.
 //
 // ReturnAttentionScores adds Keras's second output, the attention weights (see
-// [MultiHeadAttentionLayer.CallAll]). AttentionAxes, Keras's attention_axes (Keras's 2-D attention,
-// (1, 2) on (batch, rows, columns, features), or (2,) to attend along the columns of each
-// row) picks the steps axes attended over; the others count as batch axes. A separate key
-// mask and Keras's use_gate and sliding_window are not supported.
+// [MultiHeadAttentionLayer.CallAll]). AttentionAxes, Keras's attention_axes (Keras's 2-D
+// attention, (1, 2) on (batch, rows, columns, features), or (2,) to attend along the columns
+// of each row) picks the steps axes attended over; the others count as batch axes. Keras's
+// use_gate and sliding_window are not supported.
 //
 // # Input shape
 //
@@ -337,6 +337,15 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 		}
 	}
 	qm, vm := ctx.Mask(query), ctx.Mask(value)
+	if km := ctx.Mask(key); km != nil && key != value {
+		// Keras's key_mask, ignored when the key is the value, keeps key steps out as the
+		// value's mask does: the two combine
+		if vm == nil {
+			vm = km
+		} else {
+			vm = o.Mul(vm, km)
+		}
+	}
 	if perm := lay.perm(); perm != nil {
 		if key == value {
 			key = nil

@@ -10,14 +10,15 @@ and Keras's predictions. With two arguments, a .keras file (kerago's re-save of 
 and that JSON file, it loads the file in Keras instead, predicts on the JSON's inputs and
 prints the outputs as JSON on its last line.
 
-The model has six outputs. "masked" and "masked_scores": token ids (0 pads) through
+The model has seven outputs. "masked" and "masked_scores": token ids (0 pads) through
 Embedding(mask_zero=True) into a causal self-attention given an explicit attention mask, a
 bool input (batch, T, S) (Keras's attention_mask call argument, a tensor keyword in the saved
 call), combined with the query's and value's masks, with return_attention_scores=True; the
 output is pooled over the query's mask. "grid" and "grid_scores": attention_axes=(1,) on
 (batch, rows, columns, features) images, attending along the rows of each column, the value
 and key given as keyword arguments. "dot" and "dot_scores": Attention on masked embeddings
-with return_attention_scores=True.
+with return_attention_scores=True. "keyed": MultiHeadAttention(query, value, key) whose key
+alone is masked (Keras's key_mask).
 """
 
 import json
@@ -58,12 +59,19 @@ def build():
     d, ds = layers.Attention(use_scale=True, name="att")([e6, e, e6], return_attention_scores=True)
     dot = layers.Identity(name="dot")(d)
     dot_scores = layers.Identity(name="dot_scores")(ds)
-    m = keras.Model([tokens, pairs, grid, grid_v], [masked, masked_scores, grid_out, grid_scores, dot, dot_scores])
+    keys = keras.Input((5,), dtype="int32", name="keys")
+    kq = layers.Embedding(10, 4)(tokens)
+    kv = layers.Embedding(10, 3)(tokens)
+    kk = layers.Embedding(10, 5, mask_zero=True)(keys)
+    keyed = layers.Identity(name="keyed")(layers.MultiHeadAttention(2, 3, name="key_mha")(kq, kv, kk))
+    m = keras.Model([tokens, pairs, grid, grid_v, keys],
+                    [masked, masked_scores, grid_out, grid_scores, dot, dot_scores, keyed])
     m.set_weights([w + rng.normal(scale=0.2, size=w.shape).astype("float32") for w in m.get_weights()])
     t = np.array([[3, 4, 5, 0, 0], [0, 2, 7, 1, 9], [1, 0, 2, 3, 4], [5, 6, 7, 8, 9]], "int32")
     p = rng.random((4, 5, 5)) > 0.3
     p[2, 3, :] = False  # a query step masked whole by the explicit mask
-    xs = [t, p, rng.normal(size=(4, 3, 4, 6)).astype("float32"), rng.normal(size=(4, 5, 4, 2)).astype("float32")]
+    k = np.array([[1, 0, 2, 0, 3], [4, 5, 6, 0, 0], [0, 0, 0, 0, 7], [8, 9, 1, 2, 3]], "int32")
+    xs = [t, p, rng.normal(size=(4, 3, 4, 6)).astype("float32"), rng.normal(size=(4, 5, 4, 2)).astype("float32"), k]
     return m, xs
 
 
