@@ -21,3 +21,17 @@ type CallKeywords interface {
 type PositionalInputs interface {
 	PositionalInputs() []string
 }
+
+// KeywordInputs is implemented by layers that take some input tensors as keyword arguments of
+// their Keras call, such as MultiHeadAttention's attention_mask: the layer's inputs in kerago
+// are one list, Keras's call names some of them. Save writes each call's inputs as the
+// positional and keyword arguments SplitInputs returns; LoadModel gives a saved call's
+// arguments to JoinInputs and calls the layer on the inputs it returns.
+type KeywordInputs interface {
+	// SplitInputs returns the positional arguments and the tensor keyword arguments of a
+	// call of the layer on inputs.
+	SplitInputs(inputs []*Tensor) (args []*Tensor, kwargs map[string]*Tensor)
+	// JoinInputs returns the inputs of a saved call whose positional arguments are args and
+	// tensor keyword arguments kwargs; an error names a keyword the layer does not take.
+	JoinInputs(args []*Tensor, kwargs map[string]*Tensor) ([]*Tensor, error)
+}

@@ -103,9 +103,13 @@ func serializeLayer(l Layer) map[string]any {
 	if _, ok := l.(*InputLayer); !ok {
 		if nodes := l.base().nodes; len(nodes) > 0 {
 			entry["build_config"] = map[string]any{"input_shape": buildShape(nodes[0].inputs)}
-			if p, ok := l.(PositionalInputs); ok && len(p.PositionalInputs()) >= len(nodes[0].inputs) {
+			ins := nodes[0].inputs
+			if ki, ok := l.(KeywordInputs); ok {
+				ins, _ = ki.SplitInputs(ins) // Keras's shapes_dict has the positional ones
+			}
+			if p, ok := l.(PositionalInputs); ok && len(p.PositionalInputs()) >= len(ins) {
 				shapes := map[string]any{}
-				for i, t := range nodes[0].inputs {
+				for i, t := range ins {
 					shapes[p.PositionalInputs()[i]+"_shape"] = shapeList(t.shape)
 				}
 				entry["build_config"] = map[string]any{"shapes_dict": shapes}
@@ -154,11 +158,19 @@ func modelConfigDict(m *Model) map[string]any {
 			if _, ok := reindex[n]; !ok || n.isInput() {
 				continue
 			}
-			args := make([]any, len(n.inputs))
-			for i, t := range n.inputs {
+			ins := n.inputs
+			kwargs := map[string]any{}
+			if ki, ok := l.(KeywordInputs); ok {
+				var kw map[string]*Tensor
+				ins, kw = ki.SplitInputs(ins)
+				for k, t := range kw {
+					kwargs[k] = kerasTensor(t, reindex[t.node])
+				}
+			}
+			args := make([]any, len(ins))
+			for i, t := range ins {
 				args[i] = kerasTensor(t, reindex[t.node])
 			}
-			kwargs := map[string]any{}
 			if op, ok := l.(KerasOperation); ok {
 				// An operation's tensors and numbers are its positional arguments.
 				inbound = append(inbound, map[string]any{"args": op.KerasCallArgs(args), "kwargs": kwargs})

@@ -180,6 +180,7 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 	shapes := make([]Shape, len(inputs))
 	ii, ok := l.(IntegerInputs)
 	takesIDs := ok && ii.TakesIntegerInputs()
+	ia, byIndex := l.(IntegerInputAt)
 	for i, t := range inputs {
 		if t == nil {
 			return nil, layerErr(l, fmt.Errorf("%w: input %d is nil", ErrGraph, i))
@@ -187,7 +188,7 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 		if t.err != nil {
 			return nil, t.err
 		}
-		if (t.dtype == "int32" || t.dtype == "int64") && !takesIDs {
+		if (t.dtype == "int32" || t.dtype == "int64") && !takesIDs && !(byIndex && ia.TakesIntegerInput(i, len(inputs))) {
 			return nil, layerErr(l, fmt.Errorf("%w: input %d is %s (integer ids); only layers such as Embedding take integer inputs", ErrDType, i, t.dtype))
 		}
 		shapes[i] = t.shape.Clone()
@@ -232,6 +233,14 @@ func call(l Layer, inputs []*Tensor) (outs []*Tensor, err error) {
 // IntegerInputs is implemented by layers that take integer tensors (token ids), such as
 // Embedding. Calling any other layer on an integer tensor is an error naming the layer.
 type IntegerInputs interface{ TakesIntegerInputs() bool }
+
+// IntegerInputAt is implemented by layers that take an integer tensor as some of their inputs
+// only, such as MultiHeadAttention's attention mask: TakesIntegerInput reports whether input
+// i of a call with n inputs may be integers. Calling the layer with integers elsewhere is an
+// error naming the layer, as for IntegerInputs.
+type IntegerInputAt interface {
+	TakesIntegerInput(i, n int) bool
+}
 
 // ShapeError returns an error wrapping ErrShape with a formatted message, for layers'
 // OutputShapes and Build.

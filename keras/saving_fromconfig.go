@@ -189,7 +189,7 @@ func inputFromConfig(cfg map[string]any, name string) (*Tensor, error) {
 		}
 	}
 	dtype := "float32"
-	if d, ok := cfg["dtype"]; ok && d != nil {
+	if d, ok := cfg["dtype"]; ok && d != nil && !isBoolDType(d) { // bool: see isBoolDType
 		if dtype, err = policyName(d); err != nil {
 			return nil, fmt.Errorf("input %s: %w", name, err)
 		}
@@ -232,6 +232,18 @@ func shapeFromConfig(v any) (Shape, error) {
 		}
 	}
 	return s, nil
+}
+
+// isBoolDType reports whether an input's dtype is "bool", as Keras models declare attention
+// masks (MultiHeadAttention's attention_mask). kerago has no bool tensors: such an input is
+// read as float32, to be fed 0s and 1s (or any numbers, nonzero counting as true, as the
+// layers that take masks cast them).
+func isBoolDType(v any) bool {
+	if m, ok := v.(map[string]any); ok {
+		cfg, _ := m["config"].(map[string]any)
+		v = cfg["name"]
+	}
+	return v == "bool"
 }
 
 // policyName reads a dtype: a name or a DTypePolicy dict. Only the float32 and float64
@@ -290,12 +302,36 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 		}
 		ins = append(ins, t)
 	}
+	kwTensors := map[string]*Tensor{}
+	for k, v := range kwargs {
+		if k == "mask" || k == "training" {
+			continue
+		}
+		r, isTensor, err := kwargTensor(v)
+		if err != nil {
+			return false, fmt.Errorf("layer %s: call argument %q: %w", sl.name, k, err)
+		}
+		if !isTensor {
+			continue
+		}
+		t, ok, err := resolve(r)
+		if err != nil || !ok {
+			return false, err
+		}
+		if t == maskTensor {
+			return false, fmt.Errorf("%w: layer %s takes the output of mask operation %s as call argument %q", ErrUnknownName, sl.name, r.layer, k)
+		}
+		kwTensors[k] = t
+	}
 	for k, v := range kwargs {
 		switch k {
 		case "mask", "training":
 			// Masks are re-derived from the layers that make them; training is decided by
 			// Fit and Predict.
 			continue
+		}
+		if kwTensors[k] != nil {
+			continue // an input, joined below
 		}
 		if ck, ok := sl.layer.(CallKeywords); ok {
 			took, err := ck.SetCallKeyword(k, v)
@@ -308,6 +344,33 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 		}
 		if v != nil {
 			return false, fmt.Errorf("%w: layer %s: call argument %q is not supported", ErrUnknownName, sl.name, k)
+		}
+	}
+	if ck, ok := sl.layer.(CallKeywords); ok && !sl.mask {
+		// A keyword an earlier call set and this one leaves out is its default here: kerago
+		// keeps one setting per layer, so the layer refuses the difference rather than
+		// applying the earlier call's setting to this call too.
+		for k := range ck.CallKeywords() {
+			if _, given := kwargs[k]; given {
+				continue
+			}
+			if _, err := ck.SetCallKeyword(k, nil); err != nil {
+				return false, fmt.Errorf("layer %s: call argument %q left out: %w", sl.name, k, err)
+			}
+		}
+	}
+	if len(kwTensors) > 0 && !sl.mask {
+		ki, ok := sl.layer.(KeywordInputs)
+		if !ok {
+			names := make([]string, 0, len(kwTensors))
+			for k := range kwTensors {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			return false, fmt.Errorf("%w: layer %s: call arguments %q are tensors; %s takes no tensor keyword arguments", ErrUnknownName, sl.name, names, sl.layer.ClassName())
+		}
+		if ins, err = ki.JoinInputs(ins, kwTensors); err != nil {
+			return false, fmt.Errorf("%w: layer %s: %w", ErrUnknownName, sl.name, err)
 		}
 	}
 	if sl.mask {
@@ -396,6 +459,18 @@ func nodeTensors(node any) ([]tensorRef, map[string]any, error) {
 		return refs, kw, nil
 	}
 	return nil, nil, fmt.Errorf("%w: node is %T", ErrFileFormat, node)
+}
+
+// kwargTensor reads a keyword argument of a saved call that is a tensor (Keras's
+// {"class_name": "__keras_tensor__", ...}); isTensor is false for any other value.
+func kwargTensor(v any) (r tensorRef, isTensor bool, err error) {
+	x, ok := v.(map[string]any)
+	if !ok || x["class_name"] != "__keras_tensor__" {
+		return tensorRef{}, false, nil
+	}
+	c, _ := x["config"].(map[string]any)
+	r, err = parseRef(c["keras_history"])
+	return r, true, err
 }
 
 // parseRef reads [layer name, node index, tensor index].

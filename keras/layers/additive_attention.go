@@ -10,12 +10,13 @@ import (
 // of query step t against key step s is Σ scale·tanh(q_t + k_s) over the features, scale a
 // learned vector of the query's features (UseScale, default true; without it, 1). The rest
 // is [AttentionLayer]'s: call it as Call(query, value) or Call(query, value, key), the
-// masks and UseCausalMask as there. Options: UseScale, AttentionDropout (default 0),
-// UseCausalMask (default false), Name, Trainable, DType.
+// masks, UseCausalMask and ReturnAttentionScores as there. Options: UseScale,
+// AttentionDropout (default 0), UseCausalMask (default false), ReturnAttentionScores (default
+// false), Name, Trainable, DType.
 func AdditiveAttention(opts ...AttentionLayerOption) *AttentionLayer {
 	o := newOptions(opts)
 	l := &AttentionLayer{class: "AdditiveAttention", useScale: true, scoreMode: "concat",
-		dropout: o.attn.dropout, causal: o.attn.causal}
+		dropout: o.attn.dropout, causal: o.attn.causal, scores: o.attn.scores}
 	if o.set["UseScale"] {
 		l.useScale = o.attn.useScale
 	}

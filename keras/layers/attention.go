@@ -20,7 +20,8 @@ import (
 // ScoreMode("concat"), concat_score_weight·Σ tanh(scale·(q + k)) over the features, as
 // Keras computes them. The value's mask (from Embedding with MaskZero) keeps masked value
 // steps out; the query's mask zeroes masked query steps of the output and is the output's
-// mask; UseCausalMask lets step t attend to steps ≤ t only.
+// mask; UseCausalMask lets step t attend to steps ≤ t only. ReturnAttentionScores adds
+// Keras's second output, the attention weights (see [AttentionLayer.CallAll]).
 //
 // # Input shape
 //
@@ -33,6 +34,7 @@ type AttentionLayer struct {
 	scoreMode   string
 	dropout     float64
 	causal      bool
+	scores      bool            // ReturnAttentionScores
 	scale       *keras.Variable // () for Attention, (dim) for AdditiveAttention
 	concatScore *keras.Variable // ()
 }
@@ -43,7 +45,8 @@ var (
 )
 
 // AttentionLayerOption is an option Attention and AdditiveAttention take: UseScale,
-// ScoreMode (Attention only), AttentionDropout, UseCausalMask and the common options.
+// ScoreMode (Attention only), AttentionDropout, UseCausalMask, ReturnAttentionScores and the
+// common options.
 type AttentionLayerOption interface {
 	applier
 	attention()
@@ -66,11 +69,11 @@ func ScoreMode(mode string) AttentionOption {
 
 // Attention returns a dot-product attention layer. Options: UseScale (default false),
 // ScoreMode (default "dot"), AttentionDropout (default 0), UseCausalMask (default false),
-// Name, Trainable, DType.
+// ReturnAttentionScores (default false), Name, Trainable, DType.
 func Attention(opts ...AttentionLayerOption) *AttentionLayer {
 	o := newOptions(opts)
 	l := &AttentionLayer{class: "Attention", useScale: o.attn.useScale, scoreMode: o.attn.scoreMode,
-		dropout: o.attn.dropout, causal: o.attn.causal}
+		dropout: o.attn.dropout, causal: o.attn.causal, scores: o.attn.scores}
 	if l.scoreMode == "" {
 		l.scoreMode = "dot"
 	}
@@ -97,6 +100,11 @@ func init() {
 // saved config.
 func (l *AttentionLayer) made(o *options) *AttentionLayer {
 	initBase(&l.LayerBase, l.class, o)
+	for _, name := range []string{"ValueDim", "OutputShape", "AttentionAxes"} {
+		if o.set[name] { // MultiHeadAttention's options
+			l.SetErr(fmt.Errorf("%w: %s takes no %s (MultiHeadAttention does)", keras.ErrInvalidArgument, l.class, name))
+		}
+	}
 	if l.scoreMode != "dot" && l.scoreMode != "concat" {
 		l.SetErr(fmt.Errorf("%w: score_mode must be \"dot\" or \"concat\", got %q", keras.ErrInvalidArgument, l.scoreMode))
 	}
@@ -106,9 +114,17 @@ func (l *AttentionLayer) made(o *options) *AttentionLayer {
 	return l
 }
 
-// Call applies the layer to query and value, or to query, value and key.
+// Call applies the layer to query and value, or to query, value and key, and returns its
+// output.
 func (l *AttentionLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 	return keras.CallOne(l, inputs...)
+}
+
+// CallAll is Call returning all the layer's outputs: the output and, with
+// ReturnAttentionScores, the attention weights (batch, Tq, Tv) after the softmax and
+// dropout, as Keras's return_attention_scores=True returns them.
+func (l *AttentionLayer) CallAll(inputs ...*keras.Tensor) []*keras.Tensor {
+	return keras.Call(l, inputs...)
 }
 
 // ClassName returns "Attention" or "AdditiveAttention".
@@ -117,28 +133,15 @@ func (l *AttentionLayer) ClassName() string { return l.class }
 // SupportsMasking reports that the layer reads its inputs' masks (see [AttentionLayer]).
 func (l *AttentionLayer) SupportsMasking() bool { return true }
 
-// CallKeywords returns use_causal_mask when it is set, as Keras records the call argument.
+// CallKeywords returns use_causal_mask and return_attention_scores when they are set, as
+// Keras records the call arguments.
 func (l *AttentionLayer) CallKeywords() map[string]any {
-	if !l.causal {
-		return nil
-	}
-	return map[string]any{"use_causal_mask": true}
+	return attentionCallKeywords(l.causal, l.scores)
 }
 
-// SetCallKeyword takes use_causal_mask from a saved call.
+// SetCallKeyword takes use_causal_mask and return_attention_scores from a saved call.
 func (l *AttentionLayer) SetCallKeyword(name string, v any) (bool, error) {
-	if name != "use_causal_mask" {
-		return false, nil
-	}
-	b, ok := v.(bool)
-	if !ok && v != nil {
-		return true, fmt.Errorf("%w: %v is not a bool", keras.ErrInvalidArgument, v)
-	}
-	if len(l.InboundNodes()) > 0 && b != l.causal {
-		return true, fmt.Errorf("%w: layer %s is called with and without a causal mask; kerago keeps one setting per layer", keras.ErrInvalidArgument, l.Name())
-	}
-	l.causal = b
-	return true, nil
+	return setAttentionCallKeyword(l, name, v, &l.causal, &l.scores)
 }
 
 // check checks for query, value and optionally key, each (batch, steps, features) with
@@ -191,12 +194,17 @@ func (l *AttentionLayer) Build(in []keras.Shape) error {
 	return err
 }
 
-// OutputShapes returns (batch, Tq, the value's features).
+// OutputShapes returns (batch, Tq, the value's features), then with ReturnAttentionScores
+// the weights' shape (batch, Tq, Tv).
 func (l *AttentionLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	if err := l.check(in); err != nil {
 		return nil, err
 	}
-	return []keras.Shape{{in[0][0], in[0][1], in[1].Last()}}, nil
+	out := []keras.Shape{{in[0][0], in[0][1], in[1].Last()}}
+	if l.scores {
+		out = append(out, keras.Shape{in[0][0], in[0][1], in[1][1]})
+	}
+	return out, nil
 }
 
 // Forward scores, masks, weighs and sums (see [AttentionLayer]).
@@ -260,10 +268,17 @@ func (l *AttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 	if o.Err() != nil {
 		return nil, o.Err()
 	}
+	outs := []*G.Node{y}
+	if l.scores {
+		outs = append(outs, o.Reshape(weights, b, tq, tv))
+	}
+	if o.Err() != nil {
+		return nil, o.Err()
+	}
 	if qm != nil {
 		ctx.SetMask(y, qm)
 	}
-	return []*G.Node{y}, nil
+	return outs, nil
 }
 
 // times returns x times the scalar weight w, or x when w is nil.

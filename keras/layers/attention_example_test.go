@@ -38,3 +38,23 @@ func ExampleMultiHeadAttention() {
 	// mha/attention_output/kernel (2, 16, 32)
 	// mha/attention_output/bias (32,)
 }
+
+// Keras's call arguments: an attention mask as a fourth input (Keras's
+// layer(query, value, attention_mask=mask); the value is passed again as the key) and the
+// attention weights as a second output (return_attention_scores=True).
+func ExampleMultiHeadAttentionLayer_CallAll() {
+	query := keras.Input(keras.Shape{4, 8}, keras.Name("query"))
+	value := keras.Input(keras.Shape{6, 8}, keras.Name("value"))
+	mask := keras.Input(keras.Shape{4, 6}, keras.Name("mask")) // 1: may attend, 0: may not
+	mha := layers.MultiHeadAttention(2, 16, layers.ReturnAttentionScores(true))
+	outs := mha.CallAll(query, value, value, mask)
+	if _, err := keras.NewModel(keras.Inputs(query, value, mask), keras.Outputs(outs...)); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("output", outs[0].Shape())
+	fmt.Println("scores", outs[1].Shape())
+	// Output:
+	// output (None, 4, 8)
+	// scores (None, 2, 4, 6)
+}

@@ -26,12 +26,19 @@ import (
 // query_dense, key_dense, value_dense and output_dense as Keras saves its EinsumDense
 // sublayers, so Keras's files load.
 //
-// Masks: the query's and the value's masks (from Embedding with MaskZero) keep masked
-// positions out of the attention, as Keras's query_mask and value_mask; the output carries
-// the query's mask. A padded query step attends uniformly to every key step, as Keras
-// computes it without dropout, and to none with AttentionDropout, as Keras with dropout. An explicit attention_mask tensor, a separate key mask, Keras's
-// return_attention_scores and attention axes other than the default (every axis between the
-// batch and the features) are not supported.
+// Masks: the query's, the value's and a separate key's masks (from Embedding with MaskZero)
+// keep masked positions out of the attention, as Keras's query_mask, value_mask and key_mask;
+// the output carries the query's mask. An explicit attention mask, Keras's attention_mask call argument, is a
+// fourth input (see [MultiHeadAttentionLayer.Call]); UseCausalMask adds the causal mask; all
+// of them are combined (and), as Keras combines them. A query step masked whole attends
+// uniformly to every key step on Keras's fused path (3-D inputs, no dropout, no returned
+// scores) and to none elsewhere, as in Keras.
+//
+// ReturnAttentionScores adds Keras's second output, the attention weights (see
+// [MultiHeadAttentionLayer.CallAll]). AttentionAxes, Keras's attention_axes (Keras's 2-D
+// attention, (1, 2) on (batch, rows, columns, features), or (2,) to attend along the columns
+// of each row) picks the steps axes attended over; the others count as batch axes. Keras's
+// use_gate and sliding_window are not supported.
 //
 // # Input shape
 //
@@ -43,7 +50,7 @@ type MultiHeadAttentionLayer struct {
 	outputShape                []int
 	attentionAxes              []int // as read from a config; nil for Keras's default
 	dropout                    float64
-	useBias, causal            bool
+	useBias, causal, scores    bool
 	activation                 string // refused: MultiHeadAttention has none
 	kernelInit, biasInit       initializers.Initializer
 
@@ -55,18 +62,21 @@ var (
 	_ keras.WeightOwners     = (*MultiHeadAttentionLayer)(nil)
 	_ keras.CallKeywords     = (*MultiHeadAttentionLayer)(nil)
 	_ keras.PositionalInputs = (*MultiHeadAttentionLayer)(nil)
+	_ keras.KeywordInputs    = (*MultiHeadAttentionLayer)(nil)
+	_ keras.IntegerInputAt   = (*MultiHeadAttentionLayer)(nil)
 )
 
 // MultiHeadAttention returns a multi-head attention layer of numHeads heads whose query and
 // key heads have keyDim features. Options: ValueDim (default keyDim), OutputShape (default
 // the query's last dimension), AttentionDropout (default 0), UseCausalMask (default false),
-// UseBias (default true), KernelInitializer (default "glorot_uniform"), BiasInitializer
+// ReturnAttentionScores (default false), AttentionAxes (default every steps axis), UseBias
+// (default true), KernelInitializer (default "glorot_uniform"), BiasInitializer
 // (default "zeros"), Name, Trainable, DType.
 func MultiHeadAttention(numHeads, keyDim int, opts ...MultiHeadAttentionOption) *MultiHeadAttentionLayer {
 	o := newOptions(opts)
 	l := &MultiHeadAttentionLayer{numHeads: numHeads, keyDim: keyDim, valueDim: o.attn.valueDim,
 		outputShape: o.attn.outputShape, dropout: o.attn.dropout, causal: o.attn.causal,
-		useBias: o.useBias, activation: o.activation}
+		scores: o.attn.scores, attentionAxes: o.attn.axes, useBias: o.useBias, activation: o.activation}
 	if l.valueDim == 0 && !o.set["ValueDim"] {
 		l.valueDim = keyDim
 	}
@@ -160,6 +170,9 @@ func (l *MultiHeadAttentionLayer) made(o *options) *MultiHeadAttentionLayer {
 			break
 		}
 	}
+	if o.set["AttentionAxes"] && len(l.attentionAxes) == 0 {
+		bad("AttentionAxes needs at least one axis")
+	}
 	if o.set["OutputShape"] && len(l.outputShape) == 0 {
 		bad("OutputShape needs at least one dimension")
 	}
@@ -172,11 +185,6 @@ func (l *MultiHeadAttentionLayer) made(o *options) *MultiHeadAttentionLayer {
 	return l
 }
 
-// Call applies the layer to query and value, or to query, value and key.
-func (l *MultiHeadAttentionLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
-	return keras.CallOne(l, inputs...)
-}
-
 // ClassName returns "MultiHeadAttention".
 func (l *MultiHeadAttentionLayer) ClassName() string { return "MultiHeadAttention" }
 
@@ -184,35 +192,9 @@ func (l *MultiHeadAttentionLayer) ClassName() string { return "MultiHeadAttentio
 // [MultiHeadAttentionLayer]).
 func (l *MultiHeadAttentionLayer) SupportsMasking() bool { return true }
 
-// PositionalInputs reports that Keras takes query, value and key as separate arguments.
-func (l *MultiHeadAttentionLayer) PositionalInputs() []string {
-	return []string{"query", "value", "key"}
-}
-
-// CallKeywords returns use_causal_mask when it is set, as Keras records the call argument.
-func (l *MultiHeadAttentionLayer) CallKeywords() map[string]any {
-	if !l.causal {
-		return nil
-	}
-	return map[string]any{"use_causal_mask": true}
-}
-
-// SetCallKeyword takes use_causal_mask from a saved call; other keywords are not taken
-// (query_mask, value_mask and key_mask come from the inputs' masks).
-func (l *MultiHeadAttentionLayer) SetCallKeyword(name string, v any) (bool, error) {
-	if name != "use_causal_mask" {
-		return false, nil
-	}
-	b, ok := v.(bool)
-	if !ok && v != nil {
-		return true, fmt.Errorf("%w: %v is not a bool", keras.ErrInvalidArgument, v)
-	}
-	if len(l.InboundNodes()) > 0 && b != l.causal {
-		return true, fmt.Errorf("%w: layer %s is called with and without a causal mask; kerago keeps one setting per layer", keras.ErrInvalidArgument, l.Name())
-	}
-	l.causal = b
-	return true, nil
-}
+// TakesIntegerInput reports that the attention mask, input 3 of 4, may be integers (Keras
+// models declare it int32 or bool); the query, value and key may not.
+func (l *MultiHeadAttentionLayer) TakesIntegerInput(i, n int) bool { return n == 4 && i == 3 }
 
 // WeightOwners reports that Keras saves the weights under the layer's four EinsumDense
 // sublayers.
@@ -230,52 +212,6 @@ func (l *MultiHeadAttentionLayer) WeightOwners() []string {
 	return out
 }
 
-// inputs names query, value and key's shapes, checking there are two or three of rank ≥ 3
-// with known features, value and key agreeing on their steps, and the attention axes the
-// default.
-func (l *MultiHeadAttentionLayer) inputs(in []keras.Shape) (q, v, k keras.Shape, err error) {
-	if len(in) != 2 && len(in) != 3 {
-		return nil, nil, nil, keras.ShapeError("expects query and value, or query, value and key: got %d inputs", len(in))
-	}
-	q, v, k = in[0], in[1], in[1]
-	if len(in) == 3 {
-		k = in[2]
-	}
-	for i, s := range []keras.Shape{q, v, k} {
-		if s.Rank() < 3 || s.Last() <= 0 {
-			return nil, nil, nil, keras.ShapeError("%s has shape %v, want (batch, steps..., features) with known features", [...]string{"query", "value", "key"}[i], s)
-		}
-	}
-	if !keras.Shape(v[1 : v.Rank()-1]).Compatible(k[1 : k.Rank()-1]) {
-		return nil, nil, nil, keras.ShapeError("value %v and key %v must have the same steps", v, k)
-	}
-	if q.Rank() != v.Rank() {
-		return nil, nil, nil, keras.ShapeError("query %v and value %v must have one rank", q, v)
-	}
-	if l.attentionAxes != nil {
-		rank := q.Rank() + 1 // of the projected query (batch, steps..., heads, key_dim)
-		ok := len(l.attentionAxes) == rank-3
-		for i, a := range l.attentionAxes {
-			if a < 0 {
-				a += rank - 1
-			}
-			ok = ok && a == i+1
-		}
-		if !ok {
-			return nil, nil, nil, keras.ShapeError("attention_axes %v: only the default, every axis between the batch and the features (%v), is supported", l.attentionAxes, axesRange(1, rank-2))
-		}
-	}
-	return q, v, k, nil
-}
-
-func axesRange(from, to int) []int {
-	var out []int
-	for i := from; i < to; i++ {
-		out = append(out, i)
-	}
-	return out
-}
-
 // outDims returns each output position's shape: OutputShape, or the query's features.
 func (l *MultiHeadAttentionLayer) outDims(q keras.Shape) keras.Shape {
 	if l.outputShape != nil {
@@ -287,10 +223,11 @@ func (l *MultiHeadAttentionLayer) outDims(q keras.Shape) keras.Shape {
 // Build creates the query, key, value and output kernels and biases in Keras's order, named
 // by their Keras paths below the layer ("mha/query/kernel").
 func (l *MultiHeadAttentionLayer) Build(in []keras.Shape) error {
-	q, v, k, err := l.inputs(in)
+	lay, err := l.inputs(in)
 	if err != nil {
 		return err
 	}
+	q, v, k := lay.q, lay.v, lay.k
 	h, out := l.numHeads, l.outDims(q)
 	add := func(name string, shape keras.Shape, in int, init initializers.Initializer) (*keras.Variable, error) {
 		if in > 0 { // Keras's EinsumDense gives glorot the fans of the contraction
@@ -299,12 +236,11 @@ func (l *MultiHeadAttentionLayer) Build(in []keras.Shape) error {
 		return l.AddWeightInit(name, shape, init, true)
 	}
 	type weight struct {
-		dst        **keras.Variable
-		name       string
-		shape      keras.Shape
-		in         int
-		isBias     bool
-		biasForDim bool
+		dst    **keras.Variable
+		name   string
+		shape  keras.Shape
+		in     int
+		isBias bool
 	}
 	ws := []weight{
 		{dst: &l.qKernel, name: "query/kernel", shape: keras.Shape{q.Last(), h, l.keyDim}, in: q.Last()},
@@ -332,9 +268,11 @@ func (l *MultiHeadAttentionLayer) Build(in []keras.Shape) error {
 	return nil
 }
 
-// OutputShapes returns the query's shape with its features replaced by the output's.
+// OutputShapes returns the query's shape with its features replaced by the output's, then
+// with ReturnAttentionScores the attention weights' shape (see
+// [MultiHeadAttentionLayer.CallAll]).
 func (l *MultiHeadAttentionLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	q, v, k, err := l.inputs(in)
+	lay, err := l.inputs(in)
 	if err != nil {
 		return nil, err
 	}
@@ -342,29 +280,104 @@ func (l *MultiHeadAttentionLayer) OutputShapes(in []keras.Shape) ([]keras.Shape,
 		for i, c := range []struct {
 			s keras.Shape
 			w *keras.Variable
-		}{{q, l.qKernel}, {v, l.vKernel}, {k, l.kKernel}} {
+		}{{lay.q, l.qKernel}, {lay.v, l.vKernel}, {lay.k, l.kKernel}} {
 			if c.s.Last() != c.w.Shape()[0] {
 				return nil, keras.ShapeError("%s has %d features, the layer was built for %d", [...]string{"query", "value", "key"}[i], c.s.Last(), c.w.Shape()[0])
 			}
 		}
 	}
-	return []keras.Shape{append(q[:q.Rank()-1].Clone(), l.outDims(q)...)}, nil
+	q := lay.q
+	out := []keras.Shape{append(q[:q.Rank()-1].Clone(), l.outDims(q)...)}
+	if l.scores {
+		out = append(out, lay.scores(l.numHeads))
+	}
+	return out, nil
 }
 
 // Forward projects the heads, attends and projects back (see [MultiHeadAttentionLayer]).
+// The steps axes that are not attended over are moved next to the batch and folded into it,
+// so the attention itself is always over (batch', T, S); the output is moved back.
 func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
+	shapes := make([]keras.Shape, len(in))
+	for i, x := range in {
+		shapes[i] = keras.Shape(x.Shape().Clone())
+	}
+	lay, err := l.inputs(shapes)
+	if err != nil {
+		return nil, err
+	}
 	query, value, key := in[0], in[1], in[1]
-	if len(in) == 3 {
+	if len(in) >= 3 {
 		key = in[2]
 	}
-	qs, vs := query.Shape(), value.Shape()
+	for i, x := range in[:min(len(in), 3)] {
+		if x.Dtype() != ctx.FloatDType() {
+			return nil, fmt.Errorf("%w: %s is %v, the layer computes in %v", // call() refuses integers
+				keras.ErrDType, [...]string{"query", "value", "key"}[i], x.Dtype(), ctx.FloatDType())
+		}
+	}
+	var explicit *G.Node
+	if len(in) == 4 {
+		// a mask of 1 along some steps holds for all of them: copied to the full shape
+		explicit = in[3]
+		if dt := explicit.Dtype(); dt != ctx.FloatDType() {
+			if dt == tensor.Float32 || dt == tensor.Float64 {
+				return nil, fmt.Errorf("%w: the attention mask is %v, the layer computes in %v: give the mask input the layer's dtype", keras.ErrDType, dt, ctx.FloatDType())
+			}
+			if explicit, err = internalops.IntMask(explicit, ctx.FloatDType()); err != nil {
+				return nil, fmt.Errorf("%w: the attention mask: %w", keras.ErrDType, err)
+			}
+		}
+		full := lay.maskShape(l.numHeads)
+		for i, d := range explicit.Shape() {
+			if d == 1 && full[i] != 1 {
+				explicit = o.Tile(explicit, i, full[i])
+			}
+		}
+	}
+	qm, vm := ctx.Mask(query), ctx.Mask(value)
+	if km := ctx.Mask(key); km != nil && key != value {
+		// Keras's key_mask, ignored when the key is the value, keeps key steps out as the
+		// value's mask does: the two combine
+		if vm == nil {
+			vm = km
+		} else {
+			vm = o.Mul(vm, km)
+		}
+	}
+	if perm := lay.perm(); perm != nil {
+		if key == value {
+			key = nil
+		} else {
+			key = o.Transpose(key, perm...)
+		}
+		query, value = o.Transpose(query, perm...), o.Transpose(value, perm...)
+		if key == nil {
+			key = value
+		}
+		if qm != nil {
+			qm = o.Transpose(qm, perm[:len(perm)-1]...)
+		}
+		if vm != nil {
+			vm = o.Transpose(vm, perm[:len(perm)-1]...)
+		}
+	}
+	qs, vs := lay.q, lay.v
 	b := qs[0]
-	t := qs[1 : len(qs)-1].TotalSize() // query steps, the attention axes flattened
-	s := vs[1 : len(vs)-1].TotalSize()
+	for _, i := range lay.other {
+		b *= qs[i]
+	}
+	t, s := 1, 1 // query and key steps, the attention axes flattened
+	for _, i := range lay.attn {
+		t, s = t*qs[i], s*vs[i]
+	}
 	h := l.numHeads
-	// project x (batch, steps..., features) to (batch, n, heads, dim)
+	// project x (batch, steps..., features) to (batch', n, heads, dim)
 	project := func(x *G.Node, n int, kernel, bias *keras.Variable, dim int) *G.Node {
+		if x == nil {
+			return nil
+		}
 		f := x.Shape()[x.Dims()-1]
 		y := o.MatMul(o.Reshape(x, b, n, f), o.Reshape(o.Var(kernel), f, h*dim))
 		if bias != nil {
@@ -382,7 +395,7 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	if err != nil {
 		return nil, err
 	}
-	mask, err := l.attentionMask(ctx, o, query, value, b, t, s)
+	mask, err := l.attentionMask(ctx, o, qm, vm, explicit, b, t, s)
 	if err != nil {
 		return nil, err
 	}
@@ -391,20 +404,20 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 		weights = o.Softmax(scores)
 	} else {
 		// Masked scores become −1e9. A row masked whole (a padded query step) then has
-		// uniform weights, as on Keras's path without dropout (the backend's
-		// dot_product_attention); with dropout Keras takes its einsum path, whose masked
-		// Softmax sets that row's weights to 0.
+		// uniform weights, as on Keras's fused path (the backend's dot_product_attention,
+		// taken for 3-D inputs without dropout or returned scores); elsewhere Keras takes
+		// its einsum path, whose masked Softmax sets that row's weights to 0.
 		masked := o.Add(o.Mul(scores, mask), o.Scale(o.Shift(mask, -1), 1e9))
 		weights = o.Softmax(masked)
-		if l.dropout > 0 {
+		if l.dropout > 0 || l.scores || lay.q.Rank() != 3 {
 			weights = o.Mul(weights, mask)
 		}
 	}
-	weights = o.Dropout(weights, l.dropout, l.Name()+"/attention_dropout")
+	dropped := o.Dropout(weights, l.dropout, l.Name()+"/attention_dropout")
 	if o.Err() != nil {
 		return nil, o.Err()
 	}
-	heads, err := internalops.AttentionCombine(weights, v)
+	heads, err := internalops.AttentionCombine(dropped, v)
 	if err != nil {
 		return nil, err
 	}
@@ -413,66 +426,33 @@ func (l *MultiHeadAttentionLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	if l.oBias != nil {
 		y = o.Add(y, o.Reshape(o.Var(l.oBias), outDims.Size()))
 	}
-	y = o.Reshape(y, append(append([]int{}, qs[:len(qs)-1]...), outDims...)...)
+	// (batch, other axes..., attention axes..., output...), then in the query's order
+	moved := []int{qs[0]}
+	for _, i := range append(append([]int{}, lay.other...), lay.attn...) {
+		moved = append(moved, qs[i])
+	}
+	y = o.Reshape(y, append(moved, outDims...)...)
+	if perm := lay.perm(); perm != nil {
+		back := make([]int, len(perm)-1+outDims.Rank())
+		for i, p := range perm[:len(perm)-1] {
+			back[p] = i
+		}
+		for i := len(perm) - 1; i < len(back); i++ {
+			back[i] = i
+		}
+		y = o.Transpose(y, back...)
+	}
+	outs := []*G.Node{y}
+	if l.scores {
+		outs = append(outs, o.Reshape(weights, lay.scores(h)...))
+	}
 	if o.Err() != nil {
 		return nil, o.Err()
 	}
-	if m := ctx.Mask(query); m != nil {
+	if m := ctx.Mask(in[0]); m != nil {
 		ctx.SetMask(y, m)
 	}
-	return []*G.Node{y}, nil
-}
-
-// attentionMask returns the mask of the scores, 1 where query step t may attend to key step
-// s and 0 elsewhere, or nil when every pair may: the query's mask on t, the value's on s
-// and, with UseCausalMask, s ≤ t. It is (batch, heads, T, S) when an input has a mask, and
-// (T, S), the same for every example and head, when only the causal mask applies.
-func (l *MultiHeadAttentionLayer) attentionMask(ctx *keras.Context, o *ops.Builder, query, value *G.Node, b, t, s int) (*G.Node, error) {
-	var causal *G.Node
-	if l.causal {
-		vals := make([]float64, t*s)
-		for i := 0; i < t; i++ {
-			for j := 0; j <= i && j < s; j++ {
-				vals[i*s+j] = 1
-			}
-		}
-		causal = constantIn(ctx, fmt.Sprintf("%s/causal_mask_%dx%d", l.Name(), t, s), vals, t, s)
-	}
-	qm, vm := ctx.Mask(query), ctx.Mask(value)
-	if qm == nil && vm == nil {
-		return causal, nil
-	}
-	// the outer product of the two masks, through the scores op on one head of one feature
-	ones := func(n int) *G.Node {
-		vals := make([]float64, b*n)
-		for i := range vals {
-			vals[i] = 1
-		}
-		return constantIn(ctx, fmt.Sprintf("%s/ones_%dx%d", l.Name(), b, n), vals, b, n, 1, 1)
-	}
-	col := func(m *G.Node, n int) *G.Node {
-		if m == nil {
-			return ones(n)
-		}
-		if m.Dtype() != ctx.FloatDType() {
-			o.Fail(fmt.Errorf("%w: a mask of dtype %v", keras.ErrInternal, m.Dtype()))
-			return nil
-		}
-		return o.Reshape(m, b, n, 1, 1)
-	}
-	qc, vc := col(qm, t), col(vm, s)
-	if o.Err() != nil {
-		return nil, o.Err()
-	}
-	pair, err := internalops.AttentionScores(qc, vc) // (batch, 1, T, S)
-	if err != nil {
-		return nil, err
-	}
-	mask := o.Tile(pair, 1, l.numHeads)
-	if causal != nil {
-		mask = o.Mul(mask, causal)
-	}
-	return mask, o.Err()
+	return outs, nil
 }
 
 // einsumInit initialises a kernel of shape (in..., out...) as the matrix (in, out) it
