@@ -302,6 +302,19 @@ func processNode(sl *savedLayer, node any, byName map[string]*savedLayer) (bool,
 		}
 		ins = append(ins, t)
 	}
+	// A mask keyword is re-derived from the layer that makes it (Embedding's mask_zero,
+	// Masking), which Keras writes as a mask operation. A mask from any other tensor (an Input
+	// of booleans passed as mask=) would be dropped and the layer would attend to or step
+	// over every position: refuse it rather than load a model that predicts otherwise.
+	for _, r := range kwargRefs(kwargs["mask"]) {
+		t, ok, err := resolve(r)
+		if err != nil || !ok {
+			return false, err
+		}
+		if t != maskTensor {
+			return false, fmt.Errorf("%w: layer %s: call argument \"mask\" is the output of %s, an explicit mask; kerago applies only masks made by Embedding(mask_zero) and Masking (pass it as an input where the layer takes one, as MultiHeadAttention's attention mask)", ErrUnknownName, sl.name, r.layer)
+		}
+	}
 	kwTensors := map[string]*Tensor{}
 	for k, v := range kwargs {
 		if k == "mask" || k == "training" {
@@ -463,6 +476,33 @@ func nodeTensors(node any) ([]tensorRef, map[string]any, error) {
 
 // kwargTensor reads a keyword argument of a saved call that is a tensor (Keras's
 // {"class_name": "__keras_tensor__", ...}); isTensor is false for any other value.
+// kwargRefs returns the tensor references in a keyword argument: one tensor, or tensors in
+// lists and dicts (Attention's mask=[query_mask, value_mask]). Malformed references are
+// left to the readers that need them.
+func kwargRefs(v any) []tensorRef {
+	switch x := v.(type) {
+	case []any:
+		var refs []tensorRef
+		for _, e := range x {
+			refs = append(refs, kwargRefs(e)...)
+		}
+		return refs
+	case map[string]any:
+		if x["class_name"] == "__keras_tensor__" {
+			if r, _, err := kwargTensor(x); err == nil {
+				return []tensorRef{r}
+			}
+			return nil
+		}
+		var refs []tensorRef
+		for _, e := range x {
+			refs = append(refs, kwargRefs(e)...)
+		}
+		return refs
+	}
+	return nil
+}
+
 func kwargTensor(v any) (r tensorRef, isTensor bool, err error) {
 	x, ok := v.(map[string]any)
 	if !ok || x["class_name"] != "__keras_tensor__" {
