@@ -2,15 +2,7 @@
 
 package optimizers
 
-import (
-	"unsafe"
-
-	"github.com/kerago/kerago/keras/internal/cpu"
-)
-
-// useAVX selects the vector kernels (adam_amd64.s) on CPUs that have them; a variable so
-// that the tests can run the pure-Go loops on such a CPU too.
-var useAVX = cpu.AVX2FMA
+import "unsafe"
 
 //go:noescape
 func adamAVX32(w, gr, m, v *float32, n int, alpha, omb1, omb2, eps float32)

@@ -2,8 +2,5 @@
 
 package optimizers
 
-// useAVX is false off amd64 and with the purego tag: Adam runs its pure-Go loop.
-const useAVX = false
-
 // adamVector does nothing here; adamStep's pure-Go loop does the whole update.
 func adamVector[T float32 | float64](w, g, m, v []T, alpha, omb1, omb2, eps T) int { return 0 }
