@@ -12,4 +12,3 @@ import "github.com/kerago/kerago/keras/internal/cpu"
 // correctly rounded in the vector instructions as in the scalar ones, and the kernels use no
 // FMA, so the results are the loop's to the bit (TestVectorMatchesLoop).
 var useAVX = cpu.AVX2FMA
-
