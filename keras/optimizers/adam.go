@@ -121,23 +121,34 @@ func (j *adamJob[T]) run(lo, hi int) {
 	adamStep(j.w[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi], vh, j.alpha, j.omb1, j.omb2, j.eps)
 }
 
+// adamStep updates w, m, v (and vh with amsgrad) in one pass. Without amsgrad, on CPUs with
+// AVX2 the vector kernel (adam_amd64.s) does all but the last few elements, with the same
+// results to the bit. The explicit conversions keep each product rounded on its own, as the
+// kernel and Keras's update_step round it: Go may otherwise fuse a multiply and an add into
+// one FMA (GOAMD64=v3, arm64), which rounds once.
 func adamStep[T float32 | float64](w, g, m, v, vh []T, alpha, omb1, omb2, eps T) {
 	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	if vh != nil {
 		vh = vh[:len(w)]
 		for i := range w {
 			gi := g[i]
-			m[i] += (gi - m[i]) * omb1
-			v[i] += (gi*gi - v[i]) * omb2
-			vh[i] = max(vh[i], v[i])
-			w[i] -= m[i] * alpha / (T(math.Sqrt(float64(vh[i]))) + eps)
+			mi := m[i] + T((gi-m[i])*omb1)
+			vi := v[i] + T((T(gi*gi)-v[i])*omb2)
+			m[i], v[i] = mi, vi
+			vi = max(vh[i], vi)
+			vh[i] = vi
+			w[i] -= T(mi*alpha) / (T(math.Sqrt(float64(vi))) + eps)
 		}
 		return
 	}
+	start := adamVector(w, g, m, v, alpha, omb1, omb2, eps)
+	w, g, m, v = w[start:], g[start:], m[start:], v[start:]
+	g, m, v = g[:len(w)], m[:len(w)], v[:len(w)]
 	for i := range w {
 		gi := g[i]
-		m[i] += (gi - m[i]) * omb1
-		v[i] += (gi*gi - v[i]) * omb2
-		w[i] -= m[i] * alpha / (T(math.Sqrt(float64(v[i]))) + eps)
+		mi := m[i] + T((gi-m[i])*omb1)
+		vi := v[i] + T((T(gi*gi)-v[i])*omb2)
+		m[i], v[i] = mi, vi
+		w[i] -= T(mi*alpha) / (T(math.Sqrt(float64(vi))) + eps)
 	}
 }

@@ -9,10 +9,25 @@ import (
 // mlpShapes are the weights of a 784-256-128-10 perceptron: 235,146 parameters.
 var mlpShapes = [][]int{{784, 256}, {256}, {256, 128}, {128}, {128, 10}, {10}}
 
-func benchmarkApply(b *testing.B, opt Optimizer) {
+// qaShapes are the trainable weights of the seed QA model (docs/performance.md): two
+// Embedding tables (10000×64, 10000×32), LSTM 32 and LSTM 16 over them, Dense 500 on the
+// concatenation: 985,300 parameters, of which the tables are 97%.
+var qaShapes = [][]int{
+	{10000, 64}, {10000, 32},
+	{64, 128}, {32, 128}, {128},
+	{32, 64}, {16, 64}, {64},
+	{48, 500}, {500},
+}
+
+// tableShapes is one 5000×128 embedding table: 640,000 parameters.
+var tableShapes = [][]int{{5000, 128}}
+
+func benchmarkApply(b *testing.B, opt Optimizer) { benchmarkApplyShapes(b, opt, mlpShapes) }
+
+func benchmarkApplyShapes(b *testing.B, opt Optimizer, shapes [][]int) {
 	var params, grads []*tensor.Dense
 	n := 0
-	for _, s := range mlpShapes {
+	for _, s := range shapes {
 		size := 1
 		for _, d := range s {
 			size *= d
@@ -46,3 +61,10 @@ func BenchmarkSGDMomentumApply(b *testing.B) { benchmarkApply(b, SGD(Momentum(0.
 
 // BenchmarkRMSpropApply measures one RMSprop step on 235,146 float32 parameters.
 func BenchmarkRMSpropApply(b *testing.B) { benchmarkApply(b, RMSprop()) }
+
+// BenchmarkAdamApplyQA measures one Adam step on the QA model's 985,300 float32 parameters,
+// the update a QA training step ends with.
+func BenchmarkAdamApplyQA(b *testing.B) { benchmarkApplyShapes(b, Adam(), qaShapes) }
+
+// BenchmarkAdamApplyTable measures one Adam step on a 5000×128 float32 embedding table.
+func BenchmarkAdamApplyTable(b *testing.B) { benchmarkApplyShapes(b, Adam(), tableShapes) }
