@@ -2,6 +2,8 @@
 
 package ops
 
+import "github.com/kerago/kerago/keras/internal/cpu"
+
 // The float32 sigmoid and tanh of the recurrent cells, eight lanes at a time (rnn_act_amd64.s),
 // on CPUs with AVX2 and FMA (x86-64 since 2013-2015; the OS must save the YMM registers).
 //
@@ -17,35 +19,14 @@ package ops
 // within 1 ulp of package math's float64 functions rounded to float32 (sigmoid's results
 // below 1e-37 within 6.1e-39 absolute). NaN passes through.
 
-var hasAVX2FMA = detectAVX2FMA()
+// hasAVX2FMA is cpu.AVX2FMA, a variable so that tests can run the Go fallback on this CPU.
+var hasAVX2FMA = cpu.AVX2FMA
 
 //go:noescape
 func sigmoidAVX2(p *float32, n int)
 
 //go:noescape
 func tanhAVX2(p *float32, n int)
-
-func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
-
-func xgetbv() (eax, edx uint32)
-
-// detectAVX2FMA reports whether the CPU has AVX2 and FMA and the OS saves the YMM state.
-func detectAVX2FMA() bool {
-	maxLeaf, _, _, _ := cpuid(0, 0)
-	if maxLeaf < 7 {
-		return false
-	}
-	_, _, ecx1, _ := cpuid(1, 0)
-	const fma, osxsave, avx = 1 << 12, 1 << 27, 1 << 28
-	if ecx1&(fma|osxsave|avx) != fma|osxsave|avx {
-		return false
-	}
-	if xcr0, _ := xgetbv(); xcr0&6 != 6 { // XMM and YMM state
-		return false
-	}
-	_, ebx7, _, _ := cpuid(7, 0)
-	return ebx7&(1<<5) != 0
-}
 
 // sigmoidSlice32 replaces every element of v by its sigmoid.
 func sigmoidSlice32(v []float32) {

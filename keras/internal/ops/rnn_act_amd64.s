@@ -87,25 +87,6 @@ tanhLoop:
 	VZEROUPPER
 	RET
 
-// func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
-TEXT ·cpuid(SB), NOSPLIT, $0-24
-	MOVL leaf+0(FP), AX
-	MOVL sub+4(FP), CX
-	CPUID
-	MOVL AX, eax+8(FP)
-	MOVL BX, ebx+12(FP)
-	MOVL CX, ecx+16(FP)
-	MOVL DX, edx+20(FP)
-	RET
-
-// func xgetbv() (eax, edx uint32)
-TEXT ·xgetbv(SB), NOSPLIT, $0-8
-	MOVL $0, CX
-	XGETBV
-	MOVL AX, eax+0(FP)
-	MOVL DX, edx+4(FP)
-	RET
-
 // The constants, each eight copies of one float32: log2e; ln2 in two parts (ln2hi has 9
 // significant bits, so n·ln2hi is exact for |n| ≤ 151); 1/k! for k = 7 … 3, 1/2, 1 and 2;
 // the clamp of -x for sigmoid (-86, 88) and of |x| for tanh (10) and tanh's branch point

@@ -5,6 +5,8 @@ package ops
 import (
 	"math"
 	"testing"
+
+	"github.com/kerago/kerago/keras/internal/cpu"
 )
 
 // TestActivationsWithoutAVX2 runs the row activations as on a CPU without AVX2 or FMA: every
@@ -22,7 +24,7 @@ func TestActivationsWithoutAVX2(t *testing.T) {
 	defer func(v bool) { hasAVX2FMA = v }(hasAVX2FMA)
 	for a, ref := range refs {
 		for _, avx := range []bool{false, true} {
-			hasAVX2FMA = avx && detectAVX2FMA()
+			hasAVX2FMA = avx && cpu.AVX2FMA
 			got := append([]float32(nil), in...)
 			applyAct(a, got)
 			for i, x := range in {
