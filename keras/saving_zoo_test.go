@@ -320,6 +320,26 @@ func zoo() []zooCase {
 			return compile(t, m, "adam", "mse")
 		}, x: list(floats(46, 8, 8, 3)), y: list(floats(47, 2))},
 
+		// data_format "channels_first" in every layer that takes it, BatchNormalization(axis=1).
+		{name: "channels_first", stochastic: true, build: func(t *testing.T) *keras.Model {
+			cf := layers.DataFormat(layers.ChannelsFirst)
+			in := keras.Input(keras.Shape{3, 8, 8})
+			x := layers.Conv2D(4, 3, layers.Padding("same"), cf).Call(in)
+			x = layers.ActivationOf("relu").Call(layers.BatchNormalization(layers.Axis(1)).Call(x))
+			x = layers.SpatialDropout2D(0.1, cf).Call(layers.MaxPooling2D(2, cf).Call(x))
+			x = layers.DepthwiseConv2D(3, layers.Padding("same"), cf).Call(layers.ZeroPadding2D(1, cf).Call(x))
+			x = layers.SeparableConv2D(3, 3, cf).Call(x)
+			x = layers.Conv2DTranspose(2, 2, layers.Strides(2), cf).Call(layers.Cropping2D(0, 1, 1, 0, cf).Call(x))
+			x = layers.AveragePooling2D(2, cf).Call(layers.UpSampling2D(2, 2, cf).Call(x))
+			s := layers.Conv1D(3, 2, cf).Call(layers.Reshape(keras.Shape{2, 36}).Call(x))
+			s = layers.MaxPooling1D(2, cf).Call(layers.ZeroPadding1D(1, 1, cf).Call(s))
+			h := layers.Concatenate().Call(layers.Flatten(cf).Call(x), layers.GlobalAveragePooling2D(cf).Call(x),
+				layers.GlobalMaxPooling1D(cf).Call(s))
+			out := layers.Dense(2).Call(h)
+			m := mk(keras.NewModel(keras.Inputs(in), keras.Outputs(out))).must(t)
+			return compile(t, m, "sgd", "mse")
+		}, x: list(floats(48, 3, 8, 8)), y: list(floats(49, 2))},
+
 		{name: "recurrent", build: func(t *testing.T) *keras.Model {
 			in := keras.Input(keras.Shape{keras.None, 3})
 			x := layers.GRU(4, layers.ReturnSequences(true)).Call(in)

@@ -34,8 +34,8 @@ type BatchNormalizationLayer struct {
 var _ keras.Layer = (*BatchNormalizationLayer)(nil)
 
 // BatchNormalization returns a batch normalisation layer over the last axis. Options:
-// Momentum (0.99), Epsilon (1e-3), Center (true), Scale (true), Axis (-1: only the last axis
-// is supported).
+// Momentum (0.99), Epsilon (1e-3), Center (true), Scale (true), Axis (-1, the last axis; any
+// one feature axis, e.g. 1 for channels_first images).
 func BatchNormalization(opts ...BatchNormalizationOption) *BatchNormalizationLayer {
 	o := newOptions(opts)
 	l := &BatchNormalizationLayer{axis: o.axis, momentum: o.momentum, eps: o.epsilon, center: o.center, scale: o.scale}
@@ -102,14 +102,14 @@ func (l *BatchNormalizationLayer) Build(in []keras.Shape) error {
 	if err := checkOneInput(in, 2); err != nil {
 		return err
 	}
-	if l.axis != -1 && l.axis != in[0].Rank()-1 {
-		return keras.ShapeError("only the last axis can be normalised, got axis %d for input %v", l.axis, in[0])
+	ax, err := l.featureAxis(in[0]) // batchnorm_axis.go
+	if err != nil {
+		return err
 	}
-	c := in[0].Last()
+	c := in[0][ax]
 	if c < 0 {
 		return keras.ShapeError("the feature axis must be known, got input %v", in[0])
 	}
-	var err error
 	add := func(name, init string, trainable bool) *keras.Variable {
 		if err != nil {
 			return nil
@@ -134,15 +134,28 @@ func (l *BatchNormalizationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape,
 	if err := checkOneInput(in, 2); err != nil {
 		return nil, err
 	}
-	if c := l.movingMean.Shape()[0]; in[0].Last() != c {
-		return nil, keras.ShapeError("input has %d features, the layer was built for %d", in[0].Last(), c)
+	ax, err := l.featureAxis(in[0])
+	if err != nil {
+		return nil, err
+	}
+	if c := l.movingMean.Shape()[0]; in[0][ax] != c {
+		return nil, keras.ShapeError("input has %d features along axis %d, the layer was built for %d", in[0][ax], ax, c)
 	}
 	return []keras.Shape{in[0].Clone()}, nil
 }
 
-// Forward normalises x with the batch statistics (training) or the moving ones.
+// Forward normalises x with the batch statistics (training) or the moving ones, along the
+// layer's axis (batchnorm_axis.go).
 func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	x := in[0]
+	y, err := l.forwardAxis(in[0], func(x *G.Node) (*G.Node, error) { return l.forwardLast(ctx, x) })
+	if err != nil {
+		return nil, err
+	}
+	return []*G.Node{y}, nil
+}
+
+// forwardLast normalises x along its last axis.
+func (l *BatchNormalizationLayer) forwardLast(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	shape := x.Shape()
 	c := shape[len(shape)-1]
 	rows := shape.TotalSize() / c
@@ -199,10 +212,7 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 			return nil, err
 		}
 	}
-	if y, err = internalops.Reshape(y, shape); err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return internalops.Reshape(y, shape)
 }
 
 // invStd returns 1/sqrt(v + eps). It is built as Inverse(Sqrt(.)): Gorgonia's InverseSqrt

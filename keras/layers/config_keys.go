@@ -183,8 +183,8 @@ func intsKey[L any](name string, field func(*L) *[]int) configKey[L] {
 		read: func(r *configReader, key string, l *L) { *field(l) = r.ints(key, 0) }}
 }
 
-// constKey is a key whose only supported value this library always writes (data_format
-// "channels_last"); the config reader refuses the others (checkUnsupported).
+// constKey is a key whose only supported value this library always writes (stateful false);
+// the config reader refuses the others (checkUnsupported).
 func constKey[L any](name string, value any) configKey[L] {
 	return configKey[L]{name: name,
 		write: func(*L) any { return value },

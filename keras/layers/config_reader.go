@@ -82,8 +82,9 @@ func (r *configReader) done(l keras.Layer) (keras.Layer, error) {
 }
 
 // checkUnsupported rejects settings that change what a layer computes and that this library
-// does not implement: regularizers, constraints, quantization, LoRA, channels-first data,
-// stateful or time-major recurrence, grouped convolutions, noise shapes, renormalisation.
+// does not implement: regularizers, constraints, quantization, LoRA, channels-first data in a
+// layer without Keras's data_format (data_format.go), stateful or time-major recurrence,
+// grouped convolutions, noise shapes, renormalisation.
 func (r *configReader) checkUnsupported() {
 	keys := make([]string, 0, len(r.cfg))
 	for k := range r.cfg {
@@ -102,7 +103,7 @@ func (r *configReader) checkUnsupported() {
 			if n, ok := v.(float64); v != nil && (!ok || n != 0) {
 				r.fail("lora_rank is not supported")
 			}
-		case k == "data_format":
+		case k == "data_format" && !dataFormatClasses[r.class]:
 			if v != nil && v != "channels_last" {
 				r.fail("data_format %v is not supported (only channels_last)", v)
 			}

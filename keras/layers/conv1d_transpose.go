@@ -57,6 +57,7 @@ func init() {
 func (l *Conv1DTransposeLayer) made(o *options) *Conv1DTransposeLayer {
 	initBase(&l.LayerBase, "Conv1DTranspose", o)
 	l.SetErr(l.core.check(1))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -69,25 +70,31 @@ func (l *Conv1DTransposeLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 func (l *Conv1DTransposeLayer) ClassName() string { return "Conv1DTranspose" }
 
 // Build creates the kernel and bias for the input's channel count.
-func (l *Conv1DTransposeLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *Conv1DTransposeLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_steps, filters).
 func (l *Conv1DTransposeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the input times the transposed kernel matrix, spread over the output by
 // col2im, then the bias and the activation.
 func (l *Conv1DTransposeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's Conv1DTranspose config.

@@ -59,6 +59,7 @@ func init() {
 func (l *Conv2DLayer) made(o *options) *Conv2DLayer {
 	initBase(&l.LayerBase, "Conv2D", o)
 	l.SetErr(l.core.check(2, "valid", "same"))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -69,24 +70,30 @@ func (l *Conv2DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor { return keras
 func (l *Conv2DLayer) ClassName() string { return "Conv2D" }
 
 // Build creates the kernel and bias for the input's channel count.
-func (l *Conv2DLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *Conv2DLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_height, new_width, filters).
 func (l *Conv2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the convolution as patches (im2col) times the kernel matrix.
 func (l *Conv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's Conv2D config.

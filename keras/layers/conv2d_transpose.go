@@ -63,6 +63,7 @@ func init() {
 func (l *Conv2DTransposeLayer) made(o *options) *Conv2DTransposeLayer {
 	initBase(&l.LayerBase, "Conv2DTranspose", o)
 	l.SetErr(l.core.check(2))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -75,25 +76,31 @@ func (l *Conv2DTransposeLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 func (l *Conv2DTransposeLayer) ClassName() string { return "Conv2DTranspose" }
 
 // Build creates the kernel and bias for the input's channel count.
-func (l *Conv2DTransposeLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *Conv2DTransposeLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_height, new_width, filters).
 func (l *Conv2DTransposeLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the input times the transposed kernel matrix, spread over the output by
 // col2im, then the bias and the activation.
 func (l *Conv2DTransposeLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's Conv2DTranspose config.

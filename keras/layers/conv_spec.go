@@ -22,6 +22,7 @@ type convSpec struct {
 	strides    []int
 	dilation   []int
 	padding    string
+	format     dataFormat // data_format.go
 	activation string
 	useBias    bool
 	biasInit   initializers.Initializer
@@ -50,7 +51,7 @@ func specKeys[L any](spec func(*L) *convSpec) convSpecKeys[L] {
 		kernelSize: windowKey("kernel_size", func(l *L) *[]int { return &spec(l).kernelSize }).req(),
 		strides:    windowKey("strides", func(l *L) *[]int { return &spec(l).strides }),
 		padding:    stringKey("padding", func(l *L) *string { return &spec(l).padding }, "valid"),
-		dataFormat: constKey[L]("data_format", "channels_last"),
+		dataFormat: dataFormatKey(func(l *L) *dataFormat { return &spec(l).format }),
 		dilation:   windowKey("dilation_rate", func(l *L) *[]int { return &spec(l).dilation }),
 		activation: activationKey("activation", func(l *L) *string { return &spec(l).activation }),
 		useBias:    boolKey("use_bias", func(l *L) *bool { return &spec(l).useBias }, true),

@@ -289,6 +289,7 @@ type poolCore struct {
 	poolSize []int
 	strides  []int
 	padding  string
+	format   dataFormat // data_format.go
 }
 
 // poolingKeys is the Keras config of the 1-D and 2-D max and average poolings: Config writes
@@ -298,7 +299,7 @@ func poolingKeys[L any](core func(*L) *poolCore) configKeys[L] {
 		windowKey("pool_size", func(l *L) *[]int { return &core(l).poolSize }).req(),
 		windowKey("strides", func(l *L) *[]int { return &core(l).strides }),
 		stringKey("padding", func(l *L) *string { return &core(l).padding }, "valid"),
-		constKey[L]("data_format", "channels_last"),
+		dataFormatKey(func(l *L) *dataFormat { return &core(l).format }),
 	}
 }
 

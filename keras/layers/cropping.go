@@ -21,7 +21,8 @@ import (
 // right, channels).
 type CroppingLayer struct {
 	keras.LayerBase
-	crop [][2]int // per spatial axis, what is cut at its start and at its end
+	format dataFormat // data_format.go
+	crop   [][2]int   // per spatial axis, what is cut at its start and at its end
 }
 
 var _ keras.Layer = (*CroppingLayer)(nil)
@@ -71,7 +72,7 @@ var cropping2DKeys = configKeys[CroppingLayer]{
 			l.crop = [][2]int{p, p}
 		},
 		unset: func(l *CroppingLayer) { l.crop = [][2]int{{0, 0}, {0, 0}} }},
-	constKey[CroppingLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *CroppingLayer) *dataFormat { return &l.format }),
 }
 
 // readPair reads a saved (start, end) pair, or an integer serving both, each bounded as
@@ -99,6 +100,7 @@ func init() {
 // config.
 func (l *CroppingLayer) made(o *options) *CroppingLayer {
 	initBase(&l.LayerBase, l.ClassName(), o)
+	l.SetErr(l.format.made(o))
 	for _, c := range l.crop {
 		if c[0] < 0 || c[1] < 0 {
 			l.SetErr(fmt.Errorf("%w: cropping must be non-negative, got %v", keras.ErrInvalidArgument, l.crop))
@@ -116,15 +118,16 @@ func (l *CroppingLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns "Cropping1D" or "Cropping2D".
 func (l *CroppingLayer) ClassName() string { return fmt.Sprintf("Cropping%dD", len(l.crop)) }
 
-// Build checks the input: the layer has no weights.
-func (l *CroppingLayer) Build(in []keras.Shape) error {
-	_, err := l.OutputShapes(in)
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *CroppingLayer) buildLast(in []keras.Shape) error {
+	_, err := l.outputShapesLast(in)
 	return err
 }
 
-// OutputShapes shortens each spatial axis by its cropping; a known size must keep at least
-// one step, as Keras requires.
-func (l *CroppingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), shortens each
+// spatial axis by its cropping; a known size must keep at least one step, as Keras requires.
+func (l *CroppingLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkRank(in, len(l.crop)+2, layoutOf(len(l.crop))); err != nil {
 		return nil, err
 	}
@@ -140,8 +143,8 @@ func (l *CroppingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{out}, nil
 }
 
-// Forward slices each spatial axis.
-func (l *CroppingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), slices each spatial axis.
+func (l *CroppingLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
 	y := in[0]
 	for i, c := range l.crop {
@@ -159,4 +162,20 @@ func (l *CroppingLayer) Config() map[string]any {
 		return cropping1DKeys.config(l)
 	}
 	return cropping2DKeys.config(l)
+}
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *CroppingLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *CroppingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *CroppingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
 }

@@ -55,6 +55,7 @@ func (l *DepthwiseConv1DLayer) made(o *options) *DepthwiseConv1DLayer {
 	initBase(&l.LayerBase, "DepthwiseConv1D", o)
 	l.core.separable = false
 	l.SetErr(l.core.check(1, "valid", "same"))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -67,25 +68,31 @@ func (l *DepthwiseConv1DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 func (l *DepthwiseConv1DLayer) ClassName() string { return "DepthwiseConv1D" }
 
 // Build creates the weights for the input's channel count.
-func (l *DepthwiseConv1DLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *DepthwiseConv1DLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_steps, channels·depth_multiplier).
 func (l *DepthwiseConv1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass),
 // bias and activation.
 func (l *DepthwiseConv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's DepthwiseConv1D config.

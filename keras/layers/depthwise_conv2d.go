@@ -59,6 +59,7 @@ func (l *DepthwiseConv2DLayer) made(o *options) *DepthwiseConv2DLayer {
 	initBase(&l.LayerBase, "DepthwiseConv2D", o)
 	l.core.separable = false
 	l.SetErr(l.core.check(2, "valid", "same"))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -71,25 +72,31 @@ func (l *DepthwiseConv2DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 func (l *DepthwiseConv2DLayer) ClassName() string { return "DepthwiseConv2D" }
 
 // Build creates the weights for the input's channel count.
-func (l *DepthwiseConv2DLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *DepthwiseConv2DLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_height, new_width, channels·depth_multiplier).
 func (l *DepthwiseConv2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the depthwise convolution (direct loops, one op with a hand-written backward pass),
 // bias and activation.
 func (l *DepthwiseConv2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's DepthwiseConv2D config.

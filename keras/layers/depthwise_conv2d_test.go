@@ -1,6 +1,7 @@
 package layers_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -61,28 +62,41 @@ func TestConvVariantErrors(t *testing.T) {
 	})
 }
 
-// TestConvVariantChannelsFirst checks that a saved config with channels_first data is refused
-// with a message naming it, for each new convolution.
+// TestConvVariantChannelsFirst checks that a saved config with channels_first data is read
+// back as channels_first, and that a data_format that is neither is refused naming it, for
+// each new convolution.
 func TestConvVariantChannelsFirst(t *testing.T) {
 	for _, c := range []struct {
 		class string
 		cfg   map[string]any
+		in    keras.Shape
 	}{
-		{"DepthwiseConv2D", map[string]any{"kernel_size": []any{3.0, 3.0}}},
-		{"DepthwiseConv1D", map[string]any{"kernel_size": []any{3.0}}},
-		{"SeparableConv2D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0, 3.0}}},
-		{"SeparableConv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}}},
-		{"Conv2DTranspose", map[string]any{"filters": 2.0, "kernel_size": []any{3.0, 3.0}}},
-		{"Conv1DTranspose", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}}},
+		{"DepthwiseConv2D", map[string]any{"kernel_size": []any{3.0, 3.0}}, keras.Shape{2, 5, 5}},
+		{"DepthwiseConv1D", map[string]any{"kernel_size": []any{3.0}}, keras.Shape{2, 5}},
+		{"SeparableConv2D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0, 3.0}}, keras.Shape{2, 5, 5}},
+		{"SeparableConv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}}, keras.Shape{2, 5}},
+		{"Conv2DTranspose", map[string]any{"filters": 2.0, "kernel_size": []any{3.0, 3.0}}, keras.Shape{2, 5, 5}},
+		{"Conv1DTranspose", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}}, keras.Shape{2, 5}},
 	} {
 		t.Run(c.class, func(t *testing.T) {
 			if _, err := keras.DeserializeLayer(map[string]any{"class_name": c.class, "config": c.cfg}); err != nil {
 				t.Fatalf("channels_last config: %v", err)
 			}
 			c.cfg["data_format"] = "channels_first"
-			_, err := keras.DeserializeLayer(map[string]any{"class_name": c.class, "config": c.cfg})
-			if err == nil || !strings.Contains(err.Error(), "channels_first") || !strings.Contains(err.Error(), c.class) {
-				t.Fatalf("got %v, want an error naming %s and channels_first", err, c.class)
+			l, err := keras.DeserializeLayer(map[string]any{"class_name": c.class, "config": c.cfg})
+			if err != nil {
+				t.Fatalf("channels_first config: %v", err)
+			}
+			if got := l.Config()["data_format"]; got != "channels_first" {
+				t.Fatalf("data_format read back as %v", got)
+			}
+			c.cfg["data_format"] = "channels_middle"
+			l, err = keras.DeserializeLayer(map[string]any{"class_name": c.class, "config": c.cfg})
+			if err == nil {
+				err = keras.CallOne(l, keras.Input(c.in)).Err()
+			}
+			if !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), "data_format") {
+				t.Fatalf("got %v, want ErrInvalidArgument naming data_format", err)
 			}
 		})
 	}

@@ -28,6 +28,7 @@ import (
 // (Keras 3 warns that they destroy it).
 type GlobalPoolingLayer struct {
 	keras.LayerBase
+	format   dataFormat // data_format.go
 	class    string
 	rank     int
 	avg      bool
@@ -44,13 +45,14 @@ func newGlobalPooling(class string, rank int, avg bool, opts []GlobalPoolingOpti
 
 // globalPoolingKeys is the Keras config of the four global poolings.
 var globalPoolingKeys = configKeys[GlobalPoolingLayer]{
-	constKey[GlobalPoolingLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *GlobalPoolingLayer) *dataFormat { return &l.format }),
 	boolKey("keepdims", func(l *GlobalPoolingLayer) *bool { return &l.keepDims }, false),
 }
 
 // made names the layer, made by its constructor or read from a saved config.
 func (l *GlobalPoolingLayer) made(o *options) *GlobalPoolingLayer {
 	initBase(&l.LayerBase, l.class, o)
+	l.SetErr(l.format.made(o))
 	return l
 }
 
@@ -86,15 +88,16 @@ func (l *GlobalPoolingLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns the Keras class name, e.g. "GlobalMaxPooling1D".
 func (l *GlobalPoolingLayer) ClassName() string { return l.class }
 
-// Build checks the input: the layer has no weights.
-func (l *GlobalPoolingLayer) Build(in []keras.Shape) error {
-	_, err := l.OutputShapes(in)
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *GlobalPoolingLayer) buildLast(in []keras.Shape) error {
+	_, err := l.outputShapesLast(in)
 	return err
 }
 
-// OutputShapes returns (batch, channels), or with KeepDims the input shape with every
-// spatial axis 1.
-func (l *GlobalPoolingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), returns (batch,
+// channels), or with KeepDims the input shape with every spatial axis 1.
+func (l *GlobalPoolingLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkRank(in, l.rank+2, layoutOf(l.rank)); err != nil {
 		return nil, err
 	}
@@ -114,10 +117,11 @@ func (l *GlobalPoolingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, erro
 	return []keras.Shape{append(out, s.Last())}, nil
 }
 
-// Forward reduces the spatial axes with Max or Mean (the 2-D ones after merging height and
-// width into one axis). GlobalAveragePooling1D given a mask (from Embedding with MaskZero)
-// averages over the unmasked steps only, as Keras 3 does; the other layers drop masks.
-func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), reduces the spatial axes with
+// Max or Mean (the 2-D ones after merging height and width into one axis). GlobalAveragePooling1D
+// given a mask (from Embedding with MaskZero) averages over the unmasked steps only, as Keras 3
+// does; the other layers drop masks.
+func (l *GlobalPoolingLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	x := in[0]
 	s := x.Shape()
 	if s.Dims() != l.rank+2 {
@@ -224,4 +228,20 @@ func (globalPoolingOnly) globalPooling() {}
 // KeepDims makes a global pooling keep the reduced axes with size 1 (default false).
 func KeepDims(b bool) GlobalPoolingOption {
 	return globalPoolingOnly{func(o *options) { o.mark("KeepDims"); o.keepDims = b }}
+}
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *GlobalPoolingLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *GlobalPoolingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *GlobalPoolingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
 }

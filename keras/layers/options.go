@@ -52,7 +52,8 @@ type PoolingOption interface {
 	pooling()
 }
 
-// CommonOption is an option of every layer (an Option): Name, Trainable, DType.
+// CommonOption is an option of every layer (an Option): Name, Trainable, DType; and
+// DataFormat, which the layers without Keras's data_format refuse by name.
 type CommonOption struct{ setter }
 
 func (CommonOption) dense()              {}
@@ -159,6 +160,8 @@ type options struct {
 	depthwiseInit   any
 	pointwiseInit   any
 	outputPadding   []int
+
+	dataFormat string // data_format.go
 }
 
 func (o *options) mark(name string) {
@@ -292,5 +295,8 @@ func initBase(b *keras.LayerBase, class string, o *options) {
 			b.SetErr(fmt.Errorf("%w: DType(%q): weights are float32 or float64", keras.ErrDType, o.dtype))
 		}
 		b.SetDType(o.dtype)
+	}
+	if err := refuseDataFormat(o, class); err != nil {
+		b.SetErr(err)
 	}
 }

@@ -50,6 +50,7 @@ func (l *Pooling1DLayer) made(class string, avg bool, o *options) *Pooling1DLaye
 	l.class = class
 	initBase(&l.LayerBase, class, o)
 	l.SetErr(l.core.check(1, avg))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -76,26 +77,32 @@ func (l *Pooling1DLayer) ClassName() string { return l.class }
 
 // Build checks the input: the layer has no weights.
 func (l *Pooling1DLayer) Build(in []keras.Shape) error {
-	_, err := l.core.outputShape(in)
-	return err
+	return l.core.format.build(in, func(in []keras.Shape) error {
+		_, err := l.core.outputShape(in)
+		return err
+	})
 }
 
 // OutputShapes returns (batch, new_steps, channels).
 func (l *Pooling1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the pooling.
 func (l *Pooling1DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.

@@ -48,6 +48,7 @@ func (l *Pooling2DLayer) made(class string, avg bool, o *options) *Pooling2DLaye
 	l.class = class
 	initBase(&l.LayerBase, class, o)
 	l.SetErr(l.core.check(2, avg))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -74,26 +75,32 @@ func (l *Pooling2DLayer) ClassName() string { return l.class }
 
 // Build checks the input: the layer has no weights.
 func (l *Pooling2DLayer) Build(in []keras.Shape) error {
-	_, err := l.core.outputShape(in)
-	return err
+	return l.core.format.build(in, func(in []keras.Shape) error {
+		_, err := l.core.outputShape(in)
+		return err
+	})
 }
 
 // OutputShapes returns (batch, new_height, new_width, channels).
 func (l *Pooling2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the pooling.
 func (l *Pooling2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's pooling config: pool_size, strides, padding, data_format.

@@ -164,7 +164,7 @@ func TestRegistryRejectsUnsupportedConfigs(t *testing.T) {
 		{"constraint as regularizer", "Conv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}, "bias_regularizer": "max_norm"}, "bias_regularizer"},
 		{"bad constraint", "Dense", map[string]any{"units": 2.0, "kernel_constraint": map[string]any{"class_name": "MinMaxNorm", "config": map[string]any{"min_value": 2.0, "max_value": 1.0}}}, "kernel_constraint"},
 		{"recurrent activity regularizer", "LSTM", map[string]any{"units": 2.0, "activity_regularizer": "l2"}, "activity_regularizer"},
-		{"channels_first", "Conv1D", map[string]any{"filters": 2.0, "kernel_size": []any{3.0}, "data_format": "channels_first"}, "channels_first"},
+		{"channels_first", "Cropping1D", map[string]any{"cropping": []any{1.0, 1.0}, "data_format": "channels_first"}, "channels_first"},
 		{"recurrent dropout", "LSTM", map[string]any{"units": 2.0, "recurrent_dropout": 0.5}, "recurrent_dropout"},
 		{"stateful", "GRU", map[string]any{"units": 2.0, "stateful": true}, "stateful"},
 		{"mixed precision", "Dense", map[string]any{"units": 2.0, "dtype": "mixed_float16"}, "mixed_float16"},

@@ -9,7 +9,10 @@ import (
 )
 
 // FlattenLayer flattens every dimension but the batch: (batch, d1, d2, ...) → (batch, d1·d2·...).
-type FlattenLayer struct{ keras.LayerBase }
+type FlattenLayer struct {
+	keras.LayerBase
+	format dataFormat // data_format.go
+}
 
 var _ keras.Layer = (*FlattenLayer)(nil)
 
@@ -20,11 +23,12 @@ func Flatten(opts ...Option) *FlattenLayer {
 }
 
 // flattenKeys is Flatten's Keras config.
-var flattenKeys = configKeys[FlattenLayer]{constKey[FlattenLayer]("data_format", "channels_last")}
+var flattenKeys = configKeys[FlattenLayer]{dataFormatKey(func(l *FlattenLayer) *dataFormat { return &l.format })}
 
 // made names the layer, made by Flatten or read from a saved config.
 func (l *FlattenLayer) made(o *options) *FlattenLayer {
 	initBase(&l.LayerBase, "Flatten", o)
+	l.SetErr(l.format.made(o))
 	return l
 }
 
@@ -36,11 +40,13 @@ func (l *FlattenLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns "Flatten".
 func (l *FlattenLayer) ClassName() string { return "Flatten" }
 
-// Build does nothing: the layer has no weights.
-func (l *FlattenLayer) Build(in []keras.Shape) error { return checkOneInput(in, 1) }
+// buildLast, Build in the channels_last layout (data_format.go), does nothing: the layer has no
+// weights.
+func (l *FlattenLayer) buildLast(in []keras.Shape) error { return checkOneInput(in, 1) }
 
-// OutputShapes returns (batch, product of the other dimensions); None if one is unknown.
-func (l *FlattenLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), returns (batch,
+// product of the other dimensions); None if one is unknown.
+func (l *FlattenLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkOneInput(in, 1); err != nil {
 		return nil, err
 	}
@@ -52,8 +58,8 @@ func (l *FlattenLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{{in[0][0], n}}, nil
 }
 
-// Forward reshapes x.
-func (l *FlattenLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), reshapes x.
+func (l *FlattenLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
 	return o.Result(o.Flatten(in[0]))
 }
@@ -163,4 +169,20 @@ func (l *ReshapeLayer) Config() map[string]any { return reshapeKeys.config(l) }
 func init() {
 	registerLayer("Flatten", flattenKeys, func(l *FlattenLayer, o *options) keras.Layer { return l.made(o) })
 	registerLayer("Reshape", reshapeKeys, func(l *ReshapeLayer, o *options) keras.Layer { return l.made(o) })
+}
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *FlattenLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *FlattenLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *FlattenLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
 }

@@ -56,6 +56,7 @@ func (l *SeparableConv1DLayer) made(o *options) *SeparableConv1DLayer {
 	initBase(&l.LayerBase, "SeparableConv1D", o)
 	l.core.separable = true
 	l.SetErr(l.core.check(1, "valid", "same"))
+	l.SetErr(l.core.format.made(o))
 	return l
 }
 
@@ -68,24 +69,30 @@ func (l *SeparableConv1DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 func (l *SeparableConv1DLayer) ClassName() string { return "SeparableConv1D" }
 
 // Build creates the weights for the input's channel count.
-func (l *SeparableConv1DLayer) Build(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) }
+func (l *SeparableConv1DLayer) Build(in []keras.Shape) error {
+	return l.core.format.build(in, func(in []keras.Shape) error { return l.core.build(&l.LayerBase, in) })
+}
 
 // OutputShapes returns (batch, new_steps, filters).
 func (l *SeparableConv1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	s, err := l.core.outputShape(in)
-	if err != nil {
-		return nil, err
-	}
-	return []keras.Shape{s}, nil
+	return l.core.format.outputShapes(in, func(in []keras.Shape) ([]keras.Shape, error) {
+		s, err := l.core.outputShape(in)
+		if err != nil {
+			return nil, err
+		}
+		return []keras.Shape{s}, nil
+	})
 }
 
 // Forward emits the depthwise convolution, the pointwise matrix product, bias and activation.
 func (l *SeparableConv1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.core.forward(ctx, in[0])
-	if err != nil {
-		return nil, err
-	}
-	return []*G.Node{y}, nil
+	return l.core.format.forward(in, func(in []*G.Node) ([]*G.Node, error) {
+		y, err := l.core.forward(ctx, in[0])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	})
 }
 
 // Config returns Keras 3's SeparableConv1D config.

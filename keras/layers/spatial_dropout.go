@@ -20,8 +20,9 @@ import (
 // channels last. # Output shape: the input's.
 type SpatialDropoutLayer struct {
 	keras.LayerBase
-	rate float64
-	dims int // spatial axes: 1 or 2
+	format dataFormat // data_format.go
+	rate   float64
+	dims   int // spatial axes: 1 or 2
 }
 
 var _ keras.Layer = (*SpatialDropoutLayer)(nil)
@@ -51,7 +52,7 @@ var spatialDropout1DKeys = configKeys[SpatialDropoutLayer]{
 
 // spatialDropout2DKeys adds the data format, of which channels_last is supported.
 var spatialDropout2DKeys = append(configKeys[SpatialDropoutLayer]{
-	constKey[SpatialDropoutLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *SpatialDropoutLayer) *dataFormat { return &l.format }),
 }, spatialDropout1DKeys...)
 
 func init() {
@@ -69,6 +70,7 @@ func init() {
 // constructors or read from a saved config.
 func (l *SpatialDropoutLayer) made(o *options) *SpatialDropoutLayer {
 	initBase(&l.LayerBase, l.ClassName(), o)
+	l.SetErr(l.format.made(o))
 	if !(l.rate >= 0 && l.rate <= 1) {
 		l.SetErr(fmt.Errorf("%w: rate must be in [0, 1], got %v", keras.ErrInvalidArgument, l.rate))
 	}
@@ -93,15 +95,16 @@ func (l *SpatialDropoutLayer) SupportsMasking() bool { return true }
 // constructor refuses one (see keras.TrainableKeyOmitter).
 func (l *SpatialDropoutLayer) OmitTrainableKey() bool { return true }
 
-// Build checks the input: the layer has no weights.
-func (l *SpatialDropoutLayer) Build(in []keras.Shape) error {
-	_, err := l.OutputShapes(in)
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *SpatialDropoutLayer) buildLast(in []keras.Shape) error {
+	_, err := l.outputShapesLast(in)
 	return err
 }
 
-// OutputShapes returns the input shape, which must have rank 3 (1D) or 4 (2D), batch included,
-// as Keras's input spec requires.
-func (l *SpatialDropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), returns the input
+// shape, which must have rank 3 (1D) or 4 (2D), batch included, as Keras's input spec requires.
+func (l *SpatialDropoutLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkOneInput(in, 1); err != nil {
 		return nil, err
 	}
@@ -111,11 +114,11 @@ func (l *SpatialDropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, err
 	return []keras.Shape{in[0].Clone()}, nil
 }
 
-// Forward multiplies x by a mask drawn in Go for each step of the training realisation: one
-// draw per example and channel, repeated over the spatial axes (Keras's noise shape (batch,
-// 1, channels) or (batch, 1, 1, channels)), written at x's full shape because the kit's
-// broadcasting operators repeat leading axes only.
-func (l *SpatialDropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), multiplies x by a mask drawn
+// in Go for each step of the training realisation: one draw per example and channel, repeated over
+// the spatial axes (Keras's noise shape (batch, 1, channels) or (batch, 1, 1, channels)), written
+// at x's full shape because the kit's broadcasting operators repeat leading axes only.
+func (l *SpatialDropoutLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	if !ctx.Training() || l.rate == 0 {
 		return in[:1], nil
 	}
@@ -166,4 +169,20 @@ func (l *SpatialDropoutLayer) Config() map[string]any {
 		return spatialDropout2DKeys.config(l)
 	}
 	return spatialDropout1DKeys.config(l)
+}
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *SpatialDropoutLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *SpatialDropoutLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *SpatialDropoutLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
 }

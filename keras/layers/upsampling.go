@@ -21,7 +21,8 @@ import (
 // (batch, steps·size, channels); (batch, height·rows, width·cols, channels).
 type UpSamplingLayer struct {
 	keras.LayerBase
-	size []int // the repeat count of each spatial axis: one for 1-D, (rows, cols) for 2-D
+	format dataFormat // data_format.go
+	size   []int      // the repeat count of each spatial axis: one for 1-D, (rows, cols) for 2-D
 }
 
 var _ keras.Layer = (*UpSamplingLayer)(nil)
@@ -60,7 +61,7 @@ var upSampling2DKeys = configKeys[UpSamplingLayer]{
 			}
 		},
 		unset: func(l *UpSamplingLayer) { l.size = []int{2, 2} }},
-	constKey[UpSamplingLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *UpSamplingLayer) *dataFormat { return &l.format }),
 	{name: "interpolation",
 		write: func(*UpSamplingLayer) any { return "nearest" },
 		read: func(r *configReader, key string, _ *UpSamplingLayer) {
@@ -79,6 +80,7 @@ func init() {
 // config.
 func (l *UpSamplingLayer) made(o *options) *UpSamplingLayer {
 	initBase(&l.LayerBase, l.ClassName(), o)
+	l.SetErr(l.format.made(o))
 	for _, s := range l.size {
 		if s < 1 {
 			l.SetErr(fmt.Errorf("%w: size must be ≥ 1, got %v", keras.ErrInvalidArgument, l.size))
@@ -96,14 +98,16 @@ func (l *UpSamplingLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns "UpSampling1D" or "UpSampling2D".
 func (l *UpSamplingLayer) ClassName() string { return fmt.Sprintf("UpSampling%dD", len(l.size)) }
 
-// Build checks the input: the layer has no weights.
-func (l *UpSamplingLayer) Build(in []keras.Shape) error {
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *UpSamplingLayer) buildLast(in []keras.Shape) error {
 	return checkRank(in, len(l.size)+2, layoutOf(len(l.size)))
 }
 
-// OutputShapes multiplies each spatial size by its repeat count; unknown sizes stay None.
-func (l *UpSamplingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	if err := l.Build(in); err != nil {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), multiplies each
+// spatial size by its repeat count; unknown sizes stay None.
+func (l *UpSamplingLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
+	if err := l.buildLast(in); err != nil {
 		return nil, err
 	}
 	out := in[0].Clone()
@@ -115,10 +119,10 @@ func (l *UpSamplingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) 
 	return []keras.Shape{out}, nil
 }
 
-// Forward repeats along each spatial axis in turn: the axis is split off as (…, n, 1, …),
-// copied size times into (…, n, size, …) and merged back, which puts each copy next to its
-// original, as nearest-neighbour upsampling does.
-func (l *UpSamplingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), repeats along each spatial
+// axis in turn: the axis is split off as (…, n, 1, …), copied size times into (…, n, size, …) and
+// merged back, which puts each copy next to its original, as nearest-neighbour upsampling does.
+func (l *UpSamplingLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	o := ops.New(ctx)
 	y := in[0]
 	for i, s := range l.size {
@@ -140,4 +144,20 @@ func (l *UpSamplingLayer) Config() map[string]any {
 		return upSampling1DKeys.config(l)
 	}
 	return upSampling2DKeys.config(l)
+}
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *UpSamplingLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *UpSamplingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *UpSamplingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
 }

@@ -18,6 +18,7 @@ import (
 // unknown length stays None.
 type ZeroPadding1DLayer struct {
 	keras.LayerBase
+	format      dataFormat // data_format.go
 	left, right int
 }
 
@@ -41,7 +42,7 @@ var zeroPadding1DKeys = configKeys[ZeroPadding1DLayer]{
 			l.left, l.right = p[0], p[1]
 		},
 		unset: func(l *ZeroPadding1DLayer) { l.left, l.right = 1, 1 }},
-	constKey[ZeroPadding1DLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *ZeroPadding1DLayer) *dataFormat { return &l.format }),
 }
 
 func init() {
@@ -52,6 +53,7 @@ func init() {
 // config.
 func (l *ZeroPadding1DLayer) made(o *options) *ZeroPadding1DLayer {
 	initBase(&l.LayerBase, "ZeroPadding1D", o)
+	l.SetErr(l.format.made(o))
 	if l.left < 0 || l.right < 0 {
 		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got (%d, %d)", keras.ErrInvalidArgument, l.left, l.right))
 	}
@@ -66,14 +68,16 @@ func (l *ZeroPadding1DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns "ZeroPadding1D".
 func (l *ZeroPadding1DLayer) ClassName() string { return "ZeroPadding1D" }
 
-// Build checks the input: the layer has no weights.
-func (l *ZeroPadding1DLayer) Build(in []keras.Shape) error {
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *ZeroPadding1DLayer) buildLast(in []keras.Shape) error {
 	return checkRank(in, 3, layoutOf(1))
 }
 
-// OutputShapes lengthens the steps by the padding.
-func (l *ZeroPadding1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
-	if err := l.Build(in); err != nil {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), lengthens the steps
+// by the padding.
+func (l *ZeroPadding1DLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
+	if err := l.buildLast(in); err != nil {
 		return nil, err
 	}
 	out := in[0].Clone()
@@ -83,8 +87,9 @@ func (l *ZeroPadding1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, erro
 	return []keras.Shape{out}, nil
 }
 
-// Forward pads the sequence as an image one column wide, with the 2-D padding op.
-func (l *ZeroPadding1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), pads the sequence as an image
+// one column wide, with the 2-D padding op.
+func (l *ZeroPadding1DLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	if l.left+l.right == 0 {
 		return in[:1], nil
 	}
@@ -104,3 +109,19 @@ func (l *ZeroPadding1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 
 // Config returns Keras 3's ZeroPadding1D config.
 func (l *ZeroPadding1DLayer) Config() map[string]any { return zeroPadding1DKeys.config(l) }
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *ZeroPadding1DLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *ZeroPadding1DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *ZeroPadding1DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
+}

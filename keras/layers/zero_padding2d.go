@@ -20,6 +20,7 @@ import (
 // (batch, height + top + bottom, width + left + right, channels); unknown sizes stay None.
 type ZeroPadding2DLayer struct {
 	keras.LayerBase
+	format                   dataFormat // data_format.go
 	top, bottom, left, right int
 }
 
@@ -45,6 +46,7 @@ func ZeroPadding2DSides(top, bottom, left, right int, opts ...Option) *ZeroPaddi
 // config.
 func (l *ZeroPadding2DLayer) made(o *options) *ZeroPadding2DLayer {
 	initBase(&l.LayerBase, "ZeroPadding2D", o)
+	l.SetErr(l.format.made(o))
 	if l.top < 0 || l.bottom < 0 || l.left < 0 || l.right < 0 {
 		l.SetErr(fmt.Errorf("%w: padding must be non-negative, got ((%d, %d), (%d, %d))", keras.ErrInvalidArgument, l.top, l.bottom, l.left, l.right))
 	}
@@ -58,7 +60,7 @@ var zeroPadding2DKeys = configKeys[ZeroPadding2DLayer]{
 		write: func(l *ZeroPadding2DLayer) any { return [][]int{{l.top, l.bottom}, {l.left, l.right}} },
 		read:  readPadding2D,
 		unset: func(l *ZeroPadding2DLayer) { l.top, l.bottom, l.left, l.right = 1, 1, 1, 1 }},
-	constKey[ZeroPadding2DLayer]("data_format", "channels_last"),
+	dataFormatKey(func(l *ZeroPadding2DLayer) *dataFormat { return &l.format }),
 }
 
 func init() {
@@ -102,13 +104,15 @@ func (l *ZeroPadding2DLayer) Call(inputs ...*keras.Tensor) *keras.Tensor {
 // ClassName returns "ZeroPadding2D".
 func (l *ZeroPadding2DLayer) ClassName() string { return "ZeroPadding2D" }
 
-// Build checks the input: the layer has no weights.
-func (l *ZeroPadding2DLayer) Build(in []keras.Shape) error {
+// buildLast, Build in the channels_last layout (data_format.go), checks the input: the layer has
+// no weights.
+func (l *ZeroPadding2DLayer) buildLast(in []keras.Shape) error {
 	return checkRank(in, 4, layoutOf(2))
 }
 
-// OutputShapes grows height and width by the padding.
-func (l *ZeroPadding2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+// outputShapesLast, OutputShapes in the channels_last layout (data_format.go), grows height and
+// width by the padding.
+func (l *ZeroPadding2DLayer) outputShapesLast(in []keras.Shape) ([]keras.Shape, error) {
 	if err := checkRank(in, 4, layoutOf(2)); err != nil {
 		return nil, err
 	}
@@ -122,8 +126,8 @@ func (l *ZeroPadding2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, erro
 	return []keras.Shape{out}, nil
 }
 
-// Forward emits the padding.
-func (l *ZeroPadding2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
+// forwardLast, Forward in the channels_last layout (data_format.go), emits the padding.
+func (l *ZeroPadding2DLayer) forwardLast(_ *keras.Context, in []*G.Node) ([]*G.Node, error) {
 	if in[0].Dims() != 4 {
 		return nil, keras.ShapeError("expects an input of rank 4 %s, got shape %v", layoutOf(2), in[0].Shape())
 	}
@@ -140,3 +144,19 @@ func (l *ZeroPadding2DLayer) Forward(_ *keras.Context, in []*G.Node) ([]*G.Node,
 // Config returns Keras 3's ZeroPadding2D config: padding ((top, bottom), (left, right)) and
 // data_format.
 func (l *ZeroPadding2DLayer) Config() map[string]any { return zeroPadding2DKeys.config(l) }
+
+// Build checks the input, its channel axis moved last when data_format is channels_first
+// (data_format.go).
+func (l *ZeroPadding2DLayer) Build(in []keras.Shape) error { return l.format.build(in, l.buildLast) }
+
+// OutputShapes returns the output shape, its channel axis at position 1 when data_format is
+// channels_first.
+func (l *ZeroPadding2DLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
+	return l.format.outputShapes(in, l.outputShapesLast)
+}
+
+// Forward emits the layer, through the channels_last layout when data_format is
+// channels_first.
+func (l *ZeroPadding2DLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
+	return l.format.forward(in, func(in []*G.Node) ([]*G.Node, error) { return l.forwardLast(ctx, in) })
+}

@@ -212,6 +212,22 @@ def keras_models():
     s1 = L.Conv1DTranspose(3, 3, strides=2)(s1)
     out["conv1d_variants"] = (keras.Model(xs1, L.Dense(1)(L.Flatten()(s1))), "sgd", "mse", [data((16, 10, 3), 44)], [data((16, 1), 45)])
 
+    # data_format="channels_first" in every layer that takes it, BatchNormalization(axis=1).
+    cf = "channels_first"
+    xf = keras.Input((3, 8, 8))
+    fa = L.Conv2D(4, 3, padding="same", data_format=cf)(xf)
+    fa = L.Activation("relu")(L.BatchNormalization(axis=1)(fa))
+    fa = L.SpatialDropout2D(0.1, data_format=cf)(L.MaxPooling2D(2, data_format=cf)(fa))
+    fa = L.DepthwiseConv2D(3, padding="same", data_format=cf)(L.ZeroPadding2D(1, data_format=cf)(fa))
+    fa = L.SeparableConv2D(3, 3, data_format=cf)(fa)
+    fa = L.Conv2DTranspose(2, 2, strides=2, data_format=cf)(L.Cropping2D(((0, 1), (1, 0)), data_format=cf)(fa))
+    fa = L.AveragePooling2D(2, data_format=cf)(L.UpSampling2D(2, data_format=cf)(fa))
+    fs = L.Conv1D(3, 2, data_format=cf)(L.Reshape((2, 36))(fa))
+    fs = L.MaxPooling1D(2, data_format=cf)(L.ZeroPadding1D(1, data_format=cf)(fs))
+    fh = L.Concatenate()([L.Flatten(data_format=cf)(fa), L.GlobalAveragePooling2D(data_format=cf)(fa),
+                          L.GlobalMaxPooling1D(data_format=cf)(fs)])
+    out["channels_first"] = (keras.Model(xf, L.Dense(2)(fh)), "sgd", "mse", [data((16, 3, 8, 8), 46)], [data((16, 2), 47)])
+
     # Nested functional models as direct outputs: Keras numbers their calls from 1 in
     # output_layers (the construction is call 0) and from 0 in inbound_nodes.
     ei = keras.Input((6,), name="enc_in")
