@@ -332,7 +332,7 @@ func (m *Machine) Close() error {
 // (InPlace) and through Do (Do), and the bytes of its own memory.
 type Stats struct {
 	Ops, InPlace, Do int
-	Bytes           int64
+	Bytes            int64
 }
 
 // Stats reports how the machine ran its ops.
