@@ -45,6 +45,14 @@ type step struct {
 	// and after the op refused it (noBuf).
 	buf   G.Value
 	noBuf bool
+
+	// view marks an op of kerago's whose output is a view of its one input (ops.Base's
+	// SharesInput): while the input is the same tensor over the same memory, the view of
+	// the last run (last) is still the result, and the op is not run again.
+	view   bool
+	lastIn *tensor.Dense
+	lastAt uintptr
+	last   G.Value
 }
 
 // Machine runs one Gorgonia expression graph, the same graph a TapeMachine would run, over
@@ -127,6 +135,7 @@ func New(g *G.ExprGraph) (m *Machine, err error) {
 			if inPlace(s.op) {
 				s.pd, _ = s.op.(G.UsePreallocDoer)
 			}
+			s.view = isView(s.op)
 		}
 	}
 	// The TapeMachine sets the engine of every bound value and puts every op that has a
@@ -186,11 +195,22 @@ func inPlace(op G.Op) bool {
 		return true
 	case "gorgonia.org/gorgonia":
 		switch t.Name() {
-		case "elemBinOp", "linAlgBinOp":
+		case "elemBinOp", "linAlgBinOp", "repeatOp":
 			return true
 		}
 	}
 	return false
+}
+
+// isView reports whether op is one of kerago's ops whose result is a view of its one input:
+// kerago's ops return new tensors unless they say otherwise (ReturnsPtr, ops.Base's
+// SharesInput), and then return only a view.
+func isView(op G.Op) bool {
+	t := reflect.TypeOf(op)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.PkgPath() == opsPkg && op.ReturnsPtr() && op.Arity() == 1
 }
 
 // opsPkg is the package of kerago's own ops.
@@ -238,6 +258,20 @@ func (m *Machine) RunAll() (err error) {
 func (m *Machine) do(s *step) (G.Value, error) {
 	for k, j := range s.in {
 		s.args[k] = m.vals[j]
+	}
+	if s.view {
+		if in, ok := s.args[0].(*tensor.Dense); ok && in == s.lastIn && in.Uintptr() == s.lastAt && s.last != nil {
+			return s.last, nil
+		}
+		v, err := s.op.Do(s.args...)
+		if err != nil {
+			return nil, err
+		}
+		setEngine(v)
+		if in, ok := s.args[0].(*tensor.Dense); ok {
+			s.lastIn, s.lastAt, s.last = in, in.Uintptr(), v
+		}
+		return v, nil
 	}
 	if s.pd != nil && !s.noBuf {
 		if s.buf == nil {
@@ -321,7 +355,7 @@ func (m *Machine) Reset() {}
 // Close drops the machine's values.
 func (m *Machine) Close() error {
 	for i := range m.steps {
-		m.steps[i].buf = nil
+		m.steps[i].buf, m.steps[i].last, m.steps[i].lastIn = nil, nil, nil
 		clear(m.steps[i].args)
 	}
 	clear(m.vals)

@@ -39,13 +39,23 @@ func (reluOp) DiffWRT(int) []bool { return []bool{true} }
 func (reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes x where x > θ, else 0 (max(x, 0) for θ = 0).
-func (op reluOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op reluOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo computes relu into prealloc.
+func (op reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op reluOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	out, err := output(op, prealloc, x.Dtype(), x.Shape())
+	if err != nil {
+		return nil, err
+	}
 	switch x.Dtype() {
 	case tensor.Float32:
 		relu(data[float32](x), data[float32](out), float32(op.threshold))
@@ -88,7 +98,14 @@ func (reluGradOp) Type() hm.Type {
 func (reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
 // Do computes dy where y > 0, else 0.
-func (op reluGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op reluGradOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo computes the gradient into prealloc.
+func (op reluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op reluGradOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	y, err := dense(op, in[0])
 	if err != nil {
@@ -101,7 +118,10 @@ func (op reluGradOp) Do(in ...G.Value) (_ G.Value, err error) {
 	if !y.Shape().Eq(dy.Shape()) || y.Dtype() != dy.Dtype() {
 		return nil, fmt.Errorf("%v: output %v %v and gradient %v %v differ", op, y.Dtype(), y.Shape(), dy.Dtype(), dy.Shape())
 	}
-	dx := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(dy.Shape().Clone()...))
+	dx, err := output(op, prealloc, dy.Dtype(), dy.Shape())
+	if err != nil {
+		return nil, err
+	}
 	switch dy.Dtype() {
 	case tensor.Float32:
 		reluGrad(data[float32](y), data[float32](dy), data[float32](dx))
