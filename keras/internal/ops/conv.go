@@ -57,7 +57,7 @@ var tensorType4 = G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
 
 // value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
 // (batch, height, width, channels).
-func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
+func value4D[O fmt.Stringer](op O, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
 	if d, err = dense(op, v); err != nil {
 		return nil, 0, 0, 0, 0, err
 	}

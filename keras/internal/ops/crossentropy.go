@@ -94,7 +94,7 @@ func (op crossEntropyOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err er
 }
 
 // logitsAndTargets reads and checks the first two inputs of the op and its backward op.
-func logitsAndTargets(op fmt.Stringer, vals []G.Value) (z, y *tensor.Dense, err error) {
+func logitsAndTargets[O fmt.Stringer](op O, vals []G.Value) (z, y *tensor.Dense, err error) {
 	if len(vals) < 2 {
 		return nil, nil, fmt.Errorf("%v takes logits and targets, got %d inputs", op, len(vals))
 	}

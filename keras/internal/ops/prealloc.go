@@ -18,7 +18,7 @@ import (
 // output returns the tensor an op writes its result of dtype dt and shape s into: prealloc
 // when the machine gave one (UsePreallocDo), after checking it holds exactly such a result,
 // else a new tensor (Do, prealloc nil).
-func output(op fmt.Stringer, prealloc G.Value, dt tensor.Dtype, s tensor.Shape) (*tensor.Dense, error) {
+func output[O fmt.Stringer](op O, prealloc G.Value, dt tensor.Dtype, s tensor.Shape) (*tensor.Dense, error) {
 	if prealloc == nil {
 		return tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(dt)), nil
 	}
@@ -31,7 +31,7 @@ func output(op fmt.Stringer, prealloc G.Value, dt tensor.Dtype, s tensor.Shape) 
 
 // outputSized is output for ops whose result's shape the machine took from the node
 // (InferShape): it checks the element count only, which needs no shape built.
-func outputSized(op fmt.Stringer, prealloc G.Value, dt tensor.Dtype, n int) (*tensor.Dense, error) {
+func outputSized[O fmt.Stringer](op O, prealloc G.Value, dt tensor.Dtype, n int) (*tensor.Dense, error) {
 	d, ok := prealloc.(*tensor.Dense)
 	if !ok || d.Dtype() != dt || d.Shape().TotalSize() != n || d.RequiresIterator() || !d.IsNativelyAccessible() {
 		return nil, fmt.Errorf("%v: memory given for the result is a %T, want a contiguous %v tensor of %d elements", op, prealloc, dt, n)
