@@ -28,7 +28,9 @@ type Base struct {
 	// Inputs is the op's arity.
 	Inputs int
 	// SharesInput marks an op whose output is a view of its input's memory (ReturnsPtr
-	// true), such as the recurrent gradient's per-input parts.
+	// true), such as the recurrent gradient's per-input parts. Such an op must return only a
+	// view (never a copy): kerago's machine (keras/internal/exec) reuses the view of the last
+	// run while the input is the same tensor over the same memory, without calling Do.
 	SharesInput bool
 }
 
