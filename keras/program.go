@@ -28,6 +28,7 @@ type program struct {
 	key     string
 	g       *G.ExprGraph
 	vm      G.VM
+	machine machineKind // which machine vm is (machine.go)
 	ctx     *Context
 	inputs  []*G.Node
 	outputs []*G.Node
@@ -251,7 +252,9 @@ func (m *Model) buildProgram(md mode, key string, shapes []tensor.Shape, trainab
 			return nil, err
 		}
 	}
-	p.vm = G.NewTapeMachine(g)
+	if p.vm, p.machine, err = newMachine(g); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -173,7 +173,7 @@ func categorical(name string, y, pred, logits *G.Node, activation string, fromLo
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		return G.Mean(per)
+		return ops.MeanAll(per)
 	}
 	logp, err := logProbabilities(pred)
 	if err != nil {

@@ -124,7 +124,7 @@ func (e *expr) mean(a *G.Node) *G.Node {
 		if a.IsScalar() {
 			return a, nil
 		}
-		return G.Mean(a)
+		return ops.MeanAll(a)
 	})
 }
 

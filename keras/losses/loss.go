@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kerago/kerago/keras/internal/errs"
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -82,7 +83,7 @@ func constant(n *G.Node, v float64) *G.Node {
 // meanOverBatch averages a per-element tensor over its last axis and then over every other
 // axis: Keras's per-sample mean followed by sum_over_batch_size. With equal sizes that is the
 // plain mean.
-func meanAll(x *G.Node) (*G.Node, error) { return G.Mean(x) }
+func meanAll(x *G.Node) (*G.Node, error) { return ops.MeanAll(x) }
 
 // sumLast sums over the last axis, then averages the rest.
 func sumLastThenMean(x *G.Node) (*G.Node, error) {
@@ -90,7 +91,7 @@ func sumLastThenMean(x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(s)
+	return ops.MeanAll(s)
 }
 
 func checkShapes(name string, y, pred *G.Node) error {

@@ -25,7 +25,7 @@ func Weighted(l Loss, y, pred, logits *G.Node, activation string, w *G.Node) (*G
 	if err != nil {
 		return nil, err
 	}
-	return G.Mean(wl)
+	return ops.MeanAll(wl)
 }
 
 // perSample returns l's values reduced over the last axis only: Keras's loss function before

@@ -28,7 +28,9 @@ type Base struct {
 	// Inputs is the op's arity.
 	Inputs int
 	// SharesInput marks an op whose output is a view of its input's memory (ReturnsPtr
-	// true), such as the recurrent gradient's per-input parts.
+	// true), such as the recurrent gradient's per-input parts. Such an op must return only a
+	// view (never a copy): kerago's machine (keras/internal/exec) reuses the view of the last
+	// run while the input is the same tensor over the same memory, without calling Do.
 	SharesInput bool
 }
 
@@ -73,7 +75,9 @@ func tensorType(dims int, a hm.Type) hm.Type {
 // recoverDo turns a panic inside an op's Do into the op's error, wrapping keras.ErrInternal.
 // Gorgonia's TapeMachine runs the tape in a goroutine of its own (RunAll), where no recover
 // of the caller reaches: a panic there would end the program, not return from Fit.
-func recoverDo(op fmt.Stringer, err *error) {
+// It is generic so that deferring it does not box a value-typed op into an interface on
+// every run (an allocation per op per step); the op is only formatted after a panic.
+func recoverDo[O fmt.Stringer](op O, err *error) {
 	if r := recover(); r != nil {
 		*err = fmt.Errorf("%v: %w: %v\n%s", op, errs.Internal, r, debug.Stack())
 	}
@@ -82,8 +86,9 @@ func recoverDo(op fmt.Stringer, err *error) {
 // dense returns a value of op as a contiguous float32 or float64 *tensor.Dense, copying a
 // strided view; every op of the package reads its inputs through it. A contiguous view (rows
 // sliced off a batch) is not copied: its Data starts at the view's first element, and data
-// trims it to the view's size.
-func dense(op fmt.Stringer, v G.Value) (*tensor.Dense, error) {
+// trims it to the view's size. Like recoverDo it is generic, so that passing a value-typed op
+// allocates nothing.
+func dense[O fmt.Stringer](op O, v G.Value) (*tensor.Dense, error) {
 	d, ok := v.(*tensor.Dense)
 	if !ok {
 		return nil, fmt.Errorf("%v: input is a %T, want a tensor", op, v)

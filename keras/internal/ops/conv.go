@@ -57,7 +57,7 @@ var tensorType4 = G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
 
 // value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
 // (batch, height, width, channels).
-func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
+func value4D[O fmt.Stringer](op O, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
 	if d, err = dense(op, v); err != nil {
 		return nil, 0, 0, 0, 0, err
 	}
@@ -136,7 +136,14 @@ func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do extracts the patches.
-func (op im2colOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op im2colOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo extracts the patches into prealloc.
+func (op im2colOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op im2colOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
@@ -144,7 +151,10 @@ func (op im2colOp) Do(in ...G.Value) (_ G.Value, err error) {
 	}
 	oh, ow := op.w.Out(h, wd)
 	// im2col writes every element, padding included, so the scratch need not be cleared.
-	out := op.buf.dense(x.Dtype(), false, b, oh, ow, op.w.KH*op.w.KW*c)
+	out, err := op.buf.output(prealloc, x.Dtype(), false, b, oh, ow, op.w.KH*op.w.KW*c)
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
 	switch x.Dtype() {
 	case tensor.Float32:
 		im2col(op.w, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
@@ -220,7 +230,14 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do sums the patch gradients into the image gradient.
-func (op col2imOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op col2imOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo sums the patch gradients into prealloc.
+func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op col2imOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
@@ -229,7 +246,10 @@ func (op col2imOp) Do(in ...G.Value) (_ G.Value, err error) {
 	if k != op.w.KH*op.w.KW*op.c {
 		return nil, fmt.Errorf("%v: patches of %d values, expected %d", op, k, op.w.KH*op.w.KW*op.c)
 	}
-	out := op.buf.dense(g.Dtype(), true, b, op.h, op.wd, op.c) // col2im accumulates
+	out, err := op.buf.output(prealloc, g.Dtype(), true, b, op.h, op.wd, op.c) // col2im accumulates
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
 	switch g.Dtype() {
 	case tensor.Float32:
 		col2im(op.w, g.Float32s(), out.Float32s(), b, op.h, op.wd, op.c, oh, ow)

@@ -1,6 +1,11 @@
 package ops
 
-import "gorgonia.org/tensor"
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
 
 // scratch is the memory a convolution op's output lives in, kept from one run of its graph
 // to the next. Without it the im2col patches, their adjoint and the pooling gradient, the
@@ -49,4 +54,31 @@ func grow[T float32 | float64](buf []T, n int, zero bool) []T {
 		clear(buf)
 	}
 	return buf
+}
+
+// output returns the tensor a convolution or pooling op writes its result into: prealloc
+// when kerago's machine gave one (UsePreallocDo; see prealloc.go), checked against the
+// result's dtype and shape and cleared when zero is set, else s.dense.
+func (s *scratch) output(prealloc G.Value, dt tensor.Dtype, zero bool, shape ...int) (*tensor.Dense, error) {
+	if prealloc == nil {
+		return s.dense(dt, zero, append([]int(nil), shape...)...), nil
+	}
+	d, ok := prealloc.(*tensor.Dense)
+	if !ok || d.Dtype() != dt || d.RequiresIterator() || !d.IsNativelyAccessible() || len(d.Shape()) != len(shape) {
+		return nil, fmt.Errorf("memory given for a %v result of shape %v is a %T", dt, shape, prealloc)
+	}
+	for i, n := range d.Shape() {
+		if n != shape[i] {
+			return nil, fmt.Errorf("memory given for a %v result of shape %v has shape %v", dt, shape, d.Shape())
+		}
+	}
+	if zero {
+		switch dt {
+		case tensor.Float32:
+			clear(d.Float32s())
+		default:
+			clear(d.Float64s())
+		}
+	}
+	return d, nil
 }

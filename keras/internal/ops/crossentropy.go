@@ -67,14 +67,24 @@ func (op crossEntropyOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the loss of every row.
-func (op crossEntropyOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op crossEntropyOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes the loss of every row into prealloc.
+func (op crossEntropyOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op crossEntropyOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	z, y, err := logitsAndTargets(op, vals)
 	if err != nil {
 		return nil, err
 	}
 	s := z.Shape()
-	out := tensor.New(tensor.WithShape(s[:len(s)-1].Clone()...), tensor.Of(z.Dtype()))
+	out, err := output(op, prealloc, z.Dtype(), s[:len(s)-1])
+	if err != nil {
+		return nil, err
+	}
 	if z.Dtype() == tensor.Float32 {
 		crossEntropyDo(data[float32](z), data[float32](y), data[float32](out), s)
 	} else {
@@ -84,7 +94,7 @@ func (op crossEntropyOp) Do(vals ...G.Value) (_ G.Value, err error) {
 }
 
 // logitsAndTargets reads and checks the first two inputs of the op and its backward op.
-func logitsAndTargets(op fmt.Stringer, vals []G.Value) (z, y *tensor.Dense, err error) {
+func logitsAndTargets[O fmt.Stringer](op O, vals []G.Value) (z, y *tensor.Dense, err error) {
 	if len(vals) < 2 {
 		return nil, nil, fmt.Errorf("%v takes logits and targets, got %d inputs", op, len(vals))
 	}
@@ -150,7 +160,14 @@ func (op crossEntropyGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) 
 }
 
 // Do computes the logits' gradient row by row.
-func (op crossEntropyGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op crossEntropyGradOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes the logits' gradient into prealloc.
+func (op crossEntropyGradOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op crossEntropyGradOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != 3 {
 		return nil, fmt.Errorf("%v takes 3 inputs, got %d", op, len(vals))
@@ -167,7 +184,10 @@ func (op crossEntropyGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
 	if g.Shape().TotalSize() != s[:len(s)-1].TotalSize() || g.Dtype() != z.Dtype() {
 		return nil, fmt.Errorf("%v: loss gradient %v %v for logits %v %v", op, g.Shape(), g.Dtype(), s, z.Dtype())
 	}
-	dz := tensor.New(tensor.WithShape(s.Clone()...), tensor.Of(z.Dtype()))
+	dz, err := output(op, prealloc, z.Dtype(), s)
+	if err != nil {
+		return nil, err
+	}
 	if z.Dtype() == tensor.Float32 {
 		crossEntropyGradDo(data[float32](z), data[float32](y), data[float32](g), data[float32](dz), s)
 	} else {

@@ -143,52 +143,68 @@ type denseArgs[T float] struct {
 	x, w, b         []T
 }
 
-func denseArgsOf[T float](op *denseOp, vals []G.Value) (*denseArgs[T], error) {
-	shapes := make([]tensor.Shape, op.Arity())
+func denseArgsOf[T float](op *denseOp, vals []G.Value) (denseArgs[T], error) {
+	var buf [3]tensor.Shape // Arity is 2 or 3: no allocation for the shapes
+	shapes := buf[:op.Arity()]
 	for i := range shapes {
 		shapes[i] = vals[i].Shape()
 	}
 	if err := op.checkShapes(shapes); err != nil {
-		return nil, err
+		return denseArgs[T]{}, err
 	}
-	a := &denseArgs[T]{in: shapes[1][0], units: shapes[1][1]}
+	a := denseArgs[T]{in: shapes[1][0], units: shapes[1][1]}
 	a.rows = shapes[0].TotalSize() / max(a.in, 1)
 	var err error
 	if a.x, err = dataOf[T](vals[0]); err != nil {
-		return nil, fmt.Errorf("%v, x: %w", op, err)
+		return a, fmt.Errorf("%v, x: %w", op, err)
 	}
 	if a.w, err = dataOf[T](vals[1]); err != nil {
-		return nil, fmt.Errorf("%v, kernel: %w", op, err)
+		return a, fmt.Errorf("%v, kernel: %w", op, err)
 	}
 	if op.hasBias {
 		if a.b, err = dataOf[T](vals[2]); err != nil {
-			return nil, fmt.Errorf("%v, bias: %w", op, err)
+			return a, fmt.Errorf("%v, bias: %w", op, err)
 		}
 	}
 	return a, nil
 }
 
 // Do computes act(x·W + b) into the op's memory.
-func (op *denseOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op *denseOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes act(x·W + b) into prealloc.
+func (op *denseOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op *denseOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(vals))
 	}
 	switch vals[0].Dtype() {
 	case tensor.Float32:
-		return denseDo[float32](op, vals)
+		return denseDo[float32](op, prealloc, vals)
 	case tensor.Float64:
-		return denseDo[float64](op, vals)
+		return denseDo[float64](op, prealloc, vals)
 	}
 	return nil, fmt.Errorf("%v: %v inputs are not supported (float32, float64)", op, vals[0].Dtype())
 }
 
-func denseDo[T float](op *denseOp, vals []G.Value) (G.Value, error) {
+func denseDo[T float](op *denseOp, prealloc G.Value, vals []G.Value) (G.Value, error) {
 	a, err := denseArgsOf[T](op, vals)
 	if err != nil {
 		return nil, err
 	}
-	out := op.out.dense(vals[0].Dtype(), false, op.outShape(vals[0].Shape(), vals[1].Shape())...)
+	var out *tensor.Dense
+	if prealloc != nil {
+		// The machine allocated prealloc with the node's shape, which InferShape gave.
+		if out, err = outputSized(op, prealloc, vals[0].Dtype(), a.rows*a.units); err != nil {
+			return nil, err
+		}
+	} else {
+		out = op.out.dense(vals[0].Dtype(), false, op.outShape(vals[0].Shape(), vals[1].Shape())...)
+	}
 	y := data[T](out)
 	if a.rows > 0 && a.units > 0 {
 		if a.in == 0 {
@@ -309,21 +325,28 @@ func (op *denseGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the gradients.
-func (op *denseGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op *denseGradOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes the gradients into prealloc.
+func (op *denseGradOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op *denseGradOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(vals))
 	}
 	switch vals[0].Dtype() {
 	case tensor.Float32:
-		return denseGradDo[float32](op, vals)
+		return denseGradDo[float32](op, prealloc, vals)
 	case tensor.Float64:
-		return denseGradDo[float64](op, vals)
+		return denseGradDo[float64](op, prealloc, vals)
 	}
 	return nil, fmt.Errorf("%v: %v inputs are not supported (float32, float64)", op, vals[0].Dtype())
 }
 
-func denseGradDo[T float](op *denseGradOp, vals []G.Value) (G.Value, error) {
+func denseGradDo[T float](op *denseGradOp, prealloc G.Value, vals []G.Value) (G.Value, error) {
 	fwd := op.fwd
 	n := fwd.Arity()
 	a, err := denseArgsOf[T](fwd, vals[:n])
@@ -345,10 +368,17 @@ func denseGradDo[T float](op *denseGradOp, vals []G.Value) (G.Value, error) {
 	dt := vals[0].Dtype()
 	dz := dy
 	if fwd.act != DenseLinear {
-		dz = data[T](op.dz.dense(dt, false, size))
+		dz = scratchSlice[T](&op.dz, size)
 		actGrad(dz, y, dy, fwd.act)
 	}
-	flat := op.grad.dense(dt, false, op.size())
+	var flat *tensor.Dense
+	if prealloc != nil {
+		if flat, err = outputSized(op, prealloc, dt, op.size()); err != nil {
+			return nil, err
+		}
+	} else {
+		flat = op.grad.dense(dt, false, op.size())
+	}
 	g := data[T](flat)
 	var dx, dw, db []T
 	off := 0

@@ -60,13 +60,23 @@ func (elementwiseOp) DiffWRT(int) []bool { return []bool{true} }
 func (elementwiseOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[0]) }
 
 // Do computes the values into a new tensor.
-func (op elementwiseOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op elementwiseOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo computes the values into prealloc; every element is written.
+func (op elementwiseOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op elementwiseOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(x.Shape().Clone()...))
+	out, err := output(op, prealloc, x.Dtype(), x.Shape())
+	if err != nil {
+		return nil, err
+	}
 	if x.Dtype() == tensor.Float32 {
 		op.f.forward32(data[float32](x), data[float32](out))
 	} else {
@@ -110,7 +120,14 @@ func (elementwiseGradOp) Type() hm.Type {
 func (elementwiseGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return shapeOf(in[1]) }
 
 // Do computes the input's gradient.
-func (op elementwiseGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op elementwiseGradOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo computes the input's gradient into prealloc; every element is written.
+func (op elementwiseGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op elementwiseGradOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	v, err := dense(op, in[0])
 	if err != nil {
@@ -127,7 +144,10 @@ func (op elementwiseGradOp) Do(in ...G.Value) (_ G.Value, err error) {
 		}
 		return nil, fmt.Errorf("%v: %s %v %v and gradient %v %v differ", op, what, v.Dtype(), v.Shape(), dy.Dtype(), dy.Shape())
 	}
-	dx := tensor.New(tensor.Of(dy.Dtype()), tensor.WithShape(dy.Shape().Clone()...))
+	dx, err := output(op, prealloc, dy.Dtype(), dy.Shape())
+	if err != nil {
+		return nil, err
+	}
 	if v.Dtype() == tensor.Float32 {
 		op.f.grad32(data[float32](v), data[float32](dy), data[float32](dx))
 	} else {

@@ -99,7 +99,7 @@ func minMax[T float](a, b, out []T, isMax bool) {
 }
 
 // twoOfOneShape reads two inputs of op that must share shape and dtype.
-func twoOfOneShape(op fmt.Stringer, x, y G.Value) (a, b *tensor.Dense, err error) {
+func twoOfOneShape[O fmt.Stringer](op O, x, y G.Value) (a, b *tensor.Dense, err error) {
 	if a, err = dense(op, x); err != nil {
 		return nil, nil, err
 	}

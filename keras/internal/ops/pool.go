@@ -51,14 +51,26 @@ func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do pools every window.
-func (op pool2DOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op pool2DOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo pools every window into prealloc.
+func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op pool2DOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
 	oh, ow := op.w.Out(h, wd)
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
+	var out *tensor.Dense
+	if prealloc == nil {
+		out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
+	} else if out, err = (*scratch)(nil).output(prealloc, x.Dtype(), true, b, oh, ow, c); err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
 	switch x.Dtype() {
 	case tensor.Float32:
 		pool2D(op, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
@@ -175,13 +187,23 @@ func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do routes or spreads each window's gradient.
-func (op pool2DGradOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo routes or spreads each window's gradient into prealloc.
+func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op pool2DGradOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
 	if err != nil {
 		return nil, err
 	}
-	out := op.buf.dense(dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
+	out, err := op.buf.output(prealloc, dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
+	if err != nil {
+		return nil, fmt.Errorf("%v: %w", op, err)
+	}
 	var x *tensor.Dense
 	if !op.pool.avg {
 		if x, err = dense(op, in[0]); err != nil {

@@ -66,7 +66,14 @@ func (op softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the rows.
-func (op softmaxOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op softmaxOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes the rows into prealloc.
+func (op softmaxOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op softmaxOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != 1 {
 		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(vals))
@@ -75,7 +82,10 @@ func (op softmaxOp) Do(vals ...G.Value) (_ G.Value, err error) {
 	if err != nil {
 		return nil, err
 	}
-	out := tensor.New(tensor.WithShape(x.Shape().Clone()...), tensor.Of(x.Dtype()))
+	out, err := output(op, prealloc, x.Dtype(), x.Shape())
+	if err != nil {
+		return nil, err
+	}
 	if x.Dtype() == tensor.Float32 {
 		softmaxDo(data[float32](x), data[float32](out), x.Shape(), op.log)
 	} else {
@@ -136,7 +146,14 @@ func (op softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the gradient row by row.
-func (op softmaxGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op softmaxGradOp) Do(vals ...G.Value) (G.Value, error) { return op.do(nil, vals) }
+
+// UsePreallocDo computes the gradient into prealloc.
+func (op softmaxGradOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (G.Value, error) {
+	return op.do(prealloc, vals)
+}
+
+func (op softmaxGradOp) do(prealloc G.Value, vals []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != 2 {
 		return nil, fmt.Errorf("%v takes 2 inputs, got %d", op, len(vals))
@@ -152,7 +169,10 @@ func (op softmaxGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
 	if !y.Shape().Eq(dy.Shape()) || y.Dtype() != dy.Dtype() {
 		return nil, fmt.Errorf("%v: output %v %v and its gradient %v %v differ", op, y.Shape(), y.Dtype(), dy.Shape(), dy.Dtype())
 	}
-	dx := tensor.New(tensor.WithShape(y.Shape().Clone()...), tensor.Of(y.Dtype()))
+	dx, err := output(op, prealloc, y.Dtype(), y.Shape())
+	if err != nil {
+		return nil, err
+	}
 	if y.Dtype() == tensor.Float32 {
 		softmaxGradDo(data[float32](y), data[float32](dy), data[float32](dx), y.Shape(), op.log)
 	} else {
