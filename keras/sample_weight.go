@@ -267,7 +267,7 @@ func (p *program) weightedLoss(h head, id string, dt tensor.Dtype, y, out, logit
 		ws = s[:1].Clone() // CTC, Circle: one loss per sample
 	}
 	w := G.NewTensor(p.g, dt, len(ws), G.WithShape(ws...), G.WithName("sample_weight:"+id))
-	ln, err := losses.Weighted(h.loss, y, out, logits, act, w)
+	ln, err := losses.Reduced(h.loss, y, out, logits, act, w)
 	return ln, w, err
 }
 
