@@ -14,7 +14,7 @@ import (
 const (
 	reductionGolden      = "testdata/reduction_golden.json"
 	reductionRegenerate  = "KERAS_BACKEND=jax python3 keras/losses/testdata/reduction_golden.py"
-	reductionGoldenCases = 90
+	reductionGoldenCases = 95
 )
 
 type reductionCase struct {

@@ -146,6 +146,16 @@ func (l Huber) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.elementwise(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(per)
+}
+
+// elementwise is the Huber loss of each value: Build before its mean, over everything (Build)
+// or over the last axis (Weighted).
+func (l Huber) elementwise(y, pred *G.Node) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -153,8 +163,7 @@ func (l Huber) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	ad := e.abs(e.sub(pred, y))
 	a := e.minConst(ad, δ)
-	per := e.add(e.scale(e.square(a), 0.5), e.scale(e.sub(ad, a), δ))
-	return e.mean(per), e.err
+	return e.add(e.scale(e.square(a), 0.5), e.scale(e.sub(ad, a), δ)), e.err
 }
 
 // LogCosh is Keras's "log_cosh": mean(log(cosh(pred - y))), computed as

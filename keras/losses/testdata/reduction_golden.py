@@ -63,6 +63,7 @@ FAMILIES = [
     ("scce", "SparseCategoricalCrossentropy", {}, IDS, PROB_P, None),
     ("scce weighted", "SparseCategoricalCrossentropy", {}, IDS, PROB_P, W),
     ("huber", "Huber", {}, REG_Y, REG_P, None),
+    ("huber weighted", "Huber", dict(delta=0.8), REG_Y, REG_P, W),
     ("huber rank 3", "Huber", {}, SEQ_Y, SEQ_P, None),
     ("cosine_similarity axis 1", "CosineSimilarity", dict(axis=1), SEQ_Y, SEQ_P, None),
     ("hinge", "Hinge", {}, BIN_Y, REG_P, None),
@@ -92,9 +93,11 @@ def case(family, cls, kwargs, y, p, w, reduction):
 
     value, grad = jax.value_and_grad(f)(jnp.asarray(p))
     cfg = plain(keras.saving.serialize_keras_object(loss)["config"])
-    # kerago writes Keras's arguments that Keras 3.15 leaves out of its configs (axis).
-    if cls == "CosineSimilarity":
-        cfg["axis"] = kwargs["axis"]
+    # kerago writes Keras's arguments that Keras 3.15 leaves out of its configs (Huber's
+    # delta, CosineSimilarity's axis) when they are not the defaults.
+    for key in ("axis", "delta"):
+        if cls in ("CosineSimilarity", "Huber") and key in kwargs:
+            cfg[key] = kwargs[key]
     return {
         "name": f"{family}, {reduction}",
         "class_name": cls,
