@@ -164,13 +164,14 @@ func TestSharedLayerOutputsLogAsKeras(t *testing.T) {
 	checkHistory(t, "shared", h.History, g.Shared.History)
 }
 
-// A model Go compiles with reductions saves them; Keras 3.15 loads the file with the same
-// reduction objects and evaluates to Go's numbers.
+// Models Go compiles with reductions save them; Keras 3.15 loads the files with the same
+// loss classes and reductions and evaluates them (with sample weights) to Go's numbers. One
+// Python run checks every file.
 func TestGoSavedReductionsLoadInKeras(t *testing.T) {
 	py := testenv.Python(t, "keras", "numpy")
 	g := readReductionFit(t)
 	x, y := matrix(g.X), matrix(g.Y)
-	for _, c := range []struct {
+	cases := []struct {
 		loss  losses.Loss
 		class string
 		want  string
@@ -178,45 +179,52 @@ func TestGoSavedReductionsLoadInKeras(t *testing.T) {
 		{losses.MeanSquaredError{Reduction: losses.Sum}, "MeanSquaredError", "sum"},
 		{losses.Huber{Delta: 2, Reduction: losses.MeanWithSampleWeight}, "Huber", "mean_with_sample_weight"},
 		{losses.MeanAbsoluteError{Reduction: losses.NoReduction}, "MeanAbsoluteError", "none"},
-	} {
-		t.Run(c.want, func(t *testing.T) {
-			m, err := keras.LoadModel("testdata/reduction/sum.keras")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Compile(optimizers.SGD(optimizers.LearningRate(0.05)), c.loss); err != nil {
-				t.Fatal(err)
-			}
-			ev, err := m.Evaluate(x, y, keras.BatchSize(4), keras.Verbose(0), keras.SampleWeight(g.SampleWeight))
-			if err != nil {
-				t.Fatal(err)
-			}
-			p := filepath.Join(t.TempDir(), "m.keras")
-			if err := m.Save(p); err != nil {
-				t.Fatal(err)
-			}
-			out := testenv.PythonOutput(t, py, "-c", `
+	}
+	dir := t.TempDir()
+	var files []string
+	goLoss := make([]float64, len(cases))
+	for i, c := range cases {
+		m, err := keras.LoadModel("testdata/reduction/sum.keras")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Compile(optimizers.SGD(optimizers.LearningRate(0.05)), c.loss); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := m.Evaluate(x, y, keras.BatchSize(4), keras.Verbose(0), keras.SampleWeight(g.SampleWeight))
+		if err != nil {
+			t.Fatal(err)
+		}
+		goLoss[i] = ev["loss"]
+		p := filepath.Join(dir, c.want+".keras")
+		if err := m.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, p)
+	}
+	out := testenv.PythonOutput(t, py, "-c", `
 import json, sys, numpy as np, keras
-m = keras.saving.load_model(sys.argv[1])
-l = m.loss
-d = json.loads(sys.argv[2])
-ev = m.evaluate(np.array(d["x"], "float32"), np.array(d["y"], "float32"), batch_size=4,
-    sample_weight=np.array(d["sample_weight"], "float32"), verbose=0)
-print(json.dumps([type(l).__name__, l.reduction, float(ev)]))`, p, jsonOf(t, map[string]any{"x": g.X, "y": g.Y, "sample_weight": g.SampleWeight}))
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			got := lines[len(lines)-1]
-			want := `["` + c.class + `", "` + c.want + `", `
-			if !strings.HasPrefix(got, want) {
-				t.Fatalf("Keras loads %s, want the prefix %s", got, want)
-			}
-			v, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimPrefix(got, want), "]"), 64)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !closeTo(ev["loss"], v) {
-				t.Errorf("Go evaluates %.7g, Keras %.7g from Go's file", ev["loss"], v)
-			}
-		})
+d = json.loads(sys.argv[1])
+x, y = np.array(d["x"], "float32"), np.array(d["y"], "float32")
+sw = np.array(d["sample_weight"], "float32")
+res = []
+for p in d["files"]:
+    m = keras.saving.load_model(p)
+    ev = m.evaluate(x, y, batch_size=4, sample_weight=sw, verbose=0)
+    res.append([type(m.loss).__name__, m.loss.reduction, float(ev)])
+print(json.dumps(res))`, jsonOf(t, map[string]any{"x": g.X, "y": g.Y, "sample_weight": g.SampleWeight, "files": files}))
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	var got [][]any
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &got); err != nil || len(got) != len(cases) {
+		t.Fatalf("Keras printed %s (%v)", out, err)
+	}
+	for i, c := range cases {
+		if got[i][0] != c.class || got[i][1] != c.want {
+			t.Errorf("%s: Keras loads %v %v, want %s with reduction %q", c.want, got[i][0], got[i][1], c.class, c.want)
+		}
+		if v, ok := got[i][2].(float64); !ok || !closeTo(goLoss[i], v) {
+			t.Errorf("%s: Go evaluates %.7g, Keras %v from Go's file", c.want, goLoss[i], got[i][2])
+		}
 	}
 }
 
