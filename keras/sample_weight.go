@@ -23,7 +23,8 @@ func (o SampleWeightOption) applyEvaluate(c *loopConfig) { o(c) }
 // *tensor.Dense of shape (n, steps), as Keras's temporal sample weights; one weight per
 // sample is an error there, as in Keras 3.
 // The loss of a batch is then Σ wᵢ·lossᵢ divided by the number of per-sample losses (the
-// batch size), not by Σ wᵢ, as Keras's "sum_over_batch_size" reduction computes it; a
+// batch size), not by Σ wᵢ, as Keras's default "sum_over_batch_size" reduction computes it
+// (a loss's Reduction field picks another, see losses.Reduction); a
 // weighted metric is Σ wᵢ·vᵢ / Σ wᵢ. Fit's ValidationSplit holds out the weights of the
 // held-out samples with them; ValidationData is evaluated unweighted.
 func SampleWeight(w any) SampleWeightOption {
