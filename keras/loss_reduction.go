@@ -19,6 +19,26 @@ func (m *Model) checkTrainableLosses(call string) error {
 	return nil
 }
 
+// checkDistributedLosses reports an output whose loss is not a mean over its values
+// (losses.Sum, losses.MeanWithSampleWeight) when d spreads the batches over replicas or
+// ranks: their steps combine the replicas' losses and gradients weighted by their rows, which
+// is the global batch's for a mean only.
+func (m *Model) checkDistributedLosses(call string, d *DataParallelConfig) error {
+	if d == nil {
+		return nil
+	}
+	for _, h := range m.compiled.heads {
+		if h.loss == nil {
+			continue
+		}
+		if r := losses.ReductionOf(h.loss); r == losses.Sum || r == losses.MeanWithSampleWeight {
+			return argErr(call, "loss of output "+h.name, ErrInvalidArgument,
+				"%s has reduction %q, which Distribution does not combine over replicas (it averages them); use the default reduction, or train without Distribution", h.loss.Name(), string(r))
+		}
+	}
+	return nil
+}
+
 // reducedLoss builds head h's loss without sample weights under its reduction.
 func reducedLoss(h head, y, out, logits *G.Node, act string) (*G.Node, error) {
 	return losses.Reduced(h.loss, y, out, logits, act, nil)

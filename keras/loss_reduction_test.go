@@ -144,6 +144,30 @@ func TestNoReductionEvaluatesAndRefusesTraining(t *testing.T) {
 	check("Gradients", err)
 }
 
+// Distribution averages its replicas' losses and gradients by rows, right for means only:
+// a Sum or MeanWithSampleWeight loss under it is an error naming the output and the reduction
+// in Fit and Evaluate, where the model without it trains.
+func TestDistributionRefusesSumReductions(t *testing.T) {
+	g := readReductionFit(t)
+	x, y := matrix(g.X), matrix(g.Y)
+	m, err := keras.LoadModel("testdata/reduction/sum.keras")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := keras.Distribution(keras.DataParallel(2))
+	for call, err := range map[string]error{
+		"Fit":      func() error { _, err := m.Fit(x, y, keras.Verbose(0), dist); return err }(),
+		"Evaluate": func() error { _, err := m.Evaluate(x, y, keras.Verbose(0), dist); return err }(),
+	} {
+		if !errors.Is(err, keras.ErrInvalidArgument) || !strings.Contains(err.Error(), `"sum"`) {
+			t.Errorf("%s: got %v, want an ErrInvalidArgument naming the reduction", call, err)
+		}
+	}
+	if _, err := m.Fit(x, y, keras.Verbose(0)); err != nil {
+		t.Errorf("Fit without Distribution: %v", err)
+	}
+}
+
 // One layer called twice gives two outputs of one name; Keras 3.15 logs a single
 // "<name>_loss", the last output's (its per-output loss trackers share the name). Go's
 // History has the same keys and numbers.
