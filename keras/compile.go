@@ -152,6 +152,9 @@ func (m *Model) Compile(optimizer, loss any, opts ...CompileOption) (err error) 
 				}
 			}
 			c.heads[i].loss = v
+			if err := losses.CheckReduction(v); err != nil {
+				errs = append(errs, fmt.Errorf("keras: Compile: %w: loss for output %q: %w", ErrInvalidArgument, names[i], err))
+			}
 		case nil:
 		default:
 			errs = append(errs, argErr("Compile", fmt.Sprintf("loss of output %q", names[i]), ErrInvalidArgument, "must be a name or a losses.Loss, got %T", l))

@@ -41,6 +41,8 @@ func (m *Model) Evaluate(x, y any, opts ...EvaluateOption) (logs Logs, err error
 	cfg, errs := newEvaluateConfig(opts)
 	if m.compiled == nil {
 		errs = append([]error{fmt.Errorf("keras: Evaluate: %w: call Compile first", ErrNotCompiled)}, errs...)
+	} else {
+		errs = append(errs, m.checkDistributedLosses("Evaluate", cfg.dist))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

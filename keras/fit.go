@@ -19,6 +19,8 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 	cfg, errs := newFitConfig(opts)
 	if m.compiled == nil {
 		errs = append([]error{fmt.Errorf("keras: Fit: %w: call Compile first", ErrNotCompiled)}, errs...)
+	} else {
+		errs = append(errs, m.checkTrainableLosses("Fit"), m.checkDistributedLosses("Fit", cfg.dist))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

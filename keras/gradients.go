@@ -15,6 +15,9 @@ func (m *Model) Gradients(x, y any) (loss float64, grads []*tensor.Dense, err er
 	if m.compiled == nil {
 		return 0, nil, fmt.Errorf("keras: Gradients: %w: call Compile first", ErrNotCompiled)
 	}
+	if err := m.checkTrainableLosses("Gradients"); err != nil {
+		return 0, nil, err
+	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
 		return 0, nil, inCall("Gradients", "", err)

@@ -292,7 +292,7 @@ func (p *program) buildLoss(c *compiled, dt tensor.Dtype, weighted bool) error {
 		if weighted {
 			ln, p.sampleW[i], err = p.weightedLoss(h, id, dt, y, out, logits, act)
 		} else {
-			ln, err = h.loss.Build(y, out, logits, act)
+			ln, err = reducedLoss(h, y, out, logits, act)
 		}
 		if err != nil {
 			return fmt.Errorf("keras: loss of output %q: %w", h.name, err)

@@ -23,7 +23,8 @@ func (o SampleWeightOption) applyEvaluate(c *loopConfig) { o(c) }
 // *tensor.Dense of shape (n, steps), as Keras's temporal sample weights; one weight per
 // sample is an error there, as in Keras 3.
 // The loss of a batch is then Σ wᵢ·lossᵢ divided by the number of per-sample losses (the
-// batch size), not by Σ wᵢ, as Keras's "sum_over_batch_size" reduction computes it; a
+// batch size), not by Σ wᵢ, as Keras's default "sum_over_batch_size" reduction computes it
+// (a loss's Reduction field picks another, see losses.Reduction); a
 // weighted metric is Σ wᵢ·vᵢ / Σ wᵢ. Fit's ValidationSplit holds out the weights of the
 // held-out samples with them; ValidationData is evaluated unweighted.
 func SampleWeight(w any) SampleWeightOption {
@@ -267,7 +268,7 @@ func (p *program) weightedLoss(h head, id string, dt tensor.Dtype, y, out, logit
 		ws = s[:1].Clone() // CTC, Circle: one loss per sample
 	}
 	w := G.NewTensor(p.g, dt, len(ws), G.WithShape(ws...), G.WithName("sample_weight:"+id))
-	ln, err := losses.Weighted(h.loss, y, out, logits, act, w)
+	ln, err := losses.Reduced(h.loss, y, out, logits, act, w)
 	return ln, w, err
 }
 

@@ -9,6 +9,9 @@ func (m *Model) TrainOnBatch(x, y any) (logs Logs, err error) {
 	if m.compiled == nil {
 		return nil, fmt.Errorf("keras: TrainOnBatch: %w: call Compile first", ErrNotCompiled)
 	}
+	if err := m.checkTrainableLosses("TrainOnBatch"); err != nil {
+		return nil, err
+	}
 	d, err := m.dataset(x, y, true)
 	if err != nil {
 		return nil, inCall("TrainOnBatch", "", err)

@@ -29,6 +29,8 @@ func init() { register(func() Loss { return Circle{} }, "circle", "Circle") }
 // sample; the weighted loss is Σ wᵢ·lossᵢ over the samples with a loss, divided by their
 // number, as Keras's mask and weights combine.
 type Circle struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Gamma scales the similarities (Keras's gamma; 0 means the default 80).
 	Gamma float64
 	// Margin is the relaxation margin (Keras's margin; the default 0.4 unless SetMargin).
@@ -60,7 +62,7 @@ func (l Circle) args() (gamma, margin float64) {
 // Config returns Keras's config: name, reduction, gamma, margin and remove_diagonal.
 func (l Circle) Config() map[string]any {
 	g, m := l.args()
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	c["gamma"], c["margin"], c["remove_diagonal"] = g, m, !l.KeepDiagonal
 	return c
 }

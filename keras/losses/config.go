@@ -24,19 +24,16 @@ var (
 	_ Configurable = SparseCategoricalCrossentropy{}
 )
 
-// sumOverBatchSize is Keras's default reduction, the only one kerago computes.
-const sumOverBatchSize = "sum_over_batch_size"
-
-// baseConfig is the config every loss writes: its name and the reduction.
-func baseConfig(name string) map[string]any {
-	return map[string]any{"name": name, "reduction": sumOverBatchSize}
+// baseConfig is the config every loss writes: its name and its reduction.
+func baseConfig(name string, r Reduction) map[string]any {
+	return map[string]any{"name": name, "reduction": r.configValue()}
 }
 
 // crossentropyConfig is the config of the cross-entropies with targets of pred's shape (the
 // binary and categorical ones and their focal forms): baseConfig, from_logits,
 // label_smoothing, and axis, always the last.
-func crossentropyConfig(name string, fromLogits bool, smoothing float64) map[string]any {
-	c := baseConfig(name)
+func crossentropyConfig(name string, r Reduction, fromLogits bool, smoothing float64) map[string]any {
+	c := baseConfig(name, r)
 	c["from_logits"], c["label_smoothing"], c["axis"] = fromLogits, smoothing, -1
 	return c
 }
@@ -45,20 +42,20 @@ func crossentropyConfig(name string, fromLogits bool, smoothing float64) map[str
 func (MeanSquaredError) ClassName() string { return "MeanSquaredError" }
 
 // Config returns Keras's config: name and reduction.
-func (l MeanSquaredError) Config() map[string]any { return baseConfig(l.Name()) }
+func (l MeanSquaredError) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "MeanAbsoluteError".
 func (MeanAbsoluteError) ClassName() string { return "MeanAbsoluteError" }
 
 // Config returns Keras's config: name and reduction.
-func (l MeanAbsoluteError) Config() map[string]any { return baseConfig(l.Name()) }
+func (l MeanAbsoluteError) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "BinaryCrossentropy".
 func (BinaryCrossentropy) ClassName() string { return "BinaryCrossentropy" }
 
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing and axis.
 func (l BinaryCrossentropy) Config() map[string]any {
-	return crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
+	return crossentropyConfig(l.Name(), l.Reduction, l.FromLogits, l.LabelSmoothing)
 }
 
 // ClassName returns "CategoricalCrossentropy".
@@ -66,7 +63,7 @@ func (CategoricalCrossentropy) ClassName() string { return "CategoricalCrossentr
 
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing and axis.
 func (l CategoricalCrossentropy) Config() map[string]any {
-	return crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
+	return crossentropyConfig(l.Name(), l.Reduction, l.FromLogits, l.LabelSmoothing)
 }
 
 // ClassName returns "SparseCategoricalCrossentropy".
@@ -74,21 +71,36 @@ func (SparseCategoricalCrossentropy) ClassName() string { return "SparseCategori
 
 // Config returns Keras's config: name, reduction, from_logits and ignore_class (always null).
 func (l SparseCategoricalCrossentropy) Config() map[string]any {
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	c["from_logits"], c["ignore_class"] = l.FromLogits, nil
 	return c
 }
 
 // FromConfig returns the loss of a Keras loss object's class_name and config, as Keras
-// writes them in compile configs. Arguments kerago does not compute are errors naming them:
-// a reduction other than "sum_over_batch_size", an axis other than -1, an ignore_class.
+// writes them in compile configs, with its reduction (null, Keras's None, reads as
+// NoReduction). Arguments kerago does not compute are errors naming them: an axis other than
+// -1, an ignore_class, a reduction that is not Keras's.
 func FromConfig(className string, config map[string]any) (Loss, error) {
-	l, err := Get(className)
+	r, err := readReduction(className, config)
 	if err != nil {
 		return nil, err
 	}
-	if r, ok := config["reduction"]; ok && r != nil && r != sumOverBatchSize {
-		return nil, fmt.Errorf("loss %s: reduction %v is not supported (only %q)", className, r, sumOverBatchSize)
+	l, err := argsFromConfig(className, config)
+	if err != nil {
+		return nil, err
+	}
+	l, err = withReduction(l, r)
+	if err != nil {
+		return nil, fmt.Errorf("loss %s: %w", className, err)
+	}
+	return l, nil
+}
+
+// argsFromConfig reads the loss of className with its other arguments.
+func argsFromConfig(className string, config map[string]any) (Loss, error) {
+	l, err := Get(className)
+	if err != nil {
+		return nil, err
 	}
 	if more, ok, err := moreFromConfig(l, className, config); ok {
 		return more, err

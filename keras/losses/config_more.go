@@ -49,13 +49,17 @@ func init() {
 func (MeanAbsolutePercentageError) ClassName() string { return "MeanAbsolutePercentageError" }
 
 // Config returns Keras's config: name and reduction.
-func (l MeanAbsolutePercentageError) Config() map[string]any { return baseConfig(l.Name()) }
+func (l MeanAbsolutePercentageError) Config() map[string]any {
+	return baseConfig(l.Name(), l.Reduction)
+}
 
 // ClassName returns "MeanSquaredLogarithmicError".
 func (MeanSquaredLogarithmicError) ClassName() string { return "MeanSquaredLogarithmicError" }
 
 // Config returns Keras's config: name and reduction.
-func (l MeanSquaredLogarithmicError) Config() map[string]any { return baseConfig(l.Name()) }
+func (l MeanSquaredLogarithmicError) Config() map[string]any {
+	return baseConfig(l.Name(), l.Reduction)
+}
 
 // ClassName returns "Huber".
 func (Huber) ClassName() string { return "Huber" }
@@ -64,7 +68,7 @@ func (Huber) ClassName() string { return "Huber" }
 // the default 1. Keras 3.15's Huber writes no delta at all (its value is lost on saving);
 // Keras reads the key back, so kerago keeps a delta that differs.
 func (l Huber) Config() map[string]any {
-	c := baseConfig("huber_loss")
+	c := baseConfig("huber_loss", l.Reduction)
 	if d := l.delta(); d != 1 {
 		c["delta"] = d
 	}
@@ -75,19 +79,19 @@ func (l Huber) Config() map[string]any {
 func (LogCosh) ClassName() string { return "LogCosh" }
 
 // Config returns Keras's config: name and reduction.
-func (l LogCosh) Config() map[string]any { return baseConfig(l.Name()) }
+func (l LogCosh) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "KLDivergence".
 func (KLDivergence) ClassName() string { return "KLDivergence" }
 
 // Config returns Keras's config: name and reduction.
-func (l KLDivergence) Config() map[string]any { return baseConfig(l.Name()) }
+func (l KLDivergence) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "Poisson".
 func (Poisson) ClassName() string { return "Poisson" }
 
 // Config returns Keras's config: name and reduction.
-func (l Poisson) Config() map[string]any { return baseConfig(l.Name()) }
+func (l Poisson) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "CosineSimilarity".
 func (CosineSimilarity) ClassName() string { return "CosineSimilarity" }
@@ -95,7 +99,7 @@ func (CosineSimilarity) ClassName() string { return "CosineSimilarity" }
 // Config returns Keras's config, name and reduction, and axis when it is not the default -1
 // (Keras 3.15 writes no axis; it reads the key back).
 func (l CosineSimilarity) Config() map[string]any {
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	if a := l.axis(); a != -1 {
 		c["axis"] = a
 	}
@@ -106,19 +110,19 @@ func (l CosineSimilarity) Config() map[string]any {
 func (Hinge) ClassName() string { return "Hinge" }
 
 // Config returns Keras's config: name and reduction.
-func (l Hinge) Config() map[string]any { return baseConfig(l.Name()) }
+func (l Hinge) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "SquaredHinge".
 func (SquaredHinge) ClassName() string { return "SquaredHinge" }
 
 // Config returns Keras's config: name and reduction.
-func (l SquaredHinge) Config() map[string]any { return baseConfig(l.Name()) }
+func (l SquaredHinge) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "CategoricalHinge".
 func (CategoricalHinge) ClassName() string { return "CategoricalHinge" }
 
 // Config returns Keras's config: name and reduction.
-func (l CategoricalHinge) Config() map[string]any { return baseConfig(l.Name()) }
+func (l CategoricalHinge) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // ClassName returns "BinaryFocalCrossentropy".
 func (BinaryFocalCrossentropy) ClassName() string { return "BinaryFocalCrossentropy" }
@@ -126,7 +130,7 @@ func (BinaryFocalCrossentropy) ClassName() string { return "BinaryFocalCrossentr
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing, axis,
 // apply_class_balancing, alpha and gamma.
 func (l BinaryFocalCrossentropy) Config() map[string]any {
-	c := crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
+	c := crossentropyConfig(l.Name(), l.Reduction, l.FromLogits, l.LabelSmoothing)
 	c["apply_class_balancing"], c["alpha"], c["gamma"] = l.ApplyClassBalancing, l.alpha(), l.gamma()
 	return c
 }
@@ -137,7 +141,7 @@ func (CategoricalFocalCrossentropy) ClassName() string { return "CategoricalFoca
 // Config returns Keras's config: name, reduction, from_logits, label_smoothing, axis, alpha
 // and gamma.
 func (l CategoricalFocalCrossentropy) Config() map[string]any {
-	c := crossentropyConfig(l.Name(), l.FromLogits, l.LabelSmoothing)
+	c := crossentropyConfig(l.Name(), l.Reduction, l.FromLogits, l.LabelSmoothing)
 	c["alpha"], c["gamma"] = l.alpha(), l.gamma()
 	return c
 }
@@ -147,7 +151,7 @@ func (Dice) ClassName() string { return "Dice" }
 
 // Config returns Keras's config: name, reduction and axis (null for every axis).
 func (l Dice) Config() map[string]any {
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	c["axis"] = axisConfig(l.Axis)
 	return c
 }
@@ -157,7 +161,7 @@ func (Tversky) ClassName() string { return "Tversky" }
 
 // Config returns Keras's config: name, reduction, alpha, beta and axis.
 func (l Tversky) Config() map[string]any {
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	c["alpha"], c["beta"] = l.weights()
 	c["axis"] = axisConfig(l.Axis)
 	return c
@@ -170,7 +174,7 @@ func (CategoricalGeneralizedCrossEntropy) ClassName() string {
 
 // Config returns Keras's config: name, reduction and q.
 func (l CategoricalGeneralizedCrossEntropy) Config() map[string]any {
-	c := baseConfig(l.Name())
+	c := baseConfig(l.Name(), l.Reduction)
 	c["q"] = l.q()
 	return c
 }

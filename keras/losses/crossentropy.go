@@ -16,6 +16,8 @@ import (
 //
 // The zero value is Keras's default BinaryCrossentropy().
 type BinaryCrossentropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
 	// default false).
 	FromLogits bool
@@ -109,6 +111,8 @@ func (l BinaryCrossentropy) elementwise(y, pred, logits *G.Node, activation stri
 //
 // The zero value is Keras's default CategoricalCrossentropy().
 type CategoricalCrossentropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
 	// default false).
 	FromLogits bool
@@ -142,6 +146,8 @@ func (l CategoricalCrossentropy) Build(y, pred, logits *G.Node, activation strin
 //
 // The zero value is Keras's default SparseCategoricalCrossentropy().
 type SparseCategoricalCrossentropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// FromLogits says the predictions are logits, not probabilities (Keras's from_logits;
 	// default false).
 	FromLogits bool

@@ -104,7 +104,7 @@ func TestFromConfigRejectsUnsupportedArguments(t *testing.T) {
 		class string
 		cfg   map[string]any
 	}{
-		{"CategoricalCrossentropy", map[string]any{"reduction": "sum"}},
+		{"CategoricalCrossentropy", map[string]any{"reduction": "average"}},
 		{"CategoricalCrossentropy", map[string]any{"axis": 1.0}},
 		{"CategoricalCrossentropy", map[string]any{"label_smoothing": 1.5}},
 		{"SparseCategoricalCrossentropy", map[string]any{"ignore_class": 0.0}},

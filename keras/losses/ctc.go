@@ -31,7 +31,10 @@ func init() { register(func() Loss { return CTC{} }, "ctc", "CTC") }
 //
 // The loss and its gradient are one op (internal/ops.CTCLoss) following Keras's JAX
 // recursion. Sample weights are one per sample.
-type CTC struct{}
+type CTC struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "ctc".
 func (CTC) Name() string { return "ctc" }
@@ -40,7 +43,7 @@ func (CTC) Name() string { return "ctc" }
 func (CTC) ClassName() string { return "CTC" }
 
 // Config returns Keras's config: name and reduction.
-func (l CTC) Config() map[string]any { return baseConfig(l.Name()) }
+func (l CTC) Config() map[string]any { return baseConfig(l.Name(), l.Reduction) }
 
 // CheckTargets wants label sequences (batch, max_label_length) of class indices in
 // [0, classes), with at most steps non-zero labels each, for predictions (batch, steps,

@@ -16,6 +16,8 @@ import (
 //
 // The zero value is Keras's default BinaryFocalCrossentropy() (α = 0.25, γ = 2).
 type BinaryFocalCrossentropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// ApplyClassBalancing weights positives by Alpha and negatives by 1-Alpha (Keras's
 	// apply_class_balancing; default false).
 	ApplyClassBalancing bool
@@ -80,6 +82,8 @@ func (l BinaryFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.Node, e
 //
 // The zero value is Keras's default CategoricalFocalCrossentropy() (α = 0.25, γ = 2).
 type CategoricalFocalCrossentropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Alpha weights the loss (Keras's alpha; default 0.25, which the zero value means).
 	Alpha float64
 	// Gamma is the focusing exponent γ ≥ 0 (Keras's gamma; default 2, which the zero value

@@ -13,6 +13,8 @@ import (
 //
 // The zero value is Keras's default (q = 0.5).
 type CategoricalGeneralizedCrossEntropy struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Q, in (0, 1), moves the loss from cross-entropy (near 0) to mean absolute error (near
 	// 1) (Keras's q; default 0.5, which the zero value means).
 	Q float64

@@ -7,7 +7,10 @@ import (
 // Hinge is Keras's "hinge": mean(max(1 - y·pred, 0)). Targets are -1 or 1; when every target
 // of the batch is 0 or 1 they are taken as binary labels and mapped to -1 and 1, as Keras
 // does.
-type Hinge struct{}
+type Hinge struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "hinge".
 func (Hinge) Name() string { return "hinge" }
@@ -23,7 +26,10 @@ func (l Hinge) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 }
 
 // SquaredHinge is Keras's "squared_hinge": mean(max(1 - y·pred, 0)²), with Hinge's targets.
-type SquaredHinge struct{}
+type SquaredHinge struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "squared_hinge".
 func (SquaredHinge) Name() string { return "squared_hinge" }
@@ -61,7 +67,10 @@ func hingeLabels(e *expr, y *G.Node) *G.Node {
 // CategoricalHinge is Keras's "categorical_hinge": max(neg - pos + 1, 0) per sample, where
 // pos = Σ y·pred and neg = max((1 - y)·pred) over the last axis; averaged over the batch.
 // Targets are one-hot.
-type CategoricalHinge struct{}
+type CategoricalHinge struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "categorical_hinge".
 func (CategoricalHinge) Name() string { return "categorical_hinge" }

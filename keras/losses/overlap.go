@@ -12,6 +12,8 @@ import (
 //
 // The zero value is Keras's default Dice() (axis None).
 type Dice struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Axis lists the axes summed over (Keras's axis; default nil, Keras's None: every axis).
 	Axis []int
 }
@@ -40,6 +42,8 @@ func (l Dice) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 //
 // The zero value is Keras's default Tversky() (α = β = 0.5, axis None).
 type Tversky struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Alpha and Beta weigh FP and FN (Keras's alpha and beta; default 0.5 each). When both
 	// are 0, the zero value, they mean the defaults; otherwise both are taken as given.
 	Alpha, Beta float64

@@ -57,6 +57,12 @@ func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, err
 			return nil, err
 		}
 		return G.Mean(a, last)
+	case Huber:
+		el, err := v.elementwise(y, pred)
+		if err != nil {
+			return nil, err
+		}
+		return G.Mean(el, last)
 	case BinaryCrossentropy:
 		return binaryPerSample(v, y, pred, logits, activation)
 	case CategoricalCrossentropy:

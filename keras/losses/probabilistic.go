@@ -8,7 +8,10 @@ import (
 
 // KLDivergence is Keras's "kl_divergence" ("kld"): Σ y·log(y / pred) over the last axis,
 // with y and pred clipped to [Epsilon, 1], averaged over the rest.
-type KLDivergence struct{}
+type KLDivergence struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "kl_divergence".
 func (KLDivergence) Name() string { return "kl_divergence" }
@@ -25,7 +28,10 @@ func (l KLDivergence) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 }
 
 // Poisson is Keras's "poisson": mean(pred - y·log(pred + Epsilon)).
-type Poisson struct{}
+type Poisson struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "poisson".
 func (Poisson) Name() string { return "poisson" }
@@ -46,6 +52,8 @@ func (l Poisson) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 //
 // The zero value is Keras's default CosineSimilarity() (axis -1).
 type CosineSimilarity struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Axis is the axis of the vectors (Keras's axis; default -1, the last, which the zero value
 	// also means). Axis 0, the batch, is not supported.
 	Axis int

@@ -8,7 +8,10 @@ import (
 )
 
 // MeanSquaredError is Keras's "mse": mean((pred - y)²).
-type MeanSquaredError struct{}
+type MeanSquaredError struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "mean_squared_error".
 func (MeanSquaredError) Name() string { return "mean_squared_error" }
@@ -36,7 +39,10 @@ func squaredErrors(y, pred *G.Node) (*G.Node, error) {
 }
 
 // MeanAbsoluteError is Keras's "mae": mean(|pred - y|).
-type MeanAbsoluteError struct{}
+type MeanAbsoluteError struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "mean_absolute_error".
 func (MeanAbsoluteError) Name() string { return "mean_absolute_error" }
@@ -63,7 +69,10 @@ func absoluteErrors(y, pred *G.Node) (*G.Node, error) {
 }
 
 // MeanAbsolutePercentageError is Keras's "mape": 100·mean(|y - pred| / max(|y|, Epsilon)).
-type MeanAbsolutePercentageError struct{}
+type MeanAbsolutePercentageError struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "mean_absolute_percentage_error".
 func (MeanAbsolutePercentageError) Name() string { return "mean_absolute_percentage_error" }
@@ -81,7 +90,10 @@ func (l MeanAbsolutePercentageError) Build(y, pred, _ *G.Node, _ string) (*G.Nod
 
 // MeanSquaredLogarithmicError is Keras's "msle": mean((log(max(pred, ε)+1) - log(max(y, ε)+1))²)
 // with ε = Epsilon.
-type MeanSquaredLogarithmicError struct{}
+type MeanSquaredLogarithmicError struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "mean_squared_logarithmic_error".
 func (MeanSquaredLogarithmicError) Name() string { return "mean_squared_logarithmic_error" }
@@ -102,6 +114,8 @@ func (l MeanSquaredLogarithmicError) Build(y, pred, _ *G.Node, _ string) (*G.Nod
 //
 // The zero value is Keras's default Huber() (δ = 1).
 type Huber struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
 	// Delta is the point δ > 0 where the loss turns from quadratic to linear (Keras's delta;
 	// default 1, which the zero value means).
 	Delta float64
@@ -132,6 +146,16 @@ func (l Huber) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.elementwise(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mean(per)
+}
+
+// elementwise is the Huber loss of each value: Build before its mean, over everything (Build)
+// or over the last axis (Weighted).
+func (l Huber) elementwise(y, pred *G.Node) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -139,13 +163,15 @@ func (l Huber) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	ad := e.abs(e.sub(pred, y))
 	a := e.minConst(ad, δ)
-	per := e.add(e.scale(e.square(a), 0.5), e.scale(e.sub(ad, a), δ))
-	return e.mean(per), e.err
+	return e.add(e.scale(e.square(a), 0.5), e.scale(e.sub(ad, a), δ)), e.err
 }
 
 // LogCosh is Keras's "log_cosh": mean(log(cosh(pred - y))), computed as
 // x + softplus(-2x) - log 2, which stays finite for large x.
-type LogCosh struct{}
+type LogCosh struct {
+	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
+	Reduction
+}
 
 // Name returns "log_cosh".
 func (LogCosh) Name() string { return "log_cosh" }
