@@ -50,3 +50,23 @@ func grow[T float32 | float64](buf []T, n int, zero bool) []T {
 	}
 	return buf
 }
+
+// kept returns the first n elements of the scratch's memory of element type T as the last
+// run left them, and false when it holds fewer.
+func kept[T float](s *scratch, n int) ([]T, bool) {
+	var z T
+	var e any
+	switch any(z).(type) {
+	case float32:
+		if len(s.f32) < n {
+			return nil, false
+		}
+		e = s.f32[:n]
+	default:
+		if len(s.f64) < n {
+			return nil, false
+		}
+		e = s.f64[:n]
+	}
+	return e.([]T), true
+}
