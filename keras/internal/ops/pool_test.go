@@ -80,3 +80,40 @@ func TestPoolPrealloc(t *testing.T) {
 		}
 	}
 }
+
+// TestIm2colCol2imPrealloc checks that im2col and its adjoint write into a preallocated
+// output, dirty from an earlier use (col2im accumulates, so it must clear it), with the
+// numbers Do gives.
+func TestIm2colCol2imPrealloc(t *testing.T) {
+	w := Window{KH: 3, KW: 3, SH: 1, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 1, Right: 1}
+	const b, h, wd, c = 2, 5, 6, 3
+	oh, ow := w.Out(h, wd)
+	img := tensor.New(tensor.WithShape(b, h, wd, c), tensor.WithBacking(convCheckValues(b*h*wd*c, 0.1)))
+	cols := tensor.New(tensor.WithShape(b, oh, ow, 9*c), tensor.WithBacking(convCheckValues(b*oh*ow*9*c, 0.2)))
+	cases := []struct {
+		name string
+		op   G.UsePreallocDoer
+		in   *tensor.Dense
+		out  []int
+	}{
+		{"im2col", newIm2col(w, nil), img, []int{b, oh, ow, 9 * c}},
+		{"col2im", newCol2im(w, h, wd, c, nil), cols, []int{b, h, wd, c}},
+	}
+	for _, tc := range cases {
+		want, err := tc.op.(G.Op).Do(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := tensor.Shape(tc.out).TotalSize()
+		pre := tensor.New(tensor.WithShape(tc.out...), tensor.WithBacking(convCheckValues(n, 3.3)))
+		got, err := tc.op.UsePreallocDo(pre, tc.in)
+		if err != nil || got != pre {
+			t.Fatalf("%s: UsePreallocDo returned %v, %v; want the preallocated tensor", tc.name, got, err)
+		}
+		for i, v := range want.Data().([]float64) {
+			if pre.Float64s()[i] != v {
+				t.Fatalf("%s: prealloc[%d] = %g, Do gave %g", tc.name, i, pre.Float64s()[i], v)
+			}
+		}
+	}
+}
