@@ -223,8 +223,10 @@ func (c *convCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 	return c.convSpec.outputShape(in, c.kernel.Shape()[c.rank]*c.groups, c.filters)
 }
 
-// forward emits activation(conv(x, kernel) + bias) as im2col and one matrix product, in
-// channels-last layout throughout.
+// forward emits activation(conv(x, kernel) + bias), in channels-last layout throughout. On
+// float inputs the patches, the matrix product, the bias and a linear, relu or tanh
+// activation are one op with a hand-written gradient (internal/ops.Conv), which reads a 1-D
+// input as it is; other activations follow it as ops of their own.
 func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	in, err := c.image(x)
 	if err != nil {
@@ -232,6 +234,21 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	}
 	if c.groups > 1 {
 		return c.grouped(ctx, in)
+	}
+	if dt := x.Dtype(); dt == tensor.Float32 || dt == tensor.Float64 {
+		act, fused := internalops.DenseActOf(c.activation)
+		var bias *G.Node
+		if c.useBias {
+			bias = ctx.Var(c.bias)
+		}
+		y, err := internalops.Conv(x, ctx.Var(c.kernel), bias, in.win, act)
+		if err != nil {
+			return nil, keras.ShapeError("%v", err)
+		}
+		if fused {
+			return y, nil
+		}
+		return activate(ctx, c.activation, y)
 	}
 	cols := in.x4
 	if !in.win.Trivial() {

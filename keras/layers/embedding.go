@@ -133,7 +133,7 @@ func (l *EmbeddingLayer) OutputShapes(in []keras.Shape) ([]keras.Shape, error) {
 	return []keras.Shape{append(in[0].Clone(), l.outputDim)}, nil
 }
 
-// Forward looks the ids up with ByIndices and, with MaskZero, attaches the mask. Gorgonia
+// Forward looks the ids up (internal/ops.Embed on float tables, ByIndices otherwise) and, with MaskZero, attaches the mask. Gorgonia
 // would read an id outside [0, inputDim) out of bounds, so ids are checked first: ids the
 // model feeds before every step, float ids (those another layer computes included) by the
 // cast when the graph runs.
@@ -152,27 +152,27 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 		return nil, fmt.Errorf("%w: Embedding takes integer (or float) ids, got %v values", keras.ErrDType, ids.Dtype())
 	}
 	shape := ids.Shape()
-	n := shape.TotalSize()
-	flat := ids
+	table := ctx.Var(l.embeddings)
+	var y *G.Node
 	var err error
-	if ids.Dims() != 1 {
-		// A view of the ids is safe: integer tensors are only read (by the lookups and
-		// their gradient); no op of a graph writes into them.
-		if flat, err = G.Reshape(ids, tensor.Shape{n}); err != nil {
+	if dt := table.Dtype(); ids.Dims() >= 1 && (dt == tensor.Float32 || dt == tensor.Float64) {
+		// One op and a gradient op that keep their memory (internal/ops.Embed).
+		if y, err = internalops.Embed(table, ids); err != nil {
+			return nil, err
+		}
+	} else {
+		if y, err = l.byIndices(table, ids); err != nil {
 			return nil, err
 		}
 	}
-	rows, err := G.ByIndices(ctx.Var(l.embeddings), flat, 0)
-	if err != nil {
-		return nil, err
-	}
-	// A view of the rows is safe: nothing else reads them (the lookup's gradient reads the
-	// ids), so the view takes over their register and memory.
-	y, err := G.Reshape(rows, append(shape.Clone(), l.outputDim))
-	if err != nil {
-		return nil, err
-	}
 	if l.maskZero {
+		flat := ids
+		if ids.Dims() != 1 {
+			// A view of the ids is safe: integer ids are only read, never written in place.
+			if flat, err = G.Reshape(ids, tensor.Shape{shape.TotalSize()}); err != nil {
+				return nil, err
+			}
+		}
 		mask, err := l.mask(ctx, flat, shape)
 		if err != nil {
 			return nil, err
@@ -183,6 +183,27 @@ func (l *EmbeddingLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, e
 		ctx.BeforeStep(func() error { return l.checkIDs(fed.Value()) })
 	}
 	return []*G.Node{y}, nil
+}
+
+// byIndices looks the ids up with Gorgonia's ByIndices on the flattened ids, for the tables
+// Embed does not take.
+func (l *EmbeddingLayer) byIndices(table, ids *G.Node) (*G.Node, error) {
+	shape := ids.Shape()
+	flat := ids
+	var err error
+	if ids.Dims() != 1 {
+		// A view of the ids is safe: integer ids are only read, never written in place.
+		if flat, err = G.Reshape(ids, tensor.Shape{shape.TotalSize()}); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := G.ByIndices(table, flat, 0)
+	if err != nil {
+		return nil, err
+	}
+	// A view of the rows is safe: nothing else reads them (the lookup's gradient reads the
+	// ids), so the view takes over their register and memory.
+	return G.Reshape(rows, append(shape.Clone(), l.outputDim))
 }
 
 // mask returns ids != 0 as 1/0 floats of the ids' shape: a lookup in a constant table.
@@ -200,7 +221,7 @@ func (l *EmbeddingLayer) mask(ctx *keras.Context, flat *G.Node, shape tensor.Sha
 	if len(shape) == 1 {
 		return m, nil
 	}
-	return G.Reshape(m, shape.Clone()) // safe: nothing else reads m
+	return G.Reshape(m, shape.Clone())
 }
 
 // checkIDs returns an error for an id outside [0, inputDim).

@@ -9,8 +9,10 @@ import (
 
 // GlobalPoolingLayer is GlobalMaxPooling1D, GlobalAveragePooling1D, GlobalMaxPooling2D or
 // GlobalAveragePooling2D: the maximum or the mean over every step (1-D) or every position
-// (2-D), per channel. It has no weights. Where several positions share the maximum, each
-// receives the full gradient (Gorgonia's Max; TensorFlow and JAX split it).
+// (2-D), per channel. It has no weights. On float inputs it is one pooling op whose window is
+// the whole input (internal/ops.Pool2D), which keeps its memory between steps; where several
+// positions share the maximum, the first receives the gradient, as in MaxPooling (JAX splits
+// it among them; Gorgonia's Max, used for other dtypes, gives each the full gradient).
 //
 // # Input shape
 //
@@ -129,6 +131,9 @@ func (l *GlobalPoolingLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G
 	}
 	b, ch := s[0], s[len(s)-1]
 	var err error
+	if mask := ctx.Mask(x); (mask == nil || !l.avg || l.rank != 1) && (x.Dtype() == tensor.Float32 || x.Dtype() == tensor.Float64) {
+		return l.pooled(x)
+	}
 	if l.rank == 2 {
 		// A copy, not Gorgonia's view of the layer's input: Max's gradient reads it, and a
 		// later layer reading the input may write into the input in place (docs/gorgonia.md).
@@ -161,6 +166,35 @@ func (l *GlobalPoolingLayer) forwardLast(ctx *keras.Context, in []*G.Node) ([]*G
 		}
 	}
 	return []*G.Node{y}, nil
+}
+
+// pooled is the layer as one pooling op over the whole of the float input x: the input seen
+// as (batch, height, width, channels), height 1 in the 1-D case, the window its full extent.
+func (l *GlobalPoolingLayer) pooled(x *G.Node) ([]*G.Node, error) {
+	s := x.Shape()
+	b, ch := s[0], s[len(s)-1]
+	h, w := 1, s[1]
+	if l.rank == 2 {
+		h, w = s[1], s[2]
+	}
+	x4, err := to4D(x, b, h, w, ch)
+	if err != nil {
+		return nil, err
+	}
+	win := internalops.Window{KH: h, KW: w, SH: h, SW: w, DH: 1, DW: 1}
+	y, err := internalops.Pool2D(x4, win, l.avg)
+	if err != nil {
+		return nil, err
+	}
+	out := tensor.Shape{b, ch}
+	switch {
+	case l.keepDims && l.rank == 1:
+		out = tensor.Shape{b, 1, ch}
+	case l.keepDims:
+		return []*G.Node{y}, nil
+	}
+	y, err = G.Reshape(y, out)
+	return []*G.Node{y}, err
 }
 
 // Config returns Keras 3's global pooling config: data_format and keepdims.

@@ -57,7 +57,7 @@ var tensorType4 = G.TensorType{Dims: 4, Of: hm.TypeVariable('a')}
 
 // value4D returns a value of op as a contiguous float *tensor.Dense with its four dimensions
 // (batch, height, width, channels).
-func value4D[O fmt.Stringer](op O, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
+func value4D(op fmt.Stringer, v G.Value) (d *tensor.Dense, b, h, w, c int, err error) {
 	if d, err = dense(op, v); err != nil {
 		return nil, 0, 0, 0, 0, err
 	}
@@ -109,7 +109,11 @@ type im2colOp struct {
 	buf *scratch
 }
 
-var _ G.SDOp = im2colOp{}
+var (
+	_ G.SDOp            = im2colOp{}
+	_ G.UsePreallocDoer = im2colOp{}
+	_ G.UsePreallocDoer = col2imOp{}
+)
 
 // newIm2col returns the op for window w; buf may be nil.
 func newIm2col(w Window, buf *scratch) im2colOp {
@@ -136,24 +140,24 @@ func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do extracts the patches.
-func (op im2colOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+func (op im2colOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
-// UsePreallocDo extracts the patches into prealloc.
-func (op im2colOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	return op.do(prealloc, in)
-}
-
-func (op im2colOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
+// UsePreallocDo extracts the patches into prealloc, a tensor of the output's shape and dtype,
+// or into the op's kept memory (or a new tensor) when prealloc is nil.
+func (op im2colOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(in))
+	}
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
 	oh, ow := op.w.Out(h, wd)
-	// im2col writes every element, padding included, so the scratch need not be cleared.
-	out, err := op.buf.output(prealloc, x.Dtype(), false, b, oh, ow, op.w.KH*op.w.KW*c)
+	// im2col writes every element, padding included, so the memory need not be cleared.
+	out, err := outputInto(op, op.buf, prealloc, x.Dtype(), tensor.Shape{b, oh, ow, op.w.KH * op.w.KW * c})
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
@@ -230,15 +234,15 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do sums the patch gradients into the image gradient.
-func (op col2imOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+func (op col2imOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
-// UsePreallocDo sums the patch gradients into prealloc.
-func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	return op.do(prealloc, in)
-}
-
-func (op col2imOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
+// UsePreallocDo sums the patch gradients into prealloc, a tensor of the image's shape and
+// dtype, or into the op's kept memory (or a new tensor) when prealloc is nil.
+func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(in))
+	}
 	g, b, oh, ow, k, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
@@ -246,9 +250,12 @@ func (op col2imOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	if k != op.w.KH*op.w.KW*op.c {
 		return nil, fmt.Errorf("%v: patches of %d values, expected %d", op, k, op.w.KH*op.w.KW*op.c)
 	}
-	out, err := op.buf.output(prealloc, g.Dtype(), true, b, op.h, op.wd, op.c) // col2im accumulates
+	out, err := outputInto(op, op.buf, prealloc, g.Dtype(), tensor.Shape{b, op.h, op.wd, op.c})
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
+	}
+	if prealloc != nil || op.buf != nil {
+		out.Zero() // col2im accumulates; a new tensor is zero already
 	}
 	switch g.Dtype() {
 	case tensor.Float32:

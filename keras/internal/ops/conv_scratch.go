@@ -1,11 +1,6 @@
 package ops
 
-import (
-	"fmt"
-
-	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
-)
+import "gorgonia.org/tensor"
 
 // scratch is the memory a convolution op's output lives in, kept from one run of its graph
 // to the next. Without it the im2col patches, their adjoint and the pooling gradient, the
@@ -56,29 +51,22 @@ func grow[T float32 | float64](buf []T, n int, zero bool) []T {
 	return buf
 }
 
-// output returns the tensor a convolution or pooling op writes its result into: prealloc
-// when kerago's machine gave one (UsePreallocDo; see prealloc.go), checked against the
-// result's dtype and shape and cleared when zero is set, else s.dense.
-func (s *scratch) output(prealloc G.Value, dt tensor.Dtype, zero bool, shape ...int) (*tensor.Dense, error) {
-	if prealloc == nil {
-		return s.dense(dt, zero, append([]int(nil), shape...)...), nil
-	}
-	d, ok := prealloc.(*tensor.Dense)
-	if !ok || d.Dtype() != dt || d.RequiresIterator() || !d.IsNativelyAccessible() || len(d.Shape()) != len(shape) {
-		return nil, fmt.Errorf("memory given for a %v result of shape %v is a %T", dt, shape, prealloc)
-	}
-	for i, n := range d.Shape() {
-		if n != shape[i] {
-			return nil, fmt.Errorf("memory given for a %v result of shape %v has shape %v", dt, shape, d.Shape())
+// scratchKept returns the first n elements of the scratch's memory of element type T as the last
+// run left them, and false when it holds fewer.
+func scratchKept[T float](s *scratch, n int) ([]T, bool) {
+	var z T
+	var e any
+	switch any(z).(type) {
+	case float32:
+		if len(s.f32) < n {
+			return nil, false
 		}
-	}
-	if zero {
-		switch dt {
-		case tensor.Float32:
-			clear(d.Float32s())
-		default:
-			clear(d.Float64s())
+		e = s.f32[:n]
+	default:
+		if len(s.f64) < n {
+			return nil, false
 		}
+		e = s.f64[:n]
 	}
-	return d, nil
+	return e.([]T), true
 }

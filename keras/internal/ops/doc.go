@@ -21,7 +21,10 @@
 //     DepthwiseConv, Pool2D and Pad2D on channels-last images with explicit padding on every
 //     side, since Gorgonia's own work on NCHW, pad symmetrically and hash without the
 //     padding; the direct window loops share one walk over a window's taps (window_taps.go);
-//   - CastIDs (cast.go): float ids to ints for Embedding, since Gorgonia has no cast op.
+//     Conv (conv_fused.go) is a whole convolution with its bias and activation as one op,
+//     sharing Dense's epilogue;
+//   - CastIDs (cast.go): float ids to ints for Embedding, since Gorgonia has no cast op, and
+//     Embed (embedding.go), the lookup and its table gradient, keeping their memory.
 //
 // The layers package calls these; none of it is public API.
 //

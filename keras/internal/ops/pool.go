@@ -2,6 +2,7 @@ package ops
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -18,9 +19,23 @@ type pool2DOp struct {
 	Base
 	w   Window
 	avg bool
+	st  *poolState // nil in an op that keeps nothing (the gradient op's copy in tests)
 }
 
-var _ G.SDOp = pool2DOp{}
+// poolState is what a pooling op keeps between runs: its output, and for max pooling the
+// position of each window's maximum, which the gradient op reads in the same run to route
+// the gradient in one pass instead of searching every window of x again.
+type poolState struct {
+	out      scratch
+	arg      []int32 // per output element: the index in x of its window's first maximum
+	argValid bool    // arg describes the x of the last forward run, not yet consumed
+}
+
+var (
+	_ G.SDOp            = pool2DOp{}
+	_ G.UsePreallocDoer = pool2DOp{}
+	_ G.UsePreallocDoer = pool2DGradOp{}
+)
 
 // newPool2D returns max pooling, or average pooling with avg, over window w.
 func newPool2D(w Window, avg bool) pool2DOp {
@@ -28,7 +43,7 @@ func newPool2D(w Window, avg bool) pool2DOp {
 	if avg {
 		name = "avgPoolNHWC"
 	}
-	return pool2DOp{Base: Base{Name: name, Params: w.String(), Inputs: 1}, w: w, avg: avg}
+	return pool2DOp{Base: Base{Name: name, Params: w.String(), Inputs: 1}, w: w, avg: avg, st: new(poolState)}
 }
 
 // Pool2D applies max pooling, or average pooling with avg, over window w (no dilation) to the
@@ -50,32 +65,46 @@ func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], oh, ow, s[3]}, nil
 }
 
-// Do pools every window.
-func (op pool2DOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+// Do pools every window into the op's kept memory.
+func (op pool2DOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
-// UsePreallocDo pools every window into prealloc.
-func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	return op.do(prealloc, in)
-}
-
-func (op pool2DOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
+// UsePreallocDo pools every window into prealloc, a tensor of the output's shape and dtype,
+// or into the op's kept memory when prealloc is nil. Max pooling also records where each
+// maximum is, for the gradient op.
+func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
+	if len(in) != 1 {
+		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(in))
+	}
 	x, b, h, wd, c, err := value4D(op, in[0])
 	if err != nil {
 		return nil, err
 	}
 	oh, ow := op.w.Out(h, wd)
-	var out *tensor.Dense
-	if prealloc == nil {
-		out = tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c))
-	} else if out, err = (*scratch)(nil).output(prealloc, x.Dtype(), true, b, oh, ow, c); err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+	var buf *scratch
+	var arg []int32
+	if op.st != nil {
+		buf = &op.st.out
+		op.st.argValid = false
+		if n := b * oh * ow * c; !op.avg && x.Shape().TotalSize() <= math.MaxInt32 {
+			if cap(op.st.arg) < n {
+				op.st.arg = make([]int32, n)
+			}
+			arg = op.st.arg[:n]
+		}
+	}
+	out, err := outputInto(op, buf, prealloc, x.Dtype(), tensor.Shape{b, oh, ow, c})
+	if err != nil {
+		return nil, err
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
-		pool2D(op, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
+		pool2D(op, x.Float32s(), out.Float32s(), arg, b, h, wd, c, oh, ow)
 	default:
-		pool2D(op, x.Float64s(), out.Float64s(), b, h, wd, c, oh, ow)
+		pool2D(op, x.Float64s(), out.Float64s(), arg, b, h, wd, c, oh, ow)
+	}
+	if arg != nil {
+		op.st.arg, op.st.argValid = arg, true
 	}
 	return out, nil
 }
@@ -108,7 +137,9 @@ func windowRange(o, s, pad, k, n int) (lo, hi int) {
 	return max(start, 0), min(start+k, n)
 }
 
-func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int) {
+// pool2D pools x into y; for max pooling with arg set it also writes the index in x of each
+// output's (first) maximum into arg.
+func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c, oh, ow int) {
 	w := op.w
 	parallelFor(b*oh, func(rlo, rhi int) {
 		for r := rlo; r < rhi; r++ {
@@ -117,17 +148,31 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, b, h, wd, c, oh, ow int)
 			for ox := 0; ox < ow; ox++ {
 				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
 				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
+				var at []int32
+				if arg != nil {
+					at = arg[(r*ow+ox)*c : (r*ow+ox+1)*c]
+				}
 				first := true
 				for iy := ylo; iy < yhi; iy++ {
 					for ix := xlo; ix < xhi; ix++ {
-						src := x[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
+						from := ((bi*h+iy)*wd + ix) * c
+						src := x[from : from+c]
 						switch {
 						case first:
 							copy(dst, src)
+							for ch := range at {
+								at[ch] = int32(from + ch)
+							}
 							first = false
 						case op.avg:
 							for ch, v := range src {
 								dst[ch] += v
+							}
+						case at != nil:
+							for ch, v := range src {
+								if v > dst[ch] {
+									dst[ch], at[ch] = v, int32(from+ch)
+								}
 							}
 						default:
 							for ch, v := range src {
@@ -186,24 +231,36 @@ func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
 }
 
-// Do routes or spreads each window's gradient.
-func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+// Do routes or spreads each window's gradient into the op's kept memory.
+func (op pool2DGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 
-// UsePreallocDo routes or spreads each window's gradient into prealloc.
-func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	return op.do(prealloc, in)
-}
-
-func (op pool2DGradOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
+// UsePreallocDo routes or spreads each window's gradient into prealloc, a tensor of the
+// image's shape and dtype, or into the op's kept memory when prealloc is nil. Max pooling
+// routes through the positions its forward op recorded in this run when it has them.
+func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
+	if len(in) != op.Arity() {
+		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(in))
+	}
 	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
 	if err != nil {
 		return nil, err
 	}
-	out, err := op.buf.output(prealloc, dy.Dtype(), true, b, op.h, op.wd, op.c) // the gradient is scattered into zeros
+	out, err := outputInto(op, op.buf, prealloc, dy.Dtype(), tensor.Shape{b, op.h, op.wd, op.c})
 	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+		return nil, err
 	}
+	if st := op.pool.st; !op.pool.avg && st != nil && st.argValid && len(st.arg) == dy.Shape().TotalSize() {
+		st.argValid = false // the positions belong to this run only
+		switch dy.Dtype() {
+		case tensor.Float32:
+			routeMax(st.arg, dy.Float32s(), out.Float32s(), b)
+		default:
+			routeMax(st.arg, dy.Float64s(), out.Float64s(), b)
+		}
+		return out, nil
+	}
+	out.Zero() // the gradient is scattered into zeros
 	var x *tensor.Dense
 	if !op.pool.avg {
 		if x, err = dense(op, in[0]); err != nil {
@@ -225,6 +282,19 @@ func (op pool2DGradOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error)
 		pool2DGrad(op, xs, dy.Float64s(), out.Float64s(), b, oh, ow)
 	}
 	return out, nil
+}
+
+// routeMax adds each output gradient dy[i] to dx at the position arg[i] of its window's
+// maximum, dx cleared first; the b images are the unit of parallel work (a window lies in
+// one image).
+func routeMax[T float32 | float64](arg []int32, dy, dx []T, b int) {
+	per, img := len(dy)/max(b, 1), len(dx)/max(b, 1)
+	parallelFor(b, func(lo, hi int) {
+		clear(dx[lo*img : hi*img])
+		for i := lo * per; i < hi*per; i++ {
+			dx[arg[i]] += dy[i]
+		}
+	})
 }
 
 func pool2DGrad[T float32 | float64](op pool2DGradOp, x, dy, dx []T, b, oh, ow int) {
