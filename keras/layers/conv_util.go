@@ -317,14 +317,21 @@ func (c *convCore) forward(ctx *keras.Context, x *G.Node) (*G.Node, error) {
 	if c.groups > 1 {
 		return c.grouped(ctx, x4, win, b, oh, ow, ch)
 	}
-	cols := x4
-	if !win.Trivial() {
-		if cols, err = internalops.Im2col(x4, win); err != nil {
-			return nil, err
+	k := win.KH * win.KW * ch
+	var flat *G.Node
+	if win.Trivial() {
+		// A 1x1 convolution multiplies its input itself, and the product's gradient reads
+		// that operand again in the backward pass. Gorgonia's Reshape would make it a view
+		// of the input, memory the machine lets a later op overwrite once the view is dead
+		// (the input of MobileNetV2's expand convolution is also its residual Add's
+		// operand; the kernel's gradient came out wrong): the kit's Reshape copies.
+		flat, err = internalops.Reshape(x4, tensor.Shape{b * oh * ow, k})
+	} else {
+		var cols *G.Node
+		if cols, err = internalops.Im2col(x4, win); err == nil {
+			flat, err = G.Reshape(cols, tensor.Shape{b * oh * ow, k})
 		}
 	}
-	k := win.KH * win.KW * ch
-	flat, err := G.Reshape(cols, tensor.Shape{b * oh * ow, k})
 	if err != nil {
 		return nil, err
 	}
