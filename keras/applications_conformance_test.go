@@ -125,18 +125,19 @@ var appsStepGaps = map[string]string{
 	"ResNet50": "float32 conditioning: at batch 2 the step's loss differs (Go 5.68, Keras 3.98); in float64 " +
 		"the step matches (loss 6.7e-7, updates 9.9e-5, Go's own spread on the reversed batch 9.0e-5) and " +
 		"Keras's float32 step is 1.04 (updates) from its float64 one",
-	"DenseNet121": "at batch 2 the step's loss differs by 1.2e-3 relative and a 3x3 kernel's update by 0.68; " +
-		"its last blocks run on 1x1 maps (see ResNet50). Not settled: in float64 its predictions still differ " +
-		"from Keras's by 1.3e-5 (float32: 1.6e-5), so inference itself differs a little; in float64 the " +
-		"step's loss agrees to 3.8e-10 and updates to 1.4e-3 (a 96-element BatchNormalization weight)",
+	"DenseNet121": "float32 conditioning (see ResNet50): at batch 2 its last blocks run on 1x1 maps; in float64 " +
+		"the step matches (loss 1.2e-7, updates 7.7e-5 relative; Go's own spread on the reversed batch 1.3e-5) " +
+		"and the predictions to 5.7e-14",
 	"InceptionV3": "float32 conditioning (see ResNet50): at batch 2 (75x75 input) the step's loss differs by " +
 		"7.9e-3 relative and updates by 1.9; its last blocks run on 1x1 maps",
-	"MobileNet": "at batch 2 (32x32 input, calibrated weights) the step's loss differs by 1.4e-4 relative, weights by " +
-		"2.5e-2 and updates by 2.9e-2; its last blocks run on 2x2 and 1x1 maps (see ResNet50)",
-	"MobileNetV3Small": "at batch 2 (32x32 input, calibrated weights) the step's loss matches (4.6e-5) but weights differ " +
-		"by 1.4 and updates by 1.9 relative; its last blocks run on 1x1 maps (see ResNet50)",
-	"Xception": "at batch 2 (75x75 input) the step's loss matches (1.6e-7) and updates match (4.2e-3), but the weights " +
-		"after it differ by 1.4e-4 relative, just over 1e-4; its exit flow runs on 3x3 maps",
+	"MobileNet": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 4.8e-4 relative, weights " +
+		"by 0.10 and updates by 0.17; its last blocks run on 2x2 and 1x1 maps; in float64 the step matches (loss " +
+		"2.3e-13, updates 2.2e-11 relative)",
+	"MobileNetV3Small": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; in float64 " +
+		"the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
+	"Xception": "at batch 2 (75x75 input) the step's loss matches but the weights after it differ by 1.9e-4 " +
+		"relative and the updates by 2.3e-2 (a (1,1,128,128) kernel); its exit flow runs on 3x3 maps; not yet " +
+		"run in float64",
 }
 
 // appsCase is one architecture in cases.json.

@@ -99,12 +99,35 @@ BATCH = 2
 CLASSES = 10
 
 # The weights as initialised predict nothing worth comparing for some families (MobileNet's
-# zero-initialised classifier predicts exactly 1/classes for every image), so every weight,
-# BatchNormalization's moving statistics included, gets seeded noise before the model is saved.
-# NOISE is the standard deviation added to each kernel and bias, per architecture where the
-# default makes logits so large that float32 rounding alone exceeds the suite's tolerance.
-NOISE_DEFAULT = 0.05
-NOISE = {"EfficientNetV2B0": 0.02}
+# zero-initialised classifier predicts exactly 1/classes for every image), so every trainable
+# weight gets seeded noise before the model is saved, and BatchNormalization's moving
+# statistics are calibrated (perturb). A kernel's noise is scaled by its fan-in, like He
+# initialisation: KERNEL_NOISE / sqrt(fan-in), so each layer moves its output by about the
+# same fraction whatever its width. A fixed standard deviation (0.05 on every kernel) grew the
+# activations by ~3.4 per layer in VGG16 (0.05 * sqrt(3*3*512)) and saturated the softmax of
+# VGG16, EfficientNet(V2)B0, MobileNetV3Small and NASNetMobile: a probability of 1 for the same
+# class on both images, which any implementation predicts "equally". Biases, BatchNormalization
+# and LayerNormalization scales and offsets, and ConvNeXt's layer scales get BIAS_NOISE.
+# Non-trainable weights other than BatchNormalization's moving statistics (EfficientNet's
+# Normalization mean and variance) are left as built.
+KERNEL_NOISE = 0.5
+BIAS_NOISE = 0.05
+# NOISE overrides (KERNEL_NOISE, BIAS_NOISE) per architecture whose predictions would still
+# saturate or collapse (see NOISE's entries).
+NOISE = {
+    # No BatchNormalization: 13 (16) convolutions initialised by Glorot shrink the signal
+    # until bias noise alone decides (both images predicted alike to 1e-5); kernels moved by
+    # more and biases left at 0 keep the images apart without saturating.
+    "VGG16": (1.2, 0.0), "VGG19": (1.2, 0.0),
+}
+
+
+def fan_in(layer, v):
+    """Returns the number of inputs each output of the kernel v of layer sums over."""
+    shape = v.shape
+    if isinstance(layer, keras.layers.DepthwiseConv2D) or v.path.endswith("depthwise_kernel"):
+        return int(np.prod(shape[:-2]))  # (kh, kw, channels, multiplier): one channel each
+    return int(np.prod(shape[:-1]))
 
 
 def build(name):
@@ -114,33 +137,39 @@ def build(name):
     kwargs = dict(weights=None, classes=CLASSES, input_shape=(side, side, 3))
     kwargs.update(extra)
     m = without_dropout(getattr(A, ctor)(**kwargs))
-    perturb(m, np.random.default_rng(3), NOISE.get(name, NOISE_DEFAULT), name, side)
+    perturb(m, np.random.default_rng(3), NOISE.get(name, (KERNEL_NOISE, BIAS_NOISE)), name, side)
     return m, side
 
 
 def perturb(m, rng, noise, name, side):
-    """Adds seeded noise to every weight of m, then sets BatchNormalization's moving statistics
-    to a calibration batch's statistics, moved by noise.
+    """Adds seeded noise to every trainable weight of m (see KERNEL_NOISE), then sets
+    BatchNormalization's moving statistics to a calibration batch's statistics.
 
     Noise alone is not enough: moving variances of 1 over activations of variance ~0.01 shrink
     the signal at every BatchNormalization, and after MobileNet's 27 of them both images
     predicted the same to 1e-8. One training-mode call with momentum 0 makes each moving
-    statistic its batch statistic, so inference keeps the images apart.
+    statistic its batch statistic, so inference keeps the images apart. The calibration batch
+    holds the suite's 2 images and 6 others: every normalised value of the suite's images is
+    then within sqrt(7) of 0 at every BatchNormalization. Deep in these networks random images'
+    activations are nearly alike (variances down to 1e-6 of the means), so statistics from
+    other images, or moved by noise (a mean shift of 0.01, a variance scaled by 0.8 to 1.2),
+    put the suite's images hundreds of standard deviations out and saturated the softmax of
+    MobileNetV3Small, EfficientNet(V2)B0 and NASNetMobile.
     """
-    for v in m.weights:
-        if "moving_" not in v.path:
+    for layer in m._flatten_layers(include_self=False):
+        for v in layer._trainable_variables:
             w = np.asarray(v.numpy(), np.float64)
-            v.assign((w + rng.normal(0, noise, w.shape)).astype(v.dtype))
+            std = noise[1] if w.ndim < 2 else noise[0] / np.sqrt(fan_in(layer, v))
+            v.assign((w + rng.normal(0, std, w.shape)).astype(v.dtype))
     bns = [layer for layer in m.layers if isinstance(layer, keras.layers.BatchNormalization)]
     momenta = [bn.momentum for bn in bns]
     for bn in bns:
         bn.momentum = 0.0
     top = 255 if name.startswith(PIXELS) else 1
-    m(rng.uniform(0, top, size=(8, side, side, 3)).astype("float32"), training=True)
+    x = np.concatenate([batch(name, side)[0], rng.uniform(0, top, size=(6, side, side, 3)).astype(DTYPE)])
+    m(x, training=True)
     for bn, momentum in zip(bns, momenta):
         bn.momentum = momentum
-        bn.moving_mean.assign(bn.moving_mean.numpy() + rng.normal(0, 0.01, bn.moving_mean.shape))
-        bn.moving_variance.assign(bn.moving_variance.numpy() * rng.uniform(0.8, 1.2, bn.moving_variance.shape))
 
 
 def without_dropout(m):
