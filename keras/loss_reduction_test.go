@@ -68,11 +68,12 @@ func checkHistory(t *testing.T, what string, got, want map[string][]float64) {
 // "mean_with_sample_weight" (Huber) load with their reduction, evaluate to Keras's numbers
 // and train 2 epochs (a short last batch) to Keras's History, without and with sample
 // weights. Before reductions, loading them was an error; with the default reduction every
-// number differs.
+// number differs. LogCosh and SquaredHinge(reduction="sum") do the same: before every loss
+// had its per-sample form, their sample weights were an error.
 func TestLoadedReductionsTrainAsKeras(t *testing.T) {
 	g := readReductionFit(t)
 	x, y := matrix(g.X), matrix(g.Y)
-	for _, c := range []struct{ name string }{{"sum"}, {"mean_sw"}} {
+	for _, c := range []struct{ name string }{{"sum"}, {"mean_sw"}, {"log_cosh"}, {"squared_hinge_sum"}} {
 		t.Run(c.name, func(t *testing.T) {
 			run := g.Runs[c.name]
 			file := filepath.Join("testdata/reduction", c.name+".keras")

@@ -11,6 +11,8 @@ It writes, beside this script, before any training:
   MeanSquaredError(reduction="sum");
 - mean_sw.keras: the same model compiled with Huber(reduction="mean_with_sample_weight");
 - none.keras: the same model compiled with MeanAbsoluteError(reduction=None);
+- log_cosh.keras and squared_hinge_sum.keras: the same model compiled with LogCosh() and
+  SquaredHinge(reduction="sum"), losses whose sample weights kerago once refused;
 - shared.keras: one Dense layer called twice, two outputs, compiled with ["mse", "mae"];
 
 and reduction_fit.json: the data (10 samples, batch size 4, so the last batch is short),
@@ -59,6 +61,8 @@ for name, loss in [
     ("sum", keras.losses.MeanSquaredError(reduction="sum")),
     ("mean_sw", keras.losses.Huber(reduction="mean_with_sample_weight")),
     ("none", keras.losses.MeanAbsoluteError(reduction=None)),
+    ("log_cosh", keras.losses.LogCosh()),
+    ("squared_hinge_sum", keras.losses.SquaredHinge(reduction="sum")),
 ]:
     path = os.path.join(DIR, name + ".keras")
     m = model()
