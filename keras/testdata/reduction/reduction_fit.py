@@ -17,7 +17,8 @@ It writes, beside this script, before any training:
 
 and reduction_fit.json: the data (10 samples, batch size 4, so the last batch is short),
 evaluate() of each file, and the History of 2 epochs of fit (shuffle=False) without and with
-sample weights, each from the saved weights.
+sample weights, each from the saved weights (and with class weights {0: 0.5, 1: 2} for
+log_cosh and squared_hinge_sum).
 """
 
 import json
@@ -34,6 +35,7 @@ rng = np.random.default_rng(7)
 X = rng.normal(size=(10, 3)).astype("float32")
 Y = rng.normal(size=(10, 2)).astype("float32")
 SW = rng.uniform(0, 2, size=(10,)).astype("float32")
+CLASS_WEIGHT = {0: 0.5, 1: 2.0}
 
 
 def model():
@@ -77,6 +79,10 @@ for name, loss in [
             m = keras.saving.load_model(path)
             h = m.fit(X, Y, batch_size=4, epochs=2, shuffle=False, sample_weight=sw, verbose=0)
             run[key] = hist(h)
+    if name in ("log_cosh", "squared_hinge_sum"):  # class weights: argmax of each target row
+        m = keras.saving.load_model(path)
+        h = m.fit(X, Y, batch_size=4, epochs=2, shuffle=False, class_weight=CLASS_WEIGHT, verbose=0)
+        run["class_weighted_history"] = hist(h)
     out["runs"][name] = run
 
 path = os.path.join(DIR, "shared.keras")
