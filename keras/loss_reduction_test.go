@@ -24,6 +24,8 @@ type reductionRun struct {
 	WeightedEvaluate float64              `json:"weighted_evaluate"`
 	History          map[string][]float64 `json:"history"`
 	WeightedHistory  map[string][]float64 `json:"weighted_history"`
+	// ClassWeightedHistory is fit's History with class weights {0: 0.5, 1: 2}, when recorded.
+	ClassWeightedHistory map[string][]float64 `json:"class_weighted_history"`
 }
 
 type reductionFit struct {
@@ -68,11 +70,13 @@ func checkHistory(t *testing.T, what string, got, want map[string][]float64) {
 // "mean_with_sample_weight" (Huber) load with their reduction, evaluate to Keras's numbers
 // and train 2 epochs (a short last batch) to Keras's History, without and with sample
 // weights. Before reductions, loading them was an error; with the default reduction every
-// number differs.
+// number differs. LogCosh and SquaredHinge(reduction="sum") do the same, and train with
+// class weights to Keras's History too: before every loss had its per-sample form, their
+// sample and class weights were an error.
 func TestLoadedReductionsTrainAsKeras(t *testing.T) {
 	g := readReductionFit(t)
 	x, y := matrix(g.X), matrix(g.Y)
-	for _, c := range []struct{ name string }{{"sum"}, {"mean_sw"}} {
+	for _, c := range []struct{ name string }{{"sum"}, {"mean_sw"}, {"log_cosh"}, {"squared_hinge_sum"}} {
 		t.Run(c.name, func(t *testing.T) {
 			run := g.Runs[c.name]
 			file := filepath.Join("testdata/reduction", c.name+".keras")
@@ -102,6 +106,19 @@ func TestLoadedReductionsTrainAsKeras(t *testing.T) {
 				}
 				checkHistory(t, "weighted "+strconv.FormatBool(weighted), h.History, wantH)
 			}
+			if run.ClassWeightedHistory == nil {
+				return
+			}
+			m, err := keras.LoadModel(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := m.Fit(x, y, keras.BatchSize(4), keras.Epochs(2), keras.Shuffle(false), keras.Verbose(0),
+				keras.ClassWeight(map[int]float64{0: 0.5, 1: 2}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkHistory(t, "class weights", h.History, run.ClassWeightedHistory)
 		})
 	}
 }

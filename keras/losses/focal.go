@@ -53,6 +53,26 @@ func (l BinaryFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.Node, e
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	focal, err := l.elementwise(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(focal), e.err
+}
+
+// perSample is the focal cross-entropy averaged over the last axis.
+func (l BinaryFocalCrossentropy) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	focal, err := l.elementwise(y, pred)
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return meanLast(&e, focal), e.err
+}
+
+// elementwise is the focal cross-entropy of each value: Build before its mean.
+func (l BinaryFocalCrossentropy) elementwise(y, pred *G.Node) (*G.Node, error) {
 	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, 0.5)
 	if err != nil {
 		return nil, err
@@ -73,7 +93,7 @@ func (l BinaryFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.Node, e
 		w := e.add(e.scale(y, a), e.scale(ny, 1-a))
 		focal = e.mul(w, focal)
 	}
-	return e.mean(focal), e.err
+	return focal, e.err
 }
 
 // CategoricalFocalCrossentropy is Keras's "categorical_focal_crossentropy": Σ over the classes
@@ -115,6 +135,17 @@ func (l CategoricalFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.No
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the focal cross-entropy of each sample (summed over the classes): Build
+// before its mean.
+func (l CategoricalFocalCrossentropy) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	y, err := smoothTargets(l.Validate(), y, l.LabelSmoothing, classUniform(pred))
 	if err != nil {
 		return nil, err
@@ -133,7 +164,7 @@ func (l CategoricalFocalCrossentropy) Build(y, pred, _ *G.Node, _ string) (*G.No
 	out := e.clip(norm, Epsilon, 1-Epsilon)
 	cce := e.neg(e.mul(y, e.log(out)))
 	focal := e.scale(e.mul(e.pow(e.rsub(1, out), l.gamma()), cce), l.alpha())
-	return e.mean(e.sum(focal, ax)), e.err
+	return e.sum(focal, ax), e.err
 }
 
 // orDefault returns v, or def for the zero value.

@@ -43,12 +43,21 @@ func (l CategoricalGeneralizedCrossEntropy) Build(y, pred, _ *G.Node, _ string) 
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the generalized cross-entropy of each sample: Build before its mean.
+func (l CategoricalGeneralizedCrossEntropy) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
 	q := l.q()
 	var e expr
 	p := e.sum(e.mul(pred, y), last(pred))
-	per := e.scale(e.rsub(1, e.pow(p, q)), 1/q)
-	return e.mean(per), e.err
+	return e.scale(e.rsub(1, e.pow(p, q)), 1/q), e.err
 }

@@ -25,6 +25,12 @@ func (l Hinge) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	return e.mean(m), e.err
 }
 
+// perSample is the hinge loss averaged over the last axis.
+func (Hinge) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return meanLast(&e, hingeMargin(&e, y, pred)), e.err
+}
+
 // SquaredHinge is Keras's "squared_hinge": mean(max(1 - y·pred, 0)²), with Hinge's targets.
 type SquaredHinge struct {
 	// Reduction is Keras's reduction argument; the zero value is SumOverBatchSize.
@@ -42,6 +48,12 @@ func (l SquaredHinge) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	m := hingeMargin(&e, y, pred)
 	return e.mean(e.square(m)), e.err
+}
+
+// perSample is the squared hinge loss averaged over the last axis.
+func (SquaredHinge) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return meanLast(&e, e.square(hingeMargin(&e, y, pred))), e.err
 }
 
 // hingeMargin is max(1 - y'·pred, 0), y' being y with binary labels mapped to ±1.
@@ -80,10 +92,19 @@ func (l CategoricalHinge) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the categorical hinge loss of each sample: Build before its mean.
+func (CategoricalHinge) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	ax := last(pred)
 	pos := e.sum(e.mul(y, pred), ax)
 	neg := e.maxAlong(e.mul(e.rsub(1, y), pred), ax)
-	per := e.maxConst(e.shift(e.sub(neg, pos), 1), 0)
-	return e.mean(per), e.err
+	return e.maxConst(e.shift(e.sub(neg, pos), 1), 0), e.err
 }

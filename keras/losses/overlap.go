@@ -26,6 +26,18 @@ func (l Dice) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the Dice loss before the reduction: with Axis nil one scalar for the whole
+// batch (which Weighted, as Keras, multiplies by every sample weight), else one value per
+// position left after the sums (per sample for Axis [1 … rank-1]).
+func (l Dice) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	axes, err := overlapAxes(l.Name(), l.Axis, pred)
 	if err != nil {
 		return nil, err
@@ -33,7 +45,7 @@ func (l Dice) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	inter := e.sum(e.mul(y, pred), axes...)
 	den := e.shift(e.add(e.sum(y, axes...), e.sum(pred, axes...)), Epsilon)
-	return e.mean(e.rsub(1, e.div(e.scale(inter, 2), den))), e.err
+	return e.rsub(1, e.div(e.scale(inter, 2), den)), e.err
 }
 
 // Tversky is Keras's "tversky": 1 - TP / (TP + α·FP + β·FN + Epsilon) with TP = Σ y·pred,
@@ -78,6 +90,16 @@ func (l Tversky) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the Tversky loss before the reduction, shaped as Dice's.
+func (l Tversky) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -91,7 +113,7 @@ func (l Tversky) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	fp := e.sum(e.mul(e.rsub(1, pred), y), axes...)
 	fn := e.sum(e.mul(pred, e.rsub(1, y)), axes...)
 	den := e.shift(e.add(tp, e.add(e.scale(fp, a), e.scale(fn, b))), Epsilon)
-	return e.mean(e.rsub(1, e.div(tp, den))), e.err
+	return e.rsub(1, e.div(tp, den)), e.err
 }
 
 // overlapAxes resolves Keras's axis argument against pred's rank: nil for every axis, else

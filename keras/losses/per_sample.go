@@ -11,12 +11,18 @@ import (
 // sample_weight under its default reduction "sum_over_batch_size": the loss of each sample
 // (reduced over the last axis only) times its weight, summed and divided by the number of
 // values — not by the sum of the weights. w has pred's shape without its last axis (each
-// sample's weight repeated along any time axis). The losses of this package are supported;
-// another Loss returns an error naming it.
+// sample's weight repeated along any time axis). Every loss of this package is supported;
+// Dice and Tversky over every axis (their default) give one value for the whole batch, which
+// Keras, and so Weighted, multiplies by each weight. Another Loss returns an error naming it.
 func Weighted(l Loss, y, pred, logits *G.Node, activation string, w *G.Node) (*G.Node, error) {
 	per, err := perSample(l, y, pred, logits, activation)
 	if err != nil {
 		return nil, err
+	}
+	if per.IsScalar() {
+		// Keras broadcasts a scalar loss against the weights: Σ w·l / n = l·mean(w).
+		var e expr
+		return e.mul(per, e.mean(w)), e.err
 	}
 	if !per.Shape().Eq(w.Shape()) {
 		return nil, fmt.Errorf("%s: sample weights of shape %v for per-sample losses of shape %v", l.Name(), w.Shape(), per.Shape())
@@ -73,6 +79,8 @@ func perSample(l Loss, y, pred, logits *G.Node, activation string) (*G.Node, err
 		return categoricalPerSample(y, pred, logits, activation, v.FromLogits)
 	case SparseCategoricalCrossentropy:
 		return categoricalPerSample(y, pred, logits, activation, v.FromLogits)
+	case perSampler:
+		return v.perSample(y, pred, logits, activation)
 	}
 	return nil, fmt.Errorf("%s: sample weights are not supported for this loss (%T)", l.Name(), l)
 }
@@ -108,4 +116,15 @@ func categoricalPerSample(y, pred, logits *G.Node, activation string, fromLogits
 		return nil, err
 	}
 	return G.Neg(s)
+}
+
+// perSampler is a loss of this package that gives its values before the reduction itself.
+type perSampler interface {
+	perSample(y, pred, logits *G.Node, activation string) (*G.Node, error)
+}
+
+// meanLast averages a over its last axis: Keras's reduction of an elementwise loss to one
+// value per sample (or per sample and time step).
+func meanLast(e *expr, a *G.Node) *G.Node {
+	return e.apply(func() (*G.Node, error) { return G.Mean(a, last(a)) })
 }

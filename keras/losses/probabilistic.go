@@ -21,10 +21,20 @@ func (l KLDivergence) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is the divergence of each sample (summed over the last axis): Build before its
+// mean.
+func (l KLDivergence) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	var e expr
 	yc, pc := e.clip(y, Epsilon, 1), e.clip(pred, Epsilon, 1)
-	per := e.sum(e.mul(yc, e.log(e.div(yc, pc))), last(pred))
-	return e.mean(per), e.err
+	return e.sum(e.mul(yc, e.log(e.div(yc, pc))), last(pred)), e.err
 }
 
 // Poisson is Keras's "poisson": mean(pred - y·log(pred + Epsilon)).
@@ -42,8 +52,19 @@ func (l Poisson) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 		return nil, err
 	}
 	var e expr
-	per := e.sub(pred, e.mul(y, e.log(e.shift(pred, Epsilon))))
-	return e.mean(per), e.err
+	return e.mean(l.elementwise(&e, y, pred)), e.err
+}
+
+// elementwise is the Poisson loss of each value: Build before its mean, over everything
+// (Build) or over the last axis (perSample).
+func (Poisson) elementwise(e *expr, y, pred *G.Node) *G.Node {
+	return e.sub(pred, e.mul(y, e.log(e.shift(pred, Epsilon))))
+}
+
+// perSample is the Poisson loss averaged over the last axis.
+func (l Poisson) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return meanLast(&e, l.elementwise(&e, y, pred)), e.err
 }
 
 // CosineSimilarity is Keras's "cosine_similarity": minus the cosine of the angle between y and
@@ -75,6 +96,18 @@ func (l CosineSimilarity) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	if err := checkShapes(l.Name(), y, pred); err != nil {
 		return nil, err
 	}
+	per, err := l.perSample(y, pred, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	var e expr
+	return e.mean(per), e.err
+}
+
+// perSample is minus the cosine of each pair of vectors along the axis: Build before its
+// mean. For an axis other than the last its shape is not the sample weights', which Weighted
+// refuses, as Keras fails to broadcast them.
+func (l CosineSimilarity) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	ax := l.axis()
 	if ax < 0 {
 		ax += pred.Dims()
@@ -86,6 +119,5 @@ func (l CosineSimilarity) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 	// ‖x‖ taken as at least ε: Keras multiplies by min(rsqrt(Σx²), 1/ε).
 	norm := func(x *G.Node) *G.Node { return e.sqrt(e.maxConst(e.sum(e.square(x), ax), Epsilon*Epsilon)) }
 	dot := e.sum(e.mul(y, pred), ax)
-	per := e.neg(e.div(dot, e.mul(norm(y), norm(pred))))
-	return e.mean(per), e.err
+	return e.neg(e.div(dot, e.mul(norm(y), norm(pred)))), e.err
 }

@@ -14,7 +14,7 @@ import (
 const (
 	reductionGolden      = "testdata/reduction_golden.json"
 	reductionRegenerate  = "KERAS_BACKEND=jax python3 keras/losses/testdata/reduction_golden.py"
-	reductionGoldenCases = 95
+	reductionGoldenCases = 245
 )
 
 type reductionCase struct {
@@ -81,7 +81,11 @@ func reducedAndGrad(t *testing.T, l losses.Loss, y, pred, w []float64, shape []i
 	yn, pn := mk("y", y, shape), mk("p", pred, shape)
 	var wn *G.Node
 	if w != nil {
-		wn = mk("w", w, shape[:len(shape)-1])
+		ws := shape[:len(shape)-1]
+		if len(w) == shape[0] {
+			ws = shape[:1] // one weight per sample (Dice and Tversky with an axis)
+		}
+		wn = mk("w", w, ws)
 	}
 	out, err := losses.Reduced(l, yn, pn, nil, "", wn)
 	if err != nil {

@@ -83,9 +83,19 @@ func (l MeanAbsolutePercentageError) Build(y, pred, _ *G.Node, _ string) (*G.Nod
 		return nil, err
 	}
 	var e expr
-	d := e.abs(e.sub(y, pred))
-	out := e.scale(e.mean(e.div(d, e.maxConst(e.abs(y), Epsilon))), 100)
-	return out, e.err
+	return e.scale(e.mean(l.elementwise(&e, y, pred)), 100), e.err
+}
+
+// elementwise is |y - pred| / max(|y|, Epsilon), value by value: Build before its mean and
+// its factor 100.
+func (MeanAbsolutePercentageError) elementwise(e *expr, y, pred *G.Node) *G.Node {
+	return e.div(e.abs(e.sub(y, pred)), e.maxConst(e.abs(y), Epsilon))
+}
+
+// perSample is the percentage error averaged over the last axis.
+func (l MeanAbsolutePercentageError) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return e.scale(meanLast(&e, l.elementwise(&e, y, pred)), 100), e.err
 }
 
 // MeanSquaredLogarithmicError is Keras's "msle": mean((log(max(pred, ε)+1) - log(max(y, ε)+1))²)
@@ -104,9 +114,20 @@ func (l MeanSquaredLogarithmicError) Build(y, pred, _ *G.Node, _ string) (*G.Nod
 		return nil, err
 	}
 	var e expr
+	return e.mean(l.elementwise(&e, y, pred)), e.err
+}
+
+// elementwise is the squared logarithmic error of each value: Build before its mean.
+func (MeanSquaredLogarithmicError) elementwise(e *expr, y, pred *G.Node) *G.Node {
 	a := e.log(e.shift(e.maxConst(pred, Epsilon), 1))
 	b := e.log(e.shift(e.maxConst(y, Epsilon), 1))
-	return e.mean(e.square(e.sub(a, b))), e.err
+	return e.square(e.sub(a, b))
+}
+
+// perSample is the squared logarithmic error averaged over the last axis.
+func (l MeanSquaredLogarithmicError) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return meanLast(&e, l.elementwise(&e, y, pred)), e.err
 }
 
 // Huber is Keras's "huber": per element ½d² where |d| ≤ δ and δ·|d| - ½δ² beyond, for
@@ -182,7 +203,17 @@ func (l LogCosh) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 		return nil, err
 	}
 	var e expr
+	return e.mean(l.elementwise(&e, y, pred)), e.err
+}
+
+// elementwise is the log-cosh of each error: Build before its mean.
+func (LogCosh) elementwise(e *expr, y, pred *G.Node) *G.Node {
 	x := e.sub(pred, y)
-	per := e.shift(e.add(x, e.softplus(e.scale(x, -2))), -math.Ln2)
-	return e.mean(per), e.err
+	return e.shift(e.add(x, e.softplus(e.scale(x, -2))), -math.Ln2)
+}
+
+// perSample is the log-cosh error averaged over the last axis.
+func (l LogCosh) perSample(y, pred, _ *G.Node, _ string) (*G.Node, error) {
+	var e expr
+	return meanLast(&e, l.elementwise(&e, y, pred)), e.err
 }

@@ -11,11 +11,14 @@ It writes, beside this script, before any training:
   MeanSquaredError(reduction="sum");
 - mean_sw.keras: the same model compiled with Huber(reduction="mean_with_sample_weight");
 - none.keras: the same model compiled with MeanAbsoluteError(reduction=None);
+- log_cosh.keras and squared_hinge_sum.keras: the same model compiled with LogCosh() and
+  SquaredHinge(reduction="sum"), losses whose sample weights kerago once refused;
 - shared.keras: one Dense layer called twice, two outputs, compiled with ["mse", "mae"];
 
 and reduction_fit.json: the data (10 samples, batch size 4, so the last batch is short),
 evaluate() of each file, and the History of 2 epochs of fit (shuffle=False) without and with
-sample weights, each from the saved weights.
+sample weights, each from the saved weights (and with class weights {0: 0.5, 1: 2} for
+log_cosh and squared_hinge_sum).
 """
 
 import json
@@ -32,6 +35,7 @@ rng = np.random.default_rng(7)
 X = rng.normal(size=(10, 3)).astype("float32")
 Y = rng.normal(size=(10, 2)).astype("float32")
 SW = rng.uniform(0, 2, size=(10,)).astype("float32")
+CLASS_WEIGHT = {0: 0.5, 1: 2.0}
 
 
 def model():
@@ -59,6 +63,8 @@ for name, loss in [
     ("sum", keras.losses.MeanSquaredError(reduction="sum")),
     ("mean_sw", keras.losses.Huber(reduction="mean_with_sample_weight")),
     ("none", keras.losses.MeanAbsoluteError(reduction=None)),
+    ("log_cosh", keras.losses.LogCosh()),
+    ("squared_hinge_sum", keras.losses.SquaredHinge(reduction="sum")),
 ]:
     path = os.path.join(DIR, name + ".keras")
     m = model()
@@ -73,6 +79,10 @@ for name, loss in [
             m = keras.saving.load_model(path)
             h = m.fit(X, Y, batch_size=4, epochs=2, shuffle=False, sample_weight=sw, verbose=0)
             run[key] = hist(h)
+    if name in ("log_cosh", "squared_hinge_sum"):  # class weights: argmax of each target row
+        m = keras.saving.load_model(path)
+        h = m.fit(X, Y, batch_size=4, epochs=2, shuffle=False, class_weight=CLASS_WEIGHT, verbose=0)
+        run["class_weighted_history"] = hist(h)
     out["runs"][name] = run
 
 path = os.path.join(DIR, "shared.keras")
