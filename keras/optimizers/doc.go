@@ -1,11 +1,12 @@
 // Package optimizers holds the Keras 3 optimizers behind the string identifiers that
-// (*keras.Model).Compile accepts: "sgd", "adam", "rmsprop" and "adagrad".
+// (*keras.Model).Compile accepts: "sgd", "adam", "adamw", "rmsprop" and "adagrad".
 //
 // Each optimizer updates model weights in place, one training step per call to
 // [Optimizer.Apply], with exactly the update rule of Keras 3 (keras/src/optimizers/*.py):
 //
 //   - [SGD]: plain gradient descent, optionally with momentum and Nesterov momentum.
 //   - [Adam]: adaptive moment estimation, optionally AMSGrad.
+//   - [AdamW]: Adam with decoupled weight decay (weight_decay 0.004 by default).
 //   - [RMSprop]: root-mean-square propagation, optionally with momentum and centered.
 //   - [Adagrad]: per-parameter learning rates from accumulated squared gradients.
 //
@@ -14,6 +15,22 @@
 // left out (Adam's epsilon is 1e-7). An option only records its value; the constructor
 // validates once and keeps the first problem as a sticky error, which [Optimizer.Apply]
 // returns and the concrete types expose through Err. Nothing here panics on bad input.
+//
+// # Weight decay
+//
+// Every optimizer takes [WeightDecay], Keras's weight_decay argument of the base optimizer:
+// before each update, every parameter w becomes w - w*weight_decay*learning_rate, as Keras
+// does it (in the weight's dtype, before the optimizer's own rule). Keras's
+// exclude_from_weight_decay has no counterpart: every parameter is decayed, Keras's default.
+// In Keras:
+//
+//	keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, weight_decay=1e-4)
+//	keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=0.01)
+//
+// In Go:
+//
+//	optimizers.SGD(optimizers.LearningRate(0.1), optimizers.Momentum(0.9), optimizers.WeightDecay(1e-4))
+//	optimizers.AdamW(optimizers.LearningRate(1e-3), optimizers.WeightDecay(0.01))
 //
 // # State and saving
 //

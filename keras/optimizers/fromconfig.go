@@ -10,14 +10,14 @@ import (
 )
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
-// compile_config or training_config: className is the Keras class name ("Adam", "SGD",
-// "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
+// "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
 // leftovers ("jit_compile", "is_legacy_optimizer", "decay" of 0, "lr" for learning_rate) are
-// accepted. Features this package does not implement (weight_decay, clipnorm, clipvalue,
-// global_clipnorm, use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
+// accepted. weight_decay is honoured (see [WeightDecay]). Features this package does not
+// implement (clipnorm, clipvalue, global_clipnorm, use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
 // schedules) are accepted only when null or off; otherwise, and for unknown keys or values of
 // the wrong type, FromConfig returns an error wrapping [ErrConfig]. An unknown className
 // wraps [ErrUnknownOptimizer].
@@ -30,8 +30,8 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 	switch strings.ToLower(className) {
 	case "sgd":
 		name, allowed = "sgd", map[string]field{"momentum": fieldMomentum, "nesterov": fieldNesterov}
-	case "adam":
-		name, allowed = "adam", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+	case "adam", "adamw":
+		name, allowed = strings.ToLower(className), map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
 			"epsilon": fieldEpsilon, "amsgrad": fieldAMSGrad}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
@@ -41,7 +41,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adagrad, Adam, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adagrad, Adam, AdamW, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -80,7 +80,20 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 				continue
 			}
 			return fail("use_ema=%v is not supported", v)
-		case "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor",
+		case "weight_decay":
+			if v == nil {
+				if name == "adamw" {
+					return fail("weight_decay must be a number for AdamW, got null")
+				}
+				continue
+			}
+			x, ok := number(v)
+			if !ok {
+				return fail("weight_decay must be a number or null, got %T", v)
+			}
+			opts = append(opts, WeightDecay(x))
+			continue
+		case "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor",
 			"gradient_accumulation_steps", "ema_overwrite_frequency":
 			if v == nil {
 				continue
@@ -150,6 +163,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "adam":
 		x := Adam(opts...).(*AdamOptimizer)
+		o, st = x, &x.state
+	case "adamw":
+		x := AdamW(opts...).(*AdamOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

@@ -78,6 +78,8 @@ var variants = []variant{
 	{"sgd nesterov", func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), Nesterov(true)) }},
 	{"adam", func() Optimizer { return Adam() }},
 	{"adam amsgrad", func() Optimizer { return Adam(LearningRate(0.01), AMSGrad(true)) }},
+	{"adamw", func() Optimizer { return AdamW() }},
+	{"sgd momentum weight_decay", func() Optimizer { return SGD(Momentum(0.9), WeightDecay(0.1)) }},
 	{"rmsprop", func() Optimizer { return RMSprop() }},
 	{"rmsprop momentum", func() Optimizer { return RMSprop(LearningRate(0.01), Rho(0.8), Momentum(0.5)) }},
 	{"rmsprop centered momentum", func() Optimizer {

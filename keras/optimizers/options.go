@@ -23,6 +23,7 @@ const (
 	fieldAMSGrad
 	fieldCentered
 	fieldInitialAccumulator
+	fieldWeightDecay
 )
 
 // fieldNames are the Keras keyword-argument names of the fields.
@@ -37,6 +38,7 @@ var fieldNames = map[field]string{
 	fieldAMSGrad:            "amsgrad",
 	fieldCentered:           "centered",
 	fieldInitialAccumulator: "initial_accumulator_value",
+	fieldWeightDecay:        "weight_decay",
 }
 
 // config holds every hyper-parameter any optimizer takes; each constructor reads the ones it
@@ -53,6 +55,7 @@ type config struct {
 	amsgrad            bool
 	centered           bool
 	initialAccumulator float64
+	weightDecay        float64
 	set                field
 }
 
@@ -111,11 +114,19 @@ func InitialAccumulatorValue(f float64) Option {
 	return func(c *config) { c.initialAccumulator = f; c.set |= fieldInitialAccumulator }
 }
 
+// WeightDecay sets Keras's weight_decay, taken by every optimizer: before each update every
+// parameter w becomes w - w * weight_decay * learning_rate (decoupled weight decay, applied
+// by Keras's base optimizer). It must be finite and >= 0. Default: none, except [AdamW]
+// 0.004.
+func WeightDecay(f float64) Option {
+	return func(c *config) { c.weightDecay = f; c.set |= fieldWeightDecay }
+}
+
 // newConfig applies opts over the defaults, then checks that only allowed fields were set.
 // It returns the config and the first problem found by the generic checks.
 func newConfig(name string, defaults config, allowed field, opts []Option) (config, error) {
 	c := defaults
-	c.set = 0
+	c.set = 0 // defaults.set marks defaults that count as given (AdamW's weight_decay)
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&c)
@@ -123,7 +134,7 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 	}
 	if extra := c.set &^ allowed; extra != 0 {
 		var names []string
-		for f := fieldLearningRate; f <= fieldInitialAccumulator; f <<= 1 {
+		for f := fieldLearningRate; f <= fieldWeightDecay; f <<= 1 {
 			if extra&f != 0 {
 				names = append(names, fieldNames[f])
 			}
@@ -131,8 +142,14 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 		return c, newError(name, "option", ErrInvalidOption,
 			"%s does not take option(s) %s", name, strings.Join(names, ", "))
 	}
+	c.set |= defaults.set
 	if err := checkLearningRate(name, c.learningRate); err != nil {
 		return c, err
+	}
+	if c.set&fieldWeightDecay != 0 {
+		if err := checkNonNegative(name, "weight_decay", c.weightDecay, false); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }

@@ -32,6 +32,10 @@ type state struct {
 	lr         float64
 	iterations int64
 	err        error // sticky construction error
+	// weightDecay is Keras's weight_decay when hasWeightDecay (Keras's None otherwise);
+	// see decay.
+	weightDecay    float64
+	hasWeightDecay bool
 
 	// slotNames are the slot kinds in use, e.g. {"momentum", "velocity"}.
 	slotNames []string
@@ -54,6 +58,13 @@ type state struct {
 	dtypes  []tensor.Dtype    // dtype of each parameter, recorded by build
 	slots   [][]*tensor.Dense // slots[kind][param]
 	pending []*tensor.Dense   // slot variables restored before the first Apply, Keras order
+}
+
+// newState is the shared state of an optimizer named name (Keras identifier) whose Config
+// reports configName, from its validated options c and their first problem err.
+func newState(name, configName string, c config, err error) state {
+	return state{name: name, configName: configName, lr: c.learningRate, err: err,
+		weightDecay: c.weightDecay, hasWeightDecay: c.set&fieldWeightDecay != 0}
 }
 
 // addSlotGroup appends a group of slot kinds that Keras creates interleaved per parameter.
@@ -438,10 +449,14 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 func (s *state) baseConfig() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var wd any // Keras's None
+	if s.hasWeightDecay {
+		wd = s.weightDecay
+	}
 	return map[string]any{
 		"name":                        s.configName,
 		"learning_rate":               s.lr,
-		"weight_decay":                nil,
+		"weight_decay":                wd,
 		"clipnorm":                    nil,
 		"global_clipnorm":             nil,
 		"clipvalue":                   nil,

@@ -17,6 +17,8 @@ func OptimizerClass(name string) string {
 		return "SGD"
 	case "adam":
 		return "Adam"
+	case "adamw":
+		return "AdamW"
 	case "rmsprop":
 		return "RMSprop"
 	case "adagrad":

@@ -97,7 +97,7 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 	}
 	var groups [][]string
 	switch name {
-	case "adam":
+	case "adam", "adamw":
 		groups = [][]string{{"momentum", "velocity"}}
 		if on("amsgrad") {
 			groups = append(groups, []string{"velocity_hat"})
