@@ -11,7 +11,7 @@ import (
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
 // compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
-// "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// "Adamax", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
@@ -33,6 +33,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 	case "adam", "adamw":
 		name, allowed = strings.ToLower(className), map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
 			"epsilon": fieldEpsilon, "amsgrad": fieldAMSGrad}
+	case "adamax":
+		name, allowed = "adamax", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+			"epsilon": fieldEpsilon}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
 			"epsilon": fieldEpsilon, "centered": fieldCentered}
@@ -41,7 +44,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adagrad, Adam, AdamW, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adagrad, Adam, Adamax, AdamW, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -166,6 +169,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "adamw":
 		x := AdamW(opts...).(*AdamOptimizer)
+		o, st = x, &x.state
+	case "adamax":
+		x := Adamax(opts...).(*AdamaxOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

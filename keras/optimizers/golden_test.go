@@ -23,7 +23,11 @@ var goldenMakers = map[string]func() Optimizer{
 	"adamw custom": func() Optimizer {
 		return AdamW(LearningRate(0.01), WeightDecay(0.1), Beta1(0.8), Beta2(0.99), Epsilon(1e-3))
 	},
-	"adamw amsgrad":        func() Optimizer { return AdamW(LearningRate(0.01), WeightDecay(0.5), AMSGrad(true)) },
+	"adamw amsgrad":  func() Optimizer { return AdamW(LearningRate(0.01), WeightDecay(0.5), AMSGrad(true)) },
+	"adamax default": func() Optimizer { return Adamax() },
+	"adamax custom": func() Optimizer {
+		return Adamax(LearningRate(0.05), Beta1(0.8), Beta2(0.9), Epsilon(1e-3), WeightDecay(0.1))
+	},
 	"adam weight_decay":    func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
 	"sgd weight_decay":     func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
 	"rmsprop weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },

@@ -79,6 +79,7 @@ var variants = []variant{
 	{"adam", func() Optimizer { return Adam() }},
 	{"adam amsgrad", func() Optimizer { return Adam(LearningRate(0.01), AMSGrad(true)) }},
 	{"adamw", func() Optimizer { return AdamW() }},
+	{"adamax", func() Optimizer { return Adamax(WeightDecay(0.01)) }},
 	{"sgd momentum weight_decay", func() Optimizer { return SGD(Momentum(0.9), WeightDecay(0.1)) }},
 	{"rmsprop", func() Optimizer { return RMSprop() }},
 	{"rmsprop momentum", func() Optimizer { return RMSprop(LearningRate(0.01), Rho(0.8), Momentum(0.5)) }},

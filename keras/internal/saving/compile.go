@@ -19,6 +19,8 @@ func OptimizerClass(name string) string {
 		return "Adam"
 	case "adamw":
 		return "AdamW"
+	case "adamax":
+		return "Adamax"
 	case "rmsprop":
 		return "RMSprop"
 	case "adagrad":

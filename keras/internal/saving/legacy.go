@@ -102,6 +102,8 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 		if on("amsgrad") {
 			groups = append(groups, []string{"velocity_hat"})
 		}
+	case "adamax":
+		groups = [][]string{{"momentum", "norm"}}
 	case "sgd":
 		if on("momentum") {
 			groups = [][]string{{"momentum"}}

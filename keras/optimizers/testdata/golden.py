@@ -22,6 +22,9 @@ CASES = {
         learning_rate=0.01, weight_decay=0.1, beta_1=0.8, beta_2=0.99, epsilon=1e-3),
     "adamw amsgrad": lambda: keras.optimizers.AdamW(
         learning_rate=0.01, weight_decay=0.5, amsgrad=True),
+    "adamax default": lambda: keras.optimizers.Adamax(),
+    "adamax custom": lambda: keras.optimizers.Adamax(
+        learning_rate=0.05, beta_1=0.8, beta_2=0.9, epsilon=1e-3, weight_decay=0.1),
     "adam weight_decay": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.2),
     "sgd weight_decay": lambda: keras.optimizers.SGD(
         learning_rate=0.1, momentum=0.9, weight_decay=0.3),
