@@ -11,7 +11,7 @@ import (
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
 // compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
-// "Adamax", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// "Adamax", "Lion", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
@@ -36,6 +36,8 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 	case "adamax":
 		name, allowed = "adamax", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
 			"epsilon": fieldEpsilon}
+	case "lion":
+		name, allowed = "lion", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
 			"epsilon": fieldEpsilon, "centered": fieldCentered}
@@ -44,7 +46,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adagrad, Adam, Adamax, AdamW, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adagrad, Adam, Adamax, AdamW, Lion, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -172,6 +174,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "adamax":
 		x := Adamax(opts...).(*AdamaxOptimizer)
+		o, st = x, &x.state
+	case "lion":
+		x := Lion(opts...).(*LionOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

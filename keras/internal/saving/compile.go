@@ -21,6 +21,8 @@ func OptimizerClass(name string) string {
 		return "AdamW"
 	case "adamax":
 		return "Adamax"
+	case "lion":
+		return "Lion"
 	case "rmsprop":
 		return "RMSprop"
 	case "adagrad":

@@ -104,6 +104,8 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 		}
 	case "adamax":
 		groups = [][]string{{"momentum", "norm"}}
+	case "lion":
+		groups = [][]string{{"momentum"}}
 	case "sgd":
 		if on("momentum") {
 			groups = [][]string{{"momentum"}}
