@@ -25,7 +25,7 @@ func TestOptimizerConfigRoundTrip(t *testing.T) {
 	if back.Name() != "adam" || !reflect.DeepEqual(back.Config(), opt.Config()) {
 		t.Errorf("rebuilt as %s %v, want adam %v", back.Name(), back.Config(), opt.Config())
 	}
-	if _, err := OptimizerFromConfig(map[string]any{"class_name": "Lion"}); !errors.Is(err, errs.UnknownName) {
+	if _, err := OptimizerFromConfig(map[string]any{"class_name": "Adafactor"}); !errors.Is(err, errs.UnknownName) {
 		t.Errorf("an unknown optimizer: got %v, want an error wrapping %v", err, errs.UnknownName)
 	}
 	if _, err := OptimizerFromConfig(3.0); !errors.Is(err, errs.FileFormat) {
