@@ -106,6 +106,8 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 		groups = [][]string{{"momentum", "norm"}}
 	case "lion":
 		groups = [][]string{{"momentum"}}
+	case "adadelta":
+		groups = [][]string{{"accumulated_grad", "accumulated_delta_var"}}
 	case "sgd":
 		if on("momentum") {
 			groups = [][]string{{"momentum"}}
