@@ -11,7 +11,7 @@ import (
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
 // compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
-// "Adamax", "Lion", "Adadelta", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// "Adamax", "Nadam", "Lion", "Adadelta", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
@@ -40,6 +40,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		name, allowed = "lion", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2}
 	case "adadelta":
 		name, allowed = "adadelta", map[string]field{"rho": fieldRho, "epsilon": fieldEpsilon}
+	case "nadam":
+		name, allowed = "nadam", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+			"epsilon": fieldEpsilon}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
 			"epsilon": fieldEpsilon, "centered": fieldCentered}
@@ -48,7 +51,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -182,6 +185,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "adadelta":
 		x := Adadelta(opts...).(*AdadeltaOptimizer)
+		o, st = x, &x.state
+	case "nadam":
+		x := Nadam(opts...).(*NadamOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

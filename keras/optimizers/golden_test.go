@@ -28,10 +28,14 @@ var goldenMakers = map[string]func() Optimizer{
 	"adamax custom": func() Optimizer {
 		return Adamax(LearningRate(0.05), Beta1(0.8), Beta2(0.9), Epsilon(1e-3), WeightDecay(0.1))
 	},
-	"lion default":         func() Optimizer { return Lion() },
-	"lion custom":          func() Optimizer { return Lion(LearningRate(0.05), Beta1(0.5), Beta2(0.8), WeightDecay(0.1)) },
-	"adadelta default":     func() Optimizer { return Adadelta() },
-	"adadelta custom":      func() Optimizer { return Adadelta(LearningRate(1.0), Rho(0.8), Epsilon(1e-3), WeightDecay(0.1)) },
+	"lion default":     func() Optimizer { return Lion() },
+	"lion custom":      func() Optimizer { return Lion(LearningRate(0.05), Beta1(0.5), Beta2(0.8), WeightDecay(0.1)) },
+	"adadelta default": func() Optimizer { return Adadelta() },
+	"adadelta custom":  func() Optimizer { return Adadelta(LearningRate(1.0), Rho(0.8), Epsilon(1e-3), WeightDecay(0.1)) },
+	"nadam default":    func() Optimizer { return Nadam() },
+	"nadam custom": func() Optimizer {
+		return Nadam(LearningRate(0.05), Beta1(0.8), Beta2(0.9), Epsilon(1e-3), WeightDecay(0.1))
+	},
 	"adam weight_decay":    func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
 	"sgd weight_decay":     func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
 	"rmsprop weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },

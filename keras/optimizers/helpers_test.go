@@ -81,6 +81,7 @@ var variants = []variant{
 	{"adamw", func() Optimizer { return AdamW() }},
 	{"lion", func() Optimizer { return Lion(WeightDecay(0.01)) }},
 	{"adadelta", func() Optimizer { return Adadelta(WeightDecay(0.01)) }},
+	{"nadam", func() Optimizer { return Nadam(WeightDecay(0.01)) }},
 	{"adamax", func() Optimizer { return Adamax(WeightDecay(0.01)) }},
 	{"sgd momentum weight_decay", func() Optimizer { return SGD(Momentum(0.9), WeightDecay(0.1)) }},
 	{"rmsprop", func() Optimizer { return RMSprop() }},

@@ -58,6 +58,14 @@ type state struct {
 	dtypes  []tensor.Dtype    // dtype of each parameter, recorded by build
 	slots   [][]*tensor.Dense // slots[kind][param]
 	pending []*tensor.Dense   // slot variables restored before the first Apply, Keras order
+
+	// scalarNames are optimizer-wide scalar variables that Keras creates after the slots
+	// (Nadam's u_product) and saves last; scalars holds their values, set to scalarInit when
+	// the optimizer is built unless SetVariables restored them (scalarsSet).
+	scalarNames []string
+	scalarInit  []float64
+	scalars     []float64
+	scalarsSet  bool
 }
 
 // newState is the shared state of an optimizer named name (Keras identifier) whose Config
@@ -341,7 +349,19 @@ func (s *state) build(params []*tensor.Dense) error {
 		s.shapes[i], s.dtypes[i] = p.Shape().Clone(), p.Dtype()
 	}
 	s.slots, s.nParams, s.built, s.pending = slots, n, true, nil
+	if !s.scalarsSet {
+		s.scalars = append(s.scalars[:0], s.scalarInit...)
+	}
 	return nil
+}
+
+// scalarCount is the number of optimizer-wide scalar variables saved after the slots.
+func (s *state) scalarCount() int { return len(s.scalarNames) }
+
+// addScalar declares an optimizer-wide scalar variable that Keras creates after the slots.
+func (s *state) addScalar(name string, init float64) {
+	s.scalarNames = append(s.scalarNames, name)
+	s.scalarInit = append(s.scalarInit, init)
 }
 
 // Variables returns copies of the optimizer variables in Keras order: iteration (int64
@@ -361,6 +381,11 @@ func (s *state) Variables() []*tensor.Dense {
 	case s.pending != nil:
 		for _, t := range s.pending {
 			out = append(out, t.Clone().(*tensor.Dense))
+		}
+	}
+	if s.built || s.scalarsSet {
+		for _, v := range s.scalars {
+			out = append(out, tensor.New(tensor.FromScalar(v)))
 		}
 	}
 	return out
@@ -396,6 +421,25 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 		lr, _ = strconv.ParseFloat(strconv.FormatFloat(lr, 'g', -1, 32), 64)
 	}
 	slots := vars[2:]
+	var scalars []float64
+	if ns := len(s.scalarNames); ns > 0 && len(slots) > 0 {
+		// Keras saves these only once built, after the slots.
+		if len(slots) < ns {
+			return fail("got %d variables after learning_rate, want the slots then %s",
+				len(slots), strings.Join(s.scalarNames, ", "))
+		}
+		for j, t := range slots[len(slots)-ns:] {
+			if t == nil {
+				return fail("variable %d (%s) is nil", len(vars)-ns+j, s.scalarNames[j])
+			}
+			v, err := scalarValue(t)
+			if err != nil {
+				return fail("variable %d (%s): %v", len(vars)-ns+j, s.scalarNames[j], err)
+			}
+			scalars = append(scalars, v)
+		}
+		slots = slots[:len(slots)-ns]
+	}
 	kinds := len(s.slotNames)
 	for j, t := range slots {
 		if t == nil {
@@ -441,6 +485,12 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 	}
 	s.iterations = int64(it)
 	s.lr = lr
+	if len(s.scalarNames) > 0 {
+		s.scalarsSet = scalars != nil
+		if s.scalarsSet {
+			s.scalars = scalars
+		}
+	}
 	s.rebind = true // a state restored by position: the next Apply binds its params
 	return nil
 }

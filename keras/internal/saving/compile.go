@@ -23,6 +23,8 @@ func OptimizerClass(name string) string {
 		return "Adamax"
 	case "lion":
 		return "Lion"
+	case "nadam":
+		return "Nadam"
 	case "adadelta":
 		return "Adadelta"
 	case "rmsprop":

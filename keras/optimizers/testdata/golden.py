@@ -31,6 +31,9 @@ CASES = {
     "adadelta default": lambda: keras.optimizers.Adadelta(),
     "adadelta custom": lambda: keras.optimizers.Adadelta(
         learning_rate=1.0, rho=0.8, epsilon=1e-3, weight_decay=0.1),
+    "nadam default": lambda: keras.optimizers.Nadam(),
+    "nadam custom": lambda: keras.optimizers.Nadam(
+        learning_rate=0.05, beta_1=0.8, beta_2=0.9, epsilon=1e-3, weight_decay=0.1),
     "adam weight_decay": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.2),
     "sgd weight_decay": lambda: keras.optimizers.SGD(
         learning_rate=0.1, momentum=0.9, weight_decay=0.3),
