@@ -84,7 +84,7 @@ func (o *AdamOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	t := float64(o.iterations + 1)
 	alpha := o.lr * math.Sqrt(1-math.Pow(o.beta2, t)) / (1 - math.Pow(o.beta1, t))
 	omb1, omb2 := 1-o.beta1, 1-o.beta2

@@ -63,7 +63,7 @@ func (o *AdamaxOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	bias := 1 - math.Pow(o.beta1, float64(o.iterations+1))
 	for i, p := range params {
 		g := grads[i]

@@ -94,6 +94,9 @@ func TestBuildBindsBeforeApply(t *testing.T) {
 // iteration does. a is no longer accepted. Apply stays allocation-free.
 func TestBuildRebindsKeepingKnownSlots(t *testing.T) {
 	for _, v := range variants {
+		if strings.Contains(v.name, "global_clipnorm") {
+			continue // its clipping couples every parameter: no per-parameter reference
+		}
 		for _, dt := range dtypes {
 			t.Run(fmt.Sprintf("%s/%v", v.name, dt), func(t *testing.T) {
 				opt, ref := v.make(), v.make()

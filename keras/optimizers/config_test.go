@@ -126,7 +126,8 @@ func TestFromConfigErrors(t *testing.T) {
 		want        string
 	}{
 		{"unknown class", "Adafactor", nil, []error{ErrUnknownOptimizer}, "Adafactor"},
-		{"clipnorm", "Adam", map[string]any{"clipnorm": 1.0}, []error{ErrConfig}, "clipnorm"},
+		{"use_ema", "Adam", map[string]any{"use_ema": true}, []error{ErrConfig}, "use_ema"},
+		{"two clippings", "Adam", map[string]any{"clipnorm": 1.0, "clipvalue": 0.5}, []error{ErrConfig, ErrInvalidOption}, "only one of"},
 		{"use_ema", "Adam", map[string]any{"use_ema": true}, []error{ErrConfig}, "use_ema"},
 		{"decay", "SGD", map[string]any{"decay": 0.1}, []error{ErrConfig}, "decay"},
 		{"unknown key", "SGD", map[string]any{"beta_1": 0.9}, []error{ErrConfig}, "beta_1"},

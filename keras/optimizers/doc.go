@@ -16,21 +16,29 @@
 // validates once and keeps the first problem as a sticky error, which [Optimizer.Apply]
 // returns and the concrete types expose through Err. Nothing here panics on bad input.
 //
-// # Weight decay
+// # Weight decay and gradient clipping
 //
-// Every optimizer takes [WeightDecay], Keras's weight_decay argument of the base optimizer:
+// Every optimizer takes the arguments of Keras's base optimizer that change a step:
+// [ClipNorm] (each gradient's L2 norm at most clipnorm), [GlobalClipNorm] (the norm of all
+// gradients together at most global_clipnorm) or [ClipValue] (each element within
+// ±clipvalue), at most one of them, applied first to copies of the gradients; then
+// [WeightDecay], Keras's weight_decay:
 // before each update, every parameter w becomes w - w*weight_decay*learning_rate, as Keras
 // does it (in the weight's dtype, before the optimizer's own rule). Keras's
 // exclude_from_weight_decay has no counterpart: every parameter is decayed, Keras's default.
 // In Keras:
 //
 //	keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, weight_decay=1e-4)
-//	keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=0.01)
+//	keras.optimizers.AdamW(learning_rate=1e-3, weight_decay=0.01, clipnorm=1.0)
 //
 // In Go:
 //
 //	optimizers.SGD(optimizers.LearningRate(0.1), optimizers.Momentum(0.9), optimizers.WeightDecay(1e-4))
-//	optimizers.AdamW(optimizers.LearningRate(1e-3), optimizers.WeightDecay(0.01))
+//	optimizers.AdamW(optimizers.LearningRate(1e-3), optimizers.WeightDecay(0.01), optimizers.ClipNorm(1))
+//
+// Keras's use_ema (a moving average of the weights), loss_scale_factor and
+// gradient_accumulation_steps are not implemented: [FromConfig] refuses them, naming the key,
+// unless they are off.
 //
 // # State and saving
 //

@@ -16,8 +16,9 @@ import (
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
 // leftovers ("jit_compile", "is_legacy_optimizer", "decay" of 0, "lr" for learning_rate) are
-// accepted. weight_decay is honoured (see [WeightDecay]). Features this package does not
-// implement (clipnorm, clipvalue, global_clipnorm, use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
+// accepted. weight_decay, clipnorm, global_clipnorm and clipvalue are honoured ([WeightDecay],
+// [ClipNorm], [GlobalClipNorm], [ClipValue]). Features this package does not
+// implement (use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
 // schedules) are accepted only when null or off; otherwise, and for unknown keys or values of
 // the wrong type, FromConfig returns an error wrapping [ErrConfig]. An unknown className
 // wraps [ErrUnknownOptimizer].
@@ -103,7 +104,18 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			}
 			opts = append(opts, WeightDecay(x))
 			continue
-		case "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor",
+		case "clipnorm", "global_clipnorm", "clipvalue":
+			if v == nil {
+				continue
+			}
+			x, ok := number(v)
+			if !ok {
+				return fail("%s must be a number or null, got %T", k, v)
+			}
+			opts = append(opts, map[string]func(float64) Option{"clipnorm": ClipNorm,
+				"global_clipnorm": GlobalClipNorm, "clipvalue": ClipValue}[k](x))
+			continue
+		case "loss_scale_factor",
 			"gradient_accumulation_steps", "ema_overwrite_frequency":
 			if v == nil {
 				continue

@@ -36,10 +36,14 @@ var goldenMakers = map[string]func() Optimizer{
 	"nadam custom": func() Optimizer {
 		return Nadam(LearningRate(0.05), Beta1(0.8), Beta2(0.9), Epsilon(1e-3), WeightDecay(0.1))
 	},
-	"adam weight_decay":    func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
-	"sgd weight_decay":     func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
-	"rmsprop weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },
-	"adagrad weight_decay": func() Optimizer { return Adagrad(LearningRate(0.1), WeightDecay(0.3)) },
+	"adam clipnorm":                 func() Optimizer { return Adam(LearningRate(0.01), ClipNorm(0.3)) },
+	"adamw clipvalue":               func() Optimizer { return AdamW(LearningRate(0.01), ClipValue(0.25)) },
+	"sgd global_clipnorm":           func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), GlobalClipNorm(0.4)) },
+	"rmsprop clipnorm weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), ClipNorm(0.2), WeightDecay(0.3)) },
+	"adam weight_decay":             func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
+	"sgd weight_decay":              func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
+	"rmsprop weight_decay":          func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },
+	"adagrad weight_decay":          func() Optimizer { return Adagrad(LearningRate(0.1), WeightDecay(0.3)) },
 }
 
 func loadGolden(t *testing.T) map[string]kerasRun {

@@ -56,7 +56,7 @@ func (o *LionOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	for i, p := range params {
 		g := grads[i]
 		switch p.Dtype() {

@@ -69,7 +69,7 @@ func (o *NadamOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	t := float64(o.iterations + 1)
 	ut := o.beta1 * (1 - 0.5*math.Pow(0.96, t))
 	ut1 := o.beta1 * (1 - 0.5*math.Pow(0.96, t+1))

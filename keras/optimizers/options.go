@@ -24,7 +24,13 @@ const (
 	fieldCentered
 	fieldInitialAccumulator
 	fieldWeightDecay
+	fieldClipNorm
+	fieldGlobalClipNorm
+	fieldClipValue
 )
+
+// baseFields are the arguments of Keras's base optimizer, which every optimizer takes.
+const baseFields = fieldLearningRate | fieldWeightDecay | fieldClipNorm | fieldGlobalClipNorm | fieldClipValue
 
 // fieldNames are the Keras keyword-argument names of the fields.
 var fieldNames = map[field]string{
@@ -39,6 +45,9 @@ var fieldNames = map[field]string{
 	fieldCentered:           "centered",
 	fieldInitialAccumulator: "initial_accumulator_value",
 	fieldWeightDecay:        "weight_decay",
+	fieldClipNorm:           "clipnorm",
+	fieldGlobalClipNorm:     "global_clipnorm",
+	fieldClipValue:          "clipvalue",
 }
 
 // config holds every hyper-parameter any optimizer takes; each constructor reads the ones it
@@ -56,6 +65,9 @@ type config struct {
 	centered           bool
 	initialAccumulator float64
 	weightDecay        float64
+	clipnorm           float64
+	globalClipnorm     float64
+	clipvalue          float64
 	set                field
 }
 
@@ -122,6 +134,28 @@ func WeightDecay(f float64) Option {
 	return func(c *config) { c.weightDecay = f; c.set |= fieldWeightDecay }
 }
 
+// ClipNorm sets Keras's clipnorm, taken by every optimizer: each gradient g is scaled to
+// g * clipnorm / max(||g||, clipnorm) before the update, so no gradient's L2 norm exceeds
+// clipnorm. It must be finite and >= 0 (0 is off, as in Keras); at most one of ClipNorm,
+// GlobalClipNorm and ClipValue may be given. Default: none.
+func ClipNorm(f float64) Option {
+	return func(c *config) { c.clipnorm = f; c.set |= fieldClipNorm }
+}
+
+// GlobalClipNorm sets Keras's global_clipnorm, taken by every optimizer: all gradients are
+// scaled together so that the L2 norm of all of them at once does not exceed it. It must be
+// finite and >= 0 (0 is off). Default: none.
+func GlobalClipNorm(f float64) Option {
+	return func(c *config) { c.globalClipnorm = f; c.set |= fieldGlobalClipNorm }
+}
+
+// ClipValue sets Keras's clipvalue, taken by every optimizer: every gradient element is
+// clipped to [-clipvalue, clipvalue] before the update. It must be finite and >= 0 (0 is
+// off). Default: none.
+func ClipValue(f float64) Option {
+	return func(c *config) { c.clipvalue = f; c.set |= fieldClipValue }
+}
+
 // newConfig applies opts over the defaults, then checks that only allowed fields were set.
 // It returns the config and the first problem found by the generic checks.
 func newConfig(name string, defaults config, allowed field, opts []Option) (config, error) {
@@ -132,9 +166,9 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 			opt(&c)
 		}
 	}
-	if extra := c.set &^ allowed; extra != 0 {
+	if extra := c.set &^ (allowed | baseFields); extra != 0 {
 		var names []string
-		for f := fieldLearningRate; f <= fieldWeightDecay; f <<= 1 {
+		for f := fieldLearningRate; f <= fieldClipValue; f <<= 1 {
 			if extra&f != 0 {
 				names = append(names, fieldNames[f])
 			}
@@ -150,6 +184,25 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 		if err := checkNonNegative(name, "weight_decay", c.weightDecay, false); err != nil {
 			return c, err
 		}
+	}
+	clips := 0
+	for _, cl := range []struct {
+		f   field
+		key string
+		v   float64
+	}{{fieldClipNorm, "clipnorm", c.clipnorm}, {fieldGlobalClipNorm, "global_clipnorm", c.globalClipnorm},
+		{fieldClipValue, "clipvalue", c.clipvalue}} {
+		if c.set&cl.f == 0 {
+			continue
+		}
+		clips++
+		if err := checkNonNegative(name, cl.key, cl.v, false); err != nil {
+			return c, err
+		}
+	}
+	if clips > 1 {
+		return c, newError(name, "option", ErrInvalidOption,
+			"only one of clipnorm, clipvalue and global_clipnorm can be set, as in Keras")
 	}
 	return c, nil
 }

@@ -84,7 +84,7 @@ func (o *RMSpropOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	for i, p := range params {
 		g := grads[i]
 		switch p.Dtype() {

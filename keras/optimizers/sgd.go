@@ -62,7 +62,7 @@ func (o *SGDOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
-	o.decay(params)
+	grads = o.before(params, grads)
 	lr, mom := o.lr, o.momentum
 	useMomentum := len(o.slots) > 0
 	for i, p := range params {

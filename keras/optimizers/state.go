@@ -36,6 +36,10 @@ type state struct {
 	// see decay.
 	weightDecay    float64
 	hasWeightDecay bool
+	// clipnorm, globalClipnorm and clipvalue are Keras's gradient clipping arguments, 0 for
+	// None (at most one is set); clipBuf holds the clipped gradients (see before).
+	clipnorm, globalClipnorm, clipvalue float64
+	clipBuf                             []*tensor.Dense
 
 	// slotNames are the slot kinds in use, e.g. {"momentum", "velocity"}.
 	slotNames []string
@@ -72,7 +76,8 @@ type state struct {
 // reports configName, from its validated options c and their first problem err.
 func newState(name, configName string, c config, err error) state {
 	return state{name: name, configName: configName, lr: c.learningRate, err: err,
-		weightDecay: c.weightDecay, hasWeightDecay: c.set&fieldWeightDecay != 0}
+		weightDecay: c.weightDecay, hasWeightDecay: c.set&fieldWeightDecay != 0,
+		clipnorm: c.clipnorm, globalClipnorm: c.globalClipnorm, clipvalue: c.clipvalue}
 }
 
 // addSlotGroup appends a group of slot kinds that Keras creates interleaved per parameter.
@@ -507,15 +512,23 @@ func (s *state) baseConfig() map[string]any {
 		"name":                        s.configName,
 		"learning_rate":               s.lr,
 		"weight_decay":                wd,
-		"clipnorm":                    nil,
-		"global_clipnorm":             nil,
-		"clipvalue":                   nil,
+		"clipnorm":                    orNone(s.clipnorm),
+		"global_clipnorm":             orNone(s.globalClipnorm),
+		"clipvalue":                   orNone(s.clipvalue),
 		"use_ema":                     false,
 		"ema_momentum":                0.99,
 		"ema_overwrite_frequency":     nil,
 		"loss_scale_factor":           nil,
 		"gradient_accumulation_steps": nil,
 	}
+}
+
+// orNone is v, or nil (Keras's None) for 0, the value of a clipping argument not set.
+func orNone(v float64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
 }
 
 // sameShape reports strict shape equality ((3,1) differs from (3)).

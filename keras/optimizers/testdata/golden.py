@@ -34,6 +34,12 @@ CASES = {
     "nadam default": lambda: keras.optimizers.Nadam(),
     "nadam custom": lambda: keras.optimizers.Nadam(
         learning_rate=0.05, beta_1=0.8, beta_2=0.9, epsilon=1e-3, weight_decay=0.1),
+    "adam clipnorm": lambda: keras.optimizers.Adam(learning_rate=0.01, clipnorm=0.3),
+    "adamw clipvalue": lambda: keras.optimizers.AdamW(learning_rate=0.01, clipvalue=0.25),
+    "sgd global_clipnorm": lambda: keras.optimizers.SGD(
+        learning_rate=0.1, momentum=0.9, global_clipnorm=0.4),
+    "rmsprop clipnorm weight_decay": lambda: keras.optimizers.RMSprop(
+        learning_rate=0.01, clipnorm=0.2, weight_decay=0.3),
     "adam weight_decay": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.2),
     "sgd weight_decay": lambda: keras.optimizers.SGD(
         learning_rate=0.1, momentum=0.9, weight_decay=0.3),
