@@ -1,5 +1,6 @@
 // Package optimizers holds the Keras 3 optimizers behind the string identifiers that
-// (*keras.Model).Compile accepts: "sgd", "adam", "adamw", "rmsprop" and "adagrad".
+// (*keras.Model).Compile accepts: "sgd", "adam", "adamw", "adamax", "nadam", "lion",
+// "rmsprop", "adagrad", "adadelta" and "ftrl".
 //
 // Each optimizer updates model weights in place, one training step per call to
 // [Optimizer.Apply], with exactly the update rule of Keras 3 (keras/src/optimizers/*.py):
@@ -9,6 +10,11 @@
 //   - [AdamW]: Adam with decoupled weight decay (weight_decay 0.004 by default).
 //   - [RMSprop]: root-mean-square propagation, optionally with momentum and centered.
 //   - [Adagrad]: per-parameter learning rates from accumulated squared gradients.
+//   - [Adamax]: Adam with the infinity norm.
+//   - [Nadam]: Adam with Nesterov momentum.
+//   - [Lion]: steps of fixed size along the sign of an interpolated momentum.
+//   - [Adadelta]: learning rates adapted from running averages of updates and gradients.
+//   - [Ftrl]: FTRL-Proximal, with L1, L2 and shrinkage regularization.
 //
 // Constructors take Keras's keyword arguments as options ([LearningRate], [Momentum],
 // [Nesterov], [Beta1], [Beta2], [Epsilon], [Rho], ...). Keras's defaults hold for every option
@@ -52,7 +58,8 @@
 //
 // # Speed
 //
-// Each update is one pass over the weights and their slots. On amd64 CPUs with AVX2 and FMA,
+// Each update is one pass over the weights and their slots (plain Go loops for AdamW's
+// decay, Adamax, Nadam, Lion, Adadelta, Ftrl and the clipping). On amd64 CPUs with AVX2 and FMA,
 // Adam (without AMSGrad), RMSprop (without momentum, not centered) and Adagrad run eight
 // float32 or four float64 elements at a time in assembly that performs the Go loop's
 // operations in the same order without fused multiply-adds, so the results do not depend on

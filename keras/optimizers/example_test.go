@@ -49,7 +49,7 @@ func ExampleGet() {
 	fmt.Println(err)
 	// Output:
 	// rmsprop 0.001 0.9
-	// optimizers: Get: unknown optimizer "adafactor"; known optimizers: adadelta, adagrad, adam, adamax, adamw, lion, nadam, rmsprop, sgd
+	// optimizers: Get: unknown optimizer "adafactor"; known optimizers: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd
 }
 
 // A bad option value does not panic: the optimizer keeps the error, and Apply returns it.

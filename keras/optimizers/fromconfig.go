@@ -11,7 +11,7 @@ import (
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
 // compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
-// "Adamax", "Nadam", "Lion", "Adadelta", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// "Adamax", "Nadam", "Lion", "Adadelta", "Ftrl", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
@@ -44,6 +44,11 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 	case "nadam":
 		name, allowed = "nadam", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
 			"epsilon": fieldEpsilon}
+	case "ftrl":
+		name, allowed = "ftrl", map[string]field{"learning_rate_power": fieldLRPower,
+			"initial_accumulator_value": fieldInitialAccumulator, "l1_regularization_strength": fieldL1,
+			"l2_regularization_strength": fieldL2, "l2_shrinkage_regularization_strength": fieldL2Shrinkage,
+			"beta": fieldBeta}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
 			"epsilon": fieldEpsilon, "centered": fieldCentered}
@@ -52,7 +57,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -173,6 +178,16 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			opts = append(opts, Rho(x))
 		case fieldInitialAccumulator:
 			opts = append(opts, InitialAccumulatorValue(x))
+		case fieldLRPower:
+			opts = append(opts, LearningRatePower(x))
+		case fieldL1:
+			opts = append(opts, L1RegularizationStrength(x))
+		case fieldL2:
+			opts = append(opts, L2RegularizationStrength(x))
+		case fieldL2Shrinkage:
+			opts = append(opts, L2ShrinkageRegularizationStrength(x))
+		case fieldBeta:
+			opts = append(opts, Beta(x))
 		}
 	}
 	var (
@@ -200,6 +215,9 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "nadam":
 		x := Nadam(opts...).(*NadamOptimizer)
+		o, st = x, &x.state
+	case "ftrl":
+		x := Ftrl(opts...).(*FtrlOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

@@ -40,10 +40,16 @@ var goldenMakers = map[string]func() Optimizer{
 	"adamw clipvalue":               func() Optimizer { return AdamW(LearningRate(0.01), ClipValue(0.25)) },
 	"sgd global_clipnorm":           func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), GlobalClipNorm(0.4)) },
 	"rmsprop clipnorm weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), ClipNorm(0.2), WeightDecay(0.3)) },
-	"adam weight_decay":             func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
-	"sgd weight_decay":              func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
-	"rmsprop weight_decay":          func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },
-	"adagrad weight_decay":          func() Optimizer { return Adagrad(LearningRate(0.1), WeightDecay(0.3)) },
+	"ftrl default":                  func() Optimizer { return Ftrl() },
+	"ftrl custom": func() Optimizer {
+		return Ftrl(LearningRate(0.1), LearningRatePower(-0.7), InitialAccumulatorValue(0.3),
+			L1RegularizationStrength(0.05), L2RegularizationStrength(0.2), L2ShrinkageRegularizationStrength(0.1),
+			Beta(0.5), WeightDecay(0.1))
+	},
+	"adam weight_decay":    func() Optimizer { return Adam(LearningRate(0.01), WeightDecay(0.2)) },
+	"sgd weight_decay":     func() Optimizer { return SGD(LearningRate(0.1), Momentum(0.9), WeightDecay(0.3)) },
+	"rmsprop weight_decay": func() Optimizer { return RMSprop(LearningRate(0.01), WeightDecay(0.3)) },
+	"adagrad weight_decay": func() Optimizer { return Adagrad(LearningRate(0.1), WeightDecay(0.3)) },
 }
 
 func loadGolden(t *testing.T) map[string]kerasRun {

@@ -85,6 +85,7 @@ var variants = []variant{
 	{"adam clipnorm", func() Optimizer { return Adam(ClipNorm(0.5)) }},
 	{"sgd global_clipnorm", func() Optimizer { return SGD(GlobalClipNorm(0.5)) }},
 	{"rmsprop clipvalue", func() Optimizer { return RMSprop(ClipValue(0.1)) }},
+	{"ftrl", func() Optimizer { return Ftrl(L1RegularizationStrength(0.01), Beta(0.1), WeightDecay(0.01)) }},
 	{"adamax", func() Optimizer { return Adamax(WeightDecay(0.01)) }},
 	{"sgd momentum weight_decay", func() Optimizer { return SGD(Momentum(0.9), WeightDecay(0.1)) }},
 	{"rmsprop", func() Optimizer { return RMSprop() }},

@@ -27,6 +27,11 @@ const (
 	fieldClipNorm
 	fieldGlobalClipNorm
 	fieldClipValue
+	fieldLRPower
+	fieldL1
+	fieldL2
+	fieldL2Shrinkage
+	fieldBeta
 )
 
 // baseFields are the arguments of Keras's base optimizer, which every optimizer takes.
@@ -48,6 +53,11 @@ var fieldNames = map[field]string{
 	fieldClipNorm:           "clipnorm",
 	fieldGlobalClipNorm:     "global_clipnorm",
 	fieldClipValue:          "clipvalue",
+	fieldLRPower:            "learning_rate_power",
+	fieldL1:                 "l1_regularization_strength",
+	fieldL2:                 "l2_regularization_strength",
+	fieldL2Shrinkage:        "l2_shrinkage_regularization_strength",
+	fieldBeta:               "beta",
 }
 
 // config holds every hyper-parameter any optimizer takes; each constructor reads the ones it
@@ -68,6 +78,10 @@ type config struct {
 	clipnorm           float64
 	globalClipnorm     float64
 	clipvalue          float64
+	lrPower            float64
+	l1, l2             float64
+	l2Shrinkage        float64
+	beta               float64
 	set                field
 }
 
@@ -156,6 +170,33 @@ func ClipValue(f float64) Option {
 	return func(c *config) { c.clipvalue = f; c.set |= fieldClipValue }
 }
 
+// LearningRatePower sets [Ftrl]'s learning_rate_power, <= 0 (0 is a fixed learning
+// rate). Default -0.5.
+func LearningRatePower(f float64) Option {
+	return func(c *config) { c.lrPower = f; c.set |= fieldLRPower }
+}
+
+// L1RegularizationStrength sets [Ftrl]'s l1_regularization_strength, >= 0. Default 0.
+func L1RegularizationStrength(f float64) Option {
+	return func(c *config) { c.l1 = f; c.set |= fieldL1 }
+}
+
+// L2RegularizationStrength sets [Ftrl]'s l2_regularization_strength, >= 0. Default 0.
+func L2RegularizationStrength(f float64) Option {
+	return func(c *config) { c.l2 = f; c.set |= fieldL2 }
+}
+
+// L2ShrinkageRegularizationStrength sets [Ftrl]'s l2_shrinkage_regularization_strength
+// (an L2 penalty on the weights added to the gradient), >= 0. Default 0.
+func L2ShrinkageRegularizationStrength(f float64) Option {
+	return func(c *config) { c.l2Shrinkage = f; c.set |= fieldL2Shrinkage }
+}
+
+// Beta sets [Ftrl]'s beta, >= 0. Default 0.
+func Beta(f float64) Option {
+	return func(c *config) { c.beta = f; c.set |= fieldBeta }
+}
+
 // newConfig applies opts over the defaults, then checks that only allowed fields were set.
 // It returns the config and the first problem found by the generic checks.
 func newConfig(name string, defaults config, allowed field, opts []Option) (config, error) {
@@ -168,7 +209,7 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 	}
 	if extra := c.set &^ (allowed | baseFields); extra != 0 {
 		var names []string
-		for f := fieldLearningRate; f <= fieldClipValue; f <<= 1 {
+		for f := fieldLearningRate; f <= fieldBeta; f <<= 1 {
 			if extra&f != 0 {
 				names = append(names, fieldNames[f])
 			}

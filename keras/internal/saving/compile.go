@@ -23,6 +23,8 @@ func OptimizerClass(name string) string {
 		return "Adamax"
 	case "lion":
 		return "Lion"
+	case "ftrl":
+		return "Ftrl"
 	case "nadam":
 		return "Nadam"
 	case "adadelta":

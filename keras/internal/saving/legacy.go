@@ -108,6 +108,8 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 		groups = [][]string{{"momentum"}}
 	case "adadelta":
 		groups = [][]string{{"accumulated_grad", "accumulated_delta_var"}}
+	case "ftrl":
+		groups = [][]string{{"accumulator", "linear"}}
 	case "sgd":
 		if on("momentum") {
 			groups = [][]string{{"momentum"}}

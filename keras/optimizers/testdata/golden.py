@@ -40,6 +40,11 @@ CASES = {
         learning_rate=0.1, momentum=0.9, global_clipnorm=0.4),
     "rmsprop clipnorm weight_decay": lambda: keras.optimizers.RMSprop(
         learning_rate=0.01, clipnorm=0.2, weight_decay=0.3),
+    "ftrl default": lambda: keras.optimizers.Ftrl(),
+    "ftrl custom": lambda: keras.optimizers.Ftrl(
+        learning_rate=0.1, learning_rate_power=-0.7, initial_accumulator_value=0.3,
+        l1_regularization_strength=0.05, l2_regularization_strength=0.2,
+        l2_shrinkage_regularization_strength=0.1, beta=0.5, weight_decay=0.1),
     "adam weight_decay": lambda: keras.optimizers.Adam(learning_rate=0.01, weight_decay=0.2),
     "sgd weight_decay": lambda: keras.optimizers.SGD(
         learning_rate=0.1, momentum=0.9, weight_decay=0.3),

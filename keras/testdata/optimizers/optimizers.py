@@ -15,6 +15,9 @@ OPTIMIZERS = {
     "nadam": lambda: keras.optimizers.Nadam(learning_rate=0.01),
     "lion": lambda: keras.optimizers.Lion(learning_rate=0.001, weight_decay=0.1),
     "adadelta": lambda: keras.optimizers.Adadelta(learning_rate=1.0),
+    "ftrl": lambda: keras.optimizers.Ftrl(
+        learning_rate=0.1, l1_regularization_strength=0.01, l2_regularization_strength=0.01),
+    "adamw_clipnorm": lambda: keras.optimizers.AdamW(learning_rate=0.01, clipnorm=0.1),
 }
 
 
