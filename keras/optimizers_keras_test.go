@@ -73,13 +73,13 @@ func TestCompileNewOptimizerNames(t *testing.T) {
 			if m.Optimizer().Name() != name {
 				t.Errorf("optimizer %s, want %s", m.Optimizer().Name(), name)
 			}
-			before := values(m.Weights()[0])
+			before := optimFloat32Copy(m.Weights()[0])
 			x := tensor.New(tensor.WithShape(2, 4), tensor.WithBacking([]float32{1, 2, 3, 4, -1, 0.5, 2, 1}))
 			y := tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float32{1, -1, 0, 2}))
 			if _, err := m.TrainOnBatch(x, y); err != nil {
 				t.Fatal(err)
 			}
-			after := values(m.Weights()[0])
+			after := optimFloat32Copy(m.Weights()[0])
 			same := true
 			for i := range before {
 				same = same && before[i] == after[i]
@@ -91,5 +91,5 @@ func TestCompileNewOptimizerNames(t *testing.T) {
 	}
 }
 
-// values copies a float32 tensor's data.
-func values(d *tensor.Dense) []float32 { return append([]float32(nil), d.Float32s()...) }
+// optimFloat32Copy copies a float32 tensor's data.
+func optimFloat32Copy(d *tensor.Dense) []float32 { return append([]float32(nil), d.Float32s()...) }
