@@ -29,7 +29,7 @@ var _ Optimizer = (*AdagradOptimizer)(nil)
 // Variables: iteration, learning_rate, then one "accumulator" per parameter.
 func Adagrad(opts ...Option) Optimizer {
 	c, err := newConfig("adagrad", config{learningRate: 0.001, initialAccumulator: 0.1, epsilon: 1e-7},
-		fieldLearningRate|fieldInitialAccumulator|fieldEpsilon, opts)
+		fieldLearningRate|fieldWeightDecay|fieldInitialAccumulator|fieldEpsilon, opts)
 	if err == nil {
 		err = firstErr(
 			checkNonNegative("adagrad", "initial_accumulator_value", c.initialAccumulator, false),
@@ -37,7 +37,7 @@ func Adagrad(opts ...Option) Optimizer {
 		)
 	}
 	o := &AdagradOptimizer{
-		state:              state{name: "adagrad", configName: "adagrad", lr: c.learningRate, err: err},
+		state:              newState("adagrad", "adagrad", c, err),
 		initialAccumulator: c.initialAccumulator,
 		epsilon:            c.epsilon,
 	}
@@ -62,6 +62,7 @@ func (o *AdagradOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
+	grads = o.before(params, grads)
 	for i, p := range params {
 		g := grads[i]
 		switch p.Dtype() {

@@ -40,17 +40,22 @@ var _ Optimizer = (*AdamOptimizer)(nil)
 // "velocity" (interleaved, as Keras creates them), then with amsgrad one "velocity_hat" per
 // parameter.
 func Adam(opts ...Option) Optimizer {
-	c, err := newConfig("adam", config{learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7},
-		fieldLearningRate|fieldBeta1|fieldBeta2|fieldEpsilon|fieldAMSGrad, opts)
+	return newAdam("adam", "adam", config{learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7}, opts)
+}
+
+// newAdam builds Adam or AdamW (name; configName is Keras's default name) over the defaults given.
+func newAdam(name, configName string, defaults config, opts []Option) *AdamOptimizer {
+	c, err := newConfig(name, defaults,
+		fieldLearningRate|fieldWeightDecay|fieldBeta1|fieldBeta2|fieldEpsilon|fieldAMSGrad, opts)
 	if err == nil {
 		err = firstErr(
-			checkRange("adam", "beta_1", c.beta1, 0, 1, true),
-			checkRange("adam", "beta_2", c.beta2, 0, 1, true),
-			checkNonNegative("adam", "epsilon", c.epsilon, false),
+			checkRange(name, "beta_1", c.beta1, 0, 1, true),
+			checkRange(name, "beta_2", c.beta2, 0, 1, true),
+			checkNonNegative(name, "epsilon", c.epsilon, false),
 		)
 	}
 	o := &AdamOptimizer{
-		state: state{name: "adam", configName: "adam", lr: c.learningRate, err: err},
+		state: newState(name, configName, c, err),
 		beta1: c.beta1, beta2: c.beta2, epsilon: c.epsilon, amsgrad: c.amsgrad,
 	}
 	o.addSlotGroup(0, "momentum", "velocity")
@@ -79,6 +84,7 @@ func (o *AdamOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
+	grads = o.before(params, grads)
 	t := float64(o.iterations + 1)
 	alpha := o.lr * math.Sqrt(1-math.Pow(o.beta2, t)) / (1 - math.Pow(o.beta1, t))
 	omb1, omb2 := 1-o.beta1, 1-o.beta2

@@ -68,3 +68,17 @@ func BenchmarkAdamApplyQA(b *testing.B) { benchmarkApplyShapes(b, Adam(), qaShap
 
 // BenchmarkAdamApplyTable measures one Adam step on a 5000×128 float32 embedding table.
 func BenchmarkAdamApplyTable(b *testing.B) { benchmarkApplyShapes(b, Adam(), tableShapes) }
+
+// BenchmarkAdamWApply measures one AdamW step (decay pass, then Adam) on 235,146 float32
+// parameters.
+func BenchmarkAdamWApply(b *testing.B) { benchmarkApply(b, AdamW()) }
+
+// BenchmarkNadamApply measures one Nadam step (a plain Go loop) on 235,146 float32 parameters.
+func BenchmarkNadamApply(b *testing.B) { benchmarkApply(b, Nadam()) }
+
+// BenchmarkLionApply measures one Lion step (a plain Go loop) on 235,146 float32 parameters.
+func BenchmarkLionApply(b *testing.B) { benchmarkApply(b, Lion()) }
+
+// BenchmarkAdamClipNormApply measures one Adam step with clipnorm (copy, norm and scale of
+// every gradient first) on 235,146 float32 parameters.
+func BenchmarkAdamClipNormApply(b *testing.B) { benchmarkApply(b, Adam(ClipNorm(1))) }

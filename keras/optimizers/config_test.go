@@ -31,6 +31,8 @@ func TestConfigDefaults(t *testing.T) {
 		{SGD(), with(map[string]any{"name": "SGD", "learning_rate": 0.01, "momentum": 0.0, "nesterov": false})},
 		{Adam(), with(map[string]any{"name": "adam", "learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
 			"epsilon": 1e-7, "amsgrad": false})},
+		{AdamW(), with(map[string]any{"name": "adam_w", "learning_rate": 0.001, "weight_decay": 0.004,
+			"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": false})},
 		{RMSprop(), with(map[string]any{"name": "rmsprop", "learning_rate": 0.001, "rho": 0.9, "momentum": 0.0,
 			"epsilon": 1e-7, "centered": false})},
 		{Adagrad(), with(map[string]any{"name": "adagrad", "learning_rate": 0.001,
@@ -123,8 +125,9 @@ func TestFromConfigErrors(t *testing.T) {
 		sentinels   []error
 		want        string
 	}{
-		{"unknown class", "AdamW", nil, []error{ErrUnknownOptimizer}, "AdamW"},
-		{"clipnorm", "Adam", map[string]any{"clipnorm": 1.0}, []error{ErrConfig}, "clipnorm"},
+		{"unknown class", "Adafactor", nil, []error{ErrUnknownOptimizer}, "Adafactor"},
+		{"use_ema", "Adam", map[string]any{"use_ema": true}, []error{ErrConfig}, "use_ema"},
+		{"two clippings", "Adam", map[string]any{"clipnorm": 1.0, "clipvalue": 0.5}, []error{ErrConfig, ErrInvalidOption}, "only one of"},
 		{"use_ema", "Adam", map[string]any{"use_ema": true}, []error{ErrConfig}, "use_ema"},
 		{"decay", "SGD", map[string]any{"decay": 0.1}, []error{ErrConfig}, "decay"},
 		{"unknown key", "SGD", map[string]any{"beta_1": 0.9}, []error{ErrConfig}, "beta_1"},

@@ -198,11 +198,11 @@ func TestGet(t *testing.T) {
 	if a == b {
 		t.Errorf("Get returned the same optimizer twice; each call must give a new one")
 	}
-	_, err := Get("adamw")
+	_, err := Get("adafactor")
 	if !errors.Is(err, ErrUnknownOptimizer) {
-		t.Fatalf("Get(adamw) = %v, want ErrUnknownOptimizer", err)
+		t.Fatalf("Get(adafactor) = %v, want ErrUnknownOptimizer", err)
 	}
-	for _, name := range []string{"adamw", "sgd", "adam", "rmsprop", "adagrad"} {
+	for _, name := range []string{"adafactor", "sgd", "adam", "rmsprop", "adagrad"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not list %q", err, name)
 		}

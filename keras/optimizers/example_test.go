@@ -45,11 +45,11 @@ func ExampleGet() {
 	}
 	fmt.Println(opt.Name(), opt.LearningRate(), opt.Config()["rho"])
 
-	_, err = optimizers.Get("adamax")
+	_, err = optimizers.Get("adafactor")
 	fmt.Println(err)
 	// Output:
 	// rmsprop 0.001 0.9
-	// optimizers: Get: unknown optimizer "adamax"; known optimizers: adagrad, adam, rmsprop, sgd
+	// optimizers: Get: unknown optimizer "adafactor"; known optimizers: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd
 }
 
 // A bad option value does not panic: the optimizer keeps the error, and Apply returns it.

@@ -10,14 +10,15 @@ import (
 )
 
 // FromConfig rebuilds an optimizer from a Keras config, as stored in a saved model's
-// compile_config or training_config: className is the Keras class name ("Adam", "SGD",
-// "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
+// compile_config or training_config: className is the Keras class name ("Adam", "AdamW",
+// "Adamax", "Nadam", "Lion", "Adadelta", "Ftrl", "SGD", "RMSprop", "Adagrad"; matched case-insensitively) and cfg its get_config() dict (numbers
 // may be float64, int or json.Number, as encoding/json decodes them).
 //
 // Keys left out take Keras's defaults; "name" is kept for [Optimizer.Config]. Keras 2
 // leftovers ("jit_compile", "is_legacy_optimizer", "decay" of 0, "lr" for learning_rate) are
-// accepted. Features this package does not implement (weight_decay, clipnorm, clipvalue,
-// global_clipnorm, use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
+// accepted. weight_decay, clipnorm, global_clipnorm and clipvalue are honoured ([WeightDecay],
+// [ClipNorm], [GlobalClipNorm], [ClipValue]). Features this package does not
+// implement (use_ema, loss_scale_factor, gradient_accumulation_steps, learning-rate
 // schedules) are accepted only when null or off; otherwise, and for unknown keys or values of
 // the wrong type, FromConfig returns an error wrapping [ErrConfig]. An unknown className
 // wraps [ErrUnknownOptimizer].
@@ -30,9 +31,24 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 	switch strings.ToLower(className) {
 	case "sgd":
 		name, allowed = "sgd", map[string]field{"momentum": fieldMomentum, "nesterov": fieldNesterov}
-	case "adam":
-		name, allowed = "adam", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+	case "adam", "adamw":
+		name, allowed = strings.ToLower(className), map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
 			"epsilon": fieldEpsilon, "amsgrad": fieldAMSGrad}
+	case "adamax":
+		name, allowed = "adamax", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+			"epsilon": fieldEpsilon}
+	case "lion":
+		name, allowed = "lion", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2}
+	case "adadelta":
+		name, allowed = "adadelta", map[string]field{"rho": fieldRho, "epsilon": fieldEpsilon}
+	case "nadam":
+		name, allowed = "nadam", map[string]field{"beta_1": fieldBeta1, "beta_2": fieldBeta2,
+			"epsilon": fieldEpsilon}
+	case "ftrl":
+		name, allowed = "ftrl", map[string]field{"learning_rate_power": fieldLRPower,
+			"initial_accumulator_value": fieldInitialAccumulator, "l1_regularization_strength": fieldL1,
+			"l2_regularization_strength": fieldL2, "l2_shrinkage_regularization_strength": fieldL2Shrinkage,
+			"beta": fieldBeta}
 	case "rmsprop":
 		name, allowed = "rmsprop", map[string]field{"rho": fieldRho, "momentum": fieldMomentum,
 			"epsilon": fieldEpsilon, "centered": fieldCentered}
@@ -41,7 +57,7 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			"epsilon": fieldEpsilon}
 	default:
 		return nil, newError("", "FromConfig", ErrUnknownOptimizer,
-			"unknown optimizer class %q; known classes: Adagrad, Adam, RMSprop, SGD", className)
+			"unknown optimizer class %q; known classes: Adadelta, Adagrad, Adam, Adamax, AdamW, Ftrl, Lion, Nadam, RMSprop, SGD", className)
 	}
 	for k, v := range common {
 		allowed[k] = v
@@ -80,7 +96,31 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 				continue
 			}
 			return fail("use_ema=%v is not supported", v)
-		case "weight_decay", "clipnorm", "global_clipnorm", "clipvalue", "loss_scale_factor",
+		case "weight_decay":
+			if v == nil {
+				if name == "adamw" {
+					return fail("weight_decay must be a number for AdamW, got null")
+				}
+				continue
+			}
+			x, ok := number(v)
+			if !ok {
+				return fail("weight_decay must be a number or null, got %T", v)
+			}
+			opts = append(opts, WeightDecay(x))
+			continue
+		case "clipnorm", "global_clipnorm", "clipvalue":
+			if v == nil {
+				continue
+			}
+			x, ok := number(v)
+			if !ok {
+				return fail("%s must be a number or null, got %T", k, v)
+			}
+			opts = append(opts, map[string]func(float64) Option{"clipnorm": ClipNorm,
+				"global_clipnorm": GlobalClipNorm, "clipvalue": ClipValue}[k](x))
+			continue
+		case "loss_scale_factor",
 			"gradient_accumulation_steps", "ema_overwrite_frequency":
 			if v == nil {
 				continue
@@ -138,6 +178,16 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 			opts = append(opts, Rho(x))
 		case fieldInitialAccumulator:
 			opts = append(opts, InitialAccumulatorValue(x))
+		case fieldLRPower:
+			opts = append(opts, LearningRatePower(x))
+		case fieldL1:
+			opts = append(opts, L1RegularizationStrength(x))
+		case fieldL2:
+			opts = append(opts, L2RegularizationStrength(x))
+		case fieldL2Shrinkage:
+			opts = append(opts, L2ShrinkageRegularizationStrength(x))
+		case fieldBeta:
+			opts = append(opts, Beta(x))
 		}
 	}
 	var (
@@ -150,6 +200,24 @@ func FromConfig(className string, cfg map[string]any) (Optimizer, error) {
 		o, st = x, &x.state
 	case "adam":
 		x := Adam(opts...).(*AdamOptimizer)
+		o, st = x, &x.state
+	case "adamw":
+		x := AdamW(opts...).(*AdamOptimizer)
+		o, st = x, &x.state
+	case "adamax":
+		x := Adamax(opts...).(*AdamaxOptimizer)
+		o, st = x, &x.state
+	case "lion":
+		x := Lion(opts...).(*LionOptimizer)
+		o, st = x, &x.state
+	case "adadelta":
+		x := Adadelta(opts...).(*AdadeltaOptimizer)
+		o, st = x, &x.state
+	case "nadam":
+		x := Nadam(opts...).(*NadamOptimizer)
+		o, st = x, &x.state
+	case "ftrl":
+		x := Ftrl(opts...).(*FtrlOptimizer)
 		o, st = x, &x.state
 	case "rmsprop":
 		x := RMSprop(opts...).(*RMSpropOptimizer)

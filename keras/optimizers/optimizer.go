@@ -129,10 +129,10 @@ func newError(opt, op string, sentinel error, format string, args ...any) *Error
 }
 
 // knownNames lists the identifiers Get accepts, in the order error messages show them.
-var knownNames = []string{"adagrad", "adam", "rmsprop", "sgd"}
+var knownNames = []string{"adadelta", "adagrad", "adam", "adamax", "adamw", "ftrl", "lion", "nadam", "rmsprop", "sgd"}
 
-// Get resolves a Keras optimizer identifier, case-insensitively ("sgd", "adam", "rmsprop",
-// "adagrad"), to a new optimizer with Keras's default hyper-parameters. An unknown name gives
+// Get resolves a Keras optimizer identifier, case-insensitively ("sgd", "adam", "adamw",
+// "adamax", "nadam", "lion", "rmsprop", "adagrad", "adadelta", "ftrl"), to a new optimizer with Keras's default hyper-parameters. An unknown name gives
 // an error wrapping [ErrUnknownOptimizer] that lists the known ones.
 func Get(name string) (Optimizer, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
@@ -140,6 +140,18 @@ func Get(name string) (Optimizer, error) {
 		return SGD(), nil
 	case "adam":
 		return Adam(), nil
+	case "adamw":
+		return AdamW(), nil
+	case "adamax":
+		return Adamax(), nil
+	case "lion":
+		return Lion(), nil
+	case "ftrl":
+		return Ftrl(), nil
+	case "nadam":
+		return Nadam(), nil
+	case "adadelta":
+		return Adadelta(), nil
 	case "rmsprop":
 		return RMSprop(), nil
 	case "adagrad":

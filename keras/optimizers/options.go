@@ -23,7 +23,19 @@ const (
 	fieldAMSGrad
 	fieldCentered
 	fieldInitialAccumulator
+	fieldWeightDecay
+	fieldClipNorm
+	fieldGlobalClipNorm
+	fieldClipValue
+	fieldLRPower
+	fieldL1
+	fieldL2
+	fieldL2Shrinkage
+	fieldBeta
 )
+
+// baseFields are the arguments of Keras's base optimizer, which every optimizer takes.
+const baseFields = fieldLearningRate | fieldWeightDecay | fieldClipNorm | fieldGlobalClipNorm | fieldClipValue
 
 // fieldNames are the Keras keyword-argument names of the fields.
 var fieldNames = map[field]string{
@@ -37,6 +49,15 @@ var fieldNames = map[field]string{
 	fieldAMSGrad:            "amsgrad",
 	fieldCentered:           "centered",
 	fieldInitialAccumulator: "initial_accumulator_value",
+	fieldWeightDecay:        "weight_decay",
+	fieldClipNorm:           "clipnorm",
+	fieldGlobalClipNorm:     "global_clipnorm",
+	fieldClipValue:          "clipvalue",
+	fieldLRPower:            "learning_rate_power",
+	fieldL1:                 "l1_regularization_strength",
+	fieldL2:                 "l2_regularization_strength",
+	fieldL2Shrinkage:        "l2_shrinkage_regularization_strength",
+	fieldBeta:               "beta",
 }
 
 // config holds every hyper-parameter any optimizer takes; each constructor reads the ones it
@@ -53,6 +74,14 @@ type config struct {
 	amsgrad            bool
 	centered           bool
 	initialAccumulator float64
+	weightDecay        float64
+	clipnorm           float64
+	globalClipnorm     float64
+	clipvalue          float64
+	lrPower            float64
+	l1, l2             float64
+	l2Shrinkage        float64
+	beta               float64
 	set                field
 }
 
@@ -111,19 +140,76 @@ func InitialAccumulatorValue(f float64) Option {
 	return func(c *config) { c.initialAccumulator = f; c.set |= fieldInitialAccumulator }
 }
 
+// WeightDecay sets Keras's weight_decay, taken by every optimizer: before each update every
+// parameter w becomes w - w * weight_decay * learning_rate (decoupled weight decay, applied
+// by Keras's base optimizer). It must be finite and >= 0. Default: none, except [AdamW]
+// 0.004.
+func WeightDecay(f float64) Option {
+	return func(c *config) { c.weightDecay = f; c.set |= fieldWeightDecay }
+}
+
+// ClipNorm sets Keras's clipnorm, taken by every optimizer: each gradient g is scaled to
+// g * clipnorm / max(||g||, clipnorm) before the update, so no gradient's L2 norm exceeds
+// clipnorm. It must be finite and >= 0 (0 is off, as in Keras); at most one of ClipNorm,
+// GlobalClipNorm and ClipValue may be given. Default: none.
+func ClipNorm(f float64) Option {
+	return func(c *config) { c.clipnorm = f; c.set |= fieldClipNorm }
+}
+
+// GlobalClipNorm sets Keras's global_clipnorm, taken by every optimizer: all gradients are
+// scaled together so that the L2 norm of all of them at once does not exceed it. It must be
+// finite and >= 0 (0 is off). Default: none.
+func GlobalClipNorm(f float64) Option {
+	return func(c *config) { c.globalClipnorm = f; c.set |= fieldGlobalClipNorm }
+}
+
+// ClipValue sets Keras's clipvalue, taken by every optimizer: every gradient element is
+// clipped to [-clipvalue, clipvalue] before the update. It must be finite and >= 0 (0 is
+// off). Default: none.
+func ClipValue(f float64) Option {
+	return func(c *config) { c.clipvalue = f; c.set |= fieldClipValue }
+}
+
+// LearningRatePower sets [Ftrl]'s learning_rate_power, <= 0 (0 is a fixed learning
+// rate). Default -0.5.
+func LearningRatePower(f float64) Option {
+	return func(c *config) { c.lrPower = f; c.set |= fieldLRPower }
+}
+
+// L1RegularizationStrength sets [Ftrl]'s l1_regularization_strength, >= 0. Default 0.
+func L1RegularizationStrength(f float64) Option {
+	return func(c *config) { c.l1 = f; c.set |= fieldL1 }
+}
+
+// L2RegularizationStrength sets [Ftrl]'s l2_regularization_strength, >= 0. Default 0.
+func L2RegularizationStrength(f float64) Option {
+	return func(c *config) { c.l2 = f; c.set |= fieldL2 }
+}
+
+// L2ShrinkageRegularizationStrength sets [Ftrl]'s l2_shrinkage_regularization_strength
+// (an L2 penalty on the weights added to the gradient), >= 0. Default 0.
+func L2ShrinkageRegularizationStrength(f float64) Option {
+	return func(c *config) { c.l2Shrinkage = f; c.set |= fieldL2Shrinkage }
+}
+
+// Beta sets [Ftrl]'s beta, >= 0. Default 0.
+func Beta(f float64) Option {
+	return func(c *config) { c.beta = f; c.set |= fieldBeta }
+}
+
 // newConfig applies opts over the defaults, then checks that only allowed fields were set.
 // It returns the config and the first problem found by the generic checks.
 func newConfig(name string, defaults config, allowed field, opts []Option) (config, error) {
 	c := defaults
-	c.set = 0
+	c.set = 0 // defaults.set marks defaults that count as given (AdamW's weight_decay)
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&c)
 		}
 	}
-	if extra := c.set &^ allowed; extra != 0 {
+	if extra := c.set &^ (allowed | baseFields); extra != 0 {
 		var names []string
-		for f := fieldLearningRate; f <= fieldInitialAccumulator; f <<= 1 {
+		for f := fieldLearningRate; f <= fieldBeta; f <<= 1 {
 			if extra&f != 0 {
 				names = append(names, fieldNames[f])
 			}
@@ -131,8 +217,33 @@ func newConfig(name string, defaults config, allowed field, opts []Option) (conf
 		return c, newError(name, "option", ErrInvalidOption,
 			"%s does not take option(s) %s", name, strings.Join(names, ", "))
 	}
+	c.set |= defaults.set
 	if err := checkLearningRate(name, c.learningRate); err != nil {
 		return c, err
+	}
+	if c.set&fieldWeightDecay != 0 {
+		if err := checkNonNegative(name, "weight_decay", c.weightDecay, false); err != nil {
+			return c, err
+		}
+	}
+	clips := 0
+	for _, cl := range []struct {
+		f   field
+		key string
+		v   float64
+	}{{fieldClipNorm, "clipnorm", c.clipnorm}, {fieldGlobalClipNorm, "global_clipnorm", c.globalClipnorm},
+		{fieldClipValue, "clipvalue", c.clipvalue}} {
+		if c.set&cl.f == 0 {
+			continue
+		}
+		clips++
+		if err := checkNonNegative(name, cl.key, cl.v, false); err != nil {
+			return c, err
+		}
+	}
+	if clips > 1 {
+		return c, newError(name, "option", ErrInvalidOption,
+			"only one of clipnorm, clipvalue and global_clipnorm can be set, as in Keras")
 	}
 	return c, nil
 }

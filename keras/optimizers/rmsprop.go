@@ -40,7 +40,7 @@ var _ Optimizer = (*RMSpropOptimizer)(nil)
 // parameter when momentum > 0, then one "average_gradient" per parameter when centered.
 func RMSprop(opts ...Option) Optimizer {
 	c, err := newConfig("rmsprop", config{learningRate: 0.001, rho: 0.9, epsilon: 1e-7},
-		fieldLearningRate|fieldRho|fieldMomentum|fieldEpsilon|fieldCentered, opts)
+		fieldLearningRate|fieldWeightDecay|fieldRho|fieldMomentum|fieldEpsilon|fieldCentered, opts)
 	if err == nil {
 		err = firstErr(
 			checkRange("rmsprop", "rho", c.rho, 0, 1, false),
@@ -49,7 +49,7 @@ func RMSprop(opts ...Option) Optimizer {
 		)
 	}
 	o := &RMSpropOptimizer{
-		state: state{name: "rmsprop", configName: "rmsprop", lr: c.learningRate, err: err},
+		state: newState("rmsprop", "rmsprop", c, err),
 		rho:   c.rho, momentum: c.momentum, epsilon: c.epsilon, centered: c.centered,
 		kMomentum: -1, kAverage: -1,
 	}
@@ -84,6 +84,7 @@ func (o *RMSpropOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
+	grads = o.before(params, grads)
 	for i, p := range params {
 		g := grads[i]
 		switch p.Dtype() {

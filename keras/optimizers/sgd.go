@@ -31,12 +31,12 @@ var _ Optimizer = (*SGDOptimizer)(nil)
 // is not 0.
 func SGD(opts ...Option) Optimizer {
 	c, err := newConfig("sgd", config{learningRate: 0.01},
-		fieldLearningRate|fieldMomentum|fieldNesterov, opts)
+		fieldLearningRate|fieldWeightDecay|fieldMomentum|fieldNesterov, opts)
 	if err == nil {
 		err = checkRange("sgd", "momentum", c.momentum, 0, 1, false)
 	}
 	o := &SGDOptimizer{
-		state:    state{name: "sgd", configName: "SGD", lr: c.learningRate, err: err},
+		state:    newState("sgd", "SGD", c, err),
 		momentum: c.momentum,
 		nesterov: c.nesterov,
 	}
@@ -62,6 +62,7 @@ func (o *SGDOptimizer) Apply(params, grads []*tensor.Dense) error {
 	if !ok {
 		return err
 	}
+	grads = o.before(params, grads)
 	lr, mom := o.lr, o.momentum
 	useMomentum := len(o.slots) > 0
 	for i, p := range params {

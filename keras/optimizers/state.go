@@ -32,6 +32,14 @@ type state struct {
 	lr         float64
 	iterations int64
 	err        error // sticky construction error
+	// weightDecay is Keras's weight_decay when hasWeightDecay (Keras's None otherwise);
+	// see decay.
+	weightDecay    float64
+	hasWeightDecay bool
+	// clipnorm, globalClipnorm and clipvalue are Keras's gradient clipping arguments, 0 for
+	// None (at most one is set); clipBuf holds the clipped gradients (see before).
+	clipnorm, globalClipnorm, clipvalue float64
+	clipBuf                             []*tensor.Dense
 
 	// slotNames are the slot kinds in use, e.g. {"momentum", "velocity"}.
 	slotNames []string
@@ -54,6 +62,22 @@ type state struct {
 	dtypes  []tensor.Dtype    // dtype of each parameter, recorded by build
 	slots   [][]*tensor.Dense // slots[kind][param]
 	pending []*tensor.Dense   // slot variables restored before the first Apply, Keras order
+
+	// scalarNames are optimizer-wide scalar variables that Keras creates after the slots
+	// (Nadam's u_product) and saves last; scalars holds their values, set to scalarInit when
+	// the optimizer is built unless SetVariables restored them (scalarsSet).
+	scalarNames []string
+	scalarInit  []float64
+	scalars     []float64
+	scalarsSet  bool
+}
+
+// newState is the shared state of an optimizer named name (Keras identifier) whose Config
+// reports configName, from its validated options c and their first problem err.
+func newState(name, configName string, c config, err error) state {
+	return state{name: name, configName: configName, lr: c.learningRate, err: err,
+		weightDecay: c.weightDecay, hasWeightDecay: c.set&fieldWeightDecay != 0,
+		clipnorm: c.clipnorm, globalClipnorm: c.globalClipnorm, clipvalue: c.clipvalue}
 }
 
 // addSlotGroup appends a group of slot kinds that Keras creates interleaved per parameter.
@@ -330,7 +354,19 @@ func (s *state) build(params []*tensor.Dense) error {
 		s.shapes[i], s.dtypes[i] = p.Shape().Clone(), p.Dtype()
 	}
 	s.slots, s.nParams, s.built, s.pending = slots, n, true, nil
+	if !s.scalarsSet {
+		s.scalars = append(s.scalars[:0], s.scalarInit...)
+	}
 	return nil
+}
+
+// scalarCount is the number of optimizer-wide scalar variables saved after the slots.
+func (s *state) scalarCount() int { return len(s.scalarNames) }
+
+// addScalar declares an optimizer-wide scalar variable that Keras creates after the slots.
+func (s *state) addScalar(name string, init float64) {
+	s.scalarNames = append(s.scalarNames, name)
+	s.scalarInit = append(s.scalarInit, init)
 }
 
 // Variables returns copies of the optimizer variables in Keras order: iteration (int64
@@ -350,6 +386,11 @@ func (s *state) Variables() []*tensor.Dense {
 	case s.pending != nil:
 		for _, t := range s.pending {
 			out = append(out, t.Clone().(*tensor.Dense))
+		}
+	}
+	if s.built || s.scalarsSet {
+		for _, v := range s.scalars {
+			out = append(out, tensor.New(tensor.FromScalar(v)))
 		}
 	}
 	return out
@@ -385,6 +426,25 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 		lr, _ = strconv.ParseFloat(strconv.FormatFloat(lr, 'g', -1, 32), 64)
 	}
 	slots := vars[2:]
+	var scalars []float64
+	if ns := len(s.scalarNames); ns > 0 && len(slots) > 0 {
+		// Keras saves these only once built, after the slots.
+		if len(slots) < ns {
+			return fail("got %d variables after learning_rate, want the slots then %s",
+				len(slots), strings.Join(s.scalarNames, ", "))
+		}
+		for j, t := range slots[len(slots)-ns:] {
+			if t == nil {
+				return fail("variable %d (%s) is nil", len(vars)-ns+j, s.scalarNames[j])
+			}
+			v, err := scalarValue(t)
+			if err != nil {
+				return fail("variable %d (%s): %v", len(vars)-ns+j, s.scalarNames[j], err)
+			}
+			scalars = append(scalars, v)
+		}
+		slots = slots[:len(slots)-ns]
+	}
 	kinds := len(s.slotNames)
 	for j, t := range slots {
 		if t == nil {
@@ -430,6 +490,12 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 	}
 	s.iterations = int64(it)
 	s.lr = lr
+	if len(s.scalarNames) > 0 {
+		s.scalarsSet = scalars != nil
+		if s.scalarsSet {
+			s.scalars = scalars
+		}
+	}
 	s.rebind = true // a state restored by position: the next Apply binds its params
 	return nil
 }
@@ -438,19 +504,31 @@ func (s *state) SetVariables(vars []*tensor.Dense) error {
 func (s *state) baseConfig() map[string]any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var wd any // Keras's None
+	if s.hasWeightDecay {
+		wd = s.weightDecay
+	}
 	return map[string]any{
 		"name":                        s.configName,
 		"learning_rate":               s.lr,
-		"weight_decay":                nil,
-		"clipnorm":                    nil,
-		"global_clipnorm":             nil,
-		"clipvalue":                   nil,
+		"weight_decay":                wd,
+		"clipnorm":                    orNone(s.clipnorm),
+		"global_clipnorm":             orNone(s.globalClipnorm),
+		"clipvalue":                   orNone(s.clipvalue),
 		"use_ema":                     false,
 		"ema_momentum":                0.99,
 		"ema_overwrite_frequency":     nil,
 		"loss_scale_factor":           nil,
 		"gradient_accumulation_steps": nil,
 	}
+}
+
+// orNone is v, or nil (Keras's None) for 0, the value of a clipping argument not set.
+func orNone(v float64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
 }
 
 // sameShape reports strict shape equality ((3,1) differs from (3)).

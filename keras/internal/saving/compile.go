@@ -17,6 +17,18 @@ func OptimizerClass(name string) string {
 		return "SGD"
 	case "adam":
 		return "Adam"
+	case "adamw":
+		return "AdamW"
+	case "adamax":
+		return "Adamax"
+	case "lion":
+		return "Lion"
+	case "ftrl":
+		return "Ftrl"
+	case "nadam":
+		return "Nadam"
+	case "adadelta":
+		return "Adadelta"
 	case "rmsprop":
 		return "RMSprop"
 	case "adagrad":

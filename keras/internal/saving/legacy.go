@@ -97,11 +97,19 @@ func OptimizerSlotNames(name string, cfg map[string]any, params []string, nSlots
 	}
 	var groups [][]string
 	switch name {
-	case "adam":
+	case "adam", "adamw":
 		groups = [][]string{{"momentum", "velocity"}}
 		if on("amsgrad") {
 			groups = append(groups, []string{"velocity_hat"})
 		}
+	case "adamax":
+		groups = [][]string{{"momentum", "norm"}}
+	case "lion":
+		groups = [][]string{{"momentum"}}
+	case "adadelta":
+		groups = [][]string{{"accumulated_grad", "accumulated_delta_var"}}
+	case "ftrl":
+		groups = [][]string{{"accumulator", "linear"}}
 	case "sgd":
 		if on("momentum") {
 			groups = [][]string{{"momentum"}}
