@@ -39,7 +39,14 @@ func (reshapeOp) DiffWRT(int) []bool { return []bool{true} }
 func (op reshapeOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.to.Clone(), nil }
 
 // Do copies the input's values into a new tensor of the target shape.
-func (op reshapeOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op reshapeOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo copies the values into prealloc; every element is written.
+func (op reshapeOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op reshapeOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
@@ -48,7 +55,10 @@ func (op reshapeOp) Do(in ...G.Value) (_ G.Value, err error) {
 	if x.Shape().TotalSize() != op.to.TotalSize() {
 		return nil, fmt.Errorf("%v: input of shape %v has %d values, want %d", op, x.Shape(), x.Shape().TotalSize(), op.to.TotalSize())
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(op.to.Clone()...))
+	out, err := output(op, prealloc, x.Dtype(), op.to)
+	if err != nil {
+		return nil, err
+	}
 	switch x.Dtype() {
 	case tensor.Float32:
 		copy(data[float32](out), data[float32](x))

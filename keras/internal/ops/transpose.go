@@ -47,7 +47,14 @@ func permuted(s tensor.Shape, perm []int) tensor.Shape {
 }
 
 // Do copies the input's values into a new tensor of the permuted shape.
-func (op transposeOp) Do(in ...G.Value) (_ G.Value, err error) {
+func (op transposeOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
+
+// UsePreallocDo writes the permuted values into prealloc; every element is written.
+func (op transposeOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return op.do(prealloc, in)
+}
+
+func (op transposeOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	x, err := dense(op, in[0])
 	if err != nil {
@@ -56,7 +63,10 @@ func (op transposeOp) Do(in ...G.Value) (_ G.Value, err error) {
 	if !x.Shape().Eq(op.from) {
 		return nil, fmt.Errorf("%v: input of shape %v, want %v", op, x.Shape(), op.from)
 	}
-	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(permuted(op.from, op.perm)...))
+	out, err := output(op, prealloc, x.Dtype(), permuted(op.from, op.perm))
+	if err != nil {
+		return nil, err
+	}
 	switch x.Dtype() {
 	case tensor.Float32:
 		permute(data[float32](out), data[float32](x), op.from, op.perm)
