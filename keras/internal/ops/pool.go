@@ -140,6 +140,10 @@ func windowRange(o, s, pad, k, n int) (lo, hi int) {
 // pool2D pools x into y; for max pooling with arg set it also writes the index in x of each
 // output's (first) maximum into arg.
 func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c, oh, ow int) {
+	if op.avg {
+		avgPool2D(op.w, x, y, b, h, wd, c, oh, ow)
+		return
+	}
 	w := op.w
 	parallelFor(b*oh, func(rlo, rhi int) {
 		for r := rlo; r < rhi; r++ {
@@ -164,10 +168,6 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c
 								at[ch] = int32(from + ch)
 							}
 							first = false
-						case op.avg:
-							for ch, v := range src {
-								dst[ch] += v
-							}
 						case at != nil:
 							for ch, v := range src {
 								if v > dst[ch] {
@@ -183,11 +183,37 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c
 						}
 					}
 				}
-				if op.avg {
-					inv := 1 / T((yhi-ylo)*(xhi-xlo))
-					for ch := range dst {
-						dst[ch] *= inv
+			}
+		}
+	})
+}
+
+// avgPool2D is pool2D's average pooling. It sums each window in float64 and divides once:
+// a float32 running sum over a 7x7 window (GlobalAveragePooling2D at the end of most
+// applications, every squeeze-and-excitation block of EfficientNet) made kerago's float32
+// 2.3 times as far from the float64 result as Keras's (XLA splits long reductions), and a
+// rounded 1/n scales every channel the same wrong way (docs/applications.md).
+func avgPool2D[T float32 | float64](w Window, x, y []T, b, h, wd, c, oh, ow int) {
+	parallelFor(b*oh, func(rlo, rhi int) {
+		acc := make([]float64, c)
+		for r := rlo; r < rhi; r++ {
+			bi, oy := r/oh, r%oh
+			ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
+			for ox := 0; ox < ow; ox++ {
+				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
+				clear(acc)
+				for iy := ylo; iy < yhi; iy++ {
+					for ix := xlo; ix < xhi; ix++ {
+						from := ((bi*h+iy)*wd + ix) * c
+						for ch, v := range x[from : from+c] {
+							acc[ch] += float64(v)
+						}
 					}
+				}
+				n := float64((yhi - ylo) * (xhi - xlo))
+				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
+				for ch := range dst {
+					dst[ch] = T(acc[ch] / n)
 				}
 			}
 		}
