@@ -254,46 +254,17 @@ func outputInto(op fmt.Stringer, buf *scratch, prealloc G.Value, dt tensor.Dtype
 
 // DiffWRT: differentiable with respect to x (when it is computed), the kernel and the bias.
 func (op *convOp) DiffWRT(n int) []bool {
-	d := make([]bool, n)
-	for i := range d {
-		d[i] = i > 0
-	}
-	if n > 0 {
-		d[0] = op.needDX
-	}
-	return d
+	return diffAllButFirst(n, op.needDX)
 }
 
 // SymDiff adds the backward op, which computes every gradient at once into one flat vector,
 // and a view of it per input.
 func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	gop := &convGradOp{Base: Base{Name: "∂conv", Params: op.Params, Inputs: op.Inputs + 2}, fwd: op}
-	diff := op.DiffWRT(len(inputs))
-	for i, in := range inputs {
-		if diff[i] {
-			gop.parts = append(gop.parts, in.Shape().Clone())
-		} else {
-			gop.parts = append(gop.parts, nil)
-		}
-	}
-	args := append(append(G.Nodes{}, inputs...), output, grad)
-	flat, err := G.ApplyOp(gop, args...)
-	if err != nil {
-		return nil, err
-	}
-	res := make(G.Nodes, len(inputs))
-	off := 0
-	for i, s := range gop.parts {
-		if s == nil {
-			continue
-		}
-		part := newPartOp("∂conv_part", fmt.Sprintf("%d %s", i, op.Params), off, s)
-		if res[i], err = G.ApplyOp(part, flat); err != nil {
-			return nil, err
-		}
-		off += s.TotalSize()
-	}
-	return res, nil
+	gop.parts = gradShapes(inputs, op.DiffWRT(len(inputs)))
+	return flatGradients(gop, gop.parts, inputs, output, grad, func(i, off int, s tensor.Shape) G.Op {
+		return newPartOp("∂conv_part", fmt.Sprintf("%d %s", i, op.Params), off, s)
+	})
 }
 
 // convGradOp computes the gradients of one conv op. Inputs: the forward op's inputs, its

@@ -296,32 +296,11 @@ func (op *rnnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 	if !ok {
 		return nil, fmt.Errorf("recurrent op: output %v is not the op's", output)
 	}
-	diff := op.DiffWRT(len(inputs))
 	gop := &rnnGradOp{Base: Base{Name: "∂" + fwd.Name, Params: fwd.Params, Inputs: fwd.Inputs + 2}, fwd: fwd}
-	for i, in := range inputs {
-		if diff[i] {
-			gop.parts = append(gop.parts, in.Shape().Clone())
-		} else {
-			gop.parts = append(gop.parts, nil)
-		}
-	}
-	args := append(append(G.Nodes{}, inputs...), output, grad)
-	flat, err := G.ApplyOp(gop, args...)
-	if err != nil {
-		return nil, err
-	}
-	res := make(G.Nodes, len(inputs))
-	off := 0
-	for i, s := range gop.parts {
-		if s == nil {
-			continue
-		}
-		if res[i], err = G.ApplyOp(newRNNPart(fwd, i, off, s), flat); err != nil {
-			return nil, err
-		}
-		off += s.TotalSize()
-	}
-	return res, nil
+	gop.parts = gradShapes(inputs, op.DiffWRT(len(inputs)))
+	return flatGradients(gop, gop.parts, inputs, output, grad, func(i, off int, s tensor.Shape) G.Op {
+		return newRNNPart(fwd, i, off, s)
+	})
 }
 
 // rnnGradOp computes the gradients of one call of a recurrent layer from the values its
