@@ -2,6 +2,7 @@ package layers
 
 import (
 	"fmt"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	"strings"
 
 	"github.com/kerago/kerago/keras"
@@ -277,7 +278,7 @@ func (l *BidirectionalLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Nod
 func merge(ctx *keras.Context, mode string, a, b *G.Node) (*G.Node, error) {
 	switch mode {
 	case "concat":
-		return G.Concat(a.Dims()-1, a, b)
+		return internalops.Concat(a.Dims()-1, a, b)
 	case "sum":
 		return G.Add(a, b)
 	case "mul":

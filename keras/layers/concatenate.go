@@ -2,6 +2,7 @@ package layers
 
 import (
 	"github.com/kerago/kerago/keras"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -110,7 +111,7 @@ func (l *ConcatenateLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node,
 	if err != nil {
 		return nil, err
 	}
-	y, err := G.Concat(a, in...)
+	y, err := internalops.Concat(a, in...)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +145,7 @@ func (l *ConcatenateLayer) outputMask(ctx *keras.Context, in []*G.Node, a int) (
 	if last {
 		return orMasks(masks)
 	}
-	return G.Concat(a, masks...)
+	return internalops.Concat(a, masks...)
 }
 
 // Config returns Keras 3's Concatenate config.
