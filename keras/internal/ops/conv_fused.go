@@ -245,11 +245,7 @@ func outputInto(op fmt.Stringer, buf *scratch, prealloc G.Value, dt tensor.Dtype
 	if prealloc == nil {
 		return buf.dense(dt, false, shape...), nil
 	}
-	d, ok := prealloc.(*tensor.Dense)
-	if !ok || d.Dtype() != dt || !d.Shape().Eq(shape) || d.RequiresIterator() {
-		return nil, fmt.Errorf("%v: preallocated output %v %v, want a contiguous %v tensor of shape %v", op, prealloc.Dtype(), prealloc.Shape(), dt, shape)
-	}
-	return d, nil
+	return output(op, prealloc, dt, shape)
 }
 
 // DiffWRT: differentiable with respect to x (when it is computed), the kernel and the bias.
