@@ -275,24 +275,20 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if spec.FinalOnly {
 		final = 0
 	}
-	// part returns rows [from, from+n) of state k as the given shape: a copy or a view of its
-	// own region of out.
-	part := func(k, from, n int, shape ...int) (*G.Node, error) {
-		v, err := G.Slice(out, G.S(k), G.S(from, from+n))
-		if err != nil {
-			return nil, err
-		}
-		// Safe: Gorgonia's Slice copies (it materialises its view), and nothing but this
-		// reshape reads the copy, so the view takes over its register and memory.
-		return G.Reshape(v, tensor.Shape(shape))
+	// part returns the values of state k's row of out from offset from, as the given shape,
+	// in memory of their own.
+	part := func(k, from int, shape ...int) (*G.Node, error) {
+		// kerago's own slice op, not Gorgonia's Slice, whose hash keeps one byte of each
+		// bound: two parts of equal width at offsets equal modulo 256 were merged.
+		return internalops.SliceFlat(out, k*out.Shape()[1]+from, shape...)
 	}
-	last, err := part(0, final, b*u, b, u)
+	last, err := part(0, final, b, u)
 	if err != nil {
 		return nil, err
 	}
 	y := last
 	if l.returnSequences {
-		if y, err = part(0, 0, b*t*u, b, t, u); err != nil {
+		if y, err = part(0, 0, b, t, u); err != nil {
 			return nil, err
 		}
 		ctx.SetMask(y, mask)
@@ -301,7 +297,7 @@ func (l *recurrent) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error)
 	if l.returnState {
 		outs = append(outs, last)
 		if l.spec.Kind == internalops.KindLSTM {
-			c, err := part(1, final, b*u, b, u)
+			c, err := part(1, final, b, u)
 			if err != nil {
 				return nil, err
 			}

@@ -145,8 +145,8 @@ func (o *Builder) Slice(x *G.Node, axis, start, end int) *G.Node {
 	if start == 0 && end == x.Shape()[axis] {
 		return x
 	}
-	s := make([]tensor.Slice, x.Dims())
-	s[axis] = G.S(start, end)
-	y, err := G.Slice(x, s...)
+	// Not Gorgonia's Slice: its hash keeps one byte of each bound, so two slices of equal
+	// width at offsets equal modulo 256 became one node (internal/ops.Slice).
+	y, err := internalops.Slice(x, axis, start, end)
 	return o.node("Slice", y, err, x)
 }

@@ -109,15 +109,14 @@ func joinBlocks[T float](out []T, axis int, shapes []tensor.Shape, in func(i int
 	}
 }
 
-// SymDiff gives each input its block of the gradient, copied by a part op of its own.
+// SymDiff gives each input its block of the gradient, copied by a slice op of its own
+// (sliceOp, numbered, so no two parts are merged).
 func (op *concatOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(inputs))
+	full := op.outShape()
 	off := 0
 	for i, s := range op.shapes {
-		part := &concatPartOp{
-			Base: Base{Name: "∂concat_part", Params: fmt.Sprintf("%d at %d of %s", i, off, op.Params), Inputs: 1},
-			axis: op.axis, off: off, full: op.outShape(), shape: s.Clone(),
-		}
+		part := newSliceOp(fmt.Sprintf("∂concat part %d at %d of %s", i, off, op.Params), full, full, op.axis, off, s, s)
 		var err error
 		if res[i], err = G.ApplyOp(part, grad); err != nil {
 			return nil, err
@@ -127,63 +126,9 @@ func (op *concatOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return res, nil
 }
 
-// concatPartOp copies positions [off, off+shape[axis]) along axis out of a tensor of shape
-// full: one input's gradient out of the concatenation's.
-type concatPartOp struct {
-	Base
-	axis, off   int
-	full, shape tensor.Shape
-}
-
-// Type returns a → a.
-func (op *concatPartOp) Type() hm.Type {
-	t := G.TensorType{Dims: len(op.full), Of: hm.TypeVariable('a')}
-	return hm.NewFnType(t, t)
-}
-
-// InferShape returns the part's shape.
-func (op *concatPartOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
-
-// DiffWRT: differentiable with respect to its input (the graph is not differentiated twice).
-func (op *concatPartOp) DiffWRT(int) []bool { return []bool{true} }
-
-// SymDiff is not implemented: kerago differentiates a graph once.
-func (op *concatPartOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
-	return nil, fmt.Errorf("%v: second derivatives are not supported", op)
-}
-
-// Do copies the part into a new tensor.
-func (op *concatPartOp) Do(in ...G.Value) (G.Value, error) { return op.do(nil, in) }
-
-// UsePreallocDo copies the part into prealloc; every element is written.
-func (op *concatPartOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
-	return op.do(prealloc, in)
-}
-
-func (op *concatPartOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
-	defer recoverDo(op, &err)
-	g, err := dense(op, in[0])
-	if err != nil {
-		return nil, err
-	}
-	if !g.Shape().Eq(op.full) {
-		return nil, fmt.Errorf("%v: gradient of shape %v, want %v", op, g.Shape(), op.full)
-	}
-	out, err := output(op, prealloc, g.Dtype(), op.shape)
-	if err != nil {
-		return nil, err
-	}
-	if g.Dtype() == tensor.Float32 {
-		partBlocks(data[float32](out), data[float32](g), op.axis, op.off, op.full, op.shape)
-	} else {
-		partBlocks(data[float64](out), data[float64](g), op.axis, op.off, op.full, op.shape)
-	}
-	return out, nil
-}
-
 // partBlocks copies the block of positions [off, off+shape[axis]) along axis of g (shape
 // full) into out (shape).
-func partBlocks[T float](out, g []T, axis, off int, full, shape tensor.Shape) {
+func partBlocks[T any](out, g []T, axis, off int, full, shape tensor.Shape) {
 	outer := 1
 	for _, d := range full[:axis] {
 		outer *= d
