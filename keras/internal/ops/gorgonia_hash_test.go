@@ -229,3 +229,36 @@ func TestGorgoniaScalarConstantsOfTwoDtypes(t *testing.T) {
 		}
 	}
 }
+
+// TestGorgoniaMergesNodesWhoseChildrenHashAlike: nodeEq compares two non-input nodes by op
+// hash, type, shape and number of children, never by the children themselves, so two nodes
+// whose children are different nodes with equal 32-bit hashes are merged. The inputs
+// w270175 and w1248870 (float64 vectors of 3) hash alike (found by trying names w0, w1, …;
+// AddNode keeps both), and −w1248870 became −w270175: w270175 − w1248870 computed as
+// −(−w270175) + (−w270175) is 0 instead of −1. A graph of N nodes of one op, type and shape
+// risks about N²/2 / 2³² such merges; kerago's numbered ops (Dense, Conv, the recurrent
+// layers, Concat, Slice, Embed) never merge.
+func TestGorgoniaMergesNodesWhoseChildrenHashAlike(t *testing.T) {
+	g := G.NewGraph()
+	m := mustOf(t)
+	a := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("w270175"), G.WithValue(tensor.New(tensor.WithBacking([]float64{1, 1, 1}))))
+	b := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("w1248870"), G.WithValue(tensor.New(tensor.WithBacking([]float64{2, 2, 2}))))
+	if a == b || a.Hashcode() != b.Hashcode() {
+		t.Fatalf("the inputs: same node %v, hashes %x and %x", a == b, a.Hashcode(), b.Hashcode())
+	}
+	na, nb := m(G.Neg(a)), m(G.Neg(b))
+	if na != nb {
+		t.Fatalf("−a and −b are two nodes: Gorgonia now compares children; update docs/gorgonia.md")
+	}
+	d := m(G.Add(m(G.Neg(na)), nb))
+	var v G.Value
+	G.Read(d, &v)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Data().([]float64)[0]; got != 0 {
+		t.Errorf("a − b = %v, want the merged 0 (the true value is −1)", got)
+	}
+}
