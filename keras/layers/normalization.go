@@ -3,6 +3,7 @@ package layers
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
@@ -389,9 +390,17 @@ func (l *NormalizationLayer) spread(o *ops.Builder, v *G.Node, in tensor.Shape) 
 	return v
 }
 
-// constantOf is a constant node of the realisation's float dtype holding vals in shape.
-// name must be unique in the graph: Gorgonia merges leaves of one name.
+// constantCount numbers the leaves constantOf makes.
+var constantCount atomic.Int64
+
+// constantOf is a constant node of the realisation's float dtype holding vals in shape,
+// named name and a number of its own. Gorgonia's ExprGraph.AddNode returns an existing leaf
+// of the same name, type and shape, and a layer's name is not unique in a graph: two models
+// nested side by side (an ensemble of saved models) may each hold a Normalization named
+// "normalization", and the second then normalised with the first one's statistics
+// (TestNormalizationsOfOneNameKeepTheirStatistics).
 func constantOf(ctx *keras.Context, name string, shape []int, vals []float64) *G.Node {
+	name = fmt.Sprintf("%s#%d", name, constantCount.Add(1))
 	if len(shape) == 0 {
 		shape = []int{1} // a tensor, which spread reshapes; Gorgonia's scalars do not mix with tensors
 	}

@@ -86,7 +86,11 @@ func (o *Builder) Concat(axis int, xs ...*G.Node) *G.Node {
 		// (docs/gorgonia.md); the operand itself is the same values without the alias.
 		return xs[0]
 	}
-	y, err := G.Concat(axis, xs...)
+	// Not Gorgonia's Concat: its gradient cuts the output's gradient with G.Slice, whose hash
+	// keeps one byte of each bound, so two parts of equal width at offsets equal modulo 256
+	// (Concat of two 256-wide tensors, Tile with 257 copies) were one node and the later
+	// operand trained on the earlier one's gradient (internal/ops.Concat).
+	y, err := internalops.Concat(axis, xs...)
 	return o.node("Concat", y, err, xs...)
 }
 
