@@ -15,6 +15,11 @@ import (
 // (biased) variance, then moving = moving·momentum + batch·(1-momentum); at inference with the
 // moving statistics. y = gamma·(x - mean)/sqrt(var + epsilon) + beta.
 //
+// The layer is one op pair (keras/internal/ops batchnorm.go) with a hand-written backward op:
+// the batch's mean and variance, Σdy and Σdy·x̂ are summed in float64 and kept in float64
+// between the forward and the backward, so a float32 model's BatchNormalization is as
+// accurate as rounding its float64 result (docs/applications.md).
+//
 // The moving statistics live in the layer's weights, shared by every cached graph, and are
 // updated in Go after each training step (Gorgonia's BatchNorm op keeps them per graph, uses
 // PyTorch's momentum and resets them when a machine is built).
