@@ -22,11 +22,13 @@ import (
 // where a channel has few values (batch 2 on 1x1 maps: 2 per channel) and a small epsilon,
 // the backward's dx = inv·(dy - mean(dy) - x̂·mean(dy·x̂)) cancels to a small fraction of dy
 // (for 2 values, inv·(dy₁-dy₂)/2·(1 - x̂²) with 1 - x̂² = 4ε/((a-b)² + 4ε)), and x̂ from a
-// rounded mean and variance loses most of its digits there. Written with Gorgonia's ops the same layer was ten
-// ops (Mean, BroadcastSub, Square, Mean, Add, Sqrt, Inverse, two BroadcastHadamardProd,
-// BroadcastAdd) and their gradients, each allocating its result, and each float32 reduction
-// one running float32 sum over the batch. Here every sum (the mean, the variance, the
-// backward's Σdy and Σdy·x̂) runs in float64, per channel, and each output is written once.
+// rounded mean and variance loses most of its digits there.
+//
+// Written with Gorgonia's ops the same layer was ten ops (Mean, BroadcastSub, Square, Mean,
+// Add, Sqrt, Inverse, two BroadcastHadamardProd, BroadcastAdd) and their gradients, each
+// allocating its result, and each float32 reduction one running float32 sum over the batch.
+// Here every sum (the mean, the variance, the backward's Σdy and Σdy·x̂) runs in float64, per
+// channel, and each output is written once.
 
 var batchNormOpCount atomic.Int64
 
@@ -193,8 +195,9 @@ func channelVariances[T float](x []T, mean []float64, c int, v []float64) {
 
 // batchNormOp is y = x·inv + (beta - mean·inv), inv = gamma / sqrt(variance + eps), per
 // channel of x (…, c). Inputs: x, mean (c), variance (c), then gamma (c) and beta (c) when
-// the layer has them. The statistics are in x's dtype or float64 (Moments). With batchStats the mean and variance are Moments(x), and the backward
-// op differentiates through them; otherwise they are constants (the moving statistics).
+// the layer has them. The statistics are in x's dtype or float64 (Moments). With batchStats
+// the mean and variance are Moments(x), and the backward op differentiates through them;
+// otherwise they are constants (the moving statistics).
 type batchNormOp struct {
 	Base
 	from              tensor.Shape
@@ -214,9 +217,9 @@ var (
 // (beta - mean·inv) with inv = gamma / sqrt(variance + eps), as keras.ops.batch_normalization
 // computes it. mean and variance are vectors of c values, in x's dtype or float64: Moments(x)
 // when batchStats is set (training; the gradient then flows through them to x), else
-// constants such as the moving statistics. gamma and beta are vectors of c values or nil (Keras's scale=False,
-// center=False). The per-channel coefficients and every sum run in float64; the output is in
-// x's dtype. The op never writes into its inputs.
+// constants such as the moving statistics. gamma and beta are vectors of c values or nil
+// (Keras's scale=False, center=False). The per-channel coefficients and every sum run in
+// float64; the output is in x's dtype. The op never writes into its inputs.
 func BatchNorm(x, mean, variance, gamma, beta *G.Node, eps float64, batchStats bool) (*G.Node, error) {
 	if err := checkBatchNormInput("batch_norm", x); err != nil {
 		return nil, err
