@@ -2,10 +2,10 @@ package layers
 
 import (
 	"fmt"
-	internalops "github.com/kerago/kerago/keras/internal/ops"
 
 	"github.com/kerago/kerago/keras"
 	"github.com/kerago/kerago/keras/initializers"
+	internalops "github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -14,6 +14,11 @@ import (
 // feature axis) as Keras's BatchNormalization does: in training with the batch's mean and
 // (biased) variance, then moving = moving·momentum + batch·(1-momentum); at inference with the
 // moving statistics. y = gamma·(x - mean)/sqrt(var + epsilon) + beta.
+//
+// The layer is one op pair (keras/internal/ops batchnorm.go) with a hand-written backward op:
+// the batch's mean and variance, Σdy and Σdy·x̂ are summed in float64 and kept in float64
+// between the forward and the backward, so a float32 model's BatchNormalization is as
+// accurate as rounding its float64 result (docs/applications.md).
 //
 // The moving statistics live in the layer's weights, shared by every cached graph, and are
 // updated in Go after each training step (Gorgonia's BatchNorm op keeps them per graph, uses
@@ -154,104 +159,58 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 	return []*G.Node{y}, nil
 }
 
-// forwardLast normalises x along its last axis.
+// forwardLast normalises x along its last axis with kerago's batch normalisation ops
+// (internal/ops batchnorm.go): in training the batch's Moments, in float64 sums, and one
+// BatchNorm op whose backward op differentiates through them; at inference the moving
+// statistics. Keras's formulas: y = x·inv + (beta - mean·inv), inv = gamma/sqrt(var + eps).
+// The ops read x and never write into it, so a layer reading x after this one (ResNet50V2's
+// identity shortcuts, DenseNet's concatenations) sees x.
 func (l *BatchNormalizationLayer) forwardLast(ctx *keras.Context, x *G.Node) (*G.Node, error) {
-	shape := x.Shape()
-	c := shape[len(shape)-1]
-	rows := shape.TotalSize() / c
-	// kerago's copying Reshape, not G.Reshape: Gorgonia's is a view of x's memory, and its
-	// machine then ran the broadcast subtraction in place over it, overwriting x for the
-	// layers that read x after this one (ResNet50V2's identity shortcuts, DenseNet's
-	// concatenations: predictions off by 1e-5 to 1 depending on the moving statistics).
-	x2, err := internalops.Reshape(x, tensor.Shape{rows, c})
-	if err != nil {
-		return nil, err
-	}
-	var centered, inv *G.Node
-	if ctx.Training() && l.Trainable() {
-		mean, err := G.Mean(x2, 0)
-		if err != nil {
-			return nil, err
-		}
-		// Safe: the broadcast operand (a view) is only read; the in-place write goes to this layer's own copy x2.
-		if centered, err = G.BroadcastSub(x2, mean, nil, []byte{0}); err != nil {
-			return nil, err
-		}
-		sq, err := G.Square(centered)
-		if err != nil {
-			return nil, err
-		}
-		variance, err := G.Mean(sq, 0)
-		if err != nil {
-			return nil, err
-		}
-		if inv, err = invStd(ctx, variance, l.eps); err != nil {
+	var mean, variance, gamma, beta *G.Node
+	training := ctx.Training() && l.Trainable()
+	if training {
+		var err error
+		if mean, variance, err = internalops.Moments(x); err != nil {
 			return nil, err
 		}
 		meanVal, varVal := ctx.Read(mean), ctx.Read(variance)
 		ctx.AfterStep(func() error { return l.updateMoving(*meanVal, *varVal) })
 	} else {
-		if centered, err = G.BroadcastSub(x2, ctx.Var(l.movingMean), nil, []byte{0}); err != nil {
-			return nil, err
-		}
-		if inv, err = invStd(ctx, ctx.Var(l.movingVar), l.eps); err != nil {
-			return nil, err
-		}
-	}
-	y, err := G.BroadcastHadamardProd(centered, inv, nil, []byte{0})
-	if err != nil {
-		return nil, err
+		mean, variance = ctx.Var(l.movingMean), ctx.Var(l.movingVar)
 	}
 	if l.scale {
-		if y, err = G.BroadcastHadamardProd(y, ctx.Var(l.gamma), nil, []byte{0}); err != nil {
-			return nil, err
-		}
+		gamma = ctx.Var(l.gamma)
 	}
 	if l.center {
-		if y, err = G.BroadcastAdd(y, ctx.Var(l.beta), nil, []byte{0}); err != nil {
-			return nil, err
-		}
+		beta = ctx.Var(l.beta)
 	}
-	return internalops.Reshape(y, shape)
+	return internalops.BatchNorm(x, mean, variance, gamma, beta, l.eps, training)
 }
 
-// invStd returns 1/sqrt(v + eps). It is built as Inverse(Sqrt(.)): Gorgonia's InverseSqrt
-// op has a wrong gradient (measured: off by orders of magnitude; see docs/gorgonia.md).
-func invStd(ctx *keras.Context, v *G.Node, eps float64) (*G.Node, error) {
-	s, err := G.Add(v, ctx.Constant(eps))
-	if err != nil {
-		return nil, err
-	}
-	if s, err = G.Sqrt(s); err != nil {
-		return nil, err
-	}
-	return G.Inverse(s)
-}
-
-// updateMoving folds the batch statistics into the moving ones, as Keras does.
+// updateMoving folds the batch statistics into the moving ones, as Keras does: moving·momentum
+// + batch·(1 - momentum). The batch statistics are float64 (internal/ops Moments); the blend
+// runs in float64 and is rounded once to the weights' dtype.
 func (l *BatchNormalizationLayer) updateMoving(mean, variance G.Value) error {
 	mv, ok1 := mean.(*tensor.Dense)
 	vv, ok2 := variance.(*tensor.Dense)
-	if !ok1 || !ok2 {
-		return fmt.Errorf("%w: batch statistics of %s were not computed", keras.ErrInternal, l.Name())
+	if !ok1 || !ok2 || mv.Dtype() != tensor.Float64 || vv.Dtype() != tensor.Float64 {
+		return fmt.Errorf("%w: batch statistics of %s were not computed (got %T, %T)", keras.ErrInternal, l.Name(), mean, variance)
 	}
 	m := l.momentum
-	blend := func(dst *tensor.Dense, src *tensor.Dense) {
+	blend := func(dst *tensor.Dense, src []float64) {
 		switch d := dst.Data().(type) {
 		case []float32:
-			s := src.Data().([]float32)
 			for i := range d {
-				d[i] = float32(float64(d[i])*m + float64(s[i])*(1-m))
+				d[i] = float32(float64(d[i])*m + src[i]*(1-m))
 			}
 		case []float64:
-			s := src.Data().([]float64)
 			for i := range d {
-				d[i] = d[i]*m + s[i]*(1-m)
+				d[i] = d[i]*m + src[i]*(1-m)
 			}
 		}
 	}
-	blend(l.movingMean.Value, mv)
-	blend(l.movingVar.Value, vv)
+	blend(l.movingMean.Value, mv.Float64s())
+	blend(l.movingVar.Value, vv.Float64s())
 	return nil
 }
 
