@@ -270,6 +270,14 @@ func gatherInto[D number](dst []D, src any, idx []int, per int) error {
 }
 
 func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
+	if d, ok := any(dst).([]S); ok {
+		// One element type: each row is one memmove, not a loop converting element by
+		// element (the MLP's batch copy took 5% of its OpenBLAS step as the loop).
+		for r, i := range idx {
+			copy(d[r*per:(r+1)*per], src[i*per:(i+1)*per])
+		}
+		return
+	}
 	for r, i := range idx {
 		row := src[i*per : (i+1)*per]
 		out := dst[r*per : (r+1)*per]

@@ -273,6 +273,7 @@ type convGradOp struct {
 	grad  scratch        // the flat [dX | dK | db]
 	dz    scratch        // dy ⊙ act'(y)
 	dcols scratch        // the patches' gradient dz·Kᵀ, before col2im
+	dwT   scratch        // dKᵀ, when kernelGrad computes it transposed
 }
 
 func (op *convGradOp) size() int {
@@ -335,11 +336,6 @@ func convGradDo[T float](op *convGradOp, prealloc G.Value, vals []G.Value) (G.Va
 		return nil, fmt.Errorf("%v: output holds %d values and its gradient %d, want %d", op, len(y), len(dy), size)
 	}
 	dt := vals[0].Dtype()
-	dz := dy
-	if fwd.act != DenseLinear {
-		dz = data[T](op.dz.dense(dt, false, size))
-		actGrad(dz, y, dy, fwd.act)
-	}
 	flat, err := outputInto(op, &op.grad, prealloc, dt, tensor.Shape{op.size()})
 	if err != nil {
 		return nil, err
@@ -358,11 +354,14 @@ func convGradDo[T float](op *convGradOp, prealloc G.Value, vals []G.Value) (G.Va
 		clear(g)
 		return flat, nil
 	}
-	// dK = colsᵀ·dz, db = Σ dz over rows, dX = col2im(dz·Kᵀ).
-	gemm(true, false, a.k, a.f, rows, a.cols, a.k, dz, a.f, 0, dw, a.f)
-	if db != nil {
-		colSums(db, dz, a.f)
+	// dz = dy ⊙ act′(y) and db = Σ dz over rows in one pass, dK = colsᵀ·dz,
+	// dX = col2im(dz·Kᵀ).
+	dz := dy
+	if fwd.act != DenseLinear {
+		dz = data[T](op.dz.dense(dt, false, size))
 	}
+	actGradSums(dz, db, y, dy, a.f, fwd.act)
+	kernelGrad(rows, a.k, a.f, a.cols, dz, dw, &op.dwT)
 	if dx == nil {
 		return flat, nil
 	}

@@ -222,18 +222,23 @@ func biasAct[T float](y, b []T, units int, act DenseAct) {
 	if b == nil && act == DenseLinear {
 		return
 	}
+	y32, b32, vector := asFloat32(y), asFloat32(b), act == DenseRelu && b != nil
 	for r := 0; r+units <= len(y); r += units {
 		row := y[r : r+units]
+		j0 := 0 // the elements before j0 are done
+		if vector && y32 != nil {
+			j0 = biasRelu32(y32[r:r+units], b32, units)
+		}
 		if b != nil {
-			for j, v := range b[:units] {
-				row[j] += v
+			for j, v := range b[j0:units] {
+				row[j0+j] += v
 			}
 		}
 		switch act {
 		case DenseRelu:
-			for j, v := range row {
+			for j, v := range row[j0:] {
 				if !(v > 0) {
-					row[j] = 0
+					row[j0+j] = 0
 				}
 			}
 		case DenseTanh:
@@ -270,6 +275,7 @@ type denseGradOp struct {
 	// The op's own memory (a graph that differentiates twice has two backward ops).
 	grad scratch // the flat [dX | dW | db]
 	dz   scratch // dy ⊙ act'(y)
+	dwT  scratch // dWᵀ, when kernelGrad computes it transposed
 }
 
 func (op *denseGradOp) size() int {
@@ -337,11 +343,6 @@ func denseGradDo[T float](op *denseGradOp, prealloc G.Value, vals []G.Value) (G.
 		return nil, fmt.Errorf("%v: output holds %d values and its gradient %d, want %d", op, len(y), len(dy), size)
 	}
 	dt := vals[0].Dtype()
-	dz := dy
-	if fwd.act != DenseLinear {
-		dz = scratchSlice[T](&op.dz, size)
-		actGrad(dz, y, dy, fwd.act)
-	}
 	var flat *tensor.Dense
 	if prealloc != nil {
 		if flat, err = outputSized(op, prealloc, dt, op.size()); err != nil {
@@ -360,16 +361,18 @@ func denseGradDo[T float](op *denseGradOp, prealloc G.Value, vals []G.Value) (G.
 	if fwd.hasBias {
 		db = g[off : off+a.units]
 	}
-	// dW = xᵀ·dz, db = Σ dz over rows, dX = dz·Wᵀ.
+	// dz = dy ⊙ act′(y) and db = Σ dz over rows in one pass, dW = xᵀ·dz, dX = dz·Wᵀ.
 	if a.rows == 0 {
 		clear(g)
 		return flat, nil
 	}
-	if a.in > 0 && a.units > 0 {
-		gemm(true, false, a.in, a.units, a.rows, a.x, a.in, dz, a.units, 0, dw, a.units)
+	dz := dy
+	if fwd.act != DenseLinear {
+		dz = scratchSlice[T](&op.dz, size)
 	}
-	if db != nil {
-		colSums(db, dz, a.units)
+	actGradSums(dz, db, y, dy, a.units, fwd.act)
+	if a.in > 0 && a.units > 0 {
+		kernelGrad(a.rows, a.in, a.units, a.x, dz, dw, &op.dwT)
 	}
 	if dx != nil {
 		if a.units == 0 {
