@@ -9,6 +9,12 @@ import (
 // ends, epoch results (with val_ entries) at epoch ends. The same map is handed to every
 // callback in list order, so a callback may add or change a key (a learning-rate callback
 // adds "learning_rate") and later callbacks and the History see it.
+//
+// Every hook call gets a map of its own, as Keras's callbacks get a fresh dict: a callback
+// may keep the Logs it was handed, and a later batch does not change it. Fit and Evaluate
+// build batch logs only when a callback other than a [History] is listening (History
+// records epochs), so a loop without such callbacks, and with Verbose 0, allocates nothing
+// for logs.
 type Logs map[string]float64
 
 // SortedKeys returns the keys in alphabetical order, the order Keras 3 shows them in.
@@ -158,6 +164,18 @@ func (cl callbackList) each(f func(Callback) error) error {
 		}
 	}
 	return nil
+}
+
+// batchListeners returns the callbacks whose batch hooks may do something: all but the
+// Histories, whose batch hooks are BaseCallback's no-ops (a type embedding History is kept).
+func (cl callbackList) batchListeners() callbackList {
+	var out callbackList
+	for _, c := range cl {
+		if _, ok := c.(*History); !ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // History records the epoch logs of Fit: Keras's History callback and the value Fit returns.

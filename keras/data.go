@@ -13,8 +13,10 @@ type Named map[string]*tensor.Dense
 
 // arrange puts data given in one of the three forms (a *tensor.Dense, a []*tensor.Dense in
 // order, or Named) in the order of ts, and checks it. what is "input" or "target"; optional
-// marks positions that may stay nil (outputs without a loss).
-func arrange(what string, data any, ts []*Tensor, names []string, optional []bool) ([]*tensor.Dense, error) {
+// marks positions that may stay nil (outputs without a loss). namesOf gives the names of ts,
+// for Named data and errors: it is called only then, since listing them allocates and
+// TrainOnBatch arranges its data every call.
+func arrange(what string, data any, ts []*Tensor, namesOf func() []string, optional []bool) ([]*tensor.Dense, error) {
 	out := make([]*tensor.Dense, len(ts))
 	switch d := data.(type) {
 	case *tensor.Dense:
@@ -27,15 +29,16 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 				}
 				break
 			}
-			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got one tensor; pass a []*tensor.Dense or keras.Named", ErrData, len(ts), what, names)
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got one tensor; pass a []*tensor.Dense or keras.Named", ErrData, len(ts), what, namesOf())
 		}
 		out[0] = d
 	case []*tensor.Dense:
 		if len(d) != len(ts) {
-			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got %d tensors", ErrData, len(ts), what, names, len(d))
+			return nil, fmt.Errorf("keras: %w: the model has %d %ss (%v), got %d tensors", ErrData, len(ts), what, namesOf(), len(d))
 		}
 		copy(out, d)
 	case Named:
+		names := namesOf()
 		keys := make([]string, 0, len(d))
 		for k := range d {
 			keys = append(keys, k)
@@ -49,7 +52,7 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 			out[i] = d[k]
 		}
 	case map[string]*tensor.Dense:
-		return arrange(what, Named(d), ts, names, optional)
+		return arrange(what, Named(d), ts, namesOf, optional)
 	case nil:
 		return nil, fmt.Errorf("keras: %w: no %s data", ErrData, what)
 	default:
@@ -57,7 +60,7 @@ func arrange(what string, data any, ts []*Tensor, names []string, optional []boo
 	}
 	for i, t := range out {
 		if t == nil && (optional == nil || !optional[i]) {
-			return nil, fmt.Errorf("keras: %w: missing %s data for %q", ErrData, what, names[i])
+			return nil, fmt.Errorf("keras: %w: missing %s data for %q", ErrData, what, namesOf()[i])
 		}
 		// A transposed or strided view reads wrong through Data(); copy it out once.
 		if t != nil && t.RequiresIterator() {
@@ -230,19 +233,20 @@ func sliceData(d any, from, to int) any {
 }
 
 // gather copies the rows idx of src into dst (whose first dimension is len(idx)), converting
-// the dtype to dst's.
+// the dtype to dst's. It runs on every batch, so it reads both tensors through their typed
+// accessors: Dense.Data builds its slice by reflection and allocates on every call.
 func gather(dst, src *tensor.Dense, idx []int) error {
 	per := 1
 	if s := src.Shape(); len(s) > 1 {
 		per = s[1:].TotalSize()
 	}
-	switch d := dst.Data().(type) {
-	case []float32:
-		return gatherInto(d, src.Data(), idx, per)
-	case []float64:
-		return gatherInto(d, src.Data(), idx, per)
-	case []int:
-		return gatherInto(d, src.Data(), idx, per)
+	switch dst.Dtype() {
+	case tensor.Float32:
+		return gatherInto(dst.Float32s(), src, idx, per)
+	case tensor.Float64:
+		return gatherInto(dst.Float64s(), src, idx, per)
+	case tensor.Int:
+		return gatherInto(dst.Ints(), src, idx, per)
 	}
 	return fmt.Errorf("keras: %w: batch buffer of %v", ErrInternal, dst.Dtype())
 }
@@ -251,20 +255,20 @@ type number interface {
 	~float32 | ~float64 | ~int | ~int32 | ~int64
 }
 
-func gatherInto[D number](dst []D, src any, idx []int, per int) error {
-	switch s := src.(type) {
-	case []float32:
-		gatherRows(dst, s, idx, per)
-	case []float64:
-		gatherRows(dst, s, idx, per)
-	case []int:
-		gatherRows(dst, s, idx, per)
-	case []int32:
-		gatherRows(dst, s, idx, per)
-	case []int64:
-		gatherRows(dst, s, idx, per)
+func gatherInto[D number](dst []D, src *tensor.Dense, idx []int, per int) error {
+	switch src.Dtype() {
+	case tensor.Float32:
+		gatherRows(dst, src.Float32s(), idx, per)
+	case tensor.Float64:
+		gatherRows(dst, src.Float64s(), idx, per)
+	case tensor.Int:
+		gatherRows(dst, src.Ints(), idx, per)
+	case tensor.Int32:
+		gatherRows(dst, src.Int32s(), idx, per)
+	case tensor.Int64:
+		gatherRows(dst, src.Int64s(), idx, per)
 	default:
-		return fmt.Errorf("keras: %w: data of type %T", ErrDType, src)
+		return fmt.Errorf("keras: %w: data of type %v", ErrDType, src.Dtype())
 	}
 	return nil
 }
@@ -294,29 +298,29 @@ func gatherRows[D, S number](dst []D, src []S, idx []int, per int) {
 func oneHot(dst, src *tensor.Dense, idx []int) error {
 	k := dst.Shape()[dst.Dims()-1]
 	per := src.Shape().TotalSize() / src.Shape()[0]
-	switch d := dst.Data().(type) {
-	case []float32:
-		return oneHotInto(d, src.Data(), idx, per, k)
-	case []float64:
-		return oneHotInto(d, src.Data(), idx, per, k)
+	switch dst.Dtype() {
+	case tensor.Float32:
+		return oneHotInto(dst.Float32s(), src, idx, per, k)
+	case tensor.Float64:
+		return oneHotInto(dst.Float64s(), src, idx, per, k)
 	}
 	return fmt.Errorf("%w: one-hot buffer of %v", ErrInternal, dst.Dtype())
 }
 
-func oneHotInto[D ~float32 | ~float64](dst []D, src any, idx []int, per, k int) error {
-	switch s := src.(type) {
-	case []float32:
-		return oneHotRows(dst, s, idx, per, k)
-	case []float64:
-		return oneHotRows(dst, s, idx, per, k)
-	case []int:
-		return oneHotRows(dst, s, idx, per, k)
-	case []int32:
-		return oneHotRows(dst, s, idx, per, k)
-	case []int64:
-		return oneHotRows(dst, s, idx, per, k)
+func oneHotInto[D ~float32 | ~float64](dst []D, src *tensor.Dense, idx []int, per, k int) error {
+	switch src.Dtype() {
+	case tensor.Float32:
+		return oneHotRows(dst, src.Float32s(), idx, per, k)
+	case tensor.Float64:
+		return oneHotRows(dst, src.Float64s(), idx, per, k)
+	case tensor.Int:
+		return oneHotRows(dst, src.Ints(), idx, per, k)
+	case tensor.Int32:
+		return oneHotRows(dst, src.Int32s(), idx, per, k)
+	case tensor.Int64:
+		return oneHotRows(dst, src.Int64s(), idx, per, k)
 	}
-	return fmt.Errorf("%w: class indices of type %T", ErrDType, src)
+	return fmt.Errorf("%w: class indices of type %v", ErrDType, src.Dtype())
 }
 
 func oneHotRows[D ~float32 | ~float64, S number](dst []D, src []S, idx []int, per, k int) error {

@@ -12,15 +12,19 @@ func (m *Model) evaluate(call string, r *runner, f *epochFeed, cbs callbackList)
 	if err := cbs.each(func(c Callback) error { return c.OnTestBegin(Logs{}) }); err != nil {
 		return nil, err
 	}
+	batchCbs := cbs.batchListeners() // as in Fit: no logs built for no one
 	err := f.epoch(func(step int, d dataset, idx []int) error {
-		if err := cbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
+		if err := batchCbs.each(func(c Callback) error { return c.OnTestBatchBegin(step, Logs{}) }); err != nil {
 			return err
 		}
 		if err := r.step(d, idx, nil); err != nil {
 			return inCall(call, "", err)
 		}
+		if len(batchCbs) == 0 {
+			return nil
+		}
 		logs := r.logs()
-		return cbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) })
+		return batchCbs.each(func(c Callback) error { return c.OnTestBatchEnd(step, logs) })
 	})
 	if err != nil {
 		return nil, err

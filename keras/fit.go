@@ -71,6 +71,11 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		vr = m.newRunner(modeTest)
 		vr.dist = ds.local()
 	}
+	// Batch hooks go only to the callbacks that may use them: a History records epochs, so
+	// without other callbacks (and with Verbose 0) a step builds no logs at all. Those that
+	// get them get a fresh Logs every batch, as Keras's callbacks get a fresh dict: a
+	// callback may keep the map it was handed.
+	batchCbs := cbs.batchListeners()
 	var last Logs
 	err = cbs.each(func(c Callback) error { return c.OnTrainBegin(Logs{}) })
 	for epoch := cfg.initialEpoch; err == nil && epoch < cfg.epochs; epoch++ {
@@ -81,15 +86,17 @@ func (m *Model) Fit(x, y any, opts ...FitOption) (h *History, err error) {
 		done := 0 // this rank's batches in the epoch
 		err = train.epoch(func(step int, d dataset, idx []int) error {
 			done = step + 1
-			if err := cbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
+			if err := batchCbs.each(func(c Callback) error { return c.OnTrainBatchBegin(step, Logs{}) }); err != nil {
 				return err
 			}
 			if err := tr.step(d, idx, nil); err != nil {
 				return inCall("Fit", "", err)
 			}
-			logs := tr.logs()
-			if err := cbs.each(func(c Callback) error { return c.OnTrainBatchEnd(step, logs) }); err != nil {
-				return err
+			if len(batchCbs) > 0 {
+				logs := tr.logs()
+				if err := batchCbs.each(func(c Callback) error { return c.OnTrainBatchEnd(step, logs) }); err != nil {
+					return err
+				}
 			}
 			if m.stop.Load() {
 				return errStopEpoch

@@ -38,6 +38,8 @@ type Model struct {
 	// realisations (a layer's Forward may keep state).
 	// cacheOnce creates programs for the first goroutine that needs it.
 	cacheOnce sync.Once
+	// batchRunners keeps TrainOnBatch's runners from call to call (train_on_batch.go).
+	batchRunners sync.Pool
 }
 
 // cache returns the model's program cache, creating it on first use.

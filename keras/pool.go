@@ -181,10 +181,19 @@ func (m *Model) program(md mode, shapes []tensor.Shape, trainable []*Variable) (
 // programFor is program for a realisation whose losses take per-sample weights (weighted)
 // or not: the two are different graphs, cached under different keys.
 func (m *Model) programFor(md mode, shapes []tensor.Shape, trainable []*Variable, weighted bool) (*program, error) {
-	key := programKey(md, shapes)
+	return m.programAt(weightedKey(programKey(md, shapes), weighted), md, shapes, trainable, weighted)
+}
+
+// weightedKey is the key of a realisation with per-sample weights (weighted) or not.
+func weightedKey(key string, weighted bool) string {
 	if weighted {
-		key += "|sample_weight"
+		return key + "|sample_weight"
 	}
+	return key
+}
+
+// programAt is programFor with the key already built (runner.programKey).
+func (m *Model) programAt(key string, md mode, shapes []tensor.Shape, trainable []*Variable, weighted bool) (*program, error) {
 	c := m.cache()
 	limit := 1
 	if md != modeTrain {

@@ -35,30 +35,32 @@ func (m *Model) Predict(x any, opts ...PredictOption) (out []*tensor.Dense, err 
 	if err := cbs.each(func(c Callback) error { return c.OnPredictBegin(Logs{}) }); err != nil {
 		return nil, err
 	}
+	// One closure for every batch: made inside the loop it would be a new one per step.
+	collect := func(p *program, rows []int) error {
+		for i := range p.outputs {
+			v, err := p.output(i)
+			if err != nil {
+				return err
+			}
+			if out == nil {
+				out = make([]*tensor.Dense, len(p.outputs))
+			}
+			if out[i] == nil {
+				s := v.Shape().Clone()
+				s[0] = d.n
+				out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
+			}
+			if err := copyRows(out[i], v, rows[0]); err != nil {
+				return fmt.Errorf("keras: output %d: %w", i, err)
+			}
+		}
+		return nil
+	}
 	for step, idx := range batches(d.n, cfg.batchSize, identity(d.n)) {
 		if err := cbs.each(func(c Callback) error { return c.OnPredictBatchBegin(step, Logs{}) }); err != nil {
 			return nil, err
 		}
-		err := r.step(d, idx, func(p *program, rows []int) error {
-			for i := range p.outputs {
-				v, err := p.output(i)
-				if err != nil {
-					return err
-				}
-				if out == nil {
-					out = make([]*tensor.Dense, len(p.outputs))
-				}
-				if out[i] == nil {
-					s := v.Shape().Clone()
-					s[0] = d.n
-					out[i] = tensor.New(tensor.WithShape(s...), tensor.Of(v.Dtype()))
-				}
-				if err := copyRows(out[i], v, rows[0]); err != nil {
-					return fmt.Errorf("keras: output %d: %w", i, err)
-				}
-			}
-			return nil
-		})
+		err := r.step(d, idx, collect)
 		if err != nil {
 			return nil, inCall("Predict", "", err)
 		}
@@ -78,13 +80,17 @@ func copyRows(dst, src *tensor.Dense, from int) error {
 	if ds := dst.Shape(); !ds[1:].Eq(src.Shape()[1:]) {
 		return fmt.Errorf("%w: batch output of shape %v does not fit %v (an unknown dimension changed between batches)", ErrShape, src.Shape(), ds)
 	}
-	switch d := dst.Data().(type) {
-	case []float32:
-		copy(d[from*per:], src.Data().([]float32))
-	case []float64:
-		copy(d[from*per:], src.Data().([]float64))
-	case []int32: // Discretization's bin indices
-		copy(d[from*per:], src.Data().([]int32))
+	if src.Dtype() != dst.Dtype() {
+		return fmt.Errorf("%w: batch output of %v for a result of %v", ErrDType, src.Dtype(), dst.Dtype())
+	}
+	// The typed accessors, not Data, which allocates: this runs for every batch.
+	switch dst.Dtype() {
+	case tensor.Float32:
+		copy(dst.Float32s()[from*per:], src.Float32s())
+	case tensor.Float64:
+		copy(dst.Float64s()[from*per:], src.Float64s())
+	case tensor.Int32: // Discretization's bin indices
+		copy(dst.Int32s()[from*per:], src.Int32s())
 	default:
 		return fmt.Errorf("%w: %v", ErrDType, dst.Dtype())
 	}

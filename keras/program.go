@@ -94,7 +94,7 @@ func (p *program) run() (err error) {
 		}
 		f := &p.ctx.feeds[i]
 		f.fill(f.buf, p.ctx.rng)
-		if err := G.Let(f.node, f.buf); err != nil {
+		if err := let(f.node, f.buf); err != nil {
 			return err
 		}
 	}

@@ -19,7 +19,7 @@ type dataset struct {
 }
 
 func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
-	xs, err := arrange("input", x, m.inputs, m.InputNames(), nil)
+	xs, err := arrange("input", x, m.inputs, m.InputNames, nil)
 	if err != nil {
 		return dataset{}, err
 	}
@@ -32,7 +32,7 @@ func (m *Model) dataset(x, y any, needY bool) (dataset, error) {
 		for i, h := range m.compiled.heads {
 			optional[i] = h.loss == nil && len(h.metrics)+len(h.weighted) == 0 // metrics need targets too
 		}
-		if ys, err = arrange("target", y, m.outputs, m.OutputNames(), optional); err != nil {
+		if ys, err = arrange("target", y, m.outputs, m.OutputNames, optional); err != nil {
 			return dataset{}, err
 		}
 		if ys, err = checkTargets(ys, m.outputs, m.compiled.heads); err != nil {
@@ -88,6 +88,7 @@ func (b *batchBuffers) fits(d dataset) bool {
 // and metrics.
 type runner struct {
 	m         *Model
+	c         *compiled // the compilation the runner's metrics and trainable list come from
 	md        mode
 	trainable []*Variable
 	params    []*tensor.Dense
@@ -100,10 +101,19 @@ type runner struct {
 	skipUpdate bool
 	// dist runs each step over replicas and ranks (replicas.go); nil: one replica.
 	dist *distState
+
+	// The program key of the last batch and what it was built from: a run of batches of
+	// one shape (every batch but an epoch's last) finds its program without building the
+	// key's string again. shapeBuf receives each batch's shapes.
+	key         string
+	keyShapes   []tensor.Shape
+	keyWeighted bool
+	shapeBuf    []tensor.Shape
+	idx         []int // rows' indices
 }
 
 func (m *Model) newRunner(md mode) *runner {
-	r := &runner{m: m, md: md, bucketed: m.bucketedInputs()}
+	r := &runner{m: m, c: m.compiled, md: md, bucketed: m.bucketedInputs()}
 	if md == modeTrain {
 		r.trainable = m.compiled.trainable
 		r.params = make([]*tensor.Dense, len(r.trainable))
@@ -189,11 +199,13 @@ func (r *runner) step(d dataset, idx []int, after func(p *program, rows []int) e
 	if r.dist != nil {
 		return r.distStep(d, idx, after)
 	}
-	shapes, err := r.shapes(d, idx)
+	shapes, err := r.batchShapes(d, idx)
 	if err != nil {
 		return err
 	}
-	p, err := m.programFor(r.md, shapes, r.trainable, d.sw != nil && r.md != modePredict)
+	weighted := d.sw != nil && r.md != modePredict
+	key, shapes := r.keyFor(shapes, weighted)
+	p, err := m.programAt(key, r.md, shapes, r.trainable, weighted)
 	if err != nil {
 		return err
 	}
@@ -244,6 +256,61 @@ func (r *runner) shapes(d dataset, idx []int) ([]tensor.Shape, error) {
 	return shapes, nil
 }
 
+// rows returns the row indices 0..n-1, kept for the next call of the same n.
+func (r *runner) rows(n int) []int {
+	if len(r.idx) != n {
+		r.idx = identity(n)
+	}
+	return r.idx
+}
+
+// batchShapes is shapes into memory the runner keeps: valid until the next call.
+func (r *runner) batchShapes(d dataset, idx []int) ([]tensor.Shape, error) {
+	if len(r.shapeBuf) != len(d.x) {
+		r.shapeBuf = make([]tensor.Shape, len(d.x))
+	}
+	for i, x := range d.x {
+		s := append(r.shapeBuf[i][:0], x.Shape()...)
+		s[0] = len(idx)
+		if r.bucketed[i] {
+			n, err := bucketedLength(x, idx)
+			if err != nil {
+				return nil, err
+			}
+			s[1] = n
+		}
+		r.shapeBuf[i] = s
+	}
+	return r.shapeBuf, nil
+}
+
+// keyFor returns the key of the program for a batch of the given shapes (weighted: with
+// per-sample weights) and shapes the program may keep: the last batch's when they are the
+// same, else a copy, under a key built anew.
+func (r *runner) keyFor(shapes []tensor.Shape, weighted bool) (string, []tensor.Shape) {
+	if r.keyShapes != nil && weighted == r.keyWeighted && sameShapes(shapes, r.keyShapes) {
+		return r.key, r.keyShapes
+	}
+	keep := make([]tensor.Shape, len(shapes))
+	for i, s := range shapes {
+		keep[i] = s.Clone()
+	}
+	r.key, r.keyShapes, r.keyWeighted = weightedKey(programKey(r.md, keep), weighted), keep, weighted
+	return r.key, r.keyShapes
+}
+
+func sameShapes(a, b []tensor.Shape) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Eq(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // feed copies rows idx of d into p's buffers and lets them into p's input and target nodes.
 func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 	m := r.m
@@ -260,7 +327,7 @@ func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 		if err := gatherX(b.x[i], x, idx); err != nil {
 			return nil, err
 		}
-		if err := G.Let(p.inputs[i], b.x[i]); err != nil {
+		if err := let(p.inputs[i], b.x[i]); err != nil {
 			return nil, fmt.Errorf("keras: feeding input %q: %w", m.inputs[i].Name(), err)
 		}
 	}
@@ -288,7 +355,7 @@ func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 					return nil, err
 				}
 			}
-			if err := G.Let(p.targets[i], b.y[i]); err != nil {
+			if err := let(p.targets[i], b.y[i]); err != nil {
 				return nil, fmt.Errorf("keras: feeding target %q: %w", m.compiled.heads[i].name, err)
 			}
 		}
@@ -297,6 +364,16 @@ func (r *runner) feed(p *program, d dataset, idx []int) (*batchBuffers, error) {
 		return nil, err
 	}
 	return b, nil
+}
+
+// let binds t to the input node n, as G.Let does, unless it is bound already: the loops copy
+// every batch into the same buffers, so from the second batch on it is, and G.Let would
+// allocate copies of the node's shape to check t against it every step.
+func let(n *G.Node, t *tensor.Dense) error {
+	if v, ok := n.Value().(*tensor.Dense); ok && v == t {
+		return nil
+	}
+	return G.Let(n, t)
 }
 
 // track adds a batch's losses and metrics to the running results.
@@ -362,23 +439,25 @@ func (r *runner) newBuffers(p *program, d dataset) *batchBuffers {
 	return b
 }
 
-// scalar reads a scalar value copied out of a graph.
+// scalar reads a scalar value copied out of a graph. It runs for every loss of every batch,
+// so it reads the value's own type: Data would box the number.
 func scalar(val *G.Value) (float64, error) {
 	if val == nil || *val == nil {
 		return 0, fmt.Errorf("keras: %w: no scalar value", ErrInternal)
 	}
-	switch v := (*val).Data().(type) {
-	case float32:
-		return float64(v), nil
-	case float64:
-		return v, nil
-	case []float32:
-		if len(v) == 1 {
-			return float64(v[0]), nil
-		}
-	case []float64:
-		if len(v) == 1 {
-			return v[0], nil
+	switch v := (*val).(type) {
+	case *G.F32:
+		return float64(*v), nil
+	case *G.F64:
+		return float64(*v), nil
+	case *tensor.Dense:
+		if v.Shape().TotalSize() == 1 {
+			switch v.Dtype() {
+			case tensor.Float32:
+				return float64(v.Float32s()[0]), nil
+			case tensor.Float64:
+				return v.Float64s()[0], nil
+			}
 		}
 	}
 	return 0, fmt.Errorf("keras: %w: %v is not a scalar", ErrInternal, *val)

@@ -307,7 +307,7 @@ func (r *runner) feedWeights(p *program, b *batchBuffers, d dataset, idx []int) 
 		default:
 			return fmt.Errorf("keras: %w: sample weights of dtype %v", ErrInternal, n.Dtype())
 		}
-		if err := G.Let(n, b.sw[i]); err != nil {
+		if err := let(n, b.sw[i]); err != nil {
 			return fmt.Errorf("keras: feeding the sample weights of output %q: %w", r.m.compiled.heads[i].name, err)
 		}
 	}

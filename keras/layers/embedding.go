@@ -230,13 +230,17 @@ func (l *EmbeddingLayer) checkIDs(v G.Value) error {
 	if !ok {
 		return nil // not fed yet: Gorgonia reports it
 	}
-	switch ids := t.Data().(type) {
-	case []int:
-		return checkIDRange(l, t.Shape(), ids)
-	case []float32:
-		return checkIDRange(l, t.Shape(), ids)
-	case []float64:
-		return checkIDRange(l, t.Shape(), ids)
+	if t.IsScalar() {
+		return nil
+	}
+	// The typed accessors, not Data, which allocates: this runs before every step.
+	switch t.Dtype() {
+	case tensor.Int:
+		return checkIDRange(l, t.Shape(), t.Ints())
+	case tensor.Float32:
+		return checkIDRange(l, t.Shape(), t.Float32s())
+	case tensor.Float64:
+		return checkIDRange(l, t.Shape(), t.Float64s())
 	}
 	return nil
 }

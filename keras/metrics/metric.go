@@ -246,6 +246,22 @@ func floats(t *tensor.Dense, buf []float64) ([]float64, error) {
 		buf = make([]float64, n)
 	}
 	buf = buf[:n]
+	if !t.IsScalar() {
+		// The typed accessors: Data builds its slice by reflection and allocates, and
+		// this runs for every metric of every batch.
+		switch t.Dtype() {
+		case tensor.Float32:
+			return widen(buf, t.Float32s()), nil
+		case tensor.Float64:
+			return widen(buf, t.Float64s()), nil
+		case tensor.Int:
+			return widen(buf, t.Ints()), nil
+		case tensor.Int32:
+			return widen(buf, t.Int32s()), nil
+		case tensor.Int64:
+			return widen(buf, t.Int64s()), nil
+		}
+	}
 	switch d := t.Data().(type) {
 	case []float32:
 		for i, v := range d {
@@ -273,4 +289,12 @@ func floats(t *tensor.Dense, buf []float64) ([]float64, error) {
 		return nil, fmt.Errorf("metrics: unsupported dtype %v", t.Dtype())
 	}
 	return buf, nil
+}
+
+// widen copies d into buf as float64s.
+func widen[T float32 | float64 | int | int32 | int64](buf []float64, d []T) []float64 {
+	for i, v := range d[:len(buf)] {
+		buf[i] = float64(v)
+	}
+	return buf
 }

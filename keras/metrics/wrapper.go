@@ -20,6 +20,7 @@ type MeanWrapper struct {
 	config map[string]any
 	err    error
 	yt, yp []float64
+	info   batchInfo // the batch's facts, kept here so that a batch allocates none
 }
 
 // ClassName returns the Keras class of the metric ("MeanSquaredError", "BinaryAccuracy" ...).
@@ -78,7 +79,10 @@ func (m *MeanWrapper) accumulate(yt, yp []float64, samples, k int, w []float64) 
 	if w != nil && len(w) != samples && !perRow {
 		return fmt.Errorf("metrics: %s: %d sample weights for %d samples", m.name, len(w), samples)
 	}
-	info := &batchInfo{}
+	// The metric's own batchInfo: a new one would escape to the heap through m.fn every
+	// batch.
+	m.info = batchInfo{}
+	info := &m.info
 	if m.hinge {
 		info.binaryLabels = true
 		for _, v := range yt {

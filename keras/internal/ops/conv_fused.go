@@ -164,9 +164,10 @@ func convArgsOf[T float](op *convOp, vals []G.Value, im2colToo bool) (*convArgs[
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(vals))
 	}
-	shapes := make([]tensor.Shape, len(vals))
-	for i, v := range vals {
-		shapes[i] = v.Shape()
+	var held [5]tensor.Shape // x, kernel, bias, and the backward op's y and dy: no allocation
+	shapes := held[:0]
+	for _, v := range vals {
+		shapes = append(shapes, v.Shape())
 	}
 	g, err := op.geometry(shapes)
 	if err != nil {

@@ -1,6 +1,10 @@
 package ops
 
-import "gorgonia.org/tensor"
+import (
+	"unsafe"
+
+	"gorgonia.org/tensor"
+)
 
 // scratch is the memory a convolution op's output lives in, kept from one run of its graph
 // to the next. Without it the im2col patches, their adjoint and the pooling gradient, the
@@ -9,15 +13,21 @@ import "gorgonia.org/tensor"
 //
 // Reuse is safe because a graph runs one batch at a time under its model's lock, and no
 // value these ops produce is read after the run that produced it: they are never a model's
-// output nor a weight's gradient, only inputs of the next ops of the same run. Each call
-// still returns a new tensor header over the memory, because Gorgonia's Reshape and MatMul
-// may change an operand's header in place (docs/gorgonia.md).
+// output nor a weight's gradient, only inputs of the next ops of the same run.
+//
+// The tensor header over the memory is kept too (hdr), and handed out again only while it
+// still describes exactly that memory as a plain row-major tensor of the shape asked for:
+// Gorgonia's Reshape and MatMul may change an operand's header in place (docs/gorgonia.md),
+// and a header something left transposed, sliced or reshaped is replaced by a new one. A
+// header made anew every call was 5 allocations (the header, its shape and strides) per op
+// per step.
 //
 // A nil *scratch allocates every time, which is what an op built without one (in tests)
 // does.
 type scratch struct {
 	f32 []float32
 	f64 []float64
+	hdr *tensor.Dense
 }
 
 // dense returns a float tensor of the given dtype and shape over the scratch memory, zeroed
@@ -32,10 +42,25 @@ func (s *scratch) dense(dt tensor.Dtype, zero bool, shape ...int) *tensor.Dense 
 	}
 	if dt == tensor.Float32 {
 		s.f32 = grow(s.f32, n, zero)
-		return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(s.f32))
+		if !s.kept(dt, unsafe.Pointer(unsafe.SliceData(s.f32)), n, shape) {
+			s.hdr = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(s.f32))
+		}
+		return s.hdr
 	}
 	s.f64 = grow(s.f64, n, zero)
-	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(s.f64))
+	if !s.kept(dt, unsafe.Pointer(unsafe.SliceData(s.f64)), n, shape) {
+		s.hdr = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(s.f64))
+	}
+	return s.hdr
+}
+
+// kept reports whether the last header is still a plain row-major tensor of dtype dt and the
+// given shape over exactly the n elements at p.
+func (s *scratch) kept(dt tensor.Dtype, p unsafe.Pointer, n int, shape []int) bool {
+	h := s.hdr
+	return h != nil && h.Dtype() == dt && h.Uintptr() == uintptr(p) && h.DataSize() == n &&
+		h.Shape().Eq(tensor.Shape(shape)) && !h.RequiresIterator() && !h.IsMaterializable() &&
+		h.DataOrder().IsRowMajor()
 }
 
 // grow returns buf resized to n elements, reallocated only when too small; zero clears it

@@ -104,8 +104,7 @@ func (op *embedOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (_ G.Value, 
 	if err != nil {
 		return nil, err
 	}
-	shape := append(vals[1].Shape().Clone(), table.Shape()[1])
-	out, err := outputInto(op, &op.out, prealloc, table.Dtype(), shape)
+	out, err := op.output(prealloc, table.Dtype(), vals[1].Shape(), table.Shape()[1])
 	if err != nil {
 		return nil, err
 	}
@@ -119,6 +118,16 @@ func (op *embedOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (_ G.Value, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// output returns the tensor the rows go into: the machine's memory (prealloc), whose shape
+// the machine took from the node, checked by size only, so that a step builds no shape; else
+// the op's own memory in the ids' shape plus d.
+func (op *embedOp) output(prealloc G.Value, dt tensor.Dtype, ids tensor.Shape, d int) (*tensor.Dense, error) {
+	if prealloc != nil {
+		return outputSized(op, prealloc, dt, ids.TotalSize()*d)
+	}
+	return op.out.dense(dt, false, append(ids.Clone(), d)...), nil
 }
 
 func gather[T float](op fmt.Stringer, table, out []T, ids []int, v, d int) error {
@@ -177,7 +186,12 @@ func (op *embedGradOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (_ G.Val
 	if dy.Shape().TotalSize() != len(ids)*op.d {
 		return nil, fmt.Errorf("%v: output gradient %v for %d ids of width %d", op, dy.Shape(), len(ids), op.d)
 	}
-	out, err := outputInto(op, &op.grad, prealloc, dy.Dtype(), tensor.Shape{op.v, op.d})
+	var out *tensor.Dense
+	if prealloc != nil { // the machine's memory, of the node's shape: checked by size
+		out, err = outputSized(op, prealloc, dy.Dtype(), op.v*op.d)
+	} else {
+		out = op.grad.dense(dy.Dtype(), false, op.v, op.d)
+	}
 	if err != nil {
 		return nil, err
 	}

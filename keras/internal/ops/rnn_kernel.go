@@ -8,6 +8,7 @@ import (
 
 	"github.com/kerago/kerago/keras/internal/blasimpl"
 	"github.com/kerago/kerago/keras/internal/errs"
+	"gorgonia.org/tensor"
 )
 
 // This file holds the arithmetic of the recurrent layers: the forward pass over a whole
@@ -220,6 +221,14 @@ type rnnWork[T float] struct {
 	dz, dz2, hp, rhp, dh, dc []T
 	dseq                     []T
 	ones                     []T // a row of ones for sumRows, never written after it is made
+
+	// seqOf's result and its slices, and the backward op's final-state gradients and
+	// gradient parts, reused from run to run.
+	seq    seqData[T]
+	ds     [][]T
+	shapes []tensor.Shape
+	dFinal []T
+	parts  [][]T
 }
 
 // buf returns b resized to n elements, zeroed.

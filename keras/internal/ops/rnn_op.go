@@ -49,9 +49,10 @@ type rnnOp struct {
 }
 
 var (
-	_ G.SDOp = (*rnnOp)(nil)
-	_ G.Op   = (*rnnGradOp)(nil)
-	_ G.Op   = (*rnnPartOp)(nil)
+	_ G.SDOp            = (*rnnOp)(nil)
+	_ G.UsePreallocDoer = (*rnnOp)(nil)
+	_ G.UsePreallocDoer = (*rnnGradOp)(nil)
+	_ G.Op              = (*rnnPartOp)(nil)
 )
 
 // newRNNOp returns the op of one call. Its hash is its unique id: two calls of a layer are
@@ -162,16 +163,20 @@ func (op *rnnOp) checkShapes(s []tensor.Shape) error {
 }
 
 // Do runs the layer over the sequence.
-func (op *rnnOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op *rnnOp) Do(vals ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, vals...) }
+
+// UsePreallocDo runs the layer over the sequence into prealloc, a tensor of the output's
+// shape, or into a new tensor when prealloc is nil. Every element is written.
+func (op *rnnOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("recurrent op takes %d inputs, got %d", op.Arity(), len(vals))
 	}
 	switch vals[0].Dtype() {
 	case tensor.Float32:
-		return rnnDo[float32](op, vals)
+		return rnnDo[float32](op, prealloc, vals)
 	case tensor.Float64:
-		return rnnDo[float64](op, vals)
+		return rnnDo[float64](op, prealloc, vals)
 	}
 	return nil, fmt.Errorf("recurrent op: %v inputs are not supported (float32, float64)", vals[0].Dtype())
 }
@@ -188,9 +193,16 @@ func workOf[T float](op *rnnOp) *rnnWork[T] {
 
 // seqOf reads the op's inputs (contiguous copies of strided views) into a seqData. With
 // weightsOnly it reads only the kernels and the bias, and the shapes.
+//
+// The seqData and its slices live in the op's work buffers, so a run allocates none of them:
+// the forward and the backward op of one layer run one after the other, never at once.
 func seqOf[T float](op *rnnOp, vals []G.Value, weightsOnly bool) (*seqData[T], error) {
-	ds := make([][]T, len(vals))
-	shapes := make([]tensor.Shape, len(vals))
+	w := workOf[T](op)
+	if len(w.ds) != len(vals) {
+		w.ds, w.shapes = make([][]T, len(vals)), make([]tensor.Shape, len(vals))
+	}
+	ds, shapes := w.ds, w.shapes
+	clear(ds)
 	for i, v := range vals {
 		shapes[i] = v.Shape()
 		if weightsOnly && (i == 0 || i == 3 && !op.hasBias || i == 4) {
@@ -206,7 +218,8 @@ func seqOf[T float](op *rnnOp, vals []G.Value, weightsOnly bool) (*seqData[T], e
 		return nil, err
 	}
 	x := shapes[0]
-	a := &seqData[T]{b: x[0], t: x[1], f: x[2], u: op.spec.Units, x: ds[0], w: ds[1], r: ds[2]}
+	a := &w.seq
+	*a = seqData[T]{b: x[0], t: x[1], f: x[2], u: op.spec.Units, x: ds[0], w: ds[1], r: ds[2]}
 	i := 3
 	if op.hasBias {
 		a.bias = ds[i]
@@ -218,7 +231,7 @@ func seqOf[T float](op *rnnOp, vals []G.Value, weightsOnly bool) (*seqData[T], e
 	return a, nil
 }
 
-func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
+func rnnDo[T float](op *rnnOp, prealloc G.Value, vals []G.Value) (G.Value, error) {
 	a, err := seqOf[T](op, vals, false)
 	if err != nil {
 		return nil, err
@@ -232,7 +245,10 @@ func rnnDo[T float](op *rnnOp, vals []G.Value) (G.Value, error) {
 	}
 	rnnForward(&op.spec, a, w, op.keep)
 	shape := op.outShape(vals[0].Shape())
-	out := tensor.New(tensor.WithShape(shape...), tensor.Of(vals[0].Dtype()))
+	out, err := output(op, prealloc, vals[0].Dtype(), shape)
+	if err != nil {
+		return nil, err
+	}
 	data := data[T](out)
 	finals := [][]T{w.h, w.c}
 	seq := op.seqLen(vals[0].Shape())
@@ -337,21 +353,25 @@ func (op *rnnGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 // Do computes the gradients.
-func (op *rnnGradOp) Do(vals ...G.Value) (_ G.Value, err error) {
+func (op *rnnGradOp) Do(vals ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, vals...) }
+
+// UsePreallocDo computes the gradients into prealloc, a flat tensor of op.size() elements,
+// cleared first, or into a new tensor when prealloc is nil.
+func (op *rnnGradOp) UsePreallocDo(prealloc G.Value, vals ...G.Value) (_ G.Value, err error) {
 	defer recoverDo(op, &err)
 	if len(vals) != op.Arity() {
 		return nil, fmt.Errorf("recurrent gradient op takes %d inputs, got %d", op.Arity(), len(vals))
 	}
 	switch vals[0].Dtype() {
 	case tensor.Float32:
-		return rnnGradDo[float32](op, vals)
+		return rnnGradDo[float32](op, prealloc, vals)
 	case tensor.Float64:
-		return rnnGradDo[float64](op, vals)
+		return rnnGradDo[float64](op, prealloc, vals)
 	}
 	return nil, fmt.Errorf("recurrent gradient op: %v inputs are not supported", vals[0].Dtype())
 }
 
-func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
+func rnnGradDo[T float](op *rnnGradOp, prealloc G.Value, vals []G.Value) (G.Value, error) {
 	fwd := op.fwd
 	n := fwd.Arity()
 	a, err := seqOf[T](fwd, vals[:n], true)
@@ -380,11 +400,12 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 		w.dseq = kept(w.dseq, states*bt)
 		dseq = w.dseq
 	}
-	dFinal := make([]T, 0, states*a.b*a.u)
+	dFinal := w.dFinal[:0]
 	for k := range states {
 		copy(dseq[k*bt:(k+1)*bt], dOut[k*row:k*row+bt])
 		dFinal = append(dFinal, dOut[k*row+bt:(k+1)*row]...)
 	}
+	w.dFinal = dFinal
 	if fwd.spec.ZeroMasked && dseq != nil {
 		// The output is a constant 0 at masked steps: nothing flows back from there.
 		for b := range a.b {
@@ -395,9 +416,17 @@ func rnnGradDo[T float](op *rnnGradOp, vals []G.Value) (G.Value, error) {
 			}
 		}
 	}
-	flat := tensor.New(tensor.WithShape(op.size()), tensor.Of(vals[0].Dtype()))
+	flat, err := output(op, prealloc, vals[0].Dtype(), tensor.Shape{op.size()})
+	if err != nil {
+		return nil, err
+	}
 	data := data[T](flat)
-	parts := make([][]T, len(op.parts))
+	clear(data) // the backward pass was written for fresh memory: it may add into parts
+	if len(w.parts) != len(op.parts) {
+		w.parts = make([][]T, len(op.parts))
+	}
+	parts := w.parts
+	clear(parts)
 	off := 0
 	for i, s := range op.parts {
 		if s != nil {
