@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kerago/kerago/keras"
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"github.com/kerago/kerago/keras/layers"
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
@@ -164,12 +165,18 @@ var steadyCases = []steadyCase{
 	{name: "mlp", build: steadyMLP, data: steadyMLPData, batch: 128},
 	// Measured (GOMAXPROCS 2, load 35-45, both builds): Fit 26.7-37 (median 30), Predict
 	// 15-15.7 per step.
-	{name: "qa", build: steadyQA, data: steadyQAData, batch: 32, fitOps: 34, predictOps: 18},
+	// The bounds leave room above the medians: the goroutines the recurrent kernels and
+	// im2col start per call allocate only when the runtime has no free one to reuse, which
+	// varies with the load (the CI machine is shared).
+	{name: "qa", build: steadyQA, data: steadyQAData, batch: 32, fitOps: 40, predictOps: 22},
 	// Measured: Fit 117.5-120.3, Predict 57.3-57.7 per step.
-	{name: "conv1d", build: steadyConv1D, data: steadyConv1DData, batch: 32, fitOps: 123, predictOps: 59},
+	{name: "conv1d", build: steadyConv1D, data: steadyConv1DData, batch: 32, fitOps: 130, predictOps: 64},
 }
 
 func TestFitSteadyStateAllocs(t *testing.T) {
+	if testenv.RaceEnabled {
+		t.Skip("the race detector changes what allocates (sync.Pool drops what it is given)")
+	}
 	if testing.Short() {
 		t.Skip("trains three models")
 	}
@@ -199,6 +206,9 @@ func TestFitSteadyStateAllocs(t *testing.T) {
 }
 
 func TestPredictSteadyStateAllocs(t *testing.T) {
+	if testenv.RaceEnabled {
+		t.Skip("the race detector changes what allocates (sync.Pool drops what it is given)")
+	}
 	if testing.Short() {
 		t.Skip("runs three models")
 	}
