@@ -169,17 +169,9 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c
 							}
 							first = false
 						case at != nil:
-							for ch, v := range src {
-								if v > dst[ch] {
-									dst[ch], at[ch] = v, int32(from+ch)
-								}
-							}
+							maxArgRow(dst, src, at, int32(from))
 						default:
-							for ch, v := range src {
-								if v > dst[ch] {
-									dst[ch] = v
-								}
-							}
+							maxRow(dst, src)
 						}
 					}
 				}
