@@ -18,10 +18,10 @@ import (
 // when no helper runs, the caller simply computes every chunk: nothing ever waits for a
 // helper that has not started, only for a chunk a helper is computing.
 //
-// The chunks are rows of the output (columns when it has too few rows), cut at multiples of
-// splitAlign, and how a product is cut depends on its shape alone, never on GOMAXPROCS or on
-// which goroutine computes which chunk, so results do not depend on the machine's cores or
-// load. With OpenBLAS, float64 results are those of the whole product to the bit (its dgemm
+// The chunks are rows of the output, or columns when that makes more chunks, cut at
+// multiples of splitAlign, and how a product is cut depends on its shape alone, never on
+// GOMAXPROCS or on which goroutine computes which chunk, so results do not depend on the
+// machine's cores or load. With OpenBLAS, float64 results are those of the whole product to the bit (its dgemm
 // computes an element the same way wherever the cut falls, at even rows or at columns that
 // are multiples of 4: TestSplitFloat64Exact); float32 results can differ in the last bit
 // (its sgemm takes different paths by position and size), as between any two BLAS.
@@ -35,6 +35,11 @@ const (
 	chunkMin = 1 << 20
 	// splitAlign is the granularity of a cut, in rows or columns.
 	splitAlign = 16
+	// chunkDim is the fewest rows (or columns) of a chunk. Each chunk packs the whole other
+	// operand again, a cost that grows against the chunk's own work as it narrows: with 32-row
+	// chunks of its 128×784 by 784×256 product, the MLP's Predict at batch 128 took 1.3x
+	// the CPU time (6 process pairs at load 26, the whole products against 32-row chunks).
+	chunkDim = 128
 	// maxChunks bounds the chunks of one product: enough for two cores to balance when one
 	// starts late, and for a few more cores to help.
 	maxChunks = 4
@@ -88,10 +93,10 @@ func plan(m, n, k int) cut {
 		return cut{chunks: 1}
 	}
 	dim, byCols := m, false
-	if m < 2*splitAlign && n >= 2*splitAlign {
-		dim, byCols = n, true
+	chunks := min(maxChunks, m/chunkDim, work/chunkMin)
+	if c := min(maxChunks, n/chunkDim, work/chunkMin); c > chunks {
+		dim, byCols, chunks = n, true, c
 	}
-	chunks := min(maxChunks, dim/splitAlign, work/chunkMin)
 	if chunks <= 1 {
 		return cut{chunks: 1}
 	}

@@ -93,7 +93,7 @@ func TestSplitFloat64Exact(t *testing.T) {
 	for trial := 0; trial < 150; trial++ {
 		m, n, k := 1+r.IntN(900), 1+r.IntN(500), 1+r.IntN(900)
 		if r.IntN(4) == 0 {
-			m = 1 + r.IntN(31) // few rows: cut by columns
+			m = 1 + r.IntN(255) // few rows: cut by columns
 		}
 		if plan(m, n, k).chunks < 2 {
 			continue
@@ -128,6 +128,10 @@ func TestSplitPlan(t *testing.T) {
 	if p := plan(32, 128, 128); p.chunks != 1 {
 		t.Errorf("the Dense 32x128x128 product is cut: %+v", p)
 	}
+	// Chunks of fewer than chunkDim rows would each pack the whole other operand again.
+	if p := plan(128, 256, 784); !p.byCols || p.chunks != 2 {
+		t.Errorf("Predict's first product (128x784 by 784x256) is cut %+v, want two chunks of columns", p)
+	}
 	for _, sh := range append(splitShapes, [3]int{64, 64, 64}, [3]int{2, 2, 1 << 22}, [3]int{40, 40, 4000}) {
 		m, n, k := sh[0], sh[1], sh[2]
 		p := plan(m, n, k)
@@ -138,7 +142,7 @@ func TestSplitPlan(t *testing.T) {
 		if p.byCols {
 			dim = n
 		}
-		if p.size%splitAlign != 0 || (p.chunks-1)*p.size >= dim || p.chunks*p.size < dim || p.chunks > maxChunks {
+		if p.size%splitAlign != 0 || p.size < chunkDim || (p.chunks-1)*p.size >= dim || p.chunks*p.size < dim || p.chunks > maxChunks {
 			t.Errorf("%dx%dx%d: cut %+v does not cover %d in aligned chunks", m, n, k, p, dim)
 		}
 		old := runtime.GOMAXPROCS(1)
