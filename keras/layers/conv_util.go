@@ -358,13 +358,12 @@ func (p *poolCore) outputShape(in []keras.Shape) (keras.Shape, error) {
 	return append(out, s.Last()), nil
 }
 
-// forward emits the pooling of x, reshaped to (batch, 1, steps, channels) in the 1-D case.
+// forward emits the pooling of x.
 func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 	s := x.Shape()
 	if s.Dims() != p.rank+2 {
 		return nil, keras.ShapeError("expects an input of rank %d %s, got shape %v", p.rank+2, layoutOf(p.rank), s)
 	}
-	b, ch := s[0], s[len(s)-1]
 	h, w := 1, s[1]
 	if p.rank == 2 {
 		h, w = s[1], s[2]
@@ -379,18 +378,9 @@ func (p *poolCore) forward(x *G.Node) (*G.Node, error) {
 	if oh <= 0 || ow <= 0 {
 		return nil, keras.ShapeError("pool size %v does not fit an input of shape %v under %q padding", p.poolSize, s, p.padding)
 	}
-	x4, err := to4D(x, b, h, w, ch)
-	if err != nil {
-		return nil, err
-	}
-	y, err := internalops.Pool2D(x4, win, p.avg)
-	if err != nil {
-		return nil, err
-	}
-	if p.rank == 1 {
-		return G.Reshape(y, tensor.Shape{b, ow, ch})
-	}
-	return y, nil
+	// A 1-D pooling runs on its (batch, steps, channels) input as it is and returns
+	// (batch, out steps, channels): no copy to 4-D and back, forward or backward.
+	return internalops.Pool2D(x, win, p.avg)
 }
 
 // to4D returns a (batch, steps, channels) input as (batch, 1, steps, channels); 4-D inputs

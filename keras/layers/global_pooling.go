@@ -177,12 +177,9 @@ func (l *GlobalPoolingLayer) pooled(x *G.Node) ([]*G.Node, error) {
 	if l.rank == 2 {
 		h, w = s[1], s[2]
 	}
-	x4, err := to4D(x, b, h, w, ch)
-	if err != nil {
-		return nil, err
-	}
+	// The whole input is the window; a (batch, steps, channels) input is pooled as it is.
 	win := internalops.Window{KH: h, KW: w, SH: h, SW: w, DH: 1, DW: 1}
-	y, err := internalops.Pool2D(x4, win, l.avg)
+	y, err := internalops.Pool2D(x, win, l.avg)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,10 @@
 // graph runs. No environment variable is needed. OpenBLAS runs one thread unless
 // OPENBLAS_NUM_THREADS (or GOTO_NUM_THREADS, OMP_NUM_THREADS) names a count: kerago keeps
 // the other cores busy itself, and OpenBLAS's spinning workers would compete with it.
+// Instead, large products are cut into row (or column) chunks that helper goroutines take
+// as they get a CPU, the caller computing whatever is left (split.go); Gorgonia's
+// WhichBLAS then reports that wrapper around netlib's Implementation. When one of the
+// variables names a count, OpenBLAS threads every product itself and nothing is cut.
 // OPENBLAS_CORETYPE is honoured as usual.
 //
 // The keras package imports this one, so every program using kerago gets the switch.

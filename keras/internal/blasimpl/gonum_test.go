@@ -18,3 +18,6 @@ func TestPureGoByDefault(t *testing.T) {
 		t.Fatalf("Gorgonia uses %T, want gonum.Implementation", G.WhichBLAS())
 	}
 }
+
+// inner is the BLAS Gorgonia uses: gonum's, which runs its products in parallel itself.
+func inner() G.BLAS { return G.WhichBLAS() }

@@ -36,6 +36,9 @@ func init() {
 		}
 	}
 	C.openblas_set_num_threads(1)
+	// Large products still use the other cores: kerago cuts them into chunks computed by
+	// goroutines that park, rather than spin, when there is nothing to do (split.go).
+	G.Use(splitBLAS{netlib.Implementation{}})
 }
 
 // threads is OpenBLAS's current thread count, for tests.

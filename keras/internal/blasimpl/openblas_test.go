@@ -16,9 +16,21 @@ func TestOpenBLASInstalled(t *testing.T) {
 	if Name() != "openblas" {
 		t.Fatalf("Name() = %q, want openblas", Name())
 	}
-	if _, ok := G.WhichBLAS().(netlib.Implementation); !ok {
-		t.Fatalf("Gorgonia uses %T, want netlib.Implementation", G.WhichBLAS())
+	s, ok := G.WhichBLAS().(splitBLAS)
+	if !ok {
+		t.Fatalf("Gorgonia uses %T, want OpenBLAS with kerago's split (splitBLAS)", G.WhichBLAS())
 	}
+	if _, ok := s.BLAS.(netlib.Implementation); !ok {
+		t.Fatalf("the split wraps %T, want netlib.Implementation", s.BLAS)
+	}
+}
+
+// inner is the BLAS kerago's split wraps: OpenBLAS, on one thread.
+func inner() G.BLAS {
+	if s, ok := G.WhichBLAS().(splitBLAS); ok {
+		return s.BLAS
+	}
+	return G.WhichBLAS()
 }
 
 // TestOpenBLASThreads checks that OpenBLAS runs one thread unless the environment names a

@@ -11,6 +11,11 @@ func applyOp(op G.Op) func(x *G.Node) (*G.Node, error) {
 	return func(x *G.Node) (*G.Node, error) { return G.ApplyOp(op, x) }
 }
 
+// pool1D pools a (B, steps, C) node as it is, as the 1-D pooling layers do.
+func pool1D(w Window, avg bool) func(x *G.Node) (*G.Node, error) {
+	return func(x *G.Node) (*G.Node, error) { return Pool2D(x, w, avg) }
+}
+
 // TestConvOpsInputGradients checks the gradient every op sends back to its input against
 // finite differences: im2col (through col2im), max and average pooling, zero padding and
 // cropping, with the paddings Keras's "same" and "causal" produce.
@@ -32,6 +37,10 @@ func TestConvOpsInputGradients(t *testing.T) {
 		{"avg pool valid 2x2 stride 1", []int{2, 4, 5, 2}, applyOp(newPool2D(Window{KH: 2, KW: 2, SH: 1, SW: 1, DH: 1, DW: 1}, true))},
 		{"avg pool same 3x3 stride 2", []int{2, 7, 8, 2}, applyOp(newPool2D(Window{KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Right: 1}, true))},
 		{"avg pool 1-D same", []int{2, 1, 7, 3}, applyOp(newPool2D(Window{KH: 1, KW: 4, SH: 1, SW: 1, DH: 1, DW: 1, Left: 1, Right: 2}, true))},
+		{"max pool 1-D input (B, steps, C)", []int{2, 11, 3}, pool1D(Window{KH: 1, KW: 5, SH: 1, SW: 5, DH: 1, DW: 1}, false)},
+		{"max pool 1-D input, same, stride 2", []int{2, 7, 3}, pool1D(Window{KH: 1, KW: 3, SH: 1, SW: 2, DH: 1, DW: 1, Left: 1, Right: 1}, false)},
+		{"avg pool 1-D input, same", []int{2, 7, 3}, pool1D(Window{KH: 1, KW: 4, SH: 1, SW: 1, DH: 1, DW: 1, Left: 1, Right: 2}, true)},
+		{"global max pool 1-D input", []int{3, 6, 4}, pool1D(Window{KH: 1, KW: 6, SH: 1, SW: 6, DH: 1, DW: 1}, false)},
 		{"zero pad", []int{2, 3, 4, 2}, applyOp(newPad2D(1, 2, 0, 3, false))},
 		{"crop", []int{2, 5, 6, 2}, applyOp(newPad2D(1, 1, 2, 0, true))},
 	}

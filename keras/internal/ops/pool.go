@@ -12,14 +12,17 @@ import (
 // Pooling ops for channels-last images; see conv.go for the window and the helpers they
 // share.
 
-// pool2DOp is max or average pooling over (B, H, W, C), per channel. Padded positions never
-// win a max (Keras pads with -inf) and are left out of an average's count (Keras divides by
-// the number of real positions in the window).
+// pool2DOp is max or average pooling over (B, H, W, C), per channel, or over (B, steps, C)
+// read as an image of height 1 (oneD), which the 1-D poolings use as it is instead of a
+// copy reshaped to 4-D and a second copy of the gradient back. Padded positions never win a
+// max (Keras pads with -inf) and are left out of an average's count (Keras divides by the
+// number of real positions in the window).
 type pool2DOp struct {
 	Base
-	w   Window
-	avg bool
-	st  *poolState // nil in an op that keeps nothing (the gradient op's copy in tests)
+	w    Window
+	avg  bool
+	oneD bool       // x is (B, steps, C) and the output (B, out steps, C)
+	st   *poolState // nil in an op that keeps nothing (the gradient op's copy in tests)
 }
 
 // poolState is what a pooling op keeps between runs: its output, and for max pooling the
@@ -47,22 +50,68 @@ func newPool2D(w Window, avg bool) pool2DOp {
 }
 
 // Pool2D applies max pooling, or average pooling with avg, over window w (no dilation) to the
-// (B, H, W, C) node x, with Keras's treatment of padded positions.
+// (B, H, W, C) node x, with Keras's treatment of padded positions. A 1-D window (KH 1) also
+// takes a (B, steps, C) x, and then returns (B, out steps, C).
 func Pool2D(x *G.Node, w Window, avg bool) (*G.Node, error) {
-	return G.ApplyOp(newPool2D(w, avg), x)
+	op := newPool2D(w, avg)
+	if x.Dims() == 3 && w.KH == 1 {
+		op.oneD = true
+		op.Params += " 1-D"
+	}
+	return G.ApplyOp(op, x)
 }
 
-// Type returns a 4-D tensor → a 4-D tensor of the same dtype.
-func (op pool2DOp) Type() hm.Type { return hm.NewFnType(tensorType4, tensorType4) }
+// rank is the rank of the op's input and output.
+func (op pool2DOp) rank() int {
+	if op.oneD {
+		return 3
+	}
+	return 4
+}
 
-// InferShape returns (B, oh, ow, C).
+// image reads x's sizes as an image (batch, height, width, channels).
+func (op pool2DOp) image(s tensor.Shape) (b, h, wd, c int, err error) {
+	switch {
+	case op.oneD && len(s) == 3:
+		return s[0], 1, s[1], s[2], nil
+	case !op.oneD && len(s) == 4:
+		return s[0], s[1], s[2], s[3], nil
+	}
+	return 0, 0, 0, 0, fmt.Errorf("%v: expected a %d-D tensor, got shape %v", op, op.rank(), s)
+}
+
+// imageShape is the shape of a b×h×wd×c image in the op's layout.
+func (op pool2DOp) imageShape(b, h, wd, c int) tensor.Shape {
+	if op.oneD {
+		return tensor.Shape{b, wd, c}
+	}
+	return tensor.Shape{b, h, wd, c}
+}
+
+// imageValue returns v as a contiguous float tensor with its image sizes.
+func (op pool2DOp) imageValue(v G.Value) (d *tensor.Dense, b, h, wd, c int, err error) {
+	if d, err = dense(op, v); err != nil {
+		return nil, 0, 0, 0, 0, err
+	}
+	b, h, wd, c, err = op.image(d.Shape())
+	return d, b, h, wd, c, err
+}
+
+// Type returns a tensor → a tensor of the same rank (4, or 3 for oneD) and dtype.
+func (op pool2DOp) Type() hm.Type { return hm.NewFnType(rankType(op.rank()), rankType(op.rank())) }
+
+// InferShape returns (B, oh, ow, C), or (B, ow, C) for oneD.
 func (op pool2DOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shape4D(op, in[0])
+	s, ok := in[0].(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("%v: expected a shape, got %v", op, in[0])
+	}
+	b, h, wd, c, err := op.image(s)
 	if err != nil {
 		return nil, err
 	}
-	oh, ow := op.w.Out(s[1], s[2])
-	return tensor.Shape{s[0], oh, ow, s[3]}, nil
+	oh, ow := op.w.Out(h, wd)
+	return op.imageShape(b, oh, ow, c), nil
 }
 
 // Do pools every window into the op's kept memory.
@@ -76,7 +125,7 @@ func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, er
 	if len(in) != 1 {
 		return nil, fmt.Errorf("%v takes 1 input, got %d", op, len(in))
 	}
-	x, b, h, wd, c, err := value4D(op, in[0])
+	x, b, h, wd, c, err := op.imageValue(in[0])
 	if err != nil {
 		return nil, err
 	}
@@ -93,7 +142,7 @@ func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, er
 			arg = op.st.arg[:n]
 		}
 	}
-	out, err := outputInto(op, buf, prealloc, x.Dtype(), tensor.Shape{b, oh, ow, c})
+	out, err := outputInto(op, buf, prealloc, x.Dtype(), op.imageShape(b, oh, ow, c))
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +163,12 @@ func (op pool2DOp) DiffWRT(int) []bool { return []bool{true} }
 
 // SymDiff adds the gradient op, which reads x too for max pooling.
 func (op pool2DOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-	s := in[0].Shape()
-	gop := newPool2DGrad(op, s[1], s[2], s[3], new(scratch))
+	_, h, wd, c, err := op.image(in[0].Shape())
+	if err != nil {
+		return nil, err
+	}
+	gop := newPool2DGrad(op, h, wd, c, new(scratch))
 	var dx *G.Node
-	var err error
 	if op.avg {
 		dx, err = G.ApplyOp(gop, grad)
 	} else {
@@ -169,17 +220,9 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c
 							}
 							first = false
 						case at != nil:
-							for ch, v := range src {
-								if v > dst[ch] {
-									dst[ch], at[ch] = v, int32(from+ch)
-								}
-							}
+							maxArgRow(dst, src, at, int32(from))
 						default:
-							for ch, v := range src {
-								if v > dst[ch] {
-									dst[ch] = v
-								}
-							}
+							maxRow(dst, src)
 						}
 					}
 				}
@@ -242,19 +285,20 @@ func newPool2DGrad(pool pool2DOp, h, wd, c int, buf *scratch) pool2DGradOp {
 
 // Type returns (x →) dy → dx: max pooling reads x to find each window's maximum.
 func (op pool2DGradOp) Type() hm.Type {
+	t := rankType(op.pool.rank())
 	if op.pool.avg {
-		return hm.NewFnType(tensorType4, tensorType4)
+		return hm.NewFnType(t, t)
 	}
-	return hm.NewFnType(tensorType4, tensorType4, tensorType4)
+	return hm.NewFnType(t, t, t)
 }
 
-// InferShape returns the image's shape (B, H, W, C).
+// InferShape returns the image's shape (B, H, W, C), or (B, W, C) for a 1-D pooling.
 func (op pool2DGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	s, err := shape4D(op, in[len(in)-1])
-	if err != nil {
-		return nil, err
+	s, ok := in[len(in)-1].(tensor.Shape)
+	if !ok || len(s) != op.pool.rank() {
+		return nil, fmt.Errorf("%v: expected a %d-D shape, got %v", op, op.pool.rank(), in[len(in)-1])
 	}
-	return tensor.Shape{s[0], op.h, op.wd, op.c}, nil
+	return op.pool.imageShape(s[0], op.h, op.wd, op.c), nil
 }
 
 // Do routes or spreads each window's gradient into the op's kept memory.
@@ -268,11 +312,11 @@ func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value
 	if len(in) != op.Arity() {
 		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(in))
 	}
-	dy, b, oh, ow, _, err := value4D(op, in[len(in)-1])
+	dy, b, oh, ow, _, err := op.pool.imageValue(in[len(in)-1])
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%v: %w", op, err)
 	}
-	out, err := outputInto(op, op.buf, prealloc, dy.Dtype(), tensor.Shape{b, op.h, op.wd, op.c})
+	out, err := outputInto(op, op.buf, prealloc, dy.Dtype(), op.pool.imageShape(b, op.h, op.wd, op.c))
 	if err != nil {
 		return nil, err
 	}

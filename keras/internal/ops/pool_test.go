@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -113,6 +114,58 @@ func TestIm2colCol2imPrealloc(t *testing.T) {
 		for i, v := range want.Data().([]float64) {
 			if pre.Float64s()[i] != v {
 				t.Fatalf("%s: prealloc[%d] = %g, Do gave %g", tc.name, i, pre.Float64s()[i], v)
+			}
+		}
+	}
+}
+
+// TestPool1DMatches4D checks that pooling a (B, steps, C) value as it is gives the values,
+// and the gradients, of pooling the same numbers read as (B, 1, steps, C).
+func TestPool1DMatches4D(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	const b, steps, c = 3, 23, 5
+	x := make([]float64, b*steps*c)
+	dy := make([]float64, b*steps*c)
+	for i := range x {
+		x[i], dy[i] = r.NormFloat64(), r.NormFloat64()
+	}
+	for _, avg := range []bool{false, true} {
+		w := Window{KH: 1, KW: 5, SH: 1, SW: 3, DH: 1, DW: 1, Left: 1, Right: 2}
+		_, ow := w.Out(1, steps)
+		var ys, dxs [2][]float64
+		for i, shape := range []tensor.Shape{{b, steps, c}, {b, 1, steps, c}} {
+			op := newPool2D(w, avg)
+			op.oneD = len(shape) == 3
+			xv := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), x...)))
+			y, err := op.Do(xv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ys[i] = append([]float64(nil), y.(*tensor.Dense).Float64s()...)
+			dyShape := op.imageShape(b, 1, ow, c)
+			dyv := tensor.New(tensor.WithShape(dyShape...), tensor.WithBacking(append([]float64(nil), dy[:b*ow*c]...)))
+			gop := newPool2DGrad(op, 1, steps, c, nil)
+			in := []G.Value{xv, dyv}
+			if avg {
+				in = in[1:]
+			}
+			dx, err := gop.Do(in...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := dx.Shape(); !got.Eq(shape) {
+				t.Fatalf("avg %v: gradient shape %v, want %v", avg, got, shape)
+			}
+			dxs[i] = append([]float64(nil), dx.(*tensor.Dense).Float64s()...)
+		}
+		for i := range ys[0] {
+			if ys[0][i] != ys[1][i] {
+				t.Fatalf("avg %v: y[%d] = %v as 3-D, %v as 4-D", avg, i, ys[0][i], ys[1][i])
+			}
+		}
+		for i := range dxs[0] {
+			if dxs[0][i] != dxs[1][i] {
+				t.Fatalf("avg %v: dx[%d] = %v as 3-D, %v as 4-D", avg, i, dxs[0][i], dxs[1][i])
 			}
 		}
 	}
