@@ -37,26 +37,27 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	default:
 		simpleBackward(s, a, w, dOut)
 	}
-	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ.
-	gemm(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
+	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ; each whole-sequence GEMM on both
+	// cores (gemmHalves).
+	gemmHalves(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
 	if g.db != nil {
 		w.sumRows(g.db[:gu], w.dz, bt, gu)
 	}
 	if g.dx != nil {
-		gemm(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
+		gemmHalves(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
 	}
 	// The recurrent side: dU = H_prevᵀ·dz' (dz' = dz but for GRU's recurrent candidate term).
 	switch {
 	case s.Kind == KindGRU && s.ResetAfter:
-		gemm(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
+		gemmHalves(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
 		if g.db != nil {
 			w.sumRows(g.db[gu:], w.dz2, bt, gu)
 		}
 	case s.Kind == KindGRU:
-		gemm(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
-		gemm(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
+		gemmHalves(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+		gemmHalves(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
 	default:
-		gemm(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+		gemmHalves(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
 	}
 }
 

@@ -240,7 +240,7 @@ func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	gu := s.Gates() * a.u
 	bt := a.b * a.t
 	w.xw = kept(w.xw, bt*gu)
-	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
+	gemmHalves(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
 	if a.bias != nil {
 		for r := 0; r < bt; r++ {
 			row := w.xw[r*gu : (r+1)*gu]

@@ -2,8 +2,11 @@ package ops
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync"
+
+	"github.com/kerago/kerago/keras/internal/blasimpl"
 )
 
 // splitMinWork is the least work (time steps × samples × gate width) for which a recurrent
@@ -11,18 +14,38 @@ import (
 // than it saves. A variable so tests can force the split on small inputs.
 var splitMinWork = 1 << 14
 
+// gemmSplitMinWork is the least m·n·k for which gemmHalves runs a GEMM as two on two
+// goroutines: about 0.1 ms of OpenBLAS's single-threaded float32 GEMM on the benchmark
+// machine, against a fork and join of a few microseconds. math.MaxInt in the default build:
+// gonum's GEMM already spreads a large product over the cores itself, and its dot products
+// sum in an order that depends on where a row starts in memory, so a split would change
+// float64 results. A variable so tests can force the split on small inputs.
+var gemmSplitMinWork = gemmSplitDefault()
+
+func gemmSplitDefault() int {
+	if blasimpl.Name() != "openblas" {
+		return math.MaxInt
+	}
+	return 1 << 20
+}
+
 // batchHalves calls f(lo, hi) on the rows of a batch of n samples: on two goroutines, one
 // half each, when there are two samples, two Ps and work ≥ splitMinWork; else once over all
 // rows. The samples of a recurrent layer never read each other's states, so the halves share
 // nothing but read-only inputs; one fork and join per sequence keeps the cost to a few
-// microseconds whatever its length. A panic in the second half is raised again in the
-// caller's goroutine, where the op's recoverDo turns it into an error.
+// microseconds whatever its length.
 func batchHalves(n, work int, f func(lo, hi int)) {
 	if n < 2 || work < splitMinWork || runtime.GOMAXPROCS(0) < 2 {
 		f(0, n)
 		return
 	}
-	mid := n / 2
+	splitAt(n, n/2, f)
+}
+
+// splitAt calls f(0, mid) in the caller's goroutine and f(mid, n) on another, and returns
+// when both are done. A panic in the second part is raised again in the caller's goroutine,
+// where the op's recoverDo turns it into an error.
+func splitAt(n, mid int, f func(lo, hi int)) {
 	var wg sync.WaitGroup
 	var panicked any
 	wg.Add(1)
@@ -42,4 +65,44 @@ func batchHalves(n, work int, f func(lo, hi int)) {
 	if panicked != nil {
 		panic(panicked)
 	}
+}
+
+// gemmHalves computes what gemm computes, c = op(a)·op(b) + beta·c, as two GEMMs on two
+// goroutines when the work m·n·k reaches gemmSplitMinWork and there are two Ps: one for the
+// upper and one for the lower rows of c when m ≥ n, else one for the left and one for the
+// right columns. OpenBLAS runs one thread in kerago (keras/internal/blasimpl), so the
+// whole-sequence GEMMs of the recurrent kernels (the input projection X·W, dW = Xᵀ·dz,
+// dU = H_prevᵀ·dz and dX = dz·Wᵀ: 53% of the BLAS time of the QA step) otherwise leave the
+// second core idle.
+//
+// A row or column of the result needs no other, so the halves share only read-only inputs.
+// In float64 every element of c is the same sum in the same order as in the one GEMM:
+// OpenBLAS's (0.3.21, Haswell/Zen kernels) order of summation over k does not depend on
+// where a row or column sits in c (TestGemmHalvesMatchOneGemm checks this to the bit, so the
+// float64 Keras goldens at 1e-12 are untouched). In float32 OpenBLAS's kernels block the
+// sums differently for different m and n, so an element may differ by float32 rounding
+// (within the test's error bound, as the one GEMM's rows already differ from those of a
+// product over fewer rows). The split falls on a multiple of 16 rows or columns.
+func gemmHalves[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m*n*k < gemmSplitMinWork || max(m, n) < 32 || runtime.GOMAXPROCS(0) < 2 {
+		gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	if m >= n {
+		splitAt(m, m/2&^15, func(lo, hi int) {
+			ao := lo * lda // the rows lo … hi-1 of op(a)
+			if ta {
+				ao = lo
+			}
+			gemm(ta, tb, hi-lo, n, k, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+		})
+		return
+	}
+	splitAt(n, n/2&^15, func(lo, hi int) {
+		bo := lo // the columns lo … hi-1 of op(b)
+		if tb {
+			bo = lo * ldb
+		}
+		gemm(ta, tb, m, hi-lo, k, a, lda, b[bo:], ldb, beta, c[lo:], ldc)
+	})
 }

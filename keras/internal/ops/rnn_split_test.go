@@ -1,9 +1,12 @@
 package ops
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/kerago/kerago/keras/internal/blasimpl"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -193,4 +196,93 @@ func TestBatchHalvesPanicIsTheCallers(t *testing.T) {
 			panic("boom")
 		}
 	})
+}
+
+// TestGemmHalvesMatchOneGemm checks that gemmHalves, forced to split, gives every float64
+// element of c equal to the bit to the one GEMM's, and every float32 element within the
+// rounding error bound of a k-term sum, for every transpose and beta: the whole-sequence
+// GEMMs of the QA model's recurrent layers (batch 32, 100 and 20 steps, 64 features, 32
+// units, LSTM), odd sizes, leading dimensions wider than the matrices, a split of the rows
+// and of the columns. The split runs with OpenBLAS only (go test -tags openblas).
+func TestGemmHalvesMatchOneGemm(t *testing.T) {
+	if blasimpl.Name() != "openblas" {
+		t.Skip("gemmHalves splits only with OpenBLAS (go test -tags openblas)")
+	}
+	defer func(v int) { gemmSplitMinWork = v }(gemmSplitMinWork)
+	gemmSplitMinWork = 0
+	shapes := []struct{ m, n, k int }{
+		{3200, 128, 64}, // x·W of the 100-step text branch (rows split)
+		{64, 128, 3200}, // dW = Xᵀ·dz (columns split)
+		{3200, 64, 128}, // dX = dz·Wᵀ
+		{32, 128, 3200}, // dU = H_prevᵀ·dz
+		{640, 128, 64},  // x·W of the 20-step question branch
+		{1001, 77, 33},
+		{45, 203, 517},
+		{33, 40, 1},
+	}
+	for _, sh := range shapes {
+		for _, ta := range []bool{false, true} {
+			for _, tb := range []bool{false, true} {
+				for _, beta := range []float64{0, 1} {
+					name := fmt.Sprintf("%dx%dx%d/ta=%v/tb=%v/beta=%v", sh.m, sh.n, sh.k, ta, tb, beta)
+					t.Run(name+"/float64", func(t *testing.T) { gemmHalvesCase[float64](t, sh.m, sh.n, sh.k, ta, tb, beta) })
+					t.Run(name+"/float32", func(t *testing.T) { gemmHalvesCase[float32](t, sh.m, sh.n, sh.k, ta, tb, float32(beta)) })
+				}
+			}
+		}
+	}
+}
+
+func gemmHalvesCase[T float](t *testing.T, m, n, k int, ta, tb bool, beta T) {
+	r := rand.New(rand.NewPCG(uint64(m), uint64(n*k)))
+	vec := func(l int) []T {
+		v := make([]T, l)
+		for i := range v {
+			v[i] = T(r.NormFloat64())
+		}
+		return v
+	}
+	lda, ldb, ldc := k+3, n+5, n+2 // leading dimensions wider than the matrices
+	if ta {
+		lda = m + 3
+	}
+	if tb {
+		ldb = k + 5
+	}
+	rowsA, rowsB := m, k
+	if ta {
+		rowsA = k
+	}
+	if tb {
+		rowsB = n
+	}
+	a, b, c := vec(rowsA*lda), vec(rowsB*ldb), vec(m*ldc)
+	want := append([]T(nil), c...)
+	gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, want, ldc)
+	got := append([]T(nil), c...)
+	gemmHalves(ta, tb, m, n, k, a, lda, b, ldb, beta, got, ldc)
+	elem := func(v []T, ld, i, j int, tr bool) float64 {
+		if tr {
+			return float64(v[j*ld+i])
+		}
+		return float64(v[i*ld+j])
+	}
+	for i := range m {
+		for j := range ldc {
+			g, w := float64(got[i*ldc+j]), float64(want[i*ldc+j])
+			if math.Float64bits(g) == math.Float64bits(w) {
+				continue
+			}
+			// Two orders of a sum of k products each err by at most k·ε·Σ|a||b| (plus β·c);
+			// the columns beyond n must be left alone.
+			bound := 0.0
+			for p := range min(k, max(n-j, 0)*k) {
+				bound += math.Abs(elem(a, lda, i, p, ta) * elem(b, ldb, p, j, tb))
+			}
+			bound = 2 * float64(k+2) * 0x1p-24 * (bound + math.Abs(float64(beta)*float64(c[i*ldc+j])))
+			if _, f64 := any(got).([]float64); f64 || j >= n || math.Abs(g-w) > bound {
+				t.Fatalf("c[%d, %d] = %.17g in halves, %.17g in one GEMM (float32 bound %.3g)", i, j, g, w, bound)
+			}
+		}
+	}
 }
