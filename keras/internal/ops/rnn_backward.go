@@ -37,28 +37,30 @@ func rnnBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut, dFinal
 	default:
 		simpleBackward(s, a, w, dOut)
 	}
-	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ; each whole-sequence GEMM on both
-	// cores (gemmHalves).
-	gemmHalves(true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
+	// The input side: dW = Xᵀ·dz, db = Σ dz, dX = dz·Wᵀ; the recurrent side: dU = H_prevᵀ·dz'
+	// (dz' = dz but for GRU's recurrent candidate term). The GEMMs run on both cores, each
+	// split in two (gemmHalf), in one fork and join.
 	if g.db != nil {
 		w.sumRows(g.db[:gu], w.dz, bt, gu)
-	}
-	if g.dx != nil {
-		gemmHalves(false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
-	}
-	// The recurrent side: dU = H_prevᵀ·dz' (dz' = dz but for GRU's recurrent candidate term).
-	switch {
-	case s.Kind == KindGRU && s.ResetAfter:
-		gemmHalves(true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
-		if g.db != nil {
+		if s.Kind == KindGRU && s.ResetAfter {
 			w.sumRows(g.db[gu:], w.dz2, bt, gu)
 		}
-	case s.Kind == KindGRU:
-		gemmHalves(true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
-		gemmHalves(true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
-	default:
-		gemmHalves(true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
 	}
+	inHalves(bt*gu*(a.f+a.f+u), func(h int) {
+		gemmHalf(h, true, false, a.f, gu, bt, a.x, a.f, w.dz, gu, 0, g.dw, gu)
+		if g.dx != nil {
+			gemmHalf(h, false, true, bt, a.f, gu, w.dz, gu, a.w, gu, 0, g.dx, a.f)
+		}
+		switch {
+		case s.Kind == KindGRU && s.ResetAfter:
+			gemmHalf(h, true, false, u, gu, bt, w.hp, u, w.dz2, gu, 0, g.dr, gu)
+		case s.Kind == KindGRU:
+			gemmHalf(h, true, false, u, 2*u, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+			gemmHalf(h, true, false, u, u, bt, w.rhp, u, w.dz[2*u:], gu, 0, g.dr[2*u:], gu)
+		default:
+			gemmHalf(h, true, false, u, gu, bt, w.hp, u, w.dz, gu, 0, g.dr, gu)
+		}
+	})
 }
 
 // sumRows writes the sums over the rows of the matrix m (rows × n) into dst, as the product

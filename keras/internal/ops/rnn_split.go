@@ -68,12 +68,29 @@ func splitAt(n, mid int, f func(lo, hi int)) {
 }
 
 // gemmHalves computes what gemm computes, c = op(a)·op(b) + beta·c, as two GEMMs on two
-// goroutines when the work m·n·k reaches gemmSplitMinWork and there are two Ps: one for the
-// upper and one for the lower rows of c when m ≥ n, else one for the left and one for the
-// right columns. OpenBLAS runs one thread in kerago (keras/internal/blasimpl), so the
-// whole-sequence GEMMs of the recurrent kernels (the input projection X·W, dW = Xᵀ·dz,
+// goroutines when the work m·n·k reaches gemmSplitMinWork and there are two Ps (see
+// inHalves and gemmHalf). OpenBLAS runs one thread in kerago (keras/internal/blasimpl), so
+// the whole-sequence GEMMs of the recurrent kernels (the input projection X·W, dW = Xᵀ·dz,
 // dU = H_prevᵀ·dz and dX = dz·Wᵀ: 53% of the BLAS time of the QA step) otherwise leave the
 // second core idle.
+func gemmHalves[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	inHalves(m*n*k, func(h int) { gemmHalf(h, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) })
+}
+
+// inHalves calls f(0) and f(1) on two goroutines when work ≥ gemmSplitMinWork and there are
+// two Ps, else f(-1) once: f(-1) must do what f(0) and f(1) do together. One fork can carry
+// several GEMMs (rnnBackward's three), each split with gemmHalf.
+func inHalves(work int, f func(h int)) {
+	if work < gemmSplitMinWork || runtime.GOMAXPROCS(0) < 2 {
+		f(-1)
+		return
+	}
+	splitAt(2, 1, func(lo, _ int) { f(lo) })
+}
+
+// gemmHalf computes half h of gemm's product: h = 0 the upper rows of c (when m ≥ n) or its
+// left columns, h = 1 the rest, h = -1 all of c. A product too narrow to split (at most 31
+// rows and 31 columns) is all in half 0.
 //
 // A row or column of the result needs no other, so the halves share only read-only inputs.
 // In float64 every element of c is the same sum in the same order as in the one GEMM:
@@ -83,26 +100,32 @@ func splitAt(n, mid int, f func(lo, hi int)) {
 // sums differently for different m and n, so an element may differ by float32 rounding
 // (within the test's error bound, as the one GEMM's rows already differ from those of a
 // product over fewer rows). The split falls on a multiple of 16 rows or columns.
-func gemmHalves[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	if m*n*k < gemmSplitMinWork || max(m, n) < 32 || runtime.GOMAXPROCS(0) < 2 {
-		gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+func gemmHalf[T float](h int, ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if h < 0 || max(m, n) < 32 {
+		if h <= 0 {
+			gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc)
+		}
 		return
 	}
 	if m >= n {
-		splitAt(m, m/2&^15, func(lo, hi int) {
-			ao := lo * lda // the rows lo … hi-1 of op(a)
-			if ta {
-				ao = lo
-			}
-			gemm(ta, tb, hi-lo, n, k, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
-		})
+		lo, hi := 0, m/2&^15
+		if h == 1 {
+			lo, hi = hi, m
+		}
+		ao := lo * lda // the rows lo … hi-1 of op(a)
+		if ta {
+			ao = lo
+		}
+		gemm(ta, tb, hi-lo, n, k, a[ao:], lda, b, ldb, beta, c[lo*ldc:], ldc)
 		return
 	}
-	splitAt(n, n/2&^15, func(lo, hi int) {
-		bo := lo // the columns lo … hi-1 of op(b)
-		if tb {
-			bo = lo * ldb
-		}
-		gemm(ta, tb, m, hi-lo, k, a, lda, b[bo:], ldb, beta, c[lo:], ldc)
-	})
+	lo, hi := 0, n/2&^15
+	if h == 1 {
+		lo, hi = hi, n
+	}
+	bo := lo // the columns lo … hi-1 of op(b)
+	if tb {
+		bo = lo * ldb
+	}
+	gemm(ta, tb, m, hi-lo, k, a, lda, b[bo:], ldb, beta, c[lo:], ldc)
 }

@@ -119,15 +119,15 @@ func splitSpecs() map[string]RNNSpec {
 }
 
 // TestRecurrentBatchHalvesMatchOneRun checks that every recurrent kernel gives the same output
-// and gradients with the batch split over two goroutines as in one run (an odd batch, a mask,
-// both directions).
+// and gradients with the batch, and the whole-sequence GEMMs, split over two goroutines as in
+// one run (an odd batch, a mask, both directions).
 func TestRecurrentBatchHalvesMatchOneRun(t *testing.T) {
-	defer func(v int) { splitMinWork = v }(splitMinWork)
+	defer func(v, g int) { splitMinWork, gemmSplitMinWork = v, g }(splitMinWork, gemmSplitMinWork)
 	for name, spec := range splitSpecs() {
 		t.Run(name, func(t *testing.T) {
-			splitMinWork = math.MaxInt
+			splitMinWork, gemmSplitMinWork = math.MaxInt, math.MaxInt
 			one := rnnRun(t, spec, false)
-			splitMinWork = 0
+			splitMinWork, gemmSplitMinWork = 0, 0
 			halves := rnnRun(t, spec, false)
 			for i, part := range []string{"output", "dx", "dkernel", "drecurrent", "dbias"} {
 				for j := range one[i] {
