@@ -14,9 +14,9 @@ import (
 // than it saves. A variable so tests can force the split on small inputs.
 var splitMinWork = 1 << 14
 
-// gemmSplitMinWork is the least m·n·k for which gemmHalves runs a GEMM as two on two
-// goroutines: about 0.1 ms of OpenBLAS's single-threaded float32 GEMM on the benchmark
-// machine, against a fork and join of a few microseconds. math.MaxInt in the default build:
+// gemmSplitMinWork is the least work (multiply-adds) for which inHalves runs GEMMs as two
+// halves on two goroutines: about 0.1 ms of OpenBLAS's single-threaded float32 GEMM on the
+// benchmark machine, against a fork and join of a few microseconds. math.MaxInt in the default build:
 // gonum's GEMM already spreads a large product over the cores itself, and its dot products
 // sum in an order that depends on where a row starts in memory, so a split would change
 // float64 results. A variable so tests can force the split on small inputs.
@@ -67,19 +67,12 @@ func splitAt(n, mid int, f func(lo, hi int)) {
 	}
 }
 
-// gemmHalves computes what gemm computes, c = op(a)·op(b) + beta·c, as two GEMMs on two
-// goroutines when the work m·n·k reaches gemmSplitMinWork and there are two Ps (see
-// inHalves and gemmHalf). OpenBLAS runs one thread in kerago (keras/internal/blasimpl), so
-// the whole-sequence GEMMs of the recurrent kernels (the input projection X·W, dW = Xᵀ·dz,
-// dU = H_prevᵀ·dz and dX = dz·Wᵀ: 53% of the BLAS time of the QA step) otherwise leave the
-// second core idle.
-func gemmHalves[T float](ta, tb bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
-	inHalves(m*n*k, func(h int) { gemmHalf(h, ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc) })
-}
-
 // inHalves calls f(0) and f(1) on two goroutines when work ≥ gemmSplitMinWork and there are
-// two Ps, else f(-1) once: f(-1) must do what f(0) and f(1) do together. One fork can carry
-// several GEMMs (rnnBackward's three), each split with gemmHalf.
+// two Ps, else f(-1) once: f(-1) must do what f(0) and f(1) do together. One fork carries
+// rnnBackward's whole-sequence GEMMs (dW = Xᵀ·dz, dX = dz·Wᵀ, dU = H_prevᵀ·dz), each split
+// with gemmHalf. OpenBLAS runs one thread in kerago (keras/internal/blasimpl), so these
+// GEMMs and the input projection (split by forwardSteps' halves; 71% of the BLAS time of the
+// QA step together) otherwise leave the second core idle.
 func inHalves(work int, f func(h int)) {
 	if work < gemmSplitMinWork || runtime.GOMAXPROCS(0) < 2 {
 		f(-1)

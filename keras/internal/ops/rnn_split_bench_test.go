@@ -12,9 +12,10 @@ import (
 )
 
 // BenchmarkRecurrentGemmHalves times the LSTM kernel at the QA model's text branch shape
-// (batch 32, 100 steps, 64 features, 32 units, float32), forward and backward, with its
-// whole-sequence GEMMs as one (gemmSplitMinWork = MaxInt) and as two halves on two
-// goroutines, in alternating chunks of 5 passes in one process, so both see the same load.
+// (batch 32, 100 steps, 64 features, 32 units, float32), forward and backward, with the
+// backward pass's whole-sequence GEMMs as one (gemmSplitMinWork = MaxInt) and as two halves
+// on two goroutines (the input projection runs in the batch halves in both), in alternating
+// chunks of 5 passes in one process, so both see the same load.
 // It reports the medians of the per-chunk wall times and process CPU times (user + system)
 // and the ratios halves ÷ one:
 //

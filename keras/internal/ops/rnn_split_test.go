@@ -199,15 +199,16 @@ func TestBatchHalvesPanicIsTheCallers(t *testing.T) {
 	})
 }
 
-// TestGemmHalvesMatchOneGemm checks that gemmHalves, forced to split, gives every float64
-// element of c equal to the bit to the one GEMM's, and every float32 element within the
-// rounding error bound of a k-term sum, for every transpose and beta: the whole-sequence
-// GEMMs of the QA model's recurrent layers (batch 32, 100 and 20 steps, 64 features, 32
-// units, LSTM), odd sizes, leading dimensions wider than the matrices, a split of the rows
-// and of the columns. The split runs with OpenBLAS only (go test -tags openblas).
+// TestGemmHalvesMatchOneGemm checks that gemmHalf's two halves, run by inHalves forced to
+// split, give every float64 element of c equal to the bit to the one GEMM's, and every
+// float32 element within the rounding error bound of a k-term sum, for every transpose and
+// beta: the whole-sequence GEMMs of the QA model's recurrent layers (batch 32, 100 and 20
+// steps, 64 features, 32 units, LSTM), odd sizes, leading dimensions wider than the
+// matrices, a split of the rows and of the columns. The split runs with OpenBLAS only
+// (go test -tags openblas).
 func TestGemmHalvesMatchOneGemm(t *testing.T) {
 	if blasimpl.Name() != "openblas" {
-		t.Skip("gemmHalves splits only with OpenBLAS (go test -tags openblas)")
+		t.Skip("the recurrent GEMMs split only with OpenBLAS (go test -tags openblas)")
 	}
 	defer func(v int) { gemmSplitMinWork = v }(gemmSplitMinWork)
 	gemmSplitMinWork = 0
@@ -261,7 +262,7 @@ func gemmHalvesCase[T float](t *testing.T, m, n, k int, ta, tb bool, beta T) {
 	want := append([]T(nil), c...)
 	gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, want, ldc)
 	got := append([]T(nil), c...)
-	gemmHalves(ta, tb, m, n, k, a, lda, b, ldb, beta, got, ldc)
+	inHalves(m*n*k, func(h int) { gemmHalf(h, ta, tb, m, n, k, a, lda, b, ldb, beta, got, ldc) })
 	elem := func(v []T, ld, i, j int, tr bool) float64 {
 		if tr {
 			return float64(v[j*ld+i])
