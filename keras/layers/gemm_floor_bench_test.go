@@ -2,6 +2,7 @@ package layers_test
 
 import (
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -120,29 +121,38 @@ type blasCall struct {
 }
 
 // recorder is a BLAS that notes the shapes of the products it is asked for and computes them
-// with the BLAS it wraps.
+// with the BLAS it wraps. The recurrent kernels call the BLAS from two goroutines at once
+// (their batch halves and split GEMMs), so the notes are taken under a lock: without it
+// concurrent appends lost calls (400 to 500 of the QA step's 500).
 type recorder struct {
 	G.BLAS
+	mu    sync.Mutex
 	calls []blasCall
 }
 
+func (r *recorder) note(c blasCall) {
+	r.mu.Lock()
+	r.calls = append(r.calls, c)
+	r.mu.Unlock()
+}
+
 func (r *recorder) Sgemm(ta, tb blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bb []float32, ldb int, beta float32, c []float32, ldc int) {
-	r.calls = append(r.calls, blasCall{f32: true, ta: ta, tb: tb, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, lenA: len(a), lenB: len(bb), lenC: len(c), a32: slices.Clone(a), b32: slices.Clone(bb)})
+	r.note(blasCall{f32: true, ta: ta, tb: tb, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, lenA: len(a), lenB: len(bb), lenC: len(c), a32: slices.Clone(a), b32: slices.Clone(bb)})
 	r.BLAS.Sgemm(ta, tb, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
 }
 
 func (r *recorder) Dgemm(ta, tb blas.Transpose, m, n, k int, alpha float64, a []float64, lda int, bb []float64, ldb int, beta float64, c []float64, ldc int) {
-	r.calls = append(r.calls, blasCall{ta: ta, tb: tb, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, lenA: len(a), lenB: len(bb), lenC: len(c), a64: slices.Clone(a), b64: slices.Clone(bb)})
+	r.note(blasCall{ta: ta, tb: tb, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc, lenA: len(a), lenB: len(bb), lenC: len(c), a64: slices.Clone(a), b64: slices.Clone(bb)})
 	r.BLAS.Dgemm(ta, tb, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
 }
 
 func (r *recorder) Sgemv(ta blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
-	r.calls = append(r.calls, blasCall{f32: true, gemv: true, ta: ta, m: m, n: n, lda: lda, incX: incX, incY: incY, lenA: len(a), lenB: len(x), lenC: len(y), a32: slices.Clone(a), b32: slices.Clone(x)})
+	r.note(blasCall{f32: true, gemv: true, ta: ta, m: m, n: n, lda: lda, incX: incX, incY: incY, lenA: len(a), lenB: len(x), lenC: len(y), a32: slices.Clone(a), b32: slices.Clone(x)})
 	r.BLAS.Sgemv(ta, m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 
 func (r *recorder) Dgemv(ta blas.Transpose, m, n int, alpha float64, a []float64, lda int, x []float64, incX int, beta float64, y []float64, incY int) {
-	r.calls = append(r.calls, blasCall{gemv: true, ta: ta, m: m, n: n, lda: lda, incX: incX, incY: incY, lenA: len(a), lenB: len(x), lenC: len(y), a64: slices.Clone(a), b64: slices.Clone(x)})
+	r.note(blasCall{gemv: true, ta: ta, m: m, n: n, lda: lda, incX: incX, incY: incY, lenA: len(a), lenB: len(x), lenC: len(y), a64: slices.Clone(a), b64: slices.Clone(x)})
 	r.BLAS.Dgemv(ta, m, n, alpha, a, lda, x, incX, beta, y, incY)
 }
 

@@ -243,21 +243,12 @@ func kept[T float](b []T, n int) []T { return grow(b, n, false) }
 // rnnBackward needs.
 //
 // Every cell runs on one skeleton: the input projection x·W (+ bias) of all steps is one GEMM
-// before the recurrence, and each step is one GEMM h·U for its samples followed by the cell's
+// per half of the batch before the recurrence (project), and each step is one GEMM h·U for its samples followed by the cell's
 // elementwise pass over the rows of the gates (forwardSteps).
 func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	gu := s.Gates() * a.u
 	bt := a.b * a.t
 	w.xw = kept(w.xw, bt*gu)
-	gemm(false, false, bt, gu, a.f, a.x, a.f, a.w, gu, 0, w.xw, gu)
-	if a.bias != nil {
-		for r := 0; r < bt; r++ {
-			row := w.xw[r*gu : (r+1)*gu]
-			for j, v := range a.bias[:gu] {
-				row[j] += v
-			}
-		}
-	}
 	w.h = buf(w.h, a.b*a.u)
 	w.z = kept(w.z, a.b*gu)
 	w.tmp = kept(w.tmp, a.b*a.u)
@@ -287,15 +278,37 @@ func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 	}
 }
 
+// project writes the input projection x·W (+ the input bias) of samples lo … hi-1, every
+// step, into their rows of w.xw: one GEMM over their rows b·T+t. Run by each half of
+// forwardSteps for its own samples, the projection is split over the two cores without a
+// fork of its own; a row of the product is the same sum whichever rows are computed with it
+// (in float64 to the bit with OpenBLAS, 0.3.21: its order of summation over k does not depend
+// on where a row sits; TestRecurrentBatchHalvesMatchOneRun).
+func project[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], lo, hi int) {
+	gu := s.Gates() * a.u
+	r0, r1 := lo*a.t, hi*a.t
+	gemm(false, false, r1-r0, gu, a.f, a.x[r0*a.f:], a.f, a.w, gu, 0, w.xw[r0*gu:], gu)
+	if a.bias == nil {
+		return
+	}
+	for r := r0; r < r1; r++ {
+		row := w.xw[r*gu : (r+1)*gu]
+		for j, v := range a.bias[:gu] {
+			row[j] += v
+		}
+	}
+}
+
 // forwardSteps is the forward skeleton every cell shares. It runs the samples of the batch in
-// two halves side by side (a sample's states never read another's), and for each step and
-// half computes z = h·U[:, :width] into the half's rows of w.z (row stride width), records
-// which samples the mask lets through, calls the cell's step, which updates w.h (and w.c),
-// and copies the states into the output slot of the step. A masked sample's state is carried
-// over unchanged.
+// two halves side by side (a sample's states never read another's); each half first
+// projects its samples' inputs (project), then for each step computes z = h·U[:, :width]
+// into the half's rows of w.z (row stride width), records which samples the mask lets
+// through, calls the cell's step, which updates w.h (and w.c), and copies the states into the
+// output slot of the step. A masked sample's state is carried over unchanged.
 func forwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, width int, step func(st, t, lo, hi int)) {
 	u, gu := a.u, s.Gates()*a.u
 	batchHalves(a.b, a.t*a.b*gu, func(lo, hi int) {
+		project(s, a, w, lo, hi)
 		for st := 0; st < a.t; st++ {
 			t, o := s.index(st, a.t)
 			gemm(false, false, hi-lo, width, u, w.h[lo*u:], u, a.r, gu, 0, w.z[lo*width:], width)

@@ -15,14 +15,19 @@ var splitMinWork = 1 << 14
 // half each, when there are two samples, two Ps and work ≥ splitMinWork; else once over all
 // rows. The samples of a recurrent layer never read each other's states, so the halves share
 // nothing but read-only inputs; one fork and join per sequence keeps the cost to a few
-// microseconds whatever its length. A panic in the second half is raised again in the
-// caller's goroutine, where the op's recoverDo turns it into an error.
+// microseconds whatever its length.
 func batchHalves(n, work int, f func(lo, hi int)) {
 	if n < 2 || work < splitMinWork || runtime.GOMAXPROCS(0) < 2 {
 		f(0, n)
 		return
 	}
-	mid := n / 2
+	splitAt(n, n/2, f)
+}
+
+// splitAt calls f(0, mid) in the caller's goroutine and f(mid, n) on another, and returns
+// when both are done. A panic in the second part is raised again in the caller's goroutine,
+// where the op's recoverDo turns it into an error.
+func splitAt(n, mid int, f func(lo, hi int)) {
 	var wg sync.WaitGroup
 	var panicked any
 	wg.Add(1)
