@@ -138,6 +138,11 @@ var appsStepGaps = map[string]string{
 		"2.3e-13, updates 2.2e-11 relative)",
 	"MobileNetV3Small": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; in float64 " +
 		"the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
+	"MobileNetV3Large": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; the step's " +
+		"loss differs by 4.0e-4 relative, weights by 0.21 (expanded_conv_12_expand_bn/beta) and updates by 0.22 " +
+		"(expanded_conv_4_squeeze_excite_conv/bias); in float64 the step matches (loss 1.5e-13, weights 5.4e-11, " +
+		"updates 5.4e-11 relative; Go's own spread on the reversed batch 1.6e-10); from the float64 weights " +
+		"rounded to float32, Keras's own float32 step is 5.9e-2 (updates) from its float64 step, Go's 5.9e-2",
 	"VGG16": "float32 rounding at one max-pooling near-tie: block3_pool's window (image 1, 1, 0, channel 234) " +
 		"has its two largest values 2.0e-6 apart (1.1e-5 relative), within float32's forward error, so Go routes " +
 		"its gradient to the other one; block3_conv3's kernel gradient differs only in output channel 234 (1.9e-2, " +
@@ -275,6 +280,11 @@ func TestApplicationsConformance(t *testing.T) {
 	dir := os.Getenv("KERAGO_APPS_DIR")
 	if dir == "" {
 		dir = t.TempDir()
+	}
+	// apps.py does not create it: Keras's save into a missing directory fails after the
+	// minutes of building, and the case is then skipped as one Keras "cannot build".
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("KERAGO_APPS_DIR: %v", err)
 	}
 	start := time.Now()
 	cases := readAppsCases(dir)
