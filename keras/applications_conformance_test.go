@@ -39,7 +39,13 @@ const appsUpdateTolerance = 1e-2
 
 // appsPredictTolerance64 and appsStepTolerance64 replace them when KERAGO_APPS_FLOAT64=1:
 // Keras (apps.py's float64_mode) and Go then build and step the models in float64.
-// Predictions then agree to float64's rounding; the step does not need to: at batch 2 on a
+// Predictions then agree to float64's rounding as the model amplifies it: InceptionV3's
+// (94 BatchNormalizations; 75x75 input) differ from Keras's by 1.8e-12 relative, and Keras's
+// own move by 9.7e-13 when every input value is moved by at most 1e-15 relative; layer by
+// layer Go's difference from Keras is 0.3 to 1.8 times that perturbation's, and it grows at
+// the BatchNormalizations, not at the convolutions or poolings (docs/applications.md,
+// "InceptionV3's float64 predictions"). 1e-11 leaves room above that and stays far below the
+// wrong answers this suite has found (1.6e-5 and more). The step does not need to agree as closely: at batch 2 on a
 // small input the last blocks' training-mode BatchNormalization normalises 2 values per
 // channel, which amplifies rounding so much that Go's own float64 step moves by 9e-5
 // (updates) and 6e-7 (loss) when the batch's two images are swapped (ResNet50; the run logs
@@ -49,7 +55,7 @@ const appsUpdateTolerance = 1e-2
 // run's "batch perturbed" spread (inputs moved by 1e-15) is the measure: ResNet50V2's is
 // 2.8e-3, over this bound (appsStepGaps64).
 const (
-	appsPredictTolerance64 = 1e-12
+	appsPredictTolerance64 = 1e-11
 	appsStepTolerance64    = 1e-3
 )
 
