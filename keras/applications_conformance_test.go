@@ -117,6 +117,54 @@ var appsGaps = map[string][]string{}
 // for a known, named reason: the suite skips them with the error instead of failing.
 var appsPredictGaps = map[string]string{}
 
+// appsPredictGap is a named float32 predictions gap: the looser bound the architecture's
+// float32 predictions (and Keras's predictions from Go's file) are held to instead of
+// appsTolerance, and what was measured.
+type appsPredictGap struct {
+	bound float64
+	why   string
+}
+
+// appsPredictGaps32 are the architectures whose float32 predictions differ from Keras's by more
+// than appsTolerance while their float64 predictions match Keras's (to appsPredictTolerance64):
+// float32 rounding in an ill-conditioned model, where Keras's own float32 predictions are
+// about as far from its float64 ones. Their figures are reported (t.Log) and the predictions
+// held to the entry's bound, not skipped; every other check stays as it is.
+//
+// Measured layer by layer (docs/applications.md, "Float32 predictions"): each side's float32
+// output of every layer against its own float64 output from the same weights; per layer class
+// Go's error grows by 0.95 to 1.10 times what Keras's does (median), so there is no op whose
+// float32 rounding is worse in Go; the two sides' errors, each about 1e-4, point different ways.
+var appsPredictGaps32 = map[string]appsPredictGap{
+	"EfficientNetB0": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 3.5e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 2.4e-4 from its float64 ones and Go's " +
+		"1.6e-4 from Go's, the errors growing at the BatchNormalizations of blocks 6 and 7 (1x1 maps) from 3e-5 " +
+		"to 4e-4 on both sides; in float64 the predictions match to 5.1e-13"},
+	"MobileNetV2": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 1.8e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 8.2e-5 from its float64 ones and Go's " +
+		"1.2e-4 from Go's (before the pooling 5.9e-4 and 3.7e-4); in float64 the predictions match to 3.0e-13"},
+}
+
+// appsPredictCheck holds a predictions difference d (what: which predictions) to the run's
+// predictions bound, or to the architecture's named float32 gap's looser one.
+func appsPredictCheck(t *testing.T, name, what string, d float64, r *appsResult) {
+	t.Helper()
+	tol, _, _ := appsTolerances()
+	if d <= tol {
+		return
+	}
+	if gap, ok := appsPredictGaps32[name]; ok && !appsFloat64() {
+		if d <= gap.bound {
+			r.status = "predictions differ (known gap)"
+			t.Logf("known gap (%s): %s differ by %.3g relative (tolerance %g, this gap's bound %g)", gap.why, what, d, tol, gap.bound)
+			return
+		}
+		tol = gap.bound
+	}
+	r.status = "fail"
+	t.Errorf("%s differ by %.3g relative (tolerance %g)", what, d, tol)
+}
+
 // appsMinSpread is the least spread (largest minus smallest) Keras's predictions must have
 // over the batch and the classes, and the least difference between the two images' rows:
 // predictions that are constant (a freshly initialised MobileNet predicts exactly 1/classes)
@@ -142,6 +190,9 @@ var appsStepGaps = map[string]string{
 	"MobileNet": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 4.8e-4 relative, weights " +
 		"by 0.10 and updates by 0.17; its last blocks run on 2x2 and 1x1 maps; in float64 the step matches (loss " +
 		"2.3e-13, updates 2.2e-11 relative)",
+	"MobileNetV2": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.19 relative and " +
+		"weights and updates by 3.0 (a (3,3,144,1) depthwise kernel); its last blocks run on 1x1 maps; in float64 " +
+		"the step matches (loss 3.7e-10, updates 4.0e-9 relative, Go's own spread on the reversed batch 2.5e-9)",
 	"MobileNetV3Small": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; in float64 " +
 		"the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
 	"VGG16": "float32 rounding at one max-pooling near-tie: block3_pool's window (image 1, 1, 0, channel 234) " +
@@ -343,9 +394,7 @@ func TestApplicationsConformance(t *testing.T) {
 			}
 			got := flat(t, out[0])
 			r.predict = relDiff(got, c.Pred)
-			if tol, _, _ := appsTolerances(); r.predict > tol {
-				t.Errorf("predictions differ from Keras's by %.3g relative (tolerance %g)", r.predict, tol)
-			}
+			appsPredictCheck(t, name, "predictions (Go's against Keras's)", r.predict, r)
 			file := name + ".go.keras"
 			if err := m.Save(filepath.Join(dir, file)); err != nil {
 				t.Fatalf("Save: %v", err)
@@ -383,10 +432,10 @@ func TestApplicationsConformance(t *testing.T) {
 				r.status = "fail"
 			default:
 				r.back = rep.Abs / math.Max(rep.Scale, math.SmallestNonzeroFloat64)
-				if tol, _, _ := appsTolerances(); !(r.back <= tol) {
-					t.Errorf("%s: Keras's predictions from Go's file differ from Go's by %.3g relative (tolerance %g)", name, r.back, tol)
-					r.status = "fail"
+				if math.IsNaN(r.back) {
+					r.back = math.Inf(1)
 				}
+				appsPredictCheck(t, name, name+": Keras's predictions from Go's file (against Go's)", r.back, r)
 			}
 		}
 	}
