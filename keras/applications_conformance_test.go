@@ -47,9 +47,9 @@ const appsUpdateTolerance = 1e-2
 // "InceptionV3's float64 predictions"). 1e-11 leaves room above that and stays far below the
 // wrong answers this suite has found (1.6e-5 and more). The step does not need to agree as
 // closely: at batch 2 on a small input the last blocks' training-mode BatchNormalization
-// normalises 2 values per channel, which amplifies rounding so much that Go's own float64 step moves by 9e-5
-// (updates) and 6e-7 (loss) when the batch's two images are swapped (ResNet50; the run logs
-// this spread as "batch reversed"). 1e-3 leaves room above that spread; float32 rounding
+// normalises 2 values per channel, which amplifies rounding so much that Go's own float64
+// step moves by 9e-5 (updates) and 6e-7 (loss) when the batch's two images are swapped
+// (ResNet50; the run logs this spread as "batch reversed"). 1e-3 leaves room above that spread; float32 rounding
 // moves the same step by 1 (docs/applications.md, "The SGD step in float64"). Swapping 2
 // images does not change a sum of 2 values, so where BatchNormalization runs on 1x1 maps the
 // run's "batch perturbed" spread (inputs moved by 1e-15) is the measure: ResNet50V2's is
