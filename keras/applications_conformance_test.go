@@ -156,7 +156,11 @@ func appsPredictCheck(t *testing.T, name, what string, d float64, r *appsResult)
 	}
 	if gap, ok := appsPredictGaps32[name]; ok && !appsFloat64() {
 		if d <= gap.bound {
-			r.status = "predictions differ (known gap)"
+			// "fail" is also the subtest's placeholder until it passes: keep it only
+			// where a check has failed.
+			if r.status != "fail" || !t.Failed() {
+				r.status = "predictions differ (known gap)"
+			}
 			t.Logf("known gap (%s): %s differ by %.3g relative (tolerance %g, this gap's bound %g)", gap.why, what, d, tol, gap.bound)
 			return
 		}
@@ -186,8 +190,8 @@ var appsStepGaps = map[string]string{
 	"DenseNet121": "float32 conditioning (see ResNet50): at batch 2 its last blocks run on 1x1 maps; in float64 " +
 		"the step matches (loss 1.2e-7, updates 7.7e-5 relative; Go's own spread on the reversed batch 1.3e-5) " +
 		"and the predictions to 5.7e-14",
-	"EfficientNetB0": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.46 relative and " +
-		"weights and updates by 19; its blocks 6 and 7 run on 1x1 maps, and its float32 predictions are already " +
+	"EfficientNetB0": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.21 relative and " +
+		"weights and updates by 10.5 (a (1,1,192,1152) kernel); its blocks 6 and 7 run on 1x1 maps, and its float32 predictions are already " +
 		"3.5e-4 apart (appsPredictGaps32); in float64 the step matches (loss 2.5e-8, updates 3.0e-7 relative, Go's " +
 		"own spread on the reversed batch 2.5e-7)",
 	"InceptionV3": "float32 conditioning (see ResNet50): at batch 2 (75x75 input) the step's loss differs by " +
