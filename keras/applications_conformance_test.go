@@ -205,6 +205,10 @@ var appsStepGaps = map[string]string{
 	"MobileNetV3Small": "float32 rounding (see ResNet50): at batch 2 the step's loss matches (1.3e-5 relative) and " +
 		"its updates are within 1e-2 (7.4e-3), but the weights after it differ by 6.8e-3 relative (a (1,1,24,88) " +
 		"kernel); its last blocks run on 1x1 maps; in float64 the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
+	"ResNet50V2": "float32 conditioning (see ResNet50): at batch 2 the step's loss differs by 0.16 relative and " +
+		"weights and updates by 1.12 (a (128) vector); its last blocks run on 1x1 maps; its float64 step is itself " +
+		"a named gap (appsStepGaps64: loss 7.1e-5, updates 9.1e-3, within how far a 1e-15 input perturbation " +
+		"moves Keras's own step)",
 	"VGG16": "float32 rounding at one max-pooling near-tie: block3_pool's window (image 1, 1, 0, channel 234) " +
 		"has its two largest values 2.0e-6 apart (1.1e-5 relative), within float32's forward error, so Go routes " +
 		"its gradient to the other one; block3_conv3's kernel gradient differs only in output channel 234 (1.9e-2, " +
