@@ -39,17 +39,23 @@ const appsUpdateTolerance = 1e-2
 
 // appsPredictTolerance64 and appsStepTolerance64 replace them when KERAGO_APPS_FLOAT64=1:
 // Keras (apps.py's float64_mode) and Go then build and step the models in float64.
-// Predictions then agree to float64's rounding; the step does not need to: at batch 2 on a
-// small input the last blocks' training-mode BatchNormalization normalises 2 values per
-// channel, which amplifies rounding so much that Go's own float64 step moves by 9e-5
-// (updates) and 6e-7 (loss) when the batch's two images are swapped (ResNet50; the run logs
-// this spread as "batch reversed"). 1e-3 leaves room above that spread; float32 rounding
+// Predictions then agree to float64's rounding as the model amplifies it: InceptionV3's
+// (94 BatchNormalizations; 75x75 input) differ from Keras's by 1.8e-12 relative, and Keras's
+// own move by 9.7e-13 when every input value is moved by at most 1e-15 relative; layer by
+// layer Go's difference from Keras is 0.3 to 1.8 times that perturbation's, and it grows at
+// the BatchNormalizations, not at the convolutions or poolings (docs/applications.md,
+// "InceptionV3's float64 predictions"). 1e-11 leaves room above that and stays far below the
+// wrong answers this suite has found (1.6e-5 and more). The step does not need to agree as
+// closely: at batch 2 on a small input the last blocks' training-mode BatchNormalization
+// normalises 2 values per channel, which amplifies rounding so much that Go's own float64
+// step moves by 9e-5 (updates) and 6e-7 (loss) when the batch's two images are swapped
+// (ResNet50; the run logs this spread as "batch reversed"). 1e-3 leaves room above that spread; float32 rounding
 // moves the same step by 1 (docs/applications.md, "The SGD step in float64"). Swapping 2
 // images does not change a sum of 2 values, so where BatchNormalization runs on 1x1 maps the
 // run's "batch perturbed" spread (inputs moved by 1e-15) is the measure: ResNet50V2's is
 // 2.8e-3 and EfficientNetV2B0's 4.3e-2, over this bound (appsStepGaps64).
 const (
-	appsPredictTolerance64 = 1e-12
+	appsPredictTolerance64 = 1e-11
 	appsStepTolerance64    = 1e-3
 )
 
@@ -111,6 +117,66 @@ var appsGaps = map[string][]string{}
 // for a known, named reason: the suite skips them with the error instead of failing.
 var appsPredictGaps = map[string]string{}
 
+// appsPredictGap is a named float32 predictions gap: the looser bound the architecture's
+// float32 predictions (and Keras's predictions from Go's file) are held to instead of
+// appsTolerance, and what was measured.
+type appsPredictGap struct {
+	bound float64
+	why   string
+}
+
+// appsPredictGaps32 are the architectures whose float32 predictions differ from Keras's by more
+// than appsTolerance while their float64 predictions match Keras's (to appsPredictTolerance64):
+// float32 rounding in an ill-conditioned model, where Keras's own float32 predictions are
+// about as far from its float64 ones. Their figures are reported (t.Log) and the predictions
+// held to the entry's bound, not skipped; every other check stays as it is.
+//
+// Measured layer by layer (docs/applications.md, "Float32 predictions"): each side's float32
+// output of every layer against its own float64 output from the same weights; in every layer
+// class but the last Dense, Go's error grows through a layer by 0.92 to 1.11 times what Keras's
+// does (medians), so no op rounds worse in Go; the two sides' errors at the predictions, each
+// about 1e-4, point different ways.
+var appsPredictGaps32 = map[string]appsPredictGap{
+	"EfficientNetB0": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 3.5e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 2.4e-4 from its float64 ones and Go's " +
+		"1.6e-4 from Go's, the errors growing at the BatchNormalizations of blocks 6 and 7 (1x1 maps) from 3e-5 " +
+		"to 4e-4 on both sides; in float64 the predictions match to 5.1e-13"},
+	"MobileNetV2": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 1.8e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 8.2e-5 from its float64 ones and Go's " +
+		"1.2e-4 from Go's (before the pooling 5.9e-4 and 3.7e-4); in float64 the predictions match to 3.0e-13"},
+	"ResNet50V2": {bound: 2e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 2.9e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 5.6e-4 from its float64 ones and Go's " +
+		"4.2e-4 from Go's (post_bn 9.4e-4 and 9.0e-4); in float64 the predictions match to 4.8e-13"},
+	"EfficientNetV2B0": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 2.4e-4; " +
+		"from the same float32 weights Keras's own float32 predictions are 1.2e-4 from its float64 ones and Go's " +
+		"2.0e-4 from Go's; in float64 the predictions match to 8.7e-13 and every layer before block6a_bn to " +
+		"1.2e-13 (its 24 BatchNormalizations on 1x1 maps amplify, docs/applications.md \"EfficientNetV2B0's step\")"},
+}
+
+// appsPredictCheck holds a predictions difference d (what: which predictions) to the run's
+// predictions bound, or to the architecture's named float32 gap's looser one.
+func appsPredictCheck(t *testing.T, name, what string, d float64, r *appsResult) {
+	t.Helper()
+	tol, _, _ := appsTolerances()
+	if d <= tol {
+		return
+	}
+	if gap, ok := appsPredictGaps32[name]; ok && !appsFloat64() {
+		if d <= gap.bound {
+			// "fail" is also the subtest's placeholder until it passes: keep it only
+			// where a check has failed.
+			if r.status != "fail" || !t.Failed() {
+				r.status = "predictions differ (known gap)"
+			}
+			t.Logf("known gap (%s): %s differ by %.3g relative (tolerance %g, this gap's bound %g)", gap.why, what, d, tol, gap.bound)
+			return
+		}
+		tol = gap.bound
+	}
+	r.status = "fail"
+	t.Errorf("%s differ by %.3g relative (tolerance %g)", what, d, tol)
+}
+
 // appsMinSpread is the least spread (largest minus smallest) Keras's predictions must have
 // over the batch and the classes, and the least difference between the two images' rows:
 // predictions that are constant (a freshly initialised MobileNet predicts exactly 1/classes)
@@ -131,6 +197,10 @@ var appsStepGaps = map[string]string{
 	"DenseNet121": "float32 conditioning (see ResNet50): at batch 2 its last blocks run on 1x1 maps; in float64 " +
 		"the step matches (loss 1.2e-7, updates 7.7e-5 relative; Go's own spread on the reversed batch 1.3e-5) " +
 		"and the predictions to 5.7e-14",
+	"EfficientNetB0": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.21 relative and " +
+		"weights and updates by 10.5 (a (1,1,192,1152) kernel); its blocks 6 and 7 run on 1x1 maps, and its float32 predictions are already " +
+		"3.5e-4 apart (appsPredictGaps32); in float64 the step matches (loss 2.5e-8, updates 3.0e-7 relative, Go's " +
+		"own spread on the reversed batch 2.5e-7)",
 	"InceptionV3": "float32 conditioning (see ResNet50): at batch 2 (75x75 input) the step's loss differs by " +
 		"7.9e-3 relative and updates by 1.9; its last blocks run on 1x1 maps",
 	"EfficientNetV2B0": "float32 conditioning: at batch 2 its block6 and top run on 1x1 maps, where 24 " +
@@ -141,8 +211,16 @@ var appsStepGaps = map[string]string{
 	"MobileNet": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 4.8e-4 relative, weights " +
 		"by 0.10 and updates by 0.17; its last blocks run on 2x2 and 1x1 maps; in float64 the step matches (loss " +
 		"2.3e-13, updates 2.2e-11 relative)",
-	"MobileNetV3Small": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; in float64 " +
-		"the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
+	"MobileNetV2": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.19 relative and " +
+		"weights and updates by 3.0 (a (3,3,144,1) depthwise kernel); its last blocks run on 1x1 maps; in float64 " +
+		"the step matches (loss 3.7e-10, updates 4.0e-9 relative, Go's own spread on the reversed batch 2.5e-9)",
+	"MobileNetV3Small": "float32 rounding (see ResNet50): at batch 2 the step's loss matches (1.3e-5 relative) and " +
+		"its updates are within 1e-2 (7.4e-3), but the weights after it differ by 6.8e-3 relative (a (1,1,24,88) " +
+		"kernel); its last blocks run on 1x1 maps; in float64 the step matches (loss 2.4e-13, updates 1.5e-11 relative)",
+	"ResNet50V2": "float32 conditioning (see ResNet50): at batch 2 the step's loss differs by 0.16 relative and " +
+		"weights and updates by 1.12 (a (128) vector); its last blocks run on 1x1 maps; its float64 step is itself " +
+		"a named gap (appsStepGaps64: loss 7.1e-5, updates 9.1e-3, within how far a 1e-15 input perturbation " +
+		"moves Keras's own step)",
 	"MobileNetV3Large": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; the step's " +
 		"loss differs by 4.0e-4 relative, weights by 0.21 (expanded_conv_12_expand_bn/beta) and updates by 0.22 " +
 		"(expanded_conv_4_squeeze_excite_conv/bias); in float64 the step matches (loss 1.5e-13, weights 5.4e-11, " +
@@ -359,9 +437,7 @@ func TestApplicationsConformance(t *testing.T) {
 			}
 			got := flat(t, out[0])
 			r.predict = relDiff(got, c.Pred)
-			if tol, _, _ := appsTolerances(); r.predict > tol {
-				t.Errorf("predictions differ from Keras's by %.3g relative (tolerance %g)", r.predict, tol)
-			}
+			appsPredictCheck(t, name, "predictions (Go's against Keras's)", r.predict, r)
 			file := name + ".go.keras"
 			if err := m.Save(filepath.Join(dir, file)); err != nil {
 				t.Fatalf("Save: %v", err)
@@ -399,10 +475,10 @@ func TestApplicationsConformance(t *testing.T) {
 				r.status = "fail"
 			default:
 				r.back = rep.Abs / math.Max(rep.Scale, math.SmallestNonzeroFloat64)
-				if tol, _, _ := appsTolerances(); !(r.back <= tol) {
-					t.Errorf("%s: Keras's predictions from Go's file differ from Go's by %.3g relative (tolerance %g)", name, r.back, tol)
-					r.status = "fail"
+				if math.IsNaN(r.back) {
+					r.back = math.Inf(1)
 				}
+				appsPredictCheck(t, name, name+": Keras's predictions from Go's file (against Go's)", r.back, r)
 			}
 		}
 	}
