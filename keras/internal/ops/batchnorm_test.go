@@ -303,3 +303,57 @@ func equalFloat64s(a, b []float64) bool {
 	}
 	return true
 }
+
+// TestBatchNormInferenceRoundsAsKeras32: float32 inference (moving statistics) equals, to the
+// bit, Keras's float32 sequence written out here: inv = rsqrt(var + ε)·γ, res = β − mean·inv,
+// y = x·inv + res, each step rounded to float32. In float64 constants the predictions moved away
+// from Keras's by Keras's own rounding (MobileNet: 5.8e-5 → 1.3e-4 relative).
+func TestBatchNormInferenceRoundsAsKeras32(t *testing.T) {
+	const eps = 1e-3
+	const c = 4
+	shape := []int{3, 2, c}
+	x := convCheckValues(24, 1.3)
+	for i := range x {
+		x[i] = 50*x[i] + 7 // near the mean: x·inv and mean·inv nearly cancel
+	}
+	mean, variance := []float64{7.1, -3, 0.25, 6.9}, []float64{0.37, 2.5, 1e-3, 4}
+	gamma, beta := []float64{0.5, 2, -1, 1.7}, []float64{0.1, -0.2, 0, 3}
+	f := func(v []float64) []float32 {
+		o := make([]float32, len(v))
+		for i, e := range v {
+			o[i] = float32(e)
+		}
+		return o
+	}
+	x32, m32, v32, g32, b32 := f(x), f(mean), f(variance), f(gamma), f(beta)
+	want := make([]float32, len(x))
+	for j := range c {
+		inv := float32(1/math.Sqrt(float64(v32[j]+float32(eps)))) * g32[j]
+		res := float32(-m32[j]*inv) + b32[j]
+		for r := 0; r < len(x)/c; r++ {
+			want[r*c+j] = float32(x32[r*c+j]*inv) + res
+		}
+	}
+	g := G.NewGraph()
+	vec := func(name string, v []float64) *G.Node {
+		return G.NewTensor(g, tensor.Float32, 1, G.WithShape(c), G.WithValue(bnTensor(tensor.Float32, []int{c}, v)), G.WithName(name))
+	}
+	xn := G.NewTensor(g, tensor.Float32, 3, G.WithShape(shape...), G.WithValue(bnTensor(tensor.Float32, shape, x)), G.WithName("x"))
+	y, err := BatchNorm(xn, vec("mean", mean), vec("variance", variance), vec("gamma", gamma), vec("beta", beta), eps, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var yv G.Value
+	G.Read(y, &yv)
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	got := yv.(*tensor.Dense).Float32s()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("y[%d] = %.9g, want %.9g (Keras's float32 order)", i, got[i], want[i])
+		}
+	}
+}
