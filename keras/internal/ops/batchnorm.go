@@ -205,7 +205,7 @@ type batchNormOp struct {
 	batchStats        bool
 	hasGamma, hasBeta bool
 	stats             tensor.Dtype // the statistics' dtype
-	coef              scratch      // per channel, float64: the statistics, s, inv, the offset
+	coef              scratch      // per channel: float64 statistics, s, inv, offset; float32 inv, res of float32 inference
 }
 
 var (
@@ -394,7 +394,7 @@ func batchNormDo[T float](op *batchNormOp, in []G.Value, out *tensor.Dense) erro
 		return err
 	}
 	if x32, ok := any(a.x).([]float32); ok && !op.batchStats {
-		batchNormKeras32(any(a).(bnArgs[float32]), x32, op.eps, data[float32](out))
+		batchNormKeras32(any(a).(bnArgs[float32]), x32, op.eps, data[float32](out), scratchSlice[float32](&op.coef, 2*c))
 		return nil
 	}
 	s, inv, res := coef[2*c:3*c], coef[3*c:4*c], coef[4*c:5*c]
@@ -424,13 +424,12 @@ func batchNormDo[T float](op *batchNormOp, in []G.Value, out *tensor.Dense) erro
 // mean·inv makes large for outputs near zero: MobileNet's float32 predictions went from 5.8e-5
 // to 1.3e-4 relative of Keras's, over the applications suite's 1e-4. Inference is what users
 // compare with Keras, so it rounds as Keras does.
-func batchNormKeras32(a bnArgs[float32], x []float32, eps float64, y []float32) {
+//
+// buf holds 2c float32 values of the op's scratch memory (the per-channel constants), so a
+// step allocates nothing whatever the channel count.
+func batchNormKeras32(a bnArgs[float32], x []float32, eps float64, y, buf []float32) {
 	c := a.c
-	var invBuf, resBuf [256]float32
-	inv, res := invBuf[:0], resBuf[:0]
-	if c > len(invBuf) {
-		inv, res = make([]float32, 0, c), make([]float32, 0, c)
-	}
+	inv, res := buf[:0:c], buf[c:c:2*c]
 	e := float32(eps)
 	for j := range c {
 		v := float32(1 / math.Sqrt(float64(float32(a.vr[j])+e)))
