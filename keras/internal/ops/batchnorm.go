@@ -204,6 +204,7 @@ type batchNormOp struct {
 	eps               float64
 	batchStats        bool
 	hasGamma, hasBeta bool
+	masked            bool         // the last input is the mask of MaskedBatchNorm
 	stats             tensor.Dtype // the statistics' dtype
 	coef              scratch      // per channel: float64 statistics, s, inv, offset; float32 inv, res of float32 inference
 }
@@ -224,6 +225,12 @@ func BatchNorm(x, mean, variance, gamma, beta *G.Node, eps float64, batchStats b
 	if err := checkBatchNormInput("batch_norm", x); err != nil {
 		return nil, err
 	}
+	return batchNorm(x, nil, mean, variance, gamma, beta, eps, batchStats)
+}
+
+// batchNorm is BatchNorm, or MaskedBatchNorm when mask is not nil (batchnorm_mask.go): the
+// mask is then the op's last input, read by the backward op only.
+func batchNorm(x, mask, mean, variance, gamma, beta *G.Node, eps float64, batchStats bool) (*G.Node, error) {
 	s := x.Shape().Clone()
 	c := s[len(s)-1]
 	args := G.Nodes{x, mean, variance}
@@ -248,19 +255,32 @@ func BatchNorm(x, mean, variance, gamma, beta *G.Node, eps float64, batchStats b
 		return nil, fmt.Errorf("batch_norm: epsilon %v, want a finite value ≥ 0", eps)
 	}
 	op := &batchNormOp{from: s, eps: eps, batchStats: batchStats, hasGamma: gamma != nil, hasBeta: beta != nil, stats: mean.Dtype()}
-	op.Base = Base{Name: "batch_norm", Params: fmt.Sprintf("from=%v,eps=%v,batch=%v,gamma=%v,beta=%v #%d", []int(s), eps, batchStats, op.hasGamma, op.hasBeta, batchNormOpCount.Add(1)), Inputs: len(args)}
+	params := fmt.Sprintf("from=%v,eps=%v,batch=%v,gamma=%v,beta=%v", []int(s), eps, batchStats, op.hasGamma, op.hasBeta)
+	if mask != nil {
+		op.masked = true
+		args = append(args, mask)
+		params += ",mask"
+	}
+	op.Base = Base{Name: "batch_norm", Params: fmt.Sprintf("%s #%d", params, batchNormOpCount.Add(1)), Inputs: len(args)}
 	return G.ApplyOp(op, args...)
 }
 
-// inputTypes are the types of x, mean, variance and the optional gamma and beta.
+// inputTypes are the types of x, mean, variance, the optional gamma and beta, and the mask.
 func (op *batchNormOp) inputTypes(a hm.Type) []hm.Type {
 	v, st := G.TensorType{Dims: 1, Of: a}, G.TensorType{Dims: 1, Of: a}
 	if op.stats == tensor.Float64 {
 		st.Of = tensor.Float64
 	}
 	ts := []hm.Type{G.TensorType{Dims: len(op.from), Of: a}, st, st}
-	for range op.Inputs - 3 {
+	affine := op.Inputs - 3
+	if op.masked {
+		affine--
+	}
+	for range affine {
 		ts = append(ts, v)
+	}
+	if op.masked {
+		ts = append(ts, G.TensorType{Dims: len(op.from) - 1, Of: a})
 	}
 	return ts
 }
@@ -275,11 +295,11 @@ func (op *batchNormOp) Type() hm.Type {
 func (op *batchNormOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.from.Clone(), nil }
 
 // DiffWRT: differentiable with respect to x, gamma and beta; the statistics are either x's
-// own (differentiated through x by the backward op) or constants.
+// own (differentiated through x by the backward op) or constants, and a mask is constant.
 func (op *batchNormOp) DiffWRT(n int) []bool {
 	d := make([]bool, n)
 	for i := range d {
-		d[i] = i == 0 || i >= 3
+		d[i] = i == 0 || i >= 3 && !(op.masked && i == n-1)
 	}
 	return d
 }

@@ -26,7 +26,7 @@ type batchNormGradOp struct {
 	fwd   *batchNormOp
 	parts []tensor.Shape // per forward input: the gradient's shape, nil if none
 	grad  scratch        // the flat [dx | dgamma | dbeta]
-	coef  scratch        // per channel, float64: the statistics, s, inv, Σdy, Σdy·x̂
+	coef  scratch        // per channel, float64: the statistics, s, inv, Σdy, Σdy·x̂ (and Σm·(x - mean) under a mask)
 }
 
 func (op *batchNormGradOp) size() int {
@@ -78,7 +78,11 @@ func batchNormGradDo[T float](op *batchNormGradOp, prealloc G.Value, vals []G.Va
 	fwd := op.fwd
 	n := fwd.Arity()
 	c := fwd.from[len(fwd.from)-1]
-	coef := scratchSlice[float64](&op.coef, 6*c)
+	coefs := 6 * c
+	if fwd.masked {
+		coefs += c // Σm·(x - mean)
+	}
+	coef := scratchSlice[float64](&op.coef, coefs)
 	a, err := bnArgsOf[T](fwd, vals[:n], coef[:2*c])
 	if err != nil {
 		return nil, err
@@ -138,6 +142,14 @@ func batchNormGradDo[T float](op *batchNormGradOp, prealloc G.Value, vals []G.Va
 				gr[j] = T(float64(d) * inv[j])
 			}
 		}
+		return flat, nil
+	}
+	if fwd.masked {
+		mask, err := rowMask[T](op, vals[n-1], len(a.x)/c)
+		if err != nil {
+			return nil, err
+		}
+		maskedBatchNormDx(a, mask, dy, dx, s, inv, sdy, sdyx, coef[6*c:7*c])
 		return flat, nil
 	}
 	// dx = inv·(dy - Σdy/n - (x - mean)·s·Σ(dy·x̂)/n): fold the per-channel constants first.

@@ -15,13 +15,17 @@ type bnCheckCase struct {
 	gamma, beta       bool
 	batchStats        bool
 	eps               float64
-	meanOff, varScale float64 // the constant statistics: mean = meanOff + …, variance = varScale·(…)
+	meanOff, varScale float64   // the constant statistics: mean = meanOff + …, variance = varScale·(…)
+	mask              []float64 // one value per row: MaskedMoments and MaskedBatchNorm (batchnorm_mask.go)
 }
 
 func (c bnCheckCase) String() string {
 	mode := "moving statistics"
 	if c.batchStats {
 		mode = "batch statistics"
+	}
+	if c.mask != nil {
+		mode = fmt.Sprintf("masked %v", c.mask)
 	}
 	return fmt.Sprintf("%v gamma=%v beta=%v %s eps=%g", c.shape, c.gamma, c.beta, mode, c.eps)
 }
@@ -68,15 +72,26 @@ func newBNGraph(t *testing.T, c bnCheckCase) *bnGraph {
 		wrt, bg.wrt = append(wrt, beta), append(bg.wrt, d)
 	}
 	var err error
-	if c.batchStats {
+	var y *G.Node
+	switch {
+	case c.mask != nil:
+		ms := c.shape[:len(c.shape)-1]
+		md := tensor.New(tensor.WithShape(ms...), tensor.WithBacking(append([]float64(nil), c.mask...)))
+		mask := G.NewTensor(g, tensor.Float64, len(ms), G.WithShape(ms...), G.WithValue(md), G.WithName("mask"))
+		if mean, variance, err = MaskedMoments(x, mask); err != nil {
+			t.Fatal(err)
+		}
+		y, err = MaskedBatchNorm(x, mask, mean, variance, gamma, beta, c.eps)
+	case c.batchStats:
 		if mean, variance, err = Moments(x); err != nil {
 			t.Fatal(err)
 		}
-	} else {
+		y, err = BatchNorm(x, mean, variance, gamma, beta, c.eps, true)
+	default:
 		mean, _ = vec("mean", func(j int) float64 { return c.meanOff + 0.1*float64(j) })
 		variance, _ = vec("variance", func(j int) float64 { return c.varScale * (1 + 0.5*float64(j%3)) })
+		y, err = BatchNorm(x, mean, variance, gamma, beta, c.eps, false)
 	}
-	y, err := BatchNorm(x, mean, variance, gamma, beta, c.eps, c.batchStats)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,42 +146,47 @@ func TestBatchNormGradients(t *testing.T) {
 		{shape: []int{2, 1, 1, 3}, eps: 1e-3, meanOff: -0.2, varScale: 1.5},
 	}
 	for _, c := range cases {
-		t.Run(c.String(), func(t *testing.T) {
-			bg := newBNGraph(t, c)
-			bg.run(t)
-			analytic := make([][]float64, len(bg.grads))
-			for i, g := range bg.grads {
-				analytic[i] = append([]float64(nil), g.Data().([]float64)...)
-			}
-			// A step of 1e-5: the cost sums up to 180 terms, and at 1e-6 its rounding alone
-			// moves the differences by ~1e-8 (measured: the differences at 1e-4 and 1e-5 agree
-			// with the gradient to 3e-10 where 1e-6 is 1e-8 off).
-			const eps = 1e-5
-			var worst float64
-			for k, in := range bg.wrt {
-				v := in.Float64s()
-				if len(analytic[k]) != len(v) {
-					t.Fatalf("input %d: gradient of %d values, input %d", k, len(analytic[k]), len(v))
-				}
-				for i := range v {
-					orig := v[i]
-					v[i] = orig + eps
-					cp := bg.run(t)
-					v[i] = orig - eps
-					cm := bg.run(t)
-					v[i] = orig
-					num := (cp - cm) / (2 * eps)
-					d := math.Abs(num - analytic[k][i])
-					rel := d / math.Max(math.Max(math.Abs(num), math.Abs(analytic[k][i])), 1e-8)
-					worst = math.Max(worst, rel)
-					if rel > 1e-6 && d > 1e-8 {
-						t.Errorf("input %d, entry %d: gradient %.10g, finite differences %.10g (relative %.2g)", k, i, analytic[k][i], num, rel)
-					}
-				}
-			}
-			t.Logf("largest relative error %.2g", worst)
-		})
+		t.Run(c.String(), func(t *testing.T) { checkBNGradients(t, c) })
 	}
+}
+
+// checkBNGradients compares the gradients of x, gamma and beta of one case with central finite
+// differences.
+func checkBNGradients(t *testing.T, c bnCheckCase) {
+	t.Helper()
+	bg := newBNGraph(t, c)
+	bg.run(t)
+	analytic := make([][]float64, len(bg.grads))
+	for i, g := range bg.grads {
+		analytic[i] = append([]float64(nil), g.Data().([]float64)...)
+	}
+	// A step of 1e-5: the cost sums up to 180 terms, and at 1e-6 its rounding alone
+	// moves the differences by ~1e-8 (measured: the differences at 1e-4 and 1e-5 agree
+	// with the gradient to 3e-10 where 1e-6 is 1e-8 off).
+	const eps = 1e-5
+	var worst float64
+	for k, in := range bg.wrt {
+		v := in.Float64s()
+		if len(analytic[k]) != len(v) {
+			t.Fatalf("input %d: gradient of %d values, input %d", k, len(analytic[k]), len(v))
+		}
+		for i := range v {
+			orig := v[i]
+			v[i] = orig + eps
+			cp := bg.run(t)
+			v[i] = orig - eps
+			cm := bg.run(t)
+			v[i] = orig
+			num := (cp - cm) / (2 * eps)
+			d := math.Abs(num - analytic[k][i])
+			rel := d / math.Max(math.Max(math.Abs(num), math.Abs(analytic[k][i])), 1e-8)
+			worst = math.Max(worst, rel)
+			if rel > 1e-6 && d > 1e-8 {
+				t.Errorf("input %d, entry %d: gradient %.10g, finite differences %.10g (relative %.2g)", k, i, analytic[k][i], num, rel)
+			}
+		}
+	}
+	t.Logf("largest relative error %.2g", worst)
 }
 
 // TestBatchNormValues checks the ops against Keras's formulas written out in float64:
