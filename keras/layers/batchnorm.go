@@ -15,6 +15,16 @@ import (
 // (biased) variance, then moving = moving·momentum + batch·(1-momentum); at inference with the
 // moving statistics. y = gamma·(x - mean)/sqrt(var + epsilon) + beta.
 //
+// # Masks
+//
+// Given a mask (after Embedding with MaskZero, or Masking), the layer computes its training
+// statistics as Keras 3 does: over the valid positions only, mean = Σm·x / (Σm + 1e-7) and
+// variance = Σm·(x - mean)² / (Σm + 1e-7), so padding does not shift them; these update the
+// moving statistics; every position, padding included, is normalised with them; and the
+// mask passes on unchanged. At inference the moving statistics are used and the mask only
+// passes on. The mask must have one axis less than the input (Keras's rule), and a masked
+// input in training needs the feature axis to be the last one.
+//
 // The layer is one op pair (keras/internal/ops batchnorm.go) with a hand-written backward op:
 // the batch's mean and variance, Σdy and Σdy·x̂ are summed in float64 and kept in float64
 // between the forward and the backward, so a float32 model's BatchNormalization is as
@@ -150,13 +160,44 @@ func (l *BatchNormalizationLayer) OutputShapes(in []keras.Shape) ([]keras.Shape,
 }
 
 // Forward normalises x with the batch statistics (training) or the moving ones, along the
-// layer's axis (batchnorm_axis.go).
+// layer's axis (batchnorm_axis.go). In training, a mask on x (Embedding with MaskZero,
+// Masking) keeps the masked positions out of the batch statistics, as in Keras.
 func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*G.Node, error) {
-	y, err := l.forwardAxis(in[0], func(x *G.Node) (*G.Node, error) { return l.forwardLast(ctx, x) })
+	var mask *G.Node
+	if ctx.Training() && l.Trainable() {
+		var err error
+		if mask, err = l.trainingMask(ctx, in[0]); err != nil {
+			return nil, err
+		}
+	}
+	y, err := l.forwardAxis(in[0], func(x *G.Node) (*G.Node, error) { return l.forwardLast(ctx, x, mask) })
 	if err != nil {
 		return nil, err
 	}
 	return []*G.Node{y}, nil
+}
+
+// trainingMask returns the mask the batch statistics are computed under: x's mask, which
+// Keras requires to have one axis less than x (expand_dims(mask, -1) broadcast over the last
+// axis), or nil. A mask with an axis other than the last is refused: it weighs the
+// transposed input by other than whole rows, which the masked ops do not compute.
+func (l *BatchNormalizationLayer) trainingMask(ctx *keras.Context, x *G.Node) (*G.Node, error) {
+	mask := ctx.Mask(x)
+	if mask == nil {
+		return nil, nil
+	}
+	s := x.Shape()
+	if want := s[:len(s)-1]; !mask.Shape().Eq(want) {
+		return nil, keras.ShapeError("the mask of input %v has shape %v; Keras's BatchNormalization wants one dimension less than the input, %v", s, mask.Shape(), want)
+	}
+	a, err := l.featureAxis(keras.Shape(s))
+	if err != nil {
+		return nil, err
+	}
+	if a != len(s)-1 {
+		return nil, keras.ShapeError("axis %d with a masked input %v: masked batch statistics are computed over the last axis only (give the layer an unmasked input, or axis -1)", l.axis, s)
+	}
+	return mask, nil
 }
 
 // forwardLast normalises x along its last axis with kerago's batch normalisation ops
@@ -165,12 +206,22 @@ func (l *BatchNormalizationLayer) Forward(ctx *keras.Context, in []*G.Node) ([]*
 // statistics. Keras's formulas: y = x·inv + (beta - mean·inv), inv = gamma/sqrt(var + eps).
 // The ops read x and never write into it, so a layer reading x after this one (ResNet50V2's
 // identity shortcuts, DenseNet's concatenations) sees x.
-func (l *BatchNormalizationLayer) forwardLast(ctx *keras.Context, x *G.Node) (*G.Node, error) {
+//
+// With a mask (training only) the statistics are Keras's masked ones, MaskedMoments
+// (internal/ops batchnorm_mask.go): the valid rows' sums over their count + 1e-7. Every
+// position, masked ones included, is normalised with them, and they update the moving
+// statistics as the unmasked ones do.
+func (l *BatchNormalizationLayer) forwardLast(ctx *keras.Context, x, mask *G.Node) (*G.Node, error) {
 	var mean, variance, gamma, beta *G.Node
 	training := ctx.Training() && l.Trainable()
 	if training {
 		var err error
-		if mean, variance, err = internalops.Moments(x); err != nil {
+		if mask != nil {
+			mean, variance, err = internalops.MaskedMoments(x, mask)
+		} else {
+			mean, variance, err = internalops.Moments(x)
+		}
+		if err != nil {
 			return nil, err
 		}
 		meanVal, varVal := ctx.Read(mean), ctx.Read(variance)
@@ -183,6 +234,9 @@ func (l *BatchNormalizationLayer) forwardLast(ctx *keras.Context, x *G.Node) (*G
 	}
 	if l.center {
 		beta = ctx.Var(l.beta)
+	}
+	if training && mask != nil {
+		return internalops.MaskedBatchNorm(x, mask, mean, variance, gamma, beta, l.eps)
 	}
 	return internalops.BatchNorm(x, mean, variance, gamma, beta, l.eps, training)
 }
