@@ -173,8 +173,8 @@ func bnMaskModel(t *testing.T, dt string, steps int) (*keras.Model, *valueProbe)
 // (trailing and in the middle of a row), in float32 and float64, from Keras's weights: the
 // layer's training-mode output (padding included) and loss and every gradient at those
 // weights, the moving statistics that step leaves, then the losses of three SGD steps and
-// all weights after each. On the old code, which ignored the mask, every one of these differs
-// (the batch statistics counted the padding).
+// all weights after each. On the old code, which ignored the mask (the batch statistics
+// counted the padding), the float32 loss was 2.0151 against Keras's 0.6922.
 func TestBatchNormalizationMaskMatchesKeras(t *testing.T) {
 	g := readBNMaskGolden(t)
 	for _, dt := range []string{"float32", "float64"} {
