@@ -8,21 +8,21 @@ import (
 )
 
 // The kernels of the convolution, pooling and recurrent ops split their work over the cores.
-// Starting goroutines for that on every call costs allocations every training step (a
-// goroutine's closure, its WaitGroup and panic slot on the heap: about half of what a step
-// of the QA and Conv1D models still allocated), so the parts run instead on a few helper
-// goroutines that live as long as the process, and the work reaches them as a value each op
-// keeps: a ranger, a pointer to a struct in the op's state that the kernel fills with the
-// call's operands. Nothing is allocated per call.
+// Starting goroutines for that on every call cost allocations every training step (each
+// goroutine's closure, and the WaitGroup and panic slot they share), so the parts run instead
+// on a few helper goroutines that live as long as the process, and the work reaches them as
+// a value each op keeps: a ranger, a pointer to a struct in the op's state that the kernel
+// fills with the call's operands. Nothing is allocated per call.
 //
-// The helpers are shared by every op of every graph, as the cores are: GOMAXPROCS−1 of them,
-// started on first use. A part goes to a helper only if one is idle; otherwise its caller
-// runs it itself. So graphs that run at the same time (data-parallel replicas, two models,
-// Predict while another model trains) never wait for each other's parts and never start
-// more threads of work than there are cores, and a part that itself splits (a caller
-// running on a helper) cannot deadlock: every part handed over is already being run by a
-// helper that waits for nothing but the parts it handed over in turn. Since the helpers
-// belong to no graph, nothing is left behind when a graph is dropped.
+// The helpers are shared by every op of every graph, as the cores are: GOMAXPROCS−1 of them
+// (for the largest GOMAXPROCS a split has seen), started on first use. A part goes to a
+// helper only if one is idle; otherwise its caller runs it itself. So graphs that run at the
+// same time (data-parallel replicas, two models, Predict while another model trains) never
+// wait for each other's parts and never start more threads of work than there are cores,
+// and a part that itself splits (a caller running on a helper) cannot deadlock: every part
+// handed over is already being run by a helper that waits for nothing but the parts it
+// handed over in turn. Since the helpers belong to no graph, nothing is left behind when a
+// graph is dropped.
 
 // A ranger is work over an index range that can be cut into parts: run does indices
 // [lo, hi), the part-th part of the call (parts numbered from 0), and may use per-part

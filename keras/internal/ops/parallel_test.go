@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kerago/kerago/keras/internal/testenv"
 	"gorgonia.org/tensor"
 )
 
@@ -280,6 +281,9 @@ func (r *pingPong) run(part, _, _ int) {
 // (testing.AllocsPerRun sets it to 1, where nothing is split).
 func splitAllocs(t *testing.T, runs int, f func()) uint64 {
 	t.Helper()
+	if testenv.RaceEnabled {
+		t.Skip("the race detector changes what allocates")
+	}
 	withProcs(t, 2)
 	f() // first use: helpers, jobs and buffers
 	runtime.GC()

@@ -153,3 +153,64 @@ func TestConvKernelsAllocateNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { kernelAllocs(t, tc.run) })
 	}
 }
+
+// TestSplitKernelsMatchOneCall runs each kernel whose parts are independent (every output
+// element written by one part, from the same loop) in one part (GOMAXPROCS 1) and split over
+// helpers (GOMAXPROCS 2 and 3, odd part boundaries): the outputs are equal to the bit, in
+// float64. (The depthwise kernel gradient sums per-CPU partial sums by design, so its
+// rounding follows GOMAXPROCS, as before the helpers.)
+func TestSplitKernelsMatchOneCall(t *testing.T) {
+	same := Window{KH: 3, KW: 3, SH: 2, SW: 2, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 1, Right: 1}
+	const b, h, c, m = 7, 9, 3, 2 // 7 images of 9×9×3, pooled or convolved to 5×5
+	vec := func(n int, phase float64) []float64 { return convCheckValues(n, phase) }
+	img, dy := vec(b*h*h*c, 0.1), vec(b*5*5*c, 0.2)
+	cols, kernel, dw := vec(b*5*5*9*c, 0.3), vec(9*c*m, 0.4), vec(b*5*5*c*m, 0.5)
+	maxPool, avgPool := newPool2D(same, false), newPool2D(same, true)
+	maxGrad, avgGrad := newPool2DGrad(maxPool, h, h, c, nil), newPool2DGrad(avgPool, h, h, c, nil)
+	cases := []struct {
+		name string
+		size int
+		run  func(sp *split, out []float64)
+	}{
+		{"im2col", b * 5 * 5 * 9 * c, func(sp *split, out []float64) { im2col(sp, same, img, out, b, h, h, c, 5, 5) }},
+		{"col2im", b * h * h * c, func(sp *split, out []float64) { col2im(sp, same, cols, out, b, h, h, c, 5, 5) }},
+		{"max pooling", b * 5 * 5 * c, func(sp *split, out []float64) {
+			pool2D(sp, maxPool, img, out, make([]int32, len(out)), b, h, h, c, 5, 5)
+		}},
+		{"average pooling", b * 5 * 5 * c, func(sp *split, out []float64) { pool2D(sp, avgPool, img, out, nil, b, h, h, c, 5, 5) }},
+		{"max pooling gradient, searching", b * h * h * c, func(sp *split, out []float64) { pool2DGrad(sp, maxGrad, img, dy, out, b, 5, 5) }},
+		{"average pooling gradient", b * h * h * c, func(sp *split, out []float64) { pool2DGrad(sp, avgGrad, nil, dy, out, b, 5, 5) }},
+		{"max pooling gradient, routed", b * h * h * c, func(sp *split, out []float64) {
+			arg := make([]int32, len(dy))
+			pool2D(sp, maxPool, img, make([]float64, len(dy)), arg, b, h, h, c, 5, 5)
+			routeMax(sp, arg, dy, out, b)
+		}},
+		{"depthwise", b * 5 * 5 * c * m, func(sp *split, out []float64) { depthwiseForward(sp, same, img, kernel, out, b, h, h, c, m, 5, 5) }},
+		{"depthwise image gradient", b * h * h * c, func(sp *split, out []float64) {
+			depthwiseGradImage(sp, same, kernel, dw, out, b, h, h, c, m, 5, 5)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var sp split
+			results := map[int][]float64{}
+			for _, procs := range []int{1, 2, 3} {
+				withProcs(t, procs)
+				handed := helpers.handed.Load()
+				out := make([]float64, tc.size)
+				tc.run(&sp, out)
+				if procs > 1 && helpers.handed.Load() == handed {
+					t.Fatalf("GOMAXPROCS %d: no part went to a helper", procs)
+				}
+				results[procs] = out
+			}
+			for _, procs := range []int{2, 3} {
+				for i, v := range results[procs] {
+					if v != results[1][i] {
+						t.Fatalf("GOMAXPROCS %d: element %d = %.17g, in one part %.17g", procs, i, v, results[1][i])
+					}
+				}
+			}
+		})
+	}
+}
