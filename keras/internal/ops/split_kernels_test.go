@@ -1,6 +1,8 @@
 package ops
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -212,5 +214,87 @@ func TestSplitKernelsMatchOneCall(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSplitKernelsConcurrentGraphs runs recurrent kernels (forward and backward, every
+// cell) and im2col of several independent ops at once, as graphs of different models or
+// data-parallel replicas do, each from its own goroutine and with its own state: every result
+// equals, bit for bit, the same op's run alone in one part. Run it with -race too.
+func TestSplitKernelsConcurrentGraphs(t *testing.T) {
+	defer func(v int) { splitMinWork = v }(splitMinWork)
+	splitMinWork = 0
+	const batch, steps, feat, units = 6, 5, 3, 4
+	type graph struct {
+		s    RNNSpec
+		a    *seqData[float64]
+		w    *rnnWork[float64]
+		g    rnnGrads[float64]
+		dOut []float64
+		dFin []float64
+		col  []float64
+		sp   split
+	}
+	win := Window{KH: 3, KW: 3, SH: 1, SW: 1, DH: 1, DW: 1, Top: 1, Bottom: 1, Left: 1, Right: 1}
+	img := convCheckValues(batch*4*4*2, 0.7)
+	newGraph := func(s RNNSpec, phase float64) *graph {
+		s.Units = units
+		gu := s.Gates() * units
+		nb := gu
+		if s.Kind == KindGRU && s.ResetAfter {
+			nb = 2 * gu
+		}
+		a := &seqData[float64]{b: batch, t: steps, f: feat, u: units,
+			x: convCheckValues(batch*steps*feat, phase), w: convCheckValues(feat*gu, phase+0.1),
+			r: convCheckValues(units*gu, phase+0.2), bias: convCheckValues(nb, phase+0.3),
+			out: make([]float64, s.States()*batch*steps*units)}
+		return &graph{s: s, a: a, w: &rnnWork[float64]{},
+			g: rnnGrads[float64]{dx: make([]float64, len(a.x)), dw: make([]float64, len(a.w)),
+				dr: make([]float64, len(a.r)), db: make([]float64, nb)},
+			dOut: convCheckValues(len(a.out), phase+0.4), dFin: convCheckValues(s.States()*batch*units, phase+0.5),
+			col: make([]float64, batch*4*4*9*2)}
+	}
+	step := func(g *graph) [][]float64 {
+		rnnForward(&g.s, g.a, g.w, true)
+		for _, d := range [][]float64{g.g.dx, g.g.dw, g.g.dr, g.g.db} {
+			clear(d)
+		}
+		rnnBackward(&g.s, g.a, g.w, g.dOut, g.dFin, g.g)
+		im2col(&g.sp, win, img, g.col, batch, 4, 4, 2, 4, 4)
+		res := [][]float64{g.a.out, g.g.dx, g.g.dw, g.g.dr, g.g.db, g.col}
+		for i := range res {
+			res[i] = slices.Clone(res[i])
+		}
+		return res
+	}
+	var specs []RNNSpec
+	for _, s := range splitSpecs() {
+		specs = append(specs, s)
+	}
+	withProcs(t, 1)
+	want := make([][][]float64, len(specs))
+	for i, s := range specs {
+		want[i] = step(newGraph(s, float64(i)))
+	}
+	withProcs(t, 3)
+	errs := make(chan error, len(specs))
+	for i, s := range specs {
+		go func() {
+			g := newGraph(s, float64(i))
+			for round := range 20 {
+				for k, got := range step(g) {
+					if !slices.Equal(got, want[i][k]) {
+						errs <- fmt.Errorf("%v, round %d: result %d differs from the run alone", s, round, k)
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range specs {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
