@@ -2,8 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -77,28 +75,6 @@ func shape4D(op fmt.Stringer, d G.DimSizer) (tensor.Shape, error) {
 	return s, nil
 }
 
-// parallelFor runs f over [0, n) split into contiguous chunks, one goroutine per CPU.
-func parallelFor(n int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	// The first chunk runs on the calling goroutine: one goroutine (and its allocations)
-	// fewer per call.
-	for lo := chunk; lo < n; lo += chunk {
-		wg.Add(1)
-		go func(lo, hi int) {
-			defer wg.Done()
-			f(lo, hi)
-		}(lo, min(lo+chunk, n))
-	}
-	f(0, min(chunk, n))
-	wg.Wait()
-}
-
 // ---------------------------------------------------------------------------------------
 // im2col
 
@@ -164,9 +140,9 @@ func (op im2colOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, er
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
-		im2col(op.w, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
+		im2col(op.buf.splitter(), op.w, x.Float32s(), out.Float32s(), b, h, wd, c, oh, ow)
 	default:
-		im2col(op.w, x.Float64s(), out.Float64s(), b, h, wd, c, oh, ow)
+		im2col(op.buf.splitter(), op.w, x.Float64s(), out.Float64s(), b, h, wd, c, oh, ow)
 	}
 	return out, nil
 }
@@ -184,29 +160,45 @@ func (op im2colOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	return G.Nodes{dx}, nil
 }
 
-func im2col[T float32 | float64](w Window, im, col []T, b, h, wd, c, oh, ow int) {
+// im2col writes the patches of the image im into col, the rows b·oh of output positions
+// split over the cores with sp's helpers (parallel.go; a nil sp allocates its state).
+func im2col[T float32 | float64](sp *split, w Window, im, col []T, b, h, wd, c, oh, ow int) {
+	sp, j := jobOf[im2colJob[T]](sp)
+	*j = im2colJob[T]{w: w, im: im, col: col, h: h, wd: wd, c: c, oh: oh, ow: ow}
+	sp.parallelFor(b*oh, j)
+	*j = im2colJob[T]{} // keeps no call's memory alive
+}
+
+// im2colJob is im2col's work, the operands of one call.
+type im2colJob[T float32 | float64] struct {
+	w                Window
+	im, col          []T
+	h, wd, c, oh, ow int
+}
+
+// run writes the patches of output rows lo … hi-1 (row r is image r/oh, output row r%oh).
+func (job *im2colJob[T]) run(_, lo, hi int) {
+	w, im, col, h, wd, c, oh, ow := job.w, job.im, job.col, job.h, job.wd, job.c, job.oh, job.ow
 	k := w.KH * w.KW * c
-	parallelFor(b*oh, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			bi, oy := r/oh, r%oh
-			for ox := 0; ox < ow; ox++ {
-				dst := col[(r*ow+ox)*k : (r*ow+ox+1)*k]
-				for i := 0; i < w.KH; i++ {
-					iy := oy*w.SH - w.Top + i*w.DH
-					for j := 0; j < w.KW; j++ {
-						ix := ox*w.SW - w.Left + j*w.DW
-						seg := dst[(i*w.KW+j)*c : (i*w.KW+j+1)*c]
-						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
-							clear(seg)
-							continue
-						}
-						src := ((bi*h+iy)*wd + ix) * c
-						copy(seg, im[src:src+c])
+	for r := lo; r < hi; r++ {
+		bi, oy := r/oh, r%oh
+		for ox := 0; ox < ow; ox++ {
+			dst := col[(r*ow+ox)*k : (r*ow+ox+1)*k]
+			for i := 0; i < w.KH; i++ {
+				iy := oy*w.SH - w.Top + i*w.DH
+				for j := 0; j < w.KW; j++ {
+					ix := ox*w.SW - w.Left + j*w.DW
+					seg := dst[(i*w.KW+j)*c : (i*w.KW+j+1)*c]
+					if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+						clear(seg)
+						continue
 					}
+					src := ((bi*h+iy)*wd + ix) * c
+					copy(seg, im[src:src+c])
 				}
 			}
 		}
-	})
+	}
 }
 
 // col2imOp is the adjoint of im2colOp: it sums patch gradients (B, oh, ow, kh·kw·C) back
@@ -262,30 +254,46 @@ func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, er
 	}
 	switch g.Dtype() {
 	case tensor.Float32:
-		col2im(op.w, g.Float32s(), out.Float32s(), b, op.h, op.wd, op.c, oh, ow)
+		col2im(op.buf.splitter(), op.w, g.Float32s(), out.Float32s(), b, op.h, op.wd, op.c, oh, ow)
 	default:
-		col2im(op.w, g.Float64s(), out.Float64s(), b, op.h, op.wd, op.c, oh, ow)
+		col2im(op.buf.splitter(), op.w, g.Float64s(), out.Float64s(), b, op.h, op.wd, op.c, oh, ow)
 	}
 	return out, nil
 }
 
-func col2im[T float32 | float64](w Window, col, im []T, b, h, wd, c, oh, ow int) {
+// col2im sums the patch gradients col into the image gradient im, which it does not clear;
+// images are the unit of parallel work (windows overlap within an image), split over the
+// cores with sp's helpers (a nil sp allocates its state).
+func col2im[T float32 | float64](sp *split, w Window, col, im []T, b, h, wd, c, oh, ow int) {
+	sp, j := jobOf[col2imJob[T]](sp)
+	*j = col2imJob[T]{w: w, col: col, im: im, h: h, wd: wd, c: c, oh: oh, ow: ow}
+	sp.parallelFor(b, j)
+	*j = col2imJob[T]{}
+}
+
+// col2imJob is col2im's work, the operands of one call.
+type col2imJob[T float32 | float64] struct {
+	w                Window
+	col, im          []T
+	h, wd, c, oh, ow int
+}
+
+// run sums the patch gradients of images lo … hi-1.
+func (job *col2imJob[T]) run(_, lo, hi int) {
+	w, col, im, h, wd, c, oh, ow := job.w, job.col, job.im, job.h, job.wd, job.c, job.oh, job.ow
 	k := w.KH * w.KW * c
-	// Windows overlap within an image, so images are the unit of parallel work.
-	parallelFor(b, func(lo, hi int) {
-		for bi := lo; bi < hi; bi++ {
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					src := col[((bi*oh+oy)*ow+ox)*k:]
-					for tap, pix := range w.taps(oy, ox, h, wd) {
-						seg := src[tap*c : (tap+1)*c]
-						dst := im[(bi*h*wd+pix)*c : (bi*h*wd+pix+1)*c]
-						for ch, v := range seg {
-							dst[ch] += v
-						}
+	for bi := lo; bi < hi; bi++ {
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				src := col[((bi*oh+oy)*ow+ox)*k:]
+				for tap, pix := range w.taps(oy, ox, h, wd) {
+					seg := src[tap*c : (tap+1)*c]
+					dst := im[(bi*h*wd+pix)*c : (bi*h*wd+pix+1)*c]
+					for ch, v := range seg {
+						dst[ch] += v
 					}
 				}
 			}
 		}
-	})
+	}
 }

@@ -191,7 +191,7 @@ func convArgsOf[T float](op *convOp, vals []G.Value, im2colToo bool) (*convArgs[
 	case im2colToo:
 		// im2col writes every element, padding included, so the memory need not be cleared.
 		a.cols = data[T](op.cols.dense(vals[0].Dtype(), false, g.rows()*g.k))
-		im2col(op.w, a.x, a.cols, g.b, g.h, g.wd, g.c, g.oh, g.ow)
+		im2col(op.cols.splitter(), op.w, a.x, a.cols, g.b, g.h, g.wd, g.c, g.oh, g.ow)
 	default:
 		// The backward op reads the patches its forward op computed in this run.
 		var ok bool
@@ -373,6 +373,6 @@ func convGradDo[T float](op *convGradOp, prealloc G.Value, vals []G.Value) (G.Va
 	dcols := data[T](op.dcols.dense(dt, false, rows*a.k))
 	gemm(false, true, rows, a.k, a.f, dz, a.f, a.w, a.f, 0, dcols, a.k)
 	clear(dx) // col2im accumulates
-	col2im(fwd.w, dcols, dx, a.b, a.h, a.wd, a.c, a.oh, a.ow)
+	col2im(op.dcols.splitter(), fwd.w, dcols, dx, a.b, a.h, a.wd, a.c, a.oh, a.ow)
 	return flat, nil
 }

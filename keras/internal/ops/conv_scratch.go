@@ -24,10 +24,23 @@ import (
 //
 // A nil *scratch allocates every time, which is what an op built without one (in tests)
 // does.
+//
+// The scratch also keeps the split state of the op's kernel (sp, parallel.go), so that its
+// parts reach the helper goroutines without an allocation.
 type scratch struct {
 	f32 []float32
 	f64 []float64
 	hdr *tensor.Dense
+	sp  split
+}
+
+// splitter returns the split state kept with s; nil for a nil s (jobOf then makes a fresh
+// one).
+func (s *scratch) splitter() *split {
+	if s == nil {
+		return nil
+	}
+	return &s.sp
 }
 
 // dense returns a float tensor of the given dtype and shape over the scratch memory, zeroed

@@ -19,14 +19,15 @@ import (
 // depthwiseOp computes (B, oh, ow, C·M) from an image (B, H, W, C) and a kernel (KH, KW, C, M).
 type depthwiseOp struct {
 	Base
-	w Window
+	w  Window
+	sp *split // the kernel's split state (parallel.go), kept from run to run; nil makes one each run
 }
 
 // DepthwiseConv applies the depthwise convolution of the (B, H, W, C) node x with the (KH, KW,
 // C, M) kernel node k over window w (whose KH, KW must match the kernel's): the output is (B,
 // oh, ow, C·M).
 func DepthwiseConv(x, k *G.Node, w Window) (*G.Node, error) {
-	return G.ApplyOp(depthwiseOp{Base: Base{Name: "depthwiseNHWC", Params: w.String(), Inputs: 2}, w: w}, x, k)
+	return G.ApplyOp(depthwiseOp{Base: Base{Name: "depthwiseNHWC", Params: w.String(), Inputs: 2}, w: w, sp: new(split)}, x, k)
 }
 
 // Type returns (4-D image, 4-D kernel) → a 4-D tensor of the same dtype.
@@ -67,9 +68,9 @@ func (op depthwiseOp) Do(in ...G.Value) (_ G.Value, err error) {
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(b, oh, ow, c*m))
 	switch x.Dtype() {
 	case tensor.Float32:
-		depthwiseForward(op.w, data[float32](x), data[float32](k), out.Float32s(), b, h, wd, c, m, oh, ow)
+		depthwiseForward(op.sp, op.w, data[float32](x), data[float32](k), out.Float32s(), b, h, wd, c, m, oh, ow)
 	default:
-		depthwiseForward(op.w, data[float64](x), data[float64](k), out.Float64s(), b, h, wd, c, m, oh, ow)
+		depthwiseForward(op.sp, op.w, data[float64](x), data[float64](k), out.Float64s(), b, h, wd, c, m, oh, ow)
 	}
 	return out, nil
 }
@@ -82,31 +83,50 @@ func (op depthwiseOp) DiffWRT(int) []bool { return []bool{true, true} }
 func (op depthwiseOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	xs := in[0].Shape()
 	params := fmt.Sprintf("%v, image %dx%d", op.w, xs[1], xs[2])
-	dx, err := G.ApplyOp(depthwiseGradImageOp{Base: Base{Name: "depthwiseGradImageNHWC", Params: params, Inputs: 2}, w: op.w, h: xs[1], wd: xs[2]}, in[1], grad)
+	dx, err := G.ApplyOp(depthwiseGradImageOp{Base: Base{Name: "depthwiseGradImageNHWC", Params: params, Inputs: 2}, w: op.w, h: xs[1], wd: xs[2], sp: new(split)}, in[1], grad)
 	if err != nil {
 		return nil, err
 	}
-	dk, err := G.ApplyOp(depthwiseGradKernelOp{Base: Base{Name: "depthwiseGradKernelNHWC", Params: op.w.String(), Inputs: 2}, w: op.w}, in[0], grad)
+	dk, err := G.ApplyOp(depthwiseGradKernelOp{Base: Base{Name: "depthwiseGradKernelNHWC", Params: op.w.String(), Inputs: 2}, w: op.w, sp: new(split)}, in[0], grad)
 	if err != nil {
 		return nil, err
 	}
 	return G.Nodes{dx, dk}, nil
 }
 
-func depthwiseForward[T float32 | float64](w Window, x, k, y []T, b, h, wd, c, m, oh, ow int) {
+// depthwiseForward computes the depthwise convolution of x with k into y, the rows b·oh of
+// output positions split over the cores with sp's helpers.
+func depthwiseForward[T float32 | float64](sp *split, w Window, x, k, y []T, b, h, wd, c, m, oh, ow int) {
+	sp, j := jobOf[depthwiseJob[T]](sp)
+	*j = depthwiseJob[T]{w: w, x: x, k: k, y: y, h: h, wd: wd, c: c, m: m, oh: oh, ow: ow}
+	sp.parallelFor(b*oh, j)
+	*j = depthwiseJob[T]{}
+}
+
+// depthwiseJob holds the operands of one call of a depthwise kernel: x the image, k the
+// kernel, y the output or its gradient, as each kernel names them.
+type depthwiseJob[T float32 | float64] struct {
+	w                   Window
+	x, k, y             []T
+	h, wd, c, m, oh, ow int
+	rows, chunk         int   // depthwiseGradKernel: output rows, and rows per partial sum
+	parts               [][]T // depthwiseGradKernel: the partial sums, kept from call to call
+}
+
+// run computes output rows lo … hi-1.
+func (job *depthwiseJob[T]) run(_, lo, hi int) {
+	w, x, k, y, h, wd, c, m, oh, ow := job.w, job.x, job.k, job.y, job.h, job.wd, job.c, job.m, job.oh, job.ow
 	cm := c * m
-	parallelFor(b*oh, func(lo, hi int) {
-		for r := lo; r < hi; r++ {
-			bi, oy := r/oh, r%oh
-			for ox := 0; ox < ow; ox++ {
-				dst := y[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
-				for tap, pix := range w.taps(oy, ox, h, wd) {
-					px := bi*h*wd + pix
-					spreadMul(dst, x[px*c:(px+1)*c], k[tap*cm:(tap+1)*cm], m)
-				}
+	for r := lo; r < hi; r++ {
+		bi, oy := r/oh, r%oh
+		for ox := 0; ox < ow; ox++ {
+			dst := y[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
+			for tap, pix := range w.taps(oy, ox, h, wd) {
+				px := bi*h*wd + pix
+				spreadMul(dst, x[px*c:(px+1)*c], k[tap*cm:(tap+1)*cm], m)
 			}
 		}
-	})
+	}
 }
 
 // depthwiseGradImageOp is the gradient of a depthwise convolution with respect to its h×wd
@@ -115,6 +135,7 @@ type depthwiseGradImageOp struct {
 	Base
 	w     Window
 	h, wd int
+	sp    *split // as depthwiseOp's
 }
 
 // Type returns (kernel, gradient) → a 4-D tensor.
@@ -152,36 +173,50 @@ func (op depthwiseGradImageOp) Do(in ...G.Value) (_ G.Value, err error) {
 	out := tensor.New(tensor.Of(g.Dtype()), tensor.WithShape(b, op.h, op.wd, c))
 	switch g.Dtype() {
 	case tensor.Float32:
-		depthwiseGradImage(op.w, data[float32](k), data[float32](g), out.Float32s(), b, op.h, op.wd, c, m, oh, ow)
+		depthwiseGradImage(op.sp, op.w, data[float32](k), data[float32](g), out.Float32s(), b, op.h, op.wd, c, m, oh, ow)
 	default:
-		depthwiseGradImage(op.w, data[float64](k), data[float64](g), out.Float64s(), b, op.h, op.wd, c, m, oh, ow)
+		depthwiseGradImage(op.sp, op.w, data[float64](k), data[float64](g), out.Float64s(), b, op.h, op.wd, c, m, oh, ow)
 	}
 	return out, nil
 }
 
-func depthwiseGradImage[T float32 | float64](w Window, k, g, dx []T, b, h, wd, c, m, oh, ow int) {
+// depthwiseGradImage scatters the output gradient g back over each window into dx through
+// the kernel k; images are the unit of parallel work (windows overlap within an image), split
+// over the cores with sp's helpers.
+func depthwiseGradImage[T float32 | float64](sp *split, w Window, k, g, dx []T, b, h, wd, c, m, oh, ow int) {
+	sp, j := jobOf[depthwiseImageGradJob[T]](sp)
+	*j = depthwiseImageGradJob[T]{depthwiseJob[T]{w: w, x: dx, k: k, y: g, h: h, wd: wd, c: c, m: m, oh: oh, ow: ow}}
+	sp.parallelFor(b, j)
+	*j = depthwiseImageGradJob[T]{}
+}
+
+// depthwiseImageGradJob is depthwiseGradImage's work: x is the image gradient dx, y the
+// output gradient.
+type depthwiseImageGradJob[T float32 | float64] struct{ depthwiseJob[T] }
+
+// run scatters the gradients of images lo … hi-1.
+func (job *depthwiseImageGradJob[T]) run(_, lo, hi int) {
+	w, dx, k, g, h, wd, c, m, oh, ow := job.w, job.x, job.k, job.y, job.h, job.wd, job.c, job.m, job.oh, job.ow
 	cm := c * m
-	// Windows overlap within an image, so images are the unit of parallel work.
-	parallelFor(b, func(lo, hi int) {
-		for bi := lo; bi < hi; bi++ {
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					src := g[((bi*oh+oy)*ow+ox)*cm : ((bi*oh+oy)*ow+ox+1)*cm]
-					for tap, pix := range w.taps(oy, ox, h, wd) {
-						px := bi*h*wd + pix
-						gatherMul(dx[px*c:(px+1)*c], src, k[tap*cm:(tap+1)*cm], m)
-					}
+	for bi := lo; bi < hi; bi++ {
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				src := g[((bi*oh+oy)*ow+ox)*cm : ((bi*oh+oy)*ow+ox+1)*cm]
+				for tap, pix := range w.taps(oy, ox, h, wd) {
+					px := bi*h*wd + pix
+					gatherMul(dx[px*c:(px+1)*c], src, k[tap*cm:(tap+1)*cm], m)
 				}
 			}
 		}
-	})
+	}
 }
 
 // depthwiseGradKernelOp is the gradient of a depthwise convolution with respect to its
 // kernel: from the image (B, H, W, C) and the output gradient (B, oh, ow, C·M) to (KH, KW, C, M).
 type depthwiseGradKernelOp struct {
 	Base
-	w Window
+	w  Window
+	sp *split // as depthwiseOp's
 }
 
 // Type returns (image, gradient) → a 4-D tensor.
@@ -226,38 +261,60 @@ func (op depthwiseGradKernelOp) Do(in ...G.Value) (_ G.Value, err error) {
 	out := tensor.New(tensor.Of(x.Dtype()), tensor.WithShape(op.w.KH, op.w.KW, c, m))
 	switch x.Dtype() {
 	case tensor.Float32:
-		depthwiseGradKernel(op.w, data[float32](x), data[float32](g), out.Float32s(), b, h, wd, c, m, oh, ow)
+		depthwiseGradKernel(op.sp, op.w, data[float32](x), data[float32](g), out.Float32s(), b, h, wd, c, m, oh, ow)
 	default:
-		depthwiseGradKernel(op.w, data[float64](x), data[float64](g), out.Float64s(), b, h, wd, c, m, oh, ow)
+		depthwiseGradKernel(op.sp, op.w, data[float64](x), data[float64](g), out.Float64s(), b, h, wd, c, m, oh, ow)
 	}
 	return out, nil
 }
 
-func depthwiseGradKernel[T float32 | float64](w Window, x, g, dk []T, b, h, wd, c, m, oh, ow int) {
-	cm := c * m
+// depthwiseGradKernel sums image × gradient products into dk: the output rows are cut into
+// one contiguous range per CPU, each summed into a kernel-sized buffer of its own on sp's
+// helpers, and the buffers are added in order at the end.
+func depthwiseGradKernel[T float32 | float64](sp *split, w Window, x, g, dk []T, b, h, wd, c, m, oh, ow int) {
 	rows := b * oh
 	workers := max(min(runtime.GOMAXPROCS(0), rows), 1)
-	chunk := (rows + workers - 1) / workers
-	parts := make([][]T, workers)
-	parallelFor(workers, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			acc := make([]T, len(dk))
-			for r := p * chunk; r < min((p+1)*chunk, rows); r++ {
-				bi, oy := r/oh, r%oh
-				for ox := 0; ox < ow; ox++ {
-					src := g[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
-					for tap, pix := range w.taps(oy, ox, h, wd) {
-						px := bi*h*wd + pix
-						spreadMul(acc[tap*cm:(tap+1)*cm], x[px*c:(px+1)*c], src, m)
-					}
-				}
-			}
-			parts[p] = acc
+	sp, j := jobOf[depthwiseKernelGradJob[T]](sp)
+	parts := j.parts
+	for len(parts) < workers {
+		parts = append(parts, nil)
+	}
+	for p := range workers {
+		if cap(parts[p]) < len(dk) {
+			parts[p] = make([]T, len(dk))
 		}
-	})
-	for _, p := range parts {
+		parts[p] = parts[p][:len(dk)]
+	}
+	*j = depthwiseKernelGradJob[T]{depthwiseJob[T]{w: w, x: x, y: g, h: h, wd: wd, c: c, m: m, oh: oh, ow: ow,
+		rows: rows, chunk: (rows + workers - 1) / workers, parts: parts}}
+	sp.parallelFor(workers, j)
+	for _, p := range parts[:workers] {
 		for i, v := range p {
 			dk[i] += v
+		}
+	}
+	j.x, j.y = nil, nil
+}
+
+// depthwiseKernelGradJob is depthwiseGradKernel's work: y is the output gradient.
+type depthwiseKernelGradJob[T float32 | float64] struct{ depthwiseJob[T] }
+
+// run sums the partial sums p = lo … hi-1, each over its range of output rows.
+func (job *depthwiseKernelGradJob[T]) run(_, lo, hi int) {
+	w, x, g, h, wd, c, m, ow := job.w, job.x, job.y, job.h, job.wd, job.c, job.m, job.ow
+	cm := c * m
+	for p := lo; p < hi; p++ {
+		acc := job.parts[p]
+		clear(acc) // as fresh memory
+		for r := p * job.chunk; r < min((p+1)*job.chunk, job.rows); r++ {
+			bi, oy := r/job.oh, r%job.oh
+			for ox := 0; ox < ow; ox++ {
+				src := g[(r*ow+ox)*cm : (r*ow+ox+1)*cm]
+				for tap, pix := range w.taps(oy, ox, h, wd) {
+					px := bi*h*wd + pix
+					spreadMul(acc[tap*cm:(tap+1)*cm], x[px*c:(px+1)*c], src, m)
+				}
+			}
 		}
 	}
 }

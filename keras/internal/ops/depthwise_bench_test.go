@@ -77,7 +77,7 @@ func TestDepthwiseMatchesGroupedIm2col(t *testing.T) {
 		}
 		oh, ow := win.Out(h, w)
 		col := make([]float64, n*oh*ow*win.KH*win.KW*c)
-		im2col(win, xs, col, n, h, w, c, oh, ow)
+		im2col(nil, win, xs, col, n, h, w, c, oh, ow)
 		want := make([]float64, n*oh*ow*c*m)
 		for p := 0; p < n*oh*ow; p++ {
 			for t := 0; t < win.KH*win.KW; t++ {
@@ -89,7 +89,7 @@ func TestDepthwiseMatchesGroupedIm2col(t *testing.T) {
 			}
 		}
 		got := make([]float64, len(want))
-		depthwiseForward(win, xs, ks, got, n, h, w, c, m, oh, ow)
+		depthwiseForward(nil, win, xs, ks, got, n, h, w, c, m, oh, ow)
 		for i := range want {
 			if math.Abs(got[i]-want[i]) > 1e-12 {
 				t.Fatalf("%v: output %d is %g, im2col gives %g", win, i, got[i], want[i])
@@ -114,11 +114,11 @@ func TestDepthwiseMatchesGroupedIm2col(t *testing.T) {
 			}
 		}
 		wantDX := make([]float64, len(xs))
-		col2im(win, dcol, wantDX, n, h, w, c, oh, ow)
+		col2im(nil, win, dcol, wantDX, n, h, w, c, oh, ow)
 		dx := make([]float64, len(xs))
-		depthwiseGradImage(win, ks, g, dx, n, h, w, c, m, oh, ow)
+		depthwiseGradImage(nil, win, ks, g, dx, n, h, w, c, m, oh, ow)
 		dk := make([]float64, len(ks))
-		depthwiseGradKernel(win, xs, g, dk, n, h, w, c, m, oh, ow)
+		depthwiseGradKernel(nil, win, xs, g, dk, n, h, w, c, m, oh, ow)
 		for i := range dx {
 			if math.Abs(dx[i]-wantDX[i]) > 1e-12 {
 				t.Fatalf("%v: image gradient %d is %g, want %g", win, i, dx[i], wantDX[i])

@@ -148,9 +148,9 @@ func (op pool2DOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value, er
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
-		pool2D(op, x.Float32s(), out.Float32s(), arg, b, h, wd, c, oh, ow)
+		pool2D(buf.splitter(), op, x.Float32s(), out.Float32s(), arg, b, h, wd, c, oh, ow)
 	default:
-		pool2D(op, x.Float64s(), out.Float64s(), arg, b, h, wd, c, oh, ow)
+		pool2D(buf.splitter(), op, x.Float64s(), out.Float64s(), arg, b, h, wd, c, oh, ow)
 	}
 	if arg != nil {
 		op.st.arg, op.st.argValid = arg, true
@@ -189,46 +189,61 @@ func windowRange(o, s, pad, k, n int) (lo, hi int) {
 }
 
 // pool2D pools x into y; for max pooling with arg set it also writes the index in x of each
-// output's (first) maximum into arg.
-func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c, oh, ow int) {
+// output's (first) maximum into arg. The rows b·oh of output positions are split over the
+// cores with sp's helpers (parallel.go; a nil sp allocates its state).
+func pool2D[T float32 | float64](sp *split, op pool2DOp, x, y []T, arg []int32, b, h, wd, c, oh, ow int) {
 	if op.avg {
-		avgPool2D(op.w, x, y, b, h, wd, c, oh, ow)
+		avgPool2D(sp, op.w, x, y, b, h, wd, c, oh, ow)
 		return
 	}
-	w := op.w
-	parallelFor(b*oh, func(rlo, rhi int) {
-		for r := rlo; r < rhi; r++ {
-			bi, oy := r/oh, r%oh
-			ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
-			for ox := 0; ox < ow; ox++ {
-				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
-				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
-				var at []int32
-				if arg != nil {
-					at = arg[(r*ow+ox)*c : (r*ow+ox+1)*c]
-				}
-				first := true
-				for iy := ylo; iy < yhi; iy++ {
-					for ix := xlo; ix < xhi; ix++ {
-						from := ((bi*h+iy)*wd + ix) * c
-						src := x[from : from+c]
-						switch {
-						case first:
-							copy(dst, src)
-							for ch := range at {
-								at[ch] = int32(from + ch)
-							}
-							first = false
-						case at != nil:
-							maxArgRow(dst, src, at, int32(from))
-						default:
-							maxRow(dst, src)
+	sp, j := jobOf[maxPoolJob[T]](sp)
+	*j = maxPoolJob[T]{w: op.w, x: x, y: y, arg: arg, h: h, wd: wd, c: c, oh: oh, ow: ow}
+	sp.parallelFor(b*oh, j)
+	*j = maxPoolJob[T]{}
+}
+
+// maxPoolJob is max pooling's work, the operands of one call.
+type maxPoolJob[T float32 | float64] struct {
+	w                Window
+	x, y             []T
+	arg              []int32
+	h, wd, c, oh, ow int
+}
+
+// run pools output rows lo … hi-1.
+func (job *maxPoolJob[T]) run(_, rlo, rhi int) {
+	w, x, y, arg, h, wd, c, oh, ow := job.w, job.x, job.y, job.arg, job.h, job.wd, job.c, job.oh, job.ow
+	for r := rlo; r < rhi; r++ {
+		bi, oy := r/oh, r%oh
+		ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
+		for ox := 0; ox < ow; ox++ {
+			xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
+			dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
+			var at []int32
+			if arg != nil {
+				at = arg[(r*ow+ox)*c : (r*ow+ox+1)*c]
+			}
+			first := true
+			for iy := ylo; iy < yhi; iy++ {
+				for ix := xlo; ix < xhi; ix++ {
+					from := ((bi*h+iy)*wd + ix) * c
+					src := x[from : from+c]
+					switch {
+					case first:
+						copy(dst, src)
+						for ch := range at {
+							at[ch] = int32(from + ch)
 						}
+						first = false
+					case at != nil:
+						maxArgRow(dst, src, at, int32(from))
+					default:
+						maxRow(dst, src)
 					}
 				}
 			}
 		}
-	})
+	}
 }
 
 // avgPool2D is pool2D's average pooling. It sums each window in float64 and divides once:
@@ -236,31 +251,61 @@ func pool2D[T float32 | float64](op pool2DOp, x, y []T, arg []int32, b, h, wd, c
 // applications, every squeeze-and-excitation block of EfficientNet) made kerago's float32
 // 2.3 times as far from the float64 result as Keras's (XLA splits long reductions), and a
 // rounded 1/n scales every channel the same wrong way (docs/applications.md).
-func avgPool2D[T float32 | float64](w Window, x, y []T, b, h, wd, c, oh, ow int) {
-	parallelFor(b*oh, func(rlo, rhi int) {
-		acc := make([]float64, c)
-		for r := rlo; r < rhi; r++ {
-			bi, oy := r/oh, r%oh
-			ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
-			for ox := 0; ox < ow; ox++ {
-				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
-				clear(acc)
-				for iy := ylo; iy < yhi; iy++ {
-					for ix := xlo; ix < xhi; ix++ {
-						from := ((bi*h+iy)*wd + ix) * c
-						for ch, v := range x[from : from+c] {
-							acc[ch] += float64(v)
-						}
+func avgPool2D[T float32 | float64](sp *split, w Window, x, y []T, b, h, wd, c, oh, ow int) {
+	sp, j := jobOf[avgPoolJob[T]](sp)
+	acc := j.acc
+	*j = avgPoolJob[T]{w: w, x: x, y: y, h: h, wd: wd, c: c, oh: oh, ow: ow, acc: acc}
+	sp.parallelFor(b*oh, j)
+	j.x, j.y = nil, nil
+}
+
+// avgPoolJob is average pooling's work: the operands of one call, and a row of sums per
+// part, kept from call to call.
+type avgPoolJob[T float32 | float64] struct {
+	w                Window
+	x, y             []T
+	h, wd, c, oh, ow int
+	acc              [][]float64
+}
+
+// prepare gives each of the call's parts its row of c sums.
+func (job *avgPoolJob[T]) prepare(parts int) {
+	for len(job.acc) < parts {
+		job.acc = append(job.acc, nil)
+	}
+	for p := range parts {
+		if cap(job.acc[p]) < job.c {
+			job.acc[p] = make([]float64, job.c)
+		}
+		job.acc[p] = job.acc[p][:job.c]
+	}
+}
+
+// run pools output rows rlo … rhi-1.
+func (job *avgPoolJob[T]) run(part, rlo, rhi int) {
+	w, x, y, h, wd, c, oh, ow := job.w, job.x, job.y, job.h, job.wd, job.c, job.oh, job.ow
+	acc := job.acc[part]
+	for r := rlo; r < rhi; r++ {
+		bi, oy := r/oh, r%oh
+		ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
+		for ox := 0; ox < ow; ox++ {
+			xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
+			clear(acc)
+			for iy := ylo; iy < yhi; iy++ {
+				for ix := xlo; ix < xhi; ix++ {
+					from := ((bi*h+iy)*wd + ix) * c
+					for ch, v := range x[from : from+c] {
+						acc[ch] += float64(v)
 					}
 				}
-				n := float64((yhi - ylo) * (xhi - xlo))
-				dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
-				for ch := range dst {
-					dst[ch] = T(acc[ch] / n)
-				}
+			}
+			n := float64((yhi - ylo) * (xhi - xlo))
+			dst := y[(r*ow+ox)*c : (r*ow+ox+1)*c]
+			for ch := range dst {
+				dst[ch] = T(acc[ch] / n)
 			}
 		}
-	})
+	}
 }
 
 // pool2DGradOp is the gradient of pool2DOp: inputs (x, dy) for max pooling, (dy) for
@@ -324,9 +369,9 @@ func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value
 		st.argValid = false // the positions belong to this run only
 		switch dy.Dtype() {
 		case tensor.Float32:
-			routeMax(st.arg, dy.Float32s(), out.Float32s(), b)
+			routeMax(op.buf.splitter(), st.arg, dy.Float32s(), out.Float32s(), b)
 		default:
-			routeMax(st.arg, dy.Float64s(), out.Float64s(), b)
+			routeMax(op.buf.splitter(), st.arg, dy.Float64s(), out.Float64s(), b)
 		}
 		return out, nil
 	}
@@ -343,71 +388,120 @@ func (op pool2DGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (_ G.Value
 		if x != nil {
 			xs = x.Float32s()
 		}
-		pool2DGrad(op, xs, dy.Float32s(), out.Float32s(), b, oh, ow)
+		pool2DGrad(op.buf.splitter(), op, xs, dy.Float32s(), out.Float32s(), b, oh, ow)
 	default:
 		var xs []float64
 		if x != nil {
 			xs = x.Float64s()
 		}
-		pool2DGrad(op, xs, dy.Float64s(), out.Float64s(), b, oh, ow)
+		pool2DGrad(op.buf.splitter(), op, xs, dy.Float64s(), out.Float64s(), b, oh, ow)
 	}
 	return out, nil
 }
 
 // routeMax adds each output gradient dy[i] to dx at the position arg[i] of its window's
 // maximum, dx cleared first; the b images are the unit of parallel work (a window lies in
-// one image).
-func routeMax[T float32 | float64](arg []int32, dy, dx []T, b int) {
-	per, img := len(dy)/max(b, 1), len(dx)/max(b, 1)
-	parallelFor(b, func(lo, hi int) {
-		clear(dx[lo*img : hi*img])
-		for i := lo * per; i < hi*per; i++ {
-			dx[arg[i]] += dy[i]
-		}
-	})
+// one image), split over the cores with sp's helpers.
+func routeMax[T float32 | float64](sp *split, arg []int32, dy, dx []T, b int) {
+	sp, j := jobOf[routeMaxJob[T]](sp)
+	*j = routeMaxJob[T]{arg: arg, dy: dy, dx: dx, per: len(dy) / max(b, 1), img: len(dx) / max(b, 1)}
+	sp.parallelFor(b, j)
+	*j = routeMaxJob[T]{}
 }
 
-func pool2DGrad[T float32 | float64](op pool2DGradOp, x, dy, dx []T, b, oh, ow int) {
+// routeMaxJob is routeMax's work, the operands of one call.
+type routeMaxJob[T float32 | float64] struct {
+	arg      []int32
+	dy, dx   []T
+	per, img int // output gradients and image elements per image
+}
+
+// run routes the gradients of images lo … hi-1.
+func (job *routeMaxJob[T]) run(_, lo, hi int) {
+	arg, dy, dx := job.arg, job.dy, job.dx
+	clear(dx[lo*job.img : hi*job.img])
+	for i := lo * job.per; i < hi*job.per; i++ {
+		dx[arg[i]] += dy[i]
+	}
+}
+
+// pool2DGrad routes (max) or spreads (average) each window's gradient dy into dx, which must
+// be zero, searching x for each window's maximum; images are the unit of parallel work, split
+// over the cores with sp's helpers.
+func pool2DGrad[T float32 | float64](sp *split, op pool2DGradOp, x, dy, dx []T, b, oh, ow int) {
+	sp, j := jobOf[poolGradJob[T]](sp)
+	arg, best := j.arg, j.best
+	*j = poolGradJob[T]{op: op, x: x, dy: dy, dx: dx, oh: oh, ow: ow, arg: arg, best: best}
+	sp.parallelFor(b, j)
+	j.op, j.x, j.dy, j.dx = pool2DGradOp{}, nil, nil, nil
+}
+
+// poolGradJob is pool2DGrad's work: the operands of one call, and each part's running
+// maxima and their positions, kept from call to call.
+type poolGradJob[T float32 | float64] struct {
+	op        pool2DGradOp
+	x, dy, dx []T
+	oh, ow    int
+	arg       [][]int
+	best      [][]T
+}
+
+// prepare gives each of the call's parts its rows of c positions and maxima.
+func (job *poolGradJob[T]) prepare(parts int) {
+	c := job.op.c
+	for len(job.arg) < parts {
+		job.arg, job.best = append(job.arg, nil), append(job.best, nil)
+	}
+	for p := range parts {
+		if cap(job.arg[p]) < c {
+			job.arg[p], job.best[p] = make([]int, c), make([]T, c)
+		}
+		job.arg[p], job.best[p] = job.arg[p][:c], job.best[p][:c]
+		clear(job.arg[p]) // as fresh memory: an empty window's gradient goes to position 0
+		clear(job.best[p])
+	}
+}
+
+// run routes or spreads the gradients of images blo … bhi-1.
+func (job *poolGradJob[T]) run(part, blo, bhi int) {
+	op, x, dy, dx, oh, ow := job.op, job.x, job.dy, job.dx, job.oh, job.ow
 	w, h, wd, c := op.pool.w, op.h, op.wd, op.c
-	parallelFor(b, func(blo, bhi int) {
-		arg := make([]int, c)
-		best := make([]T, c)
-		for bi := blo; bi < bhi; bi++ {
-			for oy := 0; oy < oh; oy++ {
-				ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
-				for ox := 0; ox < ow; ox++ {
-					xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
-					g := dy[((bi*oh+oy)*ow+ox)*c : ((bi*oh+oy)*ow+ox+1)*c]
-					if op.pool.avg {
-						inv := 1 / T((yhi-ylo)*(xhi-xlo))
-						for iy := ylo; iy < yhi; iy++ {
-							for ix := xlo; ix < xhi; ix++ {
-								dst := dx[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
-								for ch, v := range g {
-									dst[ch] += v * inv
-								}
-							}
-						}
-						continue
-					}
-					first := true
+	arg, best := job.arg[part], job.best[part]
+	for bi := blo; bi < bhi; bi++ {
+		for oy := 0; oy < oh; oy++ {
+			ylo, yhi := windowRange(oy, w.SH, w.Top, w.KH, h)
+			for ox := 0; ox < ow; ox++ {
+				xlo, xhi := windowRange(ox, w.SW, w.Left, w.KW, wd)
+				g := dy[((bi*oh+oy)*ow+ox)*c : ((bi*oh+oy)*ow+ox+1)*c]
+				if op.pool.avg {
+					inv := 1 / T((yhi-ylo)*(xhi-xlo))
 					for iy := ylo; iy < yhi; iy++ {
 						for ix := xlo; ix < xhi; ix++ {
-							at := ((bi*h+iy)*wd + ix) * c
-							src := x[at : at+c]
-							for ch, v := range src {
-								if first || v > best[ch] {
-									best[ch], arg[ch] = v, at+ch
-								}
+							dst := dx[((bi*h+iy)*wd+ix)*c : ((bi*h+iy)*wd+ix+1)*c]
+							for ch, v := range g {
+								dst[ch] += v * inv
 							}
-							first = false
 						}
 					}
-					for ch, v := range g {
-						dx[arg[ch]] += v
+					continue
+				}
+				first := true
+				for iy := ylo; iy < yhi; iy++ {
+					for ix := xlo; ix < xhi; ix++ {
+						at := ((bi*h+iy)*wd + ix) * c
+						src := x[at : at+c]
+						for ch, v := range src {
+							if first || v > best[ch] {
+								best[ch], arg[ch] = v, at+ch
+							}
+						}
+						first = false
 					}
+				}
+				for ch, v := range g {
+					dx[arg[ch]] += v
 				}
 			}
 		}
-	})
+	}
 }

@@ -21,7 +21,7 @@ func TestAvgPoolFloat32Accuracy(t *testing.T) {
 	}
 	op := pool2DOp{w: Window{KH: h, KW: wd, SH: h, SW: wd, DH: 1, DW: 1}, avg: true}
 	y := make([]float32, b*c)
-	pool2D(op, x32, y, nil, b, h, wd, c, 1, 1)
+	pool2D(nil, op, x32, y, nil, b, h, wd, c, 1, 1)
 	var d2, w2, worst float64
 	for bi := range b {
 		for ch := range c {

@@ -112,35 +112,59 @@ func at[T float](v []T, j int) float64 {
 // copies the previous hidden state of every sample the mask let through into its row of w.hp
 // (for dU = H_prevᵀ·dz after the loop), then calls the cell's step, which writes the samples'
 // rows of dz and carries the state gradients one step back.
-func backwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T, step func(st, t, lo, hi int)) {
+func backwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
+	w.bwd = bwdJob[T]{s: s, a: a, w: w, dOut: dOut}
+	batchHalves(&w.split, a.b, a.t*a.b*s.Gates()*a.u, &w.bwd)
+	w.bwd.dOut = nil // the op's own memory, but not this job's to keep
+}
+
+// bwdJob is backwardSteps's work on a range of samples, kept in the op's rnnWork like
+// fwdJob.
+type bwdJob[T float] struct {
+	s    *RNNSpec
+	a    *seqData[T]
+	w    *rnnWork[T]
+	dOut []T
+}
+
+// run runs every step of the sequence, last to first, for samples lo … hi-1.
+func (j *bwdJob[T]) run(_, lo, hi int) {
+	s, a, w, dOut := j.s, j.a, j.w, j.dOut
 	u := a.u
-	batchHalves(a.b, a.t*a.b*s.Gates()*u, func(lo, hi int) {
-		for st := a.t - 1; st >= 0; st-- {
-			t, o := s.index(st, a.t)
-			for b := lo; b < hi; b++ {
-				if dOut != nil {
-					i := (b*a.t + o) * u
-					addTo(w.dh[b*u:(b+1)*u], dOut[i:i+u])
-					if s.Kind == KindLSTM {
-						i += a.b * a.t * u
-						addTo(w.dc[b*u:(b+1)*u], dOut[i:i+u])
-					}
-				}
-				if !w.valid[st*a.b+b] {
-					continue // a masked step passes the states, and their gradients, through
-				}
-				if hprev := prevState(s, a, 0, b, st); hprev != nil {
-					row := b*a.t + t
-					copy(w.hp[row*u:(row+1)*u], hprev)
+	for st := a.t - 1; st >= 0; st-- {
+		t, o := s.index(st, a.t)
+		for b := lo; b < hi; b++ {
+			if dOut != nil {
+				i := (b*a.t + o) * u
+				addTo(w.dh[b*u:(b+1)*u], dOut[i:i+u])
+				if s.Kind == KindLSTM {
+					i += a.b * a.t * u
+					addTo(w.dc[b*u:(b+1)*u], dOut[i:i+u])
 				}
 			}
-			step(st, t, lo, hi)
+			if !w.valid[st*a.b+b] {
+				continue // a masked step passes the states, and their gradients, through
+			}
+			if hprev := prevState(s, a, 0, b, st); hprev != nil {
+				row := b*a.t + t
+				copy(w.hp[row*u:(row+1)*u], hprev)
+			}
 		}
-	})
+		switch {
+		case s.Kind == KindLSTM:
+			lstmBackStep(s, a, w, st, t, lo, hi)
+		case s.Kind == KindGRU && s.ResetAfter:
+			gruBackStep(s, a, w, st, t, lo, hi)
+		case s.Kind == KindGRU:
+			gruBackStepResetBefore(s, a, w, st, t, lo, hi)
+		default:
+			simpleBackStep(s, a, w, st, t, lo, hi)
+		}
+	}
 }
 
 func lstmBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
-	backwardSteps(s, a, w, dOut, func(st, t, lo, hi int) { lstmBackStep(s, a, w, st, t, lo, hi) })
+	backwardSteps(s, a, w, dOut)
 }
 
 // lstmBackStep computes dz for samples lo … hi-1 at step st from the gate values the forward
@@ -185,7 +209,7 @@ func lstmBackStep[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], st, t, lo, 
 
 func gruBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	w.dz2 = buf(w.dz2, a.b*a.t*3*a.u)
-	backwardSteps(s, a, w, dOut, func(st, t, lo, hi int) { gruBackStep(s, a, w, st, t, lo, hi) })
+	backwardSteps(s, a, w, dOut)
 }
 
 // gruBackStep is the backward step of gruStep for samples lo … hi-1: dz (input side) and dz2
@@ -224,7 +248,7 @@ func gruBackStep[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], st, t, lo, h
 
 func gruBackwardResetBefore[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
 	w.rhp = buf(w.rhp, a.b*a.t*a.u)
-	backwardSteps(s, a, w, dOut, func(st, t, lo, hi int) { gruBackStepResetBefore(s, a, w, st, t, lo, hi) })
+	backwardSteps(s, a, w, dOut)
 }
 
 // gruBackStepResetBefore is the backward step of gruStepResetBefore for samples lo … hi-1.
@@ -274,7 +298,7 @@ func gruBackStepResetBefore[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], s
 }
 
 func simpleBackward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], dOut []T) {
-	backwardSteps(s, a, w, dOut, func(st, t, lo, hi int) { simpleBackStep(s, a, w, st, t, lo, hi) })
+	backwardSteps(s, a, w, dOut)
 }
 
 // simpleBackStep is the backward step of simpleStep for samples lo … hi-1.

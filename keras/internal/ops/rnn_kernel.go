@@ -229,6 +229,12 @@ type rnnWork[T float] struct {
 	shapes []tensor.Shape
 	dFinal []T
 	parts  [][]T
+
+	// The forward and backward passes' work on a range of samples, and the state of the
+	// split that runs them in two halves (parallel.go): kept so that a run allocates nothing.
+	fwd   fwdJob[T]
+	bwd   bwdJob[T]
+	split split
 }
 
 // buf returns b resized to n elements, zeroed.
@@ -260,22 +266,17 @@ func rnnForward[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool) {
 		w.valid = w.valid[:bt]
 		w.cache = kept(w.cache, a.t*a.b*s.cacheWidth())
 	}
-	switch s.Kind {
-	case KindLSTM:
+	width := gu
+	switch {
+	case s.Kind == KindLSTM:
 		w.c = buf(w.c, a.b*a.u)
-		forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { lstmStep(s, a, w, keep, st, t, lo, hi) })
-	case KindGRU:
-		if s.ResetAfter {
-			forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { gruStep(s, a, w, keep, st, t, lo, hi) })
-			return
-		}
+	case s.Kind == KindGRU && !s.ResetAfter:
 		// Reset before the product: the step multiplies by U_z, U_r first, and by U_h once the
 		// reset gate is known.
 		w.rh = buf(w.rh, a.b*a.u)
-		forwardSteps(s, a, w, keep, 2*a.u, func(st, t, lo, hi int) { gruStepResetBefore(s, a, w, keep, st, t, lo, hi) })
-	default:
-		forwardSteps(s, a, w, keep, gu, func(st, t, lo, hi int) { simpleStep(s, a, w, st, t, lo, hi) })
+		width = 2 * a.u
 	}
+	forwardSteps(s, a, w, keep, width)
 }
 
 // project writes the input projection x·W (+ the input bias) of samples lo … hi-1, every
@@ -305,27 +306,51 @@ func project[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], lo, hi int) {
 // into the half's rows of w.z (row stride width), records which samples the mask lets
 // through, calls the cell's step, which updates w.h (and w.c), and copies the states into the
 // output slot of the step. A masked sample's state is carried over unchanged.
-func forwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, width int, step func(st, t, lo, hi int)) {
+func forwardSteps[T float](s *RNNSpec, a *seqData[T], w *rnnWork[T], keep bool, width int) {
+	w.fwd = fwdJob[T]{s: s, a: a, w: w, keep: keep, width: width}
+	batchHalves(&w.split, a.b, a.t*a.b*s.Gates()*a.u, &w.fwd)
+}
+
+// fwdJob is forwardSteps's work on a range of samples: the op keeps it in its rnnWork and
+// refills it each run, so that handing half the batch to a helper allocates nothing.
+type fwdJob[T float] struct {
+	s     *RNNSpec
+	a     *seqData[T]
+	w     *rnnWork[T]
+	keep  bool
+	width int
+}
+
+// run runs every step of the sequence for samples lo … hi-1.
+func (j *fwdJob[T]) run(_, lo, hi int) {
+	s, a, w, keep, width := j.s, j.a, j.w, j.keep, j.width
 	u, gu := a.u, s.Gates()*a.u
-	batchHalves(a.b, a.t*a.b*gu, func(lo, hi int) {
-		project(s, a, w, lo, hi)
-		for st := 0; st < a.t; st++ {
-			t, o := s.index(st, a.t)
-			gemm(false, false, hi-lo, width, u, w.h[lo*u:], u, a.r, gu, 0, w.z[lo*width:], width)
-			if keep {
-				for b := lo; b < hi; b++ {
-					w.valid[st*a.b+b] = a.valid(b, t)
-				}
-			}
-			step(st, t, lo, hi)
+	project(s, a, w, lo, hi)
+	for st := 0; st < a.t; st++ {
+		t, o := s.index(st, a.t)
+		gemm(false, false, hi-lo, width, u, w.h[lo*u:], u, a.r, gu, 0, w.z[lo*width:], width)
+		if keep {
 			for b := lo; b < hi; b++ {
-				copy(a.outAt(0, b, o), w.h[b*u:(b+1)*u])
-				if s.Kind == KindLSTM {
-					copy(a.outAt(1, b, o), w.c[b*u:(b+1)*u])
-				}
+				w.valid[st*a.b+b] = a.valid(b, t)
 			}
 		}
-	})
+		switch {
+		case s.Kind == KindLSTM:
+			lstmStep(s, a, w, keep, st, t, lo, hi)
+		case s.Kind == KindGRU && s.ResetAfter:
+			gruStep(s, a, w, keep, st, t, lo, hi)
+		case s.Kind == KindGRU:
+			gruStepResetBefore(s, a, w, keep, st, t, lo, hi)
+		default:
+			simpleStep(s, a, w, st, t, lo, hi)
+		}
+		for b := lo; b < hi; b++ {
+			copy(a.outAt(0, b, o), w.h[b*u:(b+1)*u])
+			if s.Kind == KindLSTM {
+				copy(a.outAt(1, b, o), w.c[b*u:(b+1)*u])
+			}
+		}
+	}
 }
 
 // xwRow returns the input projection (with the input bias) of sample b at time t.

@@ -178,20 +178,3 @@ func TestRecurrentFinalOnlyMatchesFull(t *testing.T) {
 		})
 	}
 }
-
-// TestBatchHalvesPanicIsTheCallers checks that a panic in the second half reaches the caller's
-// goroutine (where an op turns it into an error) instead of ending the program.
-func TestBatchHalvesPanicIsTheCallers(t *testing.T) {
-	defer func(v int) { splitMinWork = v }(splitMinWork)
-	splitMinWork = 0
-	defer func() {
-		if r := recover(); r == nil {
-			t.Fatal("no panic reached the caller")
-		}
-	}()
-	batchHalves(4, 1, func(lo, _ int) {
-		if lo > 0 {
-			panic("boom")
-		}
-	})
-}
