@@ -155,6 +155,8 @@ var appsPredictGaps32 = map[string]appsPredictGap{
 		"from the same float32 weights Keras's own float32 predictions are 1.6e-4 from its float64 ones and Go's " +
 		"3.8e-5 from Go's (the last cell's concatenation 2.0e-4 and 1.8e-4; per layer class Go's error grows as " +
 		"Keras's, BatchNormalization 1.45 and 1.40); in float64 the predictions match to 2.9e-13"},
+	"MobileNetV2_alpha0.35": {bound: 1e-3, why: "float32 conditioning, as MobileNetV2's: Go's predictions differ from " +
+		"Keras's by 2.5e-4; in float64 the predictions match to 4.3e-13 and the step to 8.8e-9 (updates)"},
 	"EfficientNetV2B0": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 2.4e-4; " +
 		"from the same float32 weights Keras's own float32 predictions are 1.2e-4 from its float64 ones and Go's " +
 		"2.0e-4 from Go's; in float64 the predictions match to 8.7e-13 and every layer before block6a_bn to " +
@@ -236,6 +238,21 @@ var appsStepGaps = map[string]string{
 		"weights and updates by 1.12 (a (128) vector); its last blocks run on 1x1 maps; its float64 step is itself " +
 		"a named gap (appsStepGaps64: loss 7.1e-5, updates 9.1e-3, within how far a 1e-15 input perturbation " +
 		"moves Keras's own step)",
+	"MobileNet_alpha0.25": "float32 rounding, as MobileNet's: the step's loss matches (1.7e-5 relative) and its " +
+		"updates are within 1e-2 (2.6e-3), but the weights after it differ by 1.9e-3 relative (a (16) vector); in " +
+		"float64 the step matches (loss 1.4e-12, weights 2.9e-11, updates 3.5e-11 relative; Go's own spread with " +
+		"the batch moved by 1e-15 3.9e-11)",
+	"MobileNetV2_alpha0.35": "float32 rounding, as MobileNetV2's: at batch 2 the step's loss differs by 1.0e-2 " +
+		"relative and weights and updates by 1.2 (a (32) vector); its last blocks run on 1x1 maps; in float64 the " +
+		"step matches (loss 1.9e-11, updates 8.8e-9 relative; Go's own spread with the batch moved by 1e-15 4.0e-8)",
+	"MobileNetV3Small_minimalistic": "float32 rounding, as MobileNetV3Small's: the step's loss matches (7.0e-5 " +
+		"relative) but the weights and updates differ by 0.16 and 0.18 (a (3,3,288,1) depthwise kernel); its last " +
+		"blocks run on 1x1 maps at batch 2; in float64 the step matches (loss 1.5e-13, updates 3.3e-10 relative; " +
+		"Go's own spread with the batch moved by 1e-15 3.9e-10)",
+	"MobileNetV3Large_minimalistic": "float32 rounding, as MobileNetV3Large's: at batch 2 the step's loss differs " +
+		"by 2.9e-2 relative and weights and updates by 3.8 (a (3,3,72,1) depthwise kernel); its last blocks run on " +
+		"1x1 maps; in float64 the step matches (loss 9.3e-12, updates 1.4e-9 relative; Go's own spread with the " +
+		"batch moved by 1e-15 4.1e-9)",
 	"MobileNetV3Large": "float32 rounding (see ResNet50): its last blocks run on 1x1 maps at batch 2; the step's " +
 		"loss differs by 4.0e-4 relative, weights by 0.21 (expanded_conv_12_expand_bn/beta) and updates by 0.22 " +
 		"(expanded_conv_4_squeeze_excite_conv/bias); in float64 the step matches (loss 1.5e-13, weights 5.4e-11, " +
