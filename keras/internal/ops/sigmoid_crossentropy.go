@@ -96,7 +96,7 @@ func sameShaped[O fmt.Stringer](op O, in []G.Value, n int) (a, b *tensor.Dense, 
 		return nil, nil, err
 	}
 	if !a.Shape().Eq(b.Shape()) || a.Dtype() != b.Dtype() {
-		return nil, nil, fmt.Errorf("%v: logits %v %v and targets %v %v: want one shape and one dtype", op, a.Shape(), a.Dtype(), b.Shape(), b.Dtype())
+		return nil, nil, fmt.Errorf("%v: inputs %v %v and %v %v: want one shape and one dtype", op, a.Shape(), a.Dtype(), b.Shape(), b.Dtype())
 	}
 	return a, b, nil
 }

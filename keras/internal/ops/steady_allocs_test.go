@@ -47,6 +47,11 @@ func TestOpsSteadyStateAllocs(t *testing.T) {
 			z := must(Sigmoid(x))
 			return must(MeanAll(must(SigmoidCrossEntropy(z, y)))), G.Nodes{x}
 		}, 0},
+		{"squared error", func(t *testing.T, g *G.ExprGraph) (*G.Node, G.Nodes) {
+			must := mustOf(t)
+			x, y := input(g, "x", 8, 3), input(g, "y", 8, 3)
+			return must(MeanAll(must(SquaredError(must(Sigmoid(x)), y)))), G.Nodes{x}
+		}, 0},
 		{"concat and reshape", func(t *testing.T, g *G.ExprGraph) (*G.Node, G.Nodes) {
 			must := mustOf(t)
 			a, b := input(g, "a", 4, 3), input(g, "b", 4, 2)
