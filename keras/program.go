@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -84,7 +83,7 @@ func (p *program) output(i int) (*tensor.Dense, error) {
 // on every step was an allocation per step.
 func (p *program) recoverRun(errp *error) {
 	if r := recover(); r != nil {
-		*errp = fmt.Errorf("keras: running the %s graph: %w: %v\n%s", p.key, ErrInternal, r, debug.Stack())
+		*errp = panicError("running the "+p.key+" graph", r)
 	}
 }
 
