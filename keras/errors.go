@@ -119,6 +119,11 @@ func layerErr(l Layer, err error) error {
 // deferred call at every public entry point: Gorgonia panics on misuse, we never do.
 func recoverErr(where string, errp *error) {
 	if r := recover(); r != nil {
-		*errp = fmt.Errorf("keras: %s: %w: %v\n%s", where, ErrInternal, r, debug.Stack())
+		*errp = panicError(where, r)
 	}
+}
+
+// panicError is the error recoverErr makes of a panic r recovered in where.
+func panicError(where string, r any) error {
+	return fmt.Errorf("keras: %s: %w: %v\n%s", where, ErrInternal, r, debug.Stack())
 }

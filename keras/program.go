@@ -79,10 +79,18 @@ func (p *program) output(i int) (*tensor.Dense, error) {
 	return d, nil
 }
 
+// recoverRun is recoverErr for run, naming the graph only after a panic: building the text
+// on every step was an allocation per step.
+func (p *program) recoverRun(errp *error) {
+	if r := recover(); r != nil {
+		*errp = panicError("running the "+p.key+" graph", r)
+	}
+}
+
 // run feeds the per-step inputs, runs the machine and, in training, the layers' after-step
 // updates. The caller has already Let the inputs and targets.
 func (p *program) run() (err error) {
-	defer recoverErr("running the "+p.key+" graph", &err)
+	defer p.recoverRun(&err)
 	for _, check := range p.ctx.checks {
 		if err := check(); err != nil {
 			return err

@@ -190,7 +190,9 @@ func (l *GlobalPoolingLayer) pooled(x *G.Node) ([]*G.Node, error) {
 	case l.keepDims:
 		return []*G.Node{y}, nil
 	}
-	y, err = G.Reshape(y, out)
+	// A copy (kerago's Reshape) rather than Gorgonia's view: the copy writes into memory the
+	// machine keeps, where the view allocates a tensor header and its shape on every run.
+	y, err = internalops.Reshape(y, out)
 	return []*G.Node{y}, err
 }
 

@@ -57,15 +57,8 @@ func (l BinaryCrossentropy) elementwise(y, pred, logits *G.Node, activation stri
 		logits, activation = pred, "sigmoid"
 	}
 	if logits != nil && activation == "sigmoid" {
-		sp, err := G.Softplus(logits)
-		if err != nil {
-			return nil, err
-		}
-		yz, err := G.HadamardProd(y, logits)
-		if err != nil {
-			return nil, err
-		}
-		return G.Sub(sp, yz)
+		// One op, the arithmetic of Softplus(z) − y⊙z and its gradient rounded as before.
+		return ops.SigmoidCrossEntropy(logits, y)
 	}
 	p, err := clip(pred)
 	if err != nil {

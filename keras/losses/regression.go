@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/kerago/kerago/keras/internal/ops"
 	G "gorgonia.org/gorgonia"
 )
 
@@ -29,13 +30,10 @@ func (l MeanSquaredError) Build(y, pred, _ *G.Node, _ string) (*G.Node, error) {
 }
 
 // squaredErrors is (pred - y)², value by value: MeanSquaredError before its mean, over
-// everything (Build) or over the last axis (Weighted).
+// everything (Build) or over the last axis (Weighted). One op (internal/ops SquaredError)
+// with the arithmetic of Gorgonia's Sub and Square and their gradients, bit for bit.
 func squaredErrors(y, pred *G.Node) (*G.Node, error) {
-	d, err := G.Sub(pred, y)
-	if err != nil {
-		return nil, err
-	}
-	return G.Square(d)
+	return ops.SquaredError(pred, y)
 }
 
 // MeanAbsoluteError is Keras's "mae": mean(|pred - y|).

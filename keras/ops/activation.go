@@ -84,8 +84,9 @@ func (o *Builder) unary(op string, f func(*G.Node) (*G.Node, error), x *G.Node) 
 // gradient at 0 is 0, as in JAX).
 func (o *Builder) Relu(x *G.Node) *G.Node { return o.unary("Relu", internalops.Relu, x) }
 
-// Sigmoid returns 1 / (1 + exp(-x)).
-func (o *Builder) Sigmoid(x *G.Node) *G.Node { return o.unary("Sigmoid", G.Sigmoid, x) }
+// Sigmoid returns 1 / (1 + exp(-x)), as one op with a hand-written gradient that computes
+// what Gorgonia's Sigmoid does without allocating per run (internal/ops.Sigmoid).
+func (o *Builder) Sigmoid(x *G.Node) *G.Node { return o.unary("Sigmoid", internalops.Sigmoid, x) }
 
 // Tanh returns tanh(x).
 func (o *Builder) Tanh(x *G.Node) *G.Node { return o.unary("Tanh", G.Tanh, x) }

@@ -19,6 +19,7 @@ type concatOp struct {
 	Base
 	axis   int
 	shapes []tensor.Shape
+	out    tensor.Shape // the output's shape, computed once: a new one per run was an allocation
 }
 
 var concatOpCount atomic.Int64
@@ -34,13 +35,14 @@ func (op *concatOp) Type() hm.Type {
 }
 
 // InferShape returns the inputs' shape with the axis summed.
-func (op *concatOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.outShape(), nil }
+func (op *concatOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.out.Clone(), nil }
 
-func (op *concatOp) outShape() tensor.Shape {
-	s := op.shapes[0].Clone()
-	s[op.axis] = 0
-	for _, in := range op.shapes {
-		s[op.axis] += in[op.axis]
+// joinedShape is the shape of the inputs joined along axis.
+func joinedShape(axis int, shapes []tensor.Shape) tensor.Shape {
+	s := shapes[0].Clone()
+	s[axis] = 0
+	for _, in := range shapes {
+		s[axis] += in[axis]
 	}
 	return s
 }
@@ -76,7 +78,7 @@ func (op *concatOp) do(prealloc G.Value, in []G.Value) (_ G.Value, err error) {
 			return nil, fmt.Errorf("%v: input %d is %v %v, want %v %v", op, i, xs[i].Dtype(), xs[i].Shape(), xs[0].Dtype(), op.shapes[i])
 		}
 	}
-	out, err := output(op, prealloc, xs[0].Dtype(), op.outShape())
+	out, err := output(op, prealloc, xs[0].Dtype(), op.out)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +115,7 @@ func joinBlocks[T float](out []T, axis int, shapes []tensor.Shape, in func(i int
 // (sliceOp, numbered, so no two parts are merged).
 func (op *concatOp) SymDiff(inputs G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 	res := make(G.Nodes, len(inputs))
-	full := op.outShape()
+	full := op.out.Clone()
 	off := 0
 	for i, s := range op.shapes {
 		part := newSliceOp(fmt.Sprintf("∂concat part %d at %d of %s", i, off, op.Params), full, full, op.axis, off, s, s)
@@ -177,6 +179,6 @@ func Concat(axis int, xs ...*G.Node) (*G.Node, error) {
 		}
 		shapes[i] = s.Clone()
 	}
-	op := &concatOp{Base: Base{Name: "concat", Params: fmt.Sprintf("axis=%d #%d", axis, concatOpCount.Add(1)), Inputs: len(xs)}, axis: axis, shapes: shapes}
+	op := &concatOp{Base: Base{Name: "concat", Params: fmt.Sprintf("axis=%d #%d", axis, concatOpCount.Add(1)), Inputs: len(xs)}, axis: axis, shapes: shapes, out: joinedShape(axis, shapes)}
 	return G.ApplyOp(op, xs...)
 }

@@ -159,30 +159,30 @@ type convArgs[T float] struct {
 	x, cols, w, bias []T
 }
 
-// argsOf reads the operands of one run; with im2col it also fills the patch matrix.
-func convArgsOf[T float](op *convOp, vals []G.Value, im2colToo bool) (*convArgs[T], error) {
+// convArgsOf reads the operands of one run; with im2col it also fills the patch matrix. The
+// operands are returned by value: a pointer to them escaped, an allocation per run.
+func convArgsOf[T float](op *convOp, vals []G.Value, im2colToo bool) (a convArgs[T], err error) {
 	if len(vals) != op.Arity() {
-		return nil, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(vals))
+		return a, fmt.Errorf("%v takes %d inputs, got %d", op, op.Arity(), len(vals))
 	}
 	var held [5]tensor.Shape // x, kernel, bias, and the backward op's y and dy: no allocation
 	shapes := held[:0]
 	for _, v := range vals {
 		shapes = append(shapes, v.Shape())
 	}
-	g, err := op.geometry(shapes)
-	if err != nil {
-		return nil, fmt.Errorf("%v: %w", op, err)
+	if a.convGeom, err = op.geometry(shapes); err != nil {
+		return a, fmt.Errorf("%v: %w", op, err)
 	}
-	a := &convArgs[T]{convGeom: g}
+	g := a.convGeom
 	if a.x, err = dataOf[T](vals[0]); err != nil {
-		return nil, fmt.Errorf("%v, x: %w", op, err)
+		return a, fmt.Errorf("%v, x: %w", op, err)
 	}
 	if a.w, err = dataOf[T](vals[1]); err != nil {
-		return nil, fmt.Errorf("%v, kernel: %w", op, err)
+		return a, fmt.Errorf("%v, kernel: %w", op, err)
 	}
 	if op.hasBias {
 		if a.bias, err = dataOf[T](vals[2]); err != nil {
-			return nil, fmt.Errorf("%v, bias: %w", op, err)
+			return a, fmt.Errorf("%v, bias: %w", op, err)
 		}
 	}
 	switch {
@@ -196,7 +196,7 @@ func convArgsOf[T float](op *convOp, vals []G.Value, im2colToo bool) (*convArgs[
 		// The backward op reads the patches its forward op computed in this run.
 		var ok bool
 		if a.cols, ok = scratchKept[T](&op.cols, g.rows()*g.k); !ok {
-			return nil, fmt.Errorf("%v: the backward pass ran before the forward pass", op)
+			return a, fmt.Errorf("%v: the backward pass ran before the forward pass", op)
 		}
 	}
 	return a, nil
@@ -241,8 +241,10 @@ func convDo[T float](op *convOp, prealloc G.Value, vals []G.Value) (G.Value, err
 }
 
 // outputInto returns the tensor an op writes its result of the given shape into: prealloc,
-// checked, or else a header over the op's kept memory buf.
-func outputInto(op fmt.Stringer, buf *scratch, prealloc G.Value, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, error) {
+// checked, or else a header over the op's kept memory buf. It is generic so that a value-typed
+// op (the pooling ops) is not boxed into an interface on every run, and shape stays off the
+// heap, so callers may build it on their stack.
+func outputInto[O fmt.Stringer](op O, buf *scratch, prealloc G.Value, dt tensor.Dtype, shape tensor.Shape) (*tensor.Dense, error) {
 	if prealloc == nil {
 		return buf.dense(dt, false, shape...), nil
 	}

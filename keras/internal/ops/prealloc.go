@@ -24,7 +24,9 @@ func output[O fmt.Stringer](op O, prealloc G.Value, dt tensor.Dtype, s tensor.Sh
 	}
 	d, ok := prealloc.(*tensor.Dense)
 	if !ok || d.Dtype() != dt || !d.Shape().Eq(s) || d.RequiresIterator() || !d.IsNativelyAccessible() {
-		return nil, fmt.Errorf("%v: memory given for the result is a %T, want a contiguous %v %v tensor", op, prealloc, dt, s)
+		// A copy of s in the message: s itself then stays off the heap, so that callers may
+		// build it on their stack every run.
+		return nil, fmt.Errorf("%v: memory given for the result is a %T, want a contiguous %v %v tensor", op, prealloc, dt, s.Clone())
 	}
 	return d, nil
 }
