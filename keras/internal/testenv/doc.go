@@ -9,6 +9,8 @@
 //	KERAGO_REQUIRE_DATA=1     a missing shared directory or data file fails the test ([DataFile])
 //	KERAGO_SHARED=dir         the shared directory ([SharedDir]); else the "shared" directory
 //	                          holding "data" beside the working directory or an ancestor
+//	KERAGO_DEFER_PYTHON=re    the Python-driven tests whose top-level name re matches skip,
+//	                          for a later pass to run with -run re ([DeferPythonEnv])
 //
 // Python runs with KERAS_BACKEND=jax unless the environment names another backend.
 package testenv

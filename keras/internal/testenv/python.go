@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +17,14 @@ import (
 // RequirePythonEnv is the environment variable that, set to 1, turns a missing python3 or
 // Python module from a skip into a failure.
 const RequirePythonEnv = "KERAGO_REQUIRE_PYTHON"
+
+// DeferPythonEnv is the environment variable that moves Python-driven tests to a later pass:
+// a regular expression (go test -run's syntax for one level) that, matching a test's top-level
+// name, makes [Python] and [SlowPython] skip that test, even with $KERAGO_REQUIRE_PYTHON=1.
+// CI's race pass sets it to the tests that spend their minutes in Keras, and a second pass
+// runs exactly those with `go test -run "$KERAGO_DEFER_PYTHON"` and the variable unset, so a
+// test is skipped in one pass only if the other runs it (README, "Testing").
+const DeferPythonEnv = "KERAGO_DEFER_PYTHON"
 
 // CombinedTimeout bounds a run of [PythonCombinedOutput].
 const CombinedTimeout = 3 * time.Minute
@@ -28,6 +37,7 @@ func PythonRequired() bool { return os.Getenv(RequirePythonEnv) == "1" }
 // $KERAGO_REQUIRE_PYTHON=1.
 func Python(t testing.TB, modules ...string) string {
 	t.Helper()
+	deferPython(t)
 	py, err := probe(modules)
 	if err == nil {
 		return py
@@ -59,6 +69,23 @@ func OptionalPython(t testing.TB, modules ...string) string {
 		t.Skipf("python3 cannot import %s (optional; pip install %s to run): %v", strings.Join(modules, ", "), pipPackages(modules), err)
 	}
 	return py
+}
+
+// deferPython skips t when $KERAGO_DEFER_PYTHON matches its top-level name, and fails it
+// when the variable is not a regular expression.
+func deferPython(t testing.TB) {
+	t.Helper()
+	expr := os.Getenv(DeferPythonEnv)
+	if expr == "" {
+		return
+	}
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		t.Fatalf("%s=%q is not a regular expression: %v", DeferPythonEnv, expr, err)
+	}
+	if top, _, _ := strings.Cut(t.Name(), "/"); re.MatchString(top) {
+		t.Skipf("%s=%s: a later pass runs this test (go test -run \"$%s\")", DeferPythonEnv, expr, DeferPythonEnv)
+	}
 }
 
 // PythonOutput runs py with args and returns its standard output. It fails the test, with
