@@ -207,6 +207,10 @@ var appsStepGaps = map[string]string{
 	"DenseNet121": "float32 conditioning (see ResNet50): at batch 2 its last blocks run on 1x1 maps; in float64 " +
 		"the step matches (loss 1.2e-7, updates 7.7e-5 relative; Go's own spread on the reversed batch 1.3e-5) " +
 		"and the predictions to 5.7e-14",
+	"DenseNet169": "float32 conditioning, as DenseNet121's: at batch 2 its last blocks run on 1x1 maps; the " +
+		"step's loss differs by 1.1e-2 relative and weights and updates by 4.0 (a (1,1,800,128) kernel); in float64 " +
+		"the step matches (loss 5.7e-9, updates 4.0e-5 relative; Go's own spread on the reversed batch 6.6e-6) and " +
+		"the predictions to 6.7e-14",
 	"EfficientNetB0": "float32 rounding (see ResNet50): at batch 2 the step's loss differs by 0.21 relative and " +
 		"weights and updates by 10.5 (a (1,1,192,1152) kernel); its blocks 6 and 7 run on 1x1 maps, and its float32 predictions are already " +
 		"3.5e-4 apart (appsPredictGaps32); in float64 the step matches (loss 2.5e-8, updates 3.0e-7 relative, Go's " +
