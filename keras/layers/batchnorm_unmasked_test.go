@@ -3,6 +3,7 @@ package layers_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/kerago/kerago/keras/internal/blasimpl"
 	"math"
 	"os"
 	"strconv"
@@ -106,6 +107,11 @@ func floatsOfWave(n int, phase float64) []float64 {
 // what it computed before masked statistics were added (commit cfdfeb9): training's loss,
 // gradients and moving statistics, two SGD steps and Predict, in float32 and float64.
 func TestBatchNormalizationUnmaskedUnchanged(t *testing.T) {
+	if blasimpl.Name() != "gonum" {
+		// The bits were written by the default build; another BLAS rounds the matrix
+		// products of the model around the layer differently.
+		t.Skipf("the pinned bits are the default (gonum) build's, not %s's", blasimpl.Name())
+	}
 	got := map[string]map[string][]string{}
 	for _, dt := range []string{"float32", "float64"} {
 		got[dt] = bnUnmaskedBits(t, dt)
