@@ -163,6 +163,20 @@ var appsPredictGaps32 = map[string]appsPredictGap{
 		"from the same float32 weights Keras's own float32 predictions are 3.8e-3 from its float64 ones and Go's " +
 		"5.8e-3 from Go's, growing through its 104 BatchNormalizations (median growth 1.57 Keras, 1.61 Go; " +
 		"conv5_block3_3_bn 1.25e-2 and 1.23e-2); in float64 the predictions match to 1.6e-12"},
+	"ResNet101V2": {bound: 2e-3, why: "float32 conditioning, as ResNet50V2's: Go's predictions differ from Keras's " +
+		"by 4.3e-4; from the same float32 weights Keras's own float32 predictions are 7.4e-4 from its float64 ones " +
+		"and Go's 8.1e-4 from Go's (post_bn 2.4e-3 and 2.0e-3); in float64 the predictions match to 1.2e-12"},
+	"EfficientNetB1": {bound: 1e-2, why: "float32 conditioning, as EfficientNetB0's: Go's predictions differ from " +
+		"Keras's by 1.4e-3; from the same float32 weights Keras's own float32 predictions are 7.1e-4 from its " +
+		"float64 ones and Go's 8.3e-4 from Go's, pointing different ways (top_bn 1.2e-3 and 9.0e-4; " +
+		"BatchNormalization's median growth 1.35 Keras, 1.36 Go); in float64 the predictions match to 3.5e-13"},
+	"EfficientNetB2": {bound: 1e-2, why: "float32 conditioning, as EfficientNetB0's: Go's predictions differ from " +
+		"Keras's by 1.5e-3; from the same float32 weights Keras's own float32 predictions are 2.5e-3 from its " +
+		"float64 ones and Go's 3.6e-3 from Go's (top_bn 2.2e-3 and 2.6e-3; BatchNormalization's median growth 1.41 " +
+		"Keras, 1.24 Go); in float64 the predictions match to 3.0e-13"},
+	"EfficientNetV2B2": {bound: 1e-2, why: "float32 conditioning, as EfficientNetV2B0's: Go's predictions differ from " +
+		"Keras's by 4.2e-3; in float64 they match to 2.1e-13 (each side's own float32 error not measured for " +
+		"this variant)"},
 	"EfficientNetV2B0": {bound: 1e-3, why: "float32 conditioning: Go's predictions differ from Keras's by 2.4e-4; " +
 		"from the same float32 weights Keras's own float32 predictions are 1.2e-4 from its float64 ones and Go's " +
 		"2.0e-4 from Go's; in float64 the predictions match to 8.7e-13 and every layer before block6a_bn to " +
@@ -252,6 +266,25 @@ var appsStepGaps = map[string]string{
 		"weights and updates by 8.6 (a (1,1,1024,256) kernel), its float32 predictions already 2.0e-3 apart " +
 		"(appsPredictGaps32); in float64 the step matches (loss 1.2e-8, updates 2.9e-4 relative; Go's own spread " +
 		"on the reversed batch 5.0e-4)",
+	"ResNet101V2": "float32 conditioning (see ResNet50): at batch 2 the step's loss differs by 0.22 relative and " +
+		"weights and updates by 6.3 (a (64) vector); in float64 the step matches (loss 4.9e-9, updates 2.3e-4 " +
+		"relative; Go's own spread with the batch moved by 1e-15 1.5e-3)",
+	"EfficientNetB1": "float32 conditioning, as EfficientNetB0's: at batch 2 the step's loss differs by 0.49 " +
+		"relative and weights and updates by 1.5; its float32 predictions are already 1.4e-3 apart " +
+		"(appsPredictGaps32); in float64 the step matches (loss 5.9e-7, updates 9.9e-5 relative; Go's own spread " +
+		"on the reversed batch 2.2e-4)",
+	"EfficientNetB2": "float32 conditioning, as EfficientNetB0's: at batch 2 the step's loss differs by 0.23 " +
+		"relative and weights and updates by 1.15; its float32 predictions are already 1.5e-3 apart " +
+		"(appsPredictGaps32); its float64 step is a named gap too (appsStepGaps64)",
+	"EfficientNetB3": "float32 conditioning, as EfficientNetB0's: at batch 2 the step's loss differs by 0.29 " +
+		"relative and weights and updates by 1.3; its float32 predictions are already 5.0e-4 apart " +
+		"(appsPredictGaps32); its float64 step is a named gap too (appsStepGaps64)",
+	"EfficientNetV2B1": "float32 conditioning, as EfficientNetV2B0's: at batch 2 the step's loss differs by 0.37 " +
+		"relative and weights and updates by 20 (a (1,1,112,672) kernel); its float64 step is a named gap too " +
+		"(appsStepGaps64)",
+	"EfficientNetV2B2": "float32 conditioning, as EfficientNetV2B0's: at batch 2 the step's loss differs by 0.26 " +
+		"relative and weights and updates by 8.1 (a (224) vector); its float64 step is a named gap too " +
+		"(appsStepGaps64)",
 	"ResNet50V2": "float32 conditioning (see ResNet50): at batch 2 the step's loss differs by 0.16 relative and " +
 		"weights and updates by 1.12 (a (128) vector); its last blocks run on 1x1 maps; its float64 step is itself " +
 		"a named gap (appsStepGaps64: loss 7.1e-5, updates 9.1e-3, within how far a 1e-15 input perturbation " +
@@ -300,6 +333,20 @@ var appsStepGaps64 = map[string]string{
 		"every layer before them matches Keras's training-mode output to 2.4e-13; the input moved by at " +
 		"most 1e-15 relative moves Go's loss by 2.2e-5 and updates by 2.8e-3, and Keras's own loss by 5.2e-5 and gradients by " +
 		"6.7e-3; Go vs Keras: loss 7.1e-5, updates 9.1e-3",
+	"EfficientNetB2": "float64 conditioning, its last blocks on 1x1 maps at batch 2 as in EfficientNetV2B0: the " +
+		"predictions match to 3.0e-13 and the loss to 1.4e-5, the updates differ by 1.0e-3 (a (1,1,120,720) " +
+		"kernel), where Go's own step moves by 7.2e-4 with the batch's two images swapped and 1.4e-4 with the " +
+		"input moved by 1e-15 (Keras's own spread not measured)",
+	"EfficientNetB3": "float64 conditioning, as EfficientNetB2's: the predictions match to 1.7e-12 and the loss to " +
+		"1.2e-4, the updates " +
+		"differ by 1.2e-3 (a (1,1,96,576) kernel), where Go's own step moves by 5.8e-4 with the input moved by " +
+		"1e-15 and 3.5e-4 with the batch's two images swapped (Keras's own spread not measured)",
+	"EfficientNetV2B1": "float64 conditioning, as EfficientNetV2B0's: the predictions match to 8.1e-13 and the " +
+		"loss to 1.3e-5, the updates differ by 2.3e-3 (a (384) vector), where Go's own step moves by 1.1e-2 with " +
+		"the input moved by 1e-15 and 2.6e-3 with the batch's two images swapped",
+	"EfficientNetV2B2": "float64 conditioning, as EfficientNetV2B0's: the predictions match to 2.1e-13; the loss " +
+		"differs by 1.2e-3 and the updates by 0.17 (a (1,1,120,720) kernel), where Go's own step moves by 1.3e-3 " +
+		"(loss) and 0.15 (updates) with the input moved by 1e-15",
 	"EfficientNetV2B0": "float64 conditioning: from block6a_bn on, 24 BatchNormalizations (epsilon 1e-3) on 1x1 " +
 		"maps at batch 2 each multiply the training-mode forward's differences by 3.5 to 21 (at most " +
 		"gamma/sqrt(1e-3) = 32), every other layer between them by at most 1.2; the 152 layers before them match " +
