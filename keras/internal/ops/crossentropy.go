@@ -21,11 +21,8 @@ func SoftmaxCrossEntropy(logits, y *G.Node) (*G.Node, error) {
 	if logits.Dims() < 2 {
 		return nil, fmt.Errorf("%v: logits %v have shape %v, want (batch, ..., classes)", op, logits.Name(), logits.Shape())
 	}
-	if !logits.Shape().Eq(y.Shape()) {
-		return nil, fmt.Errorf("%v: targets have shape %v, logits %v", op, y.Shape(), logits.Shape())
-	}
-	if logits.Dtype() != y.Dtype() {
-		return nil, fmt.Errorf("%v: targets are %v, logits %v", op, y.Dtype(), logits.Dtype())
+	if err := checkTargets(op, "logits", logits, y); err != nil {
+		return nil, err
 	}
 	n, err := G.ApplyOp(op, logits, y)
 	if err != nil {

@@ -28,11 +28,8 @@ func SigmoidCrossEntropy(logits, y *G.Node) (*G.Node, error) {
 	if logits.IsScalar() || (logits.Dtype() != tensor.Float32 && logits.Dtype() != tensor.Float64) {
 		return nil, fmt.Errorf("%v: logits %v are a %v %v, want a float32 or float64 tensor", op, logits.Name(), logits.Dtype(), logits.Shape())
 	}
-	if !logits.Shape().Eq(y.Shape()) {
-		return nil, fmt.Errorf("%v: targets have shape %v, logits %v", op, y.Shape(), logits.Shape())
-	}
-	if logits.Dtype() != y.Dtype() {
-		return nil, fmt.Errorf("%v: targets are %v, logits %v", op, y.Dtype(), logits.Dtype())
+	if err := checkTargets(op, "logits", logits, y); err != nil {
+		return nil, err
 	}
 	n, err := G.ApplyOp(op, logits, y)
 	if err != nil {

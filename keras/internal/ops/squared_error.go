@@ -22,8 +22,8 @@ func SquaredError(pred, y *G.Node) (*G.Node, error) {
 	if pred.IsScalar() || (pred.Dtype() != tensor.Float32 && pred.Dtype() != tensor.Float64) {
 		return nil, fmt.Errorf("%v: predictions %v are a %v %v, want a float32 or float64 tensor", op, pred.Name(), pred.Dtype(), pred.Shape())
 	}
-	if !pred.Shape().Eq(y.Shape()) || pred.Dtype() != y.Dtype() {
-		return nil, fmt.Errorf("%v: targets are %v %v, predictions %v %v", op, y.Dtype(), y.Shape(), pred.Dtype(), pred.Shape())
+	if err := checkTargets(op, "predictions", pred, y); err != nil {
+		return nil, err
 	}
 	n, err := G.ApplyOp(op, pred, y)
 	if err != nil {
